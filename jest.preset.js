@@ -1,0 +1,35 @@
+// Shared Jest settings for every project. SWC strips types (fast on two cores) while keeping the decorator
+// metadata Nest needs; type errors are caught by `npm run build` (tsc), which `npm test` runs first.
+const path = require('node:path');
+
+const workspaceRoot = __dirname;
+
+/** @param {string} projectDir absolute path of the project (its jest.config.js's __dirname) */
+function jestProject(projectDir) {
+  return {
+    displayName: path.relative(workspaceRoot, projectDir),
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    transform: {
+      '^.+\\.ts$': [
+        '@swc/jest',
+        {
+          jsc: {
+            target: 'es2022',
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            keepClassNames: true,
+          },
+          module: { type: 'commonjs' },
+        },
+      ],
+    },
+    moduleNameMapper: {
+      '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,
+    },
+    testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.int-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  };
+}
+
+module.exports = { jestProject };

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineEvent } from '../../envelope/event-envelope';
+import { MoneySchema } from '../../money/money';
+import {
+  GpuProductSchema,
+  IdSchema,
+  InterconnectSchema,
+  NonNegativeIntSchema,
+  PositiveIntSchema,
+  RegionSchema,
+  SupplierKindSchema,
+} from '../common-fields';
+
+export const CapacityChangedPayloadSchema = z.strictObject({
+  nodeId: z.uuid().describe('Inventory id of the node (deterministic from cluster and node name)'),
+  revision: PositiveIntSchema.describe('Increases with every change of this node; consumers ignore older revisions'),
+  clusterId: IdSchema,
+  nodeName: z.string().min(1).max(253),
+  supplierId: IdSchema,
+  supplierKind: SupplierKindSchema,
+  pool: IdSchema,
+  region: RegionSchema,
+  gpuProduct: GpuProductSchema,
+  gpuMemoryMiB: NonNegativeIntSchema,
+  interconnect: InterconnectSchema,
+  gpus: NonNegativeIntSchema.describe('GPUs the node has'),
+  schedulable: z.boolean().describe('Ready, verified or allowed unverified, pool not paused, offer valid'),
+  verification: z.enum(['unverified', 'verified', 'failed']),
+  benchmarkScore: NonNegativeIntSchema.optional().describe('Measured performance, reference GPU = 1000'),
+  reliabilityBasisPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .describe('Uptime over the last 7 days in basis points (10000 = 100 %)'),
+  pricePerGpuHour: MoneySchema.optional().describe('On-demand ask per GPU-hour; absent without an offer'),
+  interruptiblePricePerGpuHour: MoneySchema.optional(),
+});
+
+/** Inventory's current view of one node's sellable capacity; matching rebuilds its offer book from these. */
+export const CapacityChanged = defineEvent({
+  domain: 'inventory',
+  name: 'capacity-changed',
+  version: 1,
+  description: "The sellable state of one GPU node changed: readiness, verification, reliability or its offer's price.",
+  payload: CapacityChangedPayloadSchema,
+  partitionKey: (payload) => payload.nodeId,
+});
+export type CapacityChangedPayload = z.infer<typeof CapacityChangedPayloadSchema>;

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Identifier of a Gridex entity (tenant, supplier, job, ...): letters, digits, `-`, `_`, `.`, `:`. */
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of letters, digits, . _ : -')
+  .describe('Identifier: 1-128 characters of letters, digits, . _ : -');
+
+/** Region label, as in `topology.kubernetes.io/region`. */
+export const RegionSchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lower-case region label such as eu-west')
+  .describe('Region, as the node label topology.kubernetes.io/region');
+
+/** GPU product, as in the `nvidia.com/gpu.product` node label (e.g. `NVIDIA-H100-80GB-HBM3`). */
+export const GpuProductSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a GPU product label such as NVIDIA-H100-80GB-HBM3')
+  .describe('GPU product, as the node label nvidia.com/gpu.product');
+
+/** How a node's GPUs talk to each other and to other nodes. */
+export const InterconnectSchema = z
+  .enum(['nvlink', 'infiniband', 'pcie'])
+  .describe('GPU interconnect fabric: nvlink, infiniband or pcie');
+
+/** On-demand work runs until done; interruptible work is cheaper and may be preempted by on-demand work. */
+export const TierSchema = z.enum(['on-demand', 'interruptible']).describe('on-demand or interruptible');
+
+/** What kind of supplier offers the capacity. */
+export const SupplierKindSchema = z
+  .enum(['datacenter', 'individual', 'network'])
+  .describe('datacenter (racks), individual (home GPUs) or network (an external network reached through an adapter)');
+
+export const PositiveIntSchema = z.number().int().positive();
+export const NonNegativeIntSchema = z.number().int().nonnegative();

@@ -1,0 +1,152 @@
+import type { CapacityChangedPayload } from './capacity-changed/capacity-changed.event';
+import type { JobCancelledPayload } from './job-cancelled/job-cancelled.event';
+import type { JobMatchedPayload } from './job-matched/job-matched.event';
+import type { JobSubmittedPayload } from './job-submitted/job-submitted.event';
+import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
+import type { NodeObservedPayload } from './node-observed/node-observed.event';
+import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event';
+import type { SupplierRegisteredPayload } from './supplier-registered/supplier-registered.event';
+import type { UsageSettledPayload } from './usage-settled/usage-settled.event';
+import type { WorkloadFinishedPayload } from './workload-finished/workload-finished.event';
+import type { WorkloadStartedPayload } from './workload-started/workload-started.event';
+
+const usd = (micros: string) => ({ currency: 'USD', micros });
+
+/**
+ * One realistic payload per event type. They are published in the JSON Schemas (`examples`) so finance and
+ * other readers see real shapes, and the contract tests check each one validates.
+ */
+export const EventExamples = {
+  'gateway.supplier-registered': {
+    supplierId: 'sup-nordic-dc',
+    name: 'Nordic Compute AB',
+    kind: 'datacenter',
+    region: 'eu-north',
+  } satisfies SupplierRegisteredPayload,
+  'gateway.offer-declared': {
+    offerId: 'off-nordic-h100-1',
+    supplierId: 'sup-nordic-dc',
+    pool: 'h100-sxm',
+    pricePerGpuHour: usd('2100000'),
+    interruptiblePricePerGpuHour: usd('1300000'),
+    minLeaseSeconds: 60,
+    validFrom: '2026-11-28T00:00:00.000Z',
+  } satisfies OfferDeclaredPayload,
+  'orchestrator.node-observed': {
+    clusterId: 'eu-north-1',
+    nodeName: 'nordic-h100-007',
+    observation: 'ready',
+    observedAt: '2026-11-28T10:00:00.000Z',
+    resourceVersion: '18342',
+    ready: true,
+    supplierId: 'sup-nordic-dc',
+    pool: 'h100-sxm',
+    region: 'eu-north',
+    gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+    gpuMemoryMiB: 81559,
+    interconnect: 'nvlink',
+    capacity: { gpus: 8, cpuMillis: 192000, memoryMiB: 2097152 },
+    allocatable: { gpus: 8, cpuMillis: 190000, memoryMiB: 2060000 },
+  } satisfies NodeObservedPayload,
+  'inventory.capacity-changed': {
+    nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+    revision: 4,
+    clusterId: 'eu-north-1',
+    nodeName: 'nordic-h100-007',
+    supplierId: 'sup-nordic-dc',
+    supplierKind: 'datacenter',
+    pool: 'h100-sxm',
+    region: 'eu-north',
+    gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+    gpuMemoryMiB: 81559,
+    interconnect: 'nvlink',
+    gpus: 8,
+    schedulable: true,
+    verification: 'verified',
+    benchmarkScore: 1012,
+    reliabilityBasisPoints: 9987,
+    pricePerGpuHour: usd('2100000'),
+  } satisfies CapacityChangedPayload,
+  'gateway.job-submitted': {
+    jobId: 'job-01HZX3',
+    image: 'registry.gridex.io/acme/llama-finetune:1.4',
+    command: ['torchrun', 'train.py', '--epochs', '3'],
+    gpusPerNode: 8,
+    nodeCount: 2,
+    gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
+    interconnect: 'infiniband',
+    regions: ['eu-north', 'eu-west'],
+    maxPricePerGpuHour: usd('2500000'),
+    expectedDurationSeconds: 7200,
+    tier: 'on-demand',
+    priority: 100,
+  } satisfies JobSubmittedPayload,
+  'gateway.job-cancelled': {
+    jobId: 'job-01HZX3',
+    requestedAt: '2026-11-28T10:05:00.000Z',
+    reason: 'wrong dataset',
+  } satisfies JobCancelledPayload,
+  'matching.job-matched': {
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    attempt: 0,
+    tier: 'on-demand',
+    expectedDurationSeconds: 7200,
+    allocations: [
+      {
+        nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+        clusterId: 'eu-north-1',
+        nodeName: 'nordic-h100-007',
+        supplierId: 'sup-nordic-dc',
+        gpus: 8,
+        pricePerGpuHour: usd('2400000'),
+        supplierPricePerGpuHour: usd('2100000'),
+      },
+    ],
+    matchedAt: '2026-11-28T10:00:01.250Z',
+  } satisfies JobMatchedPayload,
+  'matching.job-unmatched': {
+    jobId: 'job-01HZX4',
+    code: 'MATCHING.NO_CAPACITY',
+    exclusions: [
+      { constraint: 'gpu-product', excludedNodes: 180, excludedGpus: 260 },
+      { constraint: 'price-cap', excludedNodes: 12, excludedGpus: 96 },
+    ],
+    nearMiss: { relax: 'price-cap', pricePerGpuHour: usd('2100000') },
+    queued: true,
+  } satisfies JobUnmatchedPayload,
+  'orchestrator.workload-started': {
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    workloadId: '7c6b5a49-3827-5e1d-8c0b-a9f8e7d6c5b4',
+    startedAt: '2026-11-28T10:00:09.000Z',
+  } satisfies WorkloadStartedPayload,
+  'orchestrator.workload-finished': {
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    workloadId: '7c6b5a49-3827-5e1d-8c0b-a9f8e7d6c5b4',
+    outcome: 'failed',
+    reason: 'node-lost',
+    startedAt: '2026-11-28T10:00:09.000Z',
+    finishedAt: '2026-11-28T10:42:17.000Z',
+  } satisfies WorkloadFinishedPayload,
+  'billing.usage-settled': {
+    settlementId: '3e2d1c0b-9a8f-5e7d-b6c5-a4b3c2d1e0f9',
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    currency: 'USD',
+    gpuSeconds: 20224,
+    chargedMicros: '13482666',
+    supplierShares: [
+      {
+        supplierId: 'sup-nordic-dc',
+        nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+        gpuSeconds: 20224,
+        amountMicros: '11797333',
+      },
+    ],
+    platformRevenueMicros: '1685333',
+    ledgerTransactionId: '019ac9b2-7d10-7e3f-9b1a-2c3d4e5f6a7b',
+    settledAt: '2026-11-28T10:42:18.000Z',
+  } satisfies UsageSettledPayload,
+} as const;

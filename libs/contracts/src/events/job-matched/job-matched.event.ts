@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
+import { MoneySchema } from '../../money/money';
+import { IdSchema, NonNegativeIntSchema, PositiveIntSchema, TierSchema } from '../common-fields';
+
+const NodeAllocationSchema = z.strictObject({
+  nodeId: z.uuid(),
+  clusterId: IdSchema,
+  nodeName: z.string().min(1).max(253),
+  supplierId: IdSchema,
+  gpus: PositiveIntSchema,
+  pricePerGpuHour: MoneySchema.describe('Client price per GPU-hour, snapshotted at match time'),
+  supplierPricePerGpuHour: MoneySchema.describe("Supplier's ask per GPU-hour, snapshotted at match time"),
+});
+
+export const JobMatchedPayloadSchema = z.strictObject({
+  jobId: IdSchema,
+  reservationId: z.uuid().describe('Deterministic from job id and attempt'),
+  attempt: NonNegativeIntSchema.describe('0 for the first placement, +1 for each failover'),
+  tier: TierSchema,
+  expectedDurationSeconds: PositiveIntSchema,
+  allocations: z.array(NodeAllocationSchema).min(1).describe('One entry per gang member, in rank order'),
+  matchedAt: TimestampSchema,
+});
+
+/** Matching reserved the whole gang and fixed its prices. */
+export const JobMatched = defineEvent({
+  domain: 'matching',
+  name: 'job-matched',
+  version: 1,
+  description: 'Matching reserved capacity for every node of a job and snapshotted its prices.',
+  payload: JobMatchedPayloadSchema,
+  partitionKey: (payload) => payload.jobId,
+});
+export type JobMatchedPayload = z.infer<typeof JobMatchedPayloadSchema>;

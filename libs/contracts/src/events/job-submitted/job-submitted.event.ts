@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { defineEvent } from '../../envelope/event-envelope';
+import { MoneySchema } from '../../money/money';
+import {
+  GpuProductSchema,
+  IdSchema,
+  InterconnectSchema,
+  NonNegativeIntSchema,
+  PositiveIntSchema,
+  RegionSchema,
+  TierSchema,
+} from '../common-fields';
+
+export const JobSubmittedPayloadSchema = z
+  .strictObject({
+    jobId: IdSchema,
+    image: z.string().min(1).max(512).describe('Container image reference'),
+    command: z.array(z.string().max(4096)).max(256).describe('Container command and arguments'),
+    gpusPerNode: PositiveIntSchema.max(16),
+    nodeCount: PositiveIntSchema.max(512).describe('Nodes in the gang; all are placed or none'),
+    gpuProducts: z.array(GpuProductSchema).max(32).optional().describe('Acceptable GPU products'),
+    minGpuMemoryMiB: PositiveIntSchema.optional().describe('Minimum memory per GPU'),
+    interconnect: InterconnectSchema.optional().describe('Required fabric between the gang nodes'),
+    regions: z.array(RegionSchema).max(32).optional().describe('Allowed regions; any when absent'),
+    maxPricePerGpuHour: MoneySchema.describe('Price cap per GPU-hour'),
+    expectedDurationSeconds: PositiveIntSchema.describe('Client estimate, used for holds and lease limits'),
+    tier: TierSchema,
+    priority: NonNegativeIntSchema.max(1000).describe('Higher runs first among queued jobs of a tenant'),
+  })
+  .refine((job) => job.gpuProducts !== undefined || job.minGpuMemoryMiB !== undefined, {
+    message: 'either gpuProducts or minGpuMemoryMiB is required',
+    path: ['gpuProducts'],
+  });
+
+/** A client submitted a job through the gateway (already authenticated and deduplicated by idempotency key). */
+export const JobSubmitted = defineEvent({
+  domain: 'gateway',
+  name: 'job-submitted',
+  version: 1,
+  description: 'A client submitted a GPU job; matching places it or explains why it cannot.',
+  payload: JobSubmittedPayloadSchema,
+  partitionKey: (payload) => payload.jobId,
+});
+export type JobSubmittedPayload = z.infer<typeof JobSubmittedPayloadSchema>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineEvent } from '../../envelope/event-envelope';
+import { MoneySchema } from '../../money/money';
+import { IdSchema, NonNegativeIntSchema } from '../common-fields';
+
+const ExclusionSchema = z.strictObject({
+  constraint: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe('The hard constraint, e.g. gpu-product, price-cap, region, gang-size, verified'),
+  excludedNodes: NonNegativeIntSchema,
+  excludedGpus: NonNegativeIntSchema,
+});
+
+export const JobUnmatchedPayloadSchema = z.strictObject({
+  jobId: IdSchema,
+  code: z.enum(['MATCHING.NO_CAPACITY', 'MATCHING.INFEASIBLE']).describe('Stable reason code'),
+  exclusions: z.array(ExclusionSchema).describe('For each constraint, the capacity it excluded'),
+  nearMiss: z
+    .strictObject({
+      relax: z.string().min(1).max(64).describe('The constraint the client would have to relax'),
+      pricePerGpuHour: MoneySchema.optional(),
+    })
+    .optional()
+    .describe('The cheapest placement that misses by one constraint'),
+  queued: z.boolean().describe('True when the job waits for capacity and will be retried'),
+});
+
+/** Nothing fits the job right now; the explanation says which constraint excluded how much capacity. */
+export const JobUnmatched = defineEvent({
+  domain: 'matching',
+  name: 'job-unmatched',
+  version: 1,
+  description: 'No capacity satisfies a job; the exclusions explain why and whether it was queued.',
+  payload: JobUnmatchedPayloadSchema,
+  partitionKey: (payload) => payload.jobId,
+});
+export type JobUnmatchedPayload = z.infer<typeof JobUnmatchedPayloadSchema>;

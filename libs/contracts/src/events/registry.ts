@@ -1,0 +1,34 @@
+import type { EventContract } from '../envelope/event-envelope';
+import { CapacityChanged } from './capacity-changed/capacity-changed.event';
+import { JobCancelled } from './job-cancelled/job-cancelled.event';
+import { JobMatched } from './job-matched/job-matched.event';
+import { JobSubmitted } from './job-submitted/job-submitted.event';
+import { JobUnmatched } from './job-unmatched/job-unmatched.event';
+import { NodeObserved } from './node-observed/node-observed.event';
+import { OfferDeclared } from './offer-declared/offer-declared.event';
+import { SupplierRegistered } from './supplier-registered/supplier-registered.event';
+import { UsageSettled } from './usage-settled/usage-settled.event';
+import { WorkloadFinished } from './workload-finished/workload-finished.event';
+import { WorkloadStarted } from './workload-started/workload-started.event';
+
+/** Every published event contract, in the order of the main flow. */
+export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
+  SupplierRegistered,
+  OfferDeclared,
+  NodeObserved,
+  CapacityChanged,
+  JobSubmitted,
+  JobCancelled,
+  JobMatched,
+  JobUnmatched,
+  WorkloadStarted,
+  WorkloadFinished,
+  UsageSettled,
+] as ReadonlyArray<EventContract<unknown>>;
+
+const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));
+
+/** The contract published on a topic, or undefined for an unknown topic. */
+export function contractForTopic(topic: string): EventContract<unknown> | undefined {
+  return byTopic.get(topic);
+}

@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function format(bytes: Buffer): string {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random bits.
+ * Event ids are v7 so that ids sort by creation time, which keeps inbox and outbox indexes append-mostly.
+ *
+ * @param nowMs the timestamp to embed; defaults to the current time (tests pass a fixed one)
+ */
+export function uuidv7(nowMs: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(nowMs, 0, 6);
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/**
+ * A name-based UUID (RFC 9562 version 5, SHA-1): the same namespace and parts always give the same id.
+ * Used wherever a retried or redelivered command must produce the same identity (a reservation for a job
+ * attempt, a settlement for a workload), so that a second attempt collides with the first instead of
+ * creating a twin.
+ *
+ * @param namespace a UUID naming the kind of thing being identified (see {@link IdNamespaces})
+ * @param parts the values that identify one instance; joined with a separator that cannot occur in them
+ */
+export function deterministicUuid(namespace: string, ...parts: Array<string | number>): string {
+  if (!UUID_PATTERN.test(namespace)) {
+    throw new Error(`deterministicUuid: namespace must be a UUID, got "${namespace}"`);
+  }
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(parts.map(String).join('\u001f'))
+    .digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/** The millisecond timestamp embedded in a version-7 UUID. */
+export function uuidv7Timestamp(id: string): number {
+  return parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+}
+
+/** Namespaces for {@link deterministicUuid}; never change a value once it has been used. */
+export const IdNamespaces = {
+  /** Reservations: one per (job, matching attempt). */
+  reservation: '6f1c9a52-5b7e-4a0e-9a53-0a6f6d0c2a11',
+  /** Settlements: one per (job, reservation). */
+  settlement: '2b8e4f7a-9c3d-4e51-8f2a-7d1c0b9e6a22',
+  /** Workloads: one per (job, reservation). */
+  workload: 'c4d2a8e1-3f6b-4c9d-a7e0-5b1f2d8c9a33',
+  /** Nodes: one per (cluster, Kubernetes node name). */
+  node: '9e7b3c1d-2a4f-4e8b-b6c5-1d0a9f8e7b44',
+} as const;

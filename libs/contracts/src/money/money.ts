@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Money on the wire: an integer number of micro-units (10^-6) of the currency, as a decimal string.
+ * A string, because ledger totals can pass 2^53 and JSON numbers would silently lose precision; micro-units,
+ * because per-second GPU metering of a price per GPU-hour needs sub-cent precision.
+ */
+export const MicrosSchema = z
+  .string()
+  .regex(/^-?(0|[1-9]\d{0,30})$/, 'must be an integer number of micro-units written as a decimal string')
+  .describe('Integer micro-units (1/1,000,000) of the currency, as a decimal string, e.g. "2500000" = 2.50');
+
+/** ISO 4217 currency code. */
+export const CurrencySchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+  .describe('ISO 4217 currency code, e.g. USD');
+
+/** An amount of money: currency plus integer micro-units. */
+export const MoneySchema = z
+  .strictObject({
+    currency: CurrencySchema,
+    micros: MicrosSchema,
+  })
+  .describe('An amount of money in integer micro-units of its currency');
+
+export type Money = z.infer<typeof MoneySchema>;
+
+/** Micro-units in one unit of a currency. */
+export const MICROS_PER_UNIT = 1_000_000n;
+
+/** Builds a {@link Money} from a bigint number of micro-units. */
+export function money(currency: string, micros: bigint): Money {
+  return { currency, micros: micros.toString() };
+}
+
+/** The micro-units of a {@link Money} as a bigint, for arithmetic that must not round. */
+export function microsOf(amount: Money): bigint {
+  return BigInt(amount.micros);
+}

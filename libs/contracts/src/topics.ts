@@ -1,0 +1,46 @@
+/**
+ * Every Kafka topic Gridex uses, in one place: `gridex.<domain>.<event>.v<N>`. The domain is the service that
+ * owns (produces) the event. A breaking change is a new `v<N+1>` entry published side by side with the old one.
+ * Each topic has a dead-letter twin, `<topic>.dlq`.
+ */
+export const Topics = {
+  supplierRegistered: 'gridex.gateway.supplier-registered.v1',
+  offerDeclared: 'gridex.gateway.offer-declared.v1',
+  jobSubmitted: 'gridex.gateway.job-submitted.v1',
+  jobCancelled: 'gridex.gateway.job-cancelled.v1',
+  nodeObserved: 'gridex.orchestrator.node-observed.v1',
+  capacityChanged: 'gridex.inventory.capacity-changed.v1',
+  jobMatched: 'gridex.matching.job-matched.v1',
+  jobUnmatched: 'gridex.matching.job-unmatched.v1',
+  workloadStarted: 'gridex.orchestrator.workload-started.v1',
+  workloadFinished: 'gridex.orchestrator.workload-finished.v1',
+  usageSettled: 'gridex.billing.usage-settled.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/**
+ * Partitions per topic. Partitions bound consumer parallelism; keys are aggregate ids, so ordering per job, node
+ * or supplier holds at any count. High-volume flows get more.
+ */
+export const TopicPartitions: Record<TopicName, number> = {
+  [Topics.supplierRegistered]: 3,
+  [Topics.offerDeclared]: 3,
+  [Topics.jobSubmitted]: 12,
+  [Topics.jobCancelled]: 6,
+  [Topics.nodeObserved]: 12,
+  [Topics.capacityChanged]: 12,
+  [Topics.jobMatched]: 12,
+  [Topics.jobUnmatched]: 6,
+  [Topics.workloadStarted]: 12,
+  [Topics.workloadFinished]: 12,
+  [Topics.usageSettled]: 6,
+};
+
+/** Dead-letter topics have one partition: they are read by people and replay tools, not for throughput. */
+export const DEAD_LETTER_PARTITIONS = 1;
+
+/** The dead-letter topic of a topic. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}

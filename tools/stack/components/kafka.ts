@@ -1,0 +1,197 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { DEAD_LETTER_PARTITIONS, deadLetterTopic, TopicPartitions } from '../../../libs/contracts/src/topics';
+import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
+import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
+import { ComponentStatus, StackComponent } from './component';
+
+/** Kafka 3.9: kafkajs 2.2.4 is known to work against KRaft 3.x; 4.0 raised minimum API versions (see ARCHITECTURE.md). */
+const KAFKA_VERSION = '3.9.1';
+/** The logging binding the release tarball ships but the kafka_2.13 POM does not declare. */
+const LOGGING_ARTIFACTS = [
+  ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
+  ['ch.qos.reload4j', 'reload4j', '1.2.25'],
+];
+
+/**
+ * Apache Kafka in KRaft mode (one node acting as broker and controller), run straight from its Maven Central
+ * jars with the machine's Java 17: no tarball, no container. The jars are cached under ~/.cache/gridex.
+ */
+export class KafkaComponent implements StackComponent {
+  readonly name = 'kafka';
+  private readonly libDir = path.join(StackPaths.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
+  private readonly dir = path.join(StackPaths.stateDir, 'kafka');
+  private readonly dataDir = path.join(this.dir, 'data');
+  private readonly process = new ManagedProcess('kafka', path.join(this.dir, 'kafka.pid'), path.join(this.dir, 'kafka.log'));
+
+  brokers(): string {
+    return `${LOOPBACK}:${StackPorts.kafka}`;
+  }
+
+  env(): Record<string, string> {
+    return { KAFKA_BROKERS: this.brokers() };
+  }
+
+  async up(): Promise<void> {
+    if (this.process.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kafka))) {
+      console.log(`kafka: already running on ${this.brokers()}`);
+      await this.createTopics();
+      return;
+    }
+    if (await isPortOpen(LOOPBACK, StackPorts.kafka)) {
+      throw new Error(`kafka: port ${StackPorts.kafka} is taken by a process this stack did not start`);
+    }
+    this.download();
+    this.configure();
+    const classpath = `${this.libDir}/*`;
+    const log4j = `-Dlog4j.configuration=file:${path.join(this.dir, 'log4j.properties')}`;
+    if (!existsSync(path.join(this.dataDir, 'meta.properties'))) {
+      const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop()!;
+      run('java', ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId,
+        '-c', path.join(this.dir, 'server.properties'), '--ignore-formatted']);
+    }
+    this.process.start('java', [
+      '-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j,
+      '-cp', classpath, 'kafka.Kafka', path.join(this.dir, 'server.properties'),
+    ]);
+    await waitFor('kafka to answer metadata requests', () => this.canDescribeCluster(), {
+      timeoutMs: 90_000,
+      logFile: this.process.logFile,
+    });
+    await this.createTopics();
+    console.log(`kafka: started ${KAFKA_VERSION} on ${this.brokers()} (data in ${this.dataDir})`);
+  }
+
+  async down(): Promise<void> {
+    await this.process.stop(30_000);
+  }
+
+  async status(): Promise<ComponentStatus> {
+    const running = this.process.isRunning() && (await this.canDescribeCluster());
+    return {
+      name: this.name,
+      running,
+      address: this.brokers(),
+      version: `Apache Kafka ${KAFKA_VERSION} (KRaft)`,
+      ...(running ? {} : { detail: existsSync(this.process.logFile) ? `log: ${this.process.logFile}` : 'not started' }),
+    };
+  }
+
+  /** Resolves the broker's runtime jars from Maven Central once; later runs find them in the cache. */
+  private download(): void {
+    const marker = path.join(this.libDir, '.complete');
+    if (existsSync(marker)) return;
+    const started = Date.now();
+    console.log(`kafka: resolving org.apache.kafka:kafka_2.13:${KAFKA_VERSION} from Maven Central ...`);
+    const projectDir = path.dirname(this.libDir);
+    mkdirSync(projectDir, { recursive: true });
+    const dependency = ([group, artifact, version]: string[]) =>
+      `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`;
+    writeFileSync(
+      path.join(projectDir, 'pom.xml'),
+      `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.gridex.stack</groupId><artifactId>kafka-runtime</artifactId><version>${KAFKA_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    ${[['org.apache.kafka', 'kafka_2.13', KAFKA_VERSION], ...LOGGING_ARTIFACTS].map(dependency).join('\n    ')}
+  </dependencies>
+</project>
+`,
+    );
+    run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${this.libDir}`], {
+      cwd: projectDir,
+    });
+    const jars = readdirSync(this.libDir).filter((file) => file.endsWith('.jar'));
+    if (!jars.includes(`kafka_2.13-${KAFKA_VERSION}.jar`)) {
+      throw new Error(`kafka: Maven did not provide kafka_2.13-${KAFKA_VERSION}.jar in ${this.libDir}`);
+    }
+    writeFileSync(marker, `${jars.length} jars\n`);
+    console.log(`kafka: ${jars.length} jars cached in ${this.libDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+
+  private configure(): void {
+    mkdirSync(this.dataDir, { recursive: true });
+    const settings: Record<string, string | number> = {
+      'process.roles': 'broker,controller',
+      'node.id': 1,
+      'controller.quorum.voters': `1@${LOOPBACK}:${StackPorts.kafkaController}`,
+      listeners: `PLAINTEXT://${LOOPBACK}:${StackPorts.kafka},CONTROLLER://${LOOPBACK}:${StackPorts.kafkaController}`,
+      'advertised.listeners': `PLAINTEXT://${LOOPBACK}:${StackPorts.kafka}`,
+      'controller.listener.names': 'CONTROLLER',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'log.dirs': this.dataDir,
+      'num.partitions': 1,
+      'offsets.topic.replication.factor': 1,
+      'offsets.topic.num.partitions': 10,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      // Without this every consumer-group join waits 3 s for more members: slow tests, slow restarts.
+      'group.initial.rebalance.delay.ms': 0,
+      // Topics are created deliberately (stack:up, test helpers), so a typo in a topic name fails loudly.
+      'auto.create.topics.enable': 'false',
+      'log.retention.hours': 24,
+      'log.segment.bytes': 64 * 1024 * 1024,
+    };
+    writeFileSync(
+      path.join(this.dir, 'server.properties'),
+      `${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n')}\n`,
+    );
+    writeFileSync(
+      path.join(this.dir, 'log4j.properties'),
+      [
+        'log4j.rootLogger=WARN, stdout',
+        'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  private admin() {
+    return new Kafka({
+      clientId: 'gridex-stack',
+      brokers: [this.brokers()],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 1000,
+    }).admin();
+  }
+
+  private async canDescribeCluster(): Promise<boolean> {
+    const admin = this.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Every topic of the contracts, with its dead-letter twin; existing topics are left alone. */
+  private async createTopics(): Promise<void> {
+    const wanted = Object.entries(TopicPartitions).flatMap(([topic, partitions]) => [
+      { topic, numPartitions: partitions, replicationFactor: 1 },
+      { topic: deadLetterTopic(topic), numPartitions: DEAD_LETTER_PARTITIONS, replicationFactor: 1 },
+    ]);
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter(({ topic }) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+        console.log(`kafka: created ${missing.length} topics`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
