@@ -29,6 +29,8 @@ function jestProject(projectDir) {
     },
     testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.int-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    // Integration tests wait on Kafka group joins and real processes; unit tests finish long before this.
+    testTimeout: 60_000,
   };
 }
 

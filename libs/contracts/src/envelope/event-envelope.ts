@@ -89,8 +89,8 @@ export function defineEvent<TSchema extends z.ZodType>(spec: {
     version: spec.version,
     topic: `gridex.${spec.domain}.${spec.name}.v${spec.version}`,
     description: spec.description,
-    payloadSchema: spec.payload,
-    envelopeSchema: envelopeSchemaFor(type, spec.version, spec.payload),
+    payloadSchema: spec.payload as z.ZodType<z.infer<TSchema>>,
+    envelopeSchema: envelopeSchemaFor(type, spec.version, spec.payload as z.ZodType<z.infer<TSchema>>),
     partitionKey: spec.partitionKey,
   };
 }

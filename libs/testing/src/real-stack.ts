@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { deadLetterTopic } from '@gridex/contracts';
+import { stackEnv } from './stack-env';
+
+/** A short random suffix that keeps the names of parallel test runs apart. */
+export function uniqueSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** A fresh PostgreSQL schema name for one test file; drop it with {@link dropSchema}. */
+export function testSchemaName(prefix = 't'): string {
+  return `${prefix}_${uniqueSuffix()}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: stackEnv().DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A kafkajs client on the local stack with its logging silenced (tests assert, they do not read logs). */
+export function testKafka(clientId = `test-${uniqueSuffix()}`): Kafka {
+  return new Kafka({ clientId, brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** Creates topics and their dead-letter twins on the local stack. */
+export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.flatMap((topic) => [
+        { topic, numPartitions: partitions, replicationFactor: 1 },
+        { topic: deadLetterTopic(topic), numPartitions: 1, replicationFactor: 1 },
+      ]),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Total messages ever written to a topic (sum of high watermarks). */
+export async function messageCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads a topic from the beginning until `count` messages arrived, or fails after `timeoutMs`. */
+export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${uniqueSuffix()}` });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Retries an assertion until it passes or the time is up; the last failure is the one reported. */
+export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
