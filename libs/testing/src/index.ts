@@ -1,2 +1,3 @@
 export * from './stack-env';
 export * from './real-stack';
+export * from './service-process';

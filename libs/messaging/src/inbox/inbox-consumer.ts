@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Batch, Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Batch, Consumer, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, deadLetterTopic, EventEnvelope } from '@gridex/contracts';
 import { ServiceMetrics, withCorrelation } from '@gridex/observability';
@@ -77,7 +77,12 @@ export class InboxConsumer {
       heartbeatInterval: 3000,
       maxBytesPerPartition: 1024 * 1024,
     });
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     const { metrics } = options;
     this.consumed = metrics.counter(
       'consumed_events_total',

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { qualified } from '@gridex/persistence';
 import { ServiceMetrics } from '@gridex/observability';
@@ -57,7 +57,12 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.idlePollMs = options.idlePollMs ?? 20;
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.published = options.metrics.counter('outbox_published_total', 'Outbox events published to Kafka, by topic', ['topic']);
     this.publishFailures = options.metrics.counter(
       'outbox_publish_failures_total',

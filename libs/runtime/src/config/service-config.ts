@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+/** Turns an environment string into an integer within bounds, with a message a person can act on. */
+export const intFromEnv = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `must be a whole number from ${min} to ${max}`);
+
+/**
+ * Settings every service reads from its environment. Defaults are given as environment strings (`prefault`) so
+ * they pass through the same parsing as real values. A service extends this with its own (see each app's
+ * `config/`). Names are the environment variable names, so an error message names exactly what to fix.
+ */
+export function baseConfigSchema(defaults: { port: number; schema: string }) {
+  return z.object({
+    PORT: intFromEnv(1, 65535).prefault(String(defaults.port)).describe('HTTP port for the API, health and metrics'),
+    HTTP_HOST: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address to listen on; 0.0.0.0 in a container'),
+    KAFKA_BROKERS: z
+      .string({ error: 'is required (comma-separated host:port list)' })
+      .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+      .refine(
+        (brokers) => brokers.length > 0 && brokers.every((broker) => hostPort.test(broker)),
+        'must be a comma-separated list of host:port',
+      ),
+    DATABASE_URL: z
+      .string({ error: 'is required (postgres://user:password@host:port/database)' })
+      .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value), 'must be postgres://user:password@host:port/database'),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _')
+      .default(defaults.schema),
+    DATABASE_POOL_SIZE: intFromEnv(1, 200).prefault('10'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    OUTBOX_POLL_INTERVAL_MS: intFromEnv(1, 60_000).prefault('20'),
+    CONSUMER_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).prefault('3'),
+    SHUTDOWN_TIMEOUT_MS: intFromEnv(1000, 600_000).prefault('25000'),
+  });
+}
+
+export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;
+
+/** Raised when the environment does not describe a valid configuration; the message lists every bad variable. */
+export class InvalidConfigurationError extends Error {
+  constructor(
+    service: string,
+    readonly problems: string[],
+  ) {
+    super(`${service}: invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Validates the environment against a service's schema; throws {@link InvalidConfigurationError} naming each variable. */
+export function parseServiceConfig<S extends z.ZodType>(service: string, schema: S, env: Record<string, unknown>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '(environment)');
+    const given = env[variable];
+    const shown = given === undefined ? 'not set' : `got "${redact(variable, String(given))}"`;
+    return `${variable}: ${issue.message} (${shown})`;
+  });
+  throw new InvalidConfigurationError(service, problems);
+}
+
+// Never echo secrets back into logs.
+function redact(variable: string, value: string): string {
+  if (/PASSWORD|SECRET|TOKEN|KEY/.test(variable)) return '***';
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

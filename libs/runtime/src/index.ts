@@ -1,0 +1,5 @@
+export * from './config/service-config';
+export * from './service/service-tokens';
+export * from './service/event-handler.decorator';
+export * from './service/gridex-service.module';
+export * from './service/run-service';

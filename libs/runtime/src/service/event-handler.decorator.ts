@@ -1,0 +1,7 @@
+import { DiscoveryService } from '@nestjs/core';
+
+/**
+ * Marks a provider as a Kafka event handler (it must implement `EventHandler` from @gridex/messaging). The service
+ * runtime finds every marked provider at start-up and subscribes to their topics; handlers may live in any module.
+ */
+export const ConsumesEvents = DiscoveryService.createDecorator<void>();

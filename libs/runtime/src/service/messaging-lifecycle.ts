@@ -1,0 +1,69 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventHandler, InboxConsumer, OutboxRelay } from '@gridex/messaging';
+import { ServiceMetrics } from '@gridex/observability';
+import type { BaseConfig } from '../config/service-config';
+import { ConsumesEvents } from './event-handler.decorator';
+import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
+
+/**
+ * Orders start and stop of the messaging parts around the database:
+ * start: relay, then consumer (so effects of consumed events can be published at once);
+ * stop (SIGTERM): consumer first (its in-flight batch finishes and commits), then the relay publishes everything
+ * committed so far, and only then the database pool closes.
+ */
+@Injectable()
+export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(MessagingLifecycle.name);
+  private consumer?: InboxConsumer;
+
+  constructor(
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Kafka) private readonly kafka: Kafka,
+    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
+    @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
+    @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const handlers = this.discovery
+      .getProviders({ metadataKey: ConsumesEvents.KEY })
+      .map((wrapper) => wrapper.instance as EventHandler<unknown>);
+    this.consumer = new InboxConsumer({
+      dataSource: this.dataSource,
+      schema: this.config.DATABASE_SCHEMA,
+      kafka: this.kafka,
+      metrics: this.metrics,
+      groupId: `gridex-${this.service}`,
+      handlers,
+      partitionsConsumedConcurrently: this.config.CONSUMER_PARTITIONS_CONCURRENTLY,
+    });
+    await this.relay.start();
+    await this.consumer.start();
+    this.logger.log(
+      this.consumer.topics.length > 0 ? `consuming ${this.consumer.topics.join(', ')}` : 'no event handlers: not consuming',
+    );
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.log(`stopping (${signal ?? 'close'}): finishing in-flight events, flushing the outbox`);
+    await this.consumer?.stop();
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.logger.log('stopped');
+  }
+}

@@ -1,0 +1,4 @@
+/** Injection token of the validated configuration object of the running service. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+/** Injection token of the service's name (`billing`, `matching`, ...). */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
