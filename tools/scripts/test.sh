@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, on a fresh machine as on a developer's.
+# Installs dependencies if needed, brings up the local stack (Kafka, PostgreSQL), type-checks and builds the
+# services (the end-to-end tests run the built processes), runs every Jest project, and ends with the plain total
+# `N passed, N failed` read from Jest's JSON report. Extra arguments go to Jest (e.g. a path filter).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash tools/scripts/ensure-deps.sh
+node -r @swc-node/register tools/stack/stack.ts up
+npm run -s build
+
+mkdir -p .stack
+report=.stack/jest-report.json
+rm -f "$report"
+status=0
+# Two workers: the machine has two cores, and the broker and database need some of them too.
+npx jest --maxWorkers=2 --json --outputFile="$report" "$@" || status=$?
+
+if [ ! -s "$report" ]; then
+  echo "jest wrote no report (exit $status)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+node -e '
+  const report = require(process.argv[1]);
+  const failed = report.numFailedTests + (report.numRuntimeErrorTestSuites || 0);
+  console.log(`${report.numPassedTests} passed, ${failed} failed`);
+  process.exit(failed > 0 || report.numTotalTests === 0 ? 1 : 0);
+' "$PWD/$report" || status=1
+exit "$status"
