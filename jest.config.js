@@ -5,7 +5,9 @@ const path = require('node:path');
 const projects = ['apps', 'libs', 'bench']
   .flatMap((dir) =>
     existsSync(path.join(__dirname, dir))
-      ? readdirSync(path.join(__dirname, dir)).map((name) => path.join(__dirname, dir, name, 'jest.config.js'))
+      ? readdirSync(path.join(__dirname, dir)).map((name) =>
+          path.join(__dirname, dir, name, 'jest.config.js'),
+        )
       : [],
   )
   .filter((configFile) => existsSync(configFile));

@@ -14,7 +14,13 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, defineEvent, EventEnvelope } from '@gridex/contracts';
-import { CreateMessagingTables1764316800000, EventHandler, InboxConsumer, OutboxRelay, OutboxWriter } from '@gridex/messaging';
+import {
+  CreateMessagingTables1764316800000,
+  EventHandler,
+  InboxConsumer,
+  OutboxRelay,
+  OutboxWriter,
+} from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource, qualified } from '@gridex/persistence';
 import { createTopics, dropSchema, stackEnv, uniqueSuffix } from '@gridex/testing';
@@ -65,14 +71,22 @@ function makeEvents(contract: ReturnType<typeof benchEvent>): Array<EventEnvelop
 class CreateBenchTables1764316800002 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(`CREATE TABLE ${qualified(schema, 'accounts')} (id text PRIMARY KEY, updates int NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE ${qualified(schema, 'accounts')} (id text PRIMARY KEY, updates int NOT NULL)`,
+    );
     // No unique constraint: duplicates must be countable, not prevented.
-    await queryRunner.query(`CREATE TABLE ${qualified(schema, 'effects')} (event_id uuid NOT NULL, gpu_seconds int NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE ${qualified(schema, 'effects')} (event_id uuid NOT NULL, gpu_seconds int NOT NULL)`,
+    );
   }
-  async down(): Promise<void> {}
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema: string }).schema;
+    await queryRunner.query(`DROP TABLE ${qualified(schema, 'accounts')}, ${qualified(schema, 'effects')}`);
+  }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function baseline(kafka: Kafka, messages: string[]): Promise<number> {
   const topic = `gridex.bench.baseline-${suffix}.v1`;
@@ -119,7 +133,11 @@ interface ScenarioResult {
 }
 
 /** One run of the exactly-once path on a schema and topic of its own. */
-async function measurePipeline(kafka: Kafka, env: ReturnType<typeof stackEnv>, perTransaction: number): Promise<ScenarioResult> {
+async function measurePipeline(
+  kafka: Kafka,
+  env: ReturnType<typeof stackEnv>,
+  perTransaction: number,
+): Promise<ScenarioResult> {
   const scenario = `${suffix}_${perTransaction}`;
   const BenchEvent = benchEvent(scenario);
   const schema = `bench_${scenario}`;
@@ -142,10 +160,10 @@ async function measurePipeline(kafka: Kafka, env: ReturnType<typeof stackEnv>, p
     contract: BenchEvent,
     handle: (event, tx) => handler.handleBatch!([event], tx),
     async handleBatch(batch: ReadonlyArray<EventEnvelope<BenchPayload>>, tx: EntityManager) {
-      await tx.query(`INSERT INTO ${effects} (event_id, gpu_seconds) SELECT * FROM unnest($1::uuid[], $2::int[])`, [
-        batch.map((event) => event.eventId),
-        batch.map((event) => event.payload.gpuSeconds),
-      ]);
+      await tx.query(
+        `INSERT INTO ${effects} (event_id, gpu_seconds) SELECT * FROM unnest($1::uuid[], $2::int[])`,
+        [batch.map((event) => event.eventId), batch.map((event) => event.payload.gpuSeconds)],
+      );
       // Recorded just before the effect's transaction commits: the latency is commit → effect applied.
       const now = performance.now();
       for (const event of batch) if (!effectAt.has(event.eventId)) effectAt.set(event.eventId, now);
@@ -154,13 +172,20 @@ async function measurePipeline(kafka: Kafka, env: ReturnType<typeof stackEnv>, p
   };
   const metrics = new ServiceMetrics('bench', { defaultMetrics: false });
   const consumer = new InboxConsumer({
-    dataSource, schema, kafka, metrics, groupId: `bench-${scenario}`, handlers: [handler as EventHandler<unknown>],
+    dataSource,
+    schema,
+    kafka,
+    metrics,
+    groupId: `bench-${scenario}`,
+    handlers: [handler as EventHandler<unknown>],
   });
   const relay = new OutboxRelay({ dataSource, schema, kafka, metrics, batchSize: 1000, idlePollMs: 5 });
   await consumer.start();
   await relay.start();
 
-  console.log(`outbox → relay → Kafka → inbox: ${TOTAL} events, ${WRITERS} writers, ${perTransaction} event(s) per transaction ...`);
+  console.log(
+    `outbox → relay → Kafka → inbox: ${TOTAL} events, ${WRITERS} writers, ${perTransaction} event(s) per transaction ...`,
+  );
   const writer = new OutboxWriter(schema);
   const accounts = qualified(schema, 'accounts');
   const started = performance.now();
@@ -176,7 +201,10 @@ async function measurePipeline(kafka: Kafka, env: ReturnType<typeof stackEnv>, p
             `INSERT INTO ${accounts} (id, updates) VALUES ($1, 1) ON CONFLICT (id) DO UPDATE SET updates = ${accounts}.updates + 1`,
             [`writer-${slice[0].payload.sequence % 64}`],
           );
-          await writer.append(tx, slice.map((event) => ({ contract: BenchEvent, event })));
+          await writer.append(
+            tx,
+            slice.map((event) => ({ contract: BenchEvent, event })),
+          );
         });
         const now = performance.now();
         for (const event of slice) committedAt.set(event.eventId, now);
@@ -218,10 +246,17 @@ async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const env = stackEnv();
-  const kafka = new Kafka({ clientId: `bench-${suffix}`, brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `bench-${suffix}`,
+    brokers: env.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
 
   console.log(`baseline: raw kafkajs produce → consume of ${TOTAL} messages ...`);
-  const baselineEventsPerSecond = await baseline(kafka, makeEvents(benchEvent(`${suffix}_baseline`)).map((e) => JSON.stringify(e)));
+  const baselineEventsPerSecond = await baseline(
+    kafka,
+    makeEvents(benchEvent(`${suffix}_baseline`)).map((e) => JSON.stringify(e)),
+  );
   const scenarios: ScenarioResult[] = [];
   for (const perTransaction of EVENTS_PER_TRANSACTION) {
     scenarios.push(await measurePipeline(kafka, env, perTransaction));
@@ -241,8 +276,12 @@ async function main(): Promise<void> {
   const outFile = path.resolve(__dirname, '..', 'results', 'messaging.json');
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nbaseline (raw kafkajs, no database, no exactly-once): ${result.baselineEventsPerSecond} events/s`);
-  console.log('\n| events per transaction | events/s end to end | writes/s | p50 ms | p99 ms | lost | duplicates | vs baseline |');
+  console.log(
+    `\nbaseline (raw kafkajs, no database, no exactly-once): ${result.baselineEventsPerSecond} events/s`,
+  );
+  console.log(
+    '\n| events per transaction | events/s end to end | writes/s | p50 ms | p99 ms | lost | duplicates | vs baseline |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const s of scenarios) {
     console.log(

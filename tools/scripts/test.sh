@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 bash tools/scripts/ensure-deps.sh
 node -r @swc-node/register tools/stack/stack.ts up
 npm run -s build
+npm run -s lint
 
 mkdir -p .stack
 report=.stack/jest-report.json

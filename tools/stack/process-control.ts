@@ -34,7 +34,11 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
-  { timeoutMs = 60_000, intervalMs = 250, logFile }: { timeoutMs?: number; intervalMs?: number; logFile?: string } = {},
+  {
+    timeoutMs = 60_000,
+    intervalMs = 250,
+    logFile,
+  }: { timeoutMs?: number; intervalMs?: number; logFile?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

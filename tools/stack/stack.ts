@@ -30,11 +30,22 @@ async function down(): Promise<void> {
 
 async function status(): Promise<boolean> {
   const statuses = await Promise.all(components.map((component) => component.status()));
-  const rows = statuses.map((s) => [s.name, s.running ? 'running' : 'stopped', s.address, s.version, s.detail ?? '']);
+  const rows = statuses.map((s) => [
+    s.name,
+    s.running ? 'running' : 'stopped',
+    s.address,
+    s.version,
+    s.detail ?? '',
+  ]);
   const header = ['component', 'state', 'address', 'version', ''];
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
   for (const row of [header, ...rows]) {
-    console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    );
   }
   return statuses.every((s) => s.running);
 }
@@ -45,7 +56,10 @@ function envFile(): string {
 
 function writeEnvFile(): void {
   mkdirSync(StackPaths.checkoutStackDir, { recursive: true });
-  const variables = Object.assign({}, ...components.map((component) => component.env())) as Record<string, string>;
+  const variables = Object.assign({}, ...components.map((component) => component.env())) as Record<
+    string,
+    string
+  >;
   writeFileSync(
     envFile(),
     `# Written by \`npm run stack:up\`; read by the services and the tests.\n${Object.entries(variables)

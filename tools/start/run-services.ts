@@ -55,7 +55,9 @@ async function main(): Promise<void> {
     child.once('exit', (code, signal) => {
       children.delete(service.name);
       if (!stopping) {
-        console.error(`${service.name} exited (${signal ?? code}); see ${path.join(logDir, `${service.name}.log`)}`);
+        console.error(
+          `${service.name} exited (${signal ?? code}); see ${path.join(logDir, `${service.name}.log`)}`,
+        );
         void stop(1);
       }
     });
@@ -67,11 +69,16 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\nstopping the services ...');
     const exits = [...children.values()].map(
-      (child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))),
+      (child) =>
+        new Promise<void>((resolve) =>
+          child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+        ),
     );
     for (const child of children.values()) child.kill('SIGTERM');
     await Promise.all(exits);
-    console.log('all services stopped; the stack (Kafka, PostgreSQL) keeps running: `npm run stack:down` stops it');
+    console.log(
+      'all services stopped; the stack (Kafka, PostgreSQL) keeps running: `npm run stack:down` stops it',
+    );
     process.exit(exitCode);
   }
   process.on('SIGINT', () => void stop(0));
@@ -89,7 +96,9 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  console.log(`\nGridex is running (all six services ready in ${((Date.now() - started) / 1000).toFixed(1)} s):\n`);
+  console.log(
+    `\nGridex is running (all six services ready in ${((Date.now() - started) / 1000).toFixed(1)} s):\n`,
+  );
   for (const service of SERVICES) {
     const base = `http://127.0.0.1:${service.port}`;
     console.log(`  ${service.name.padEnd(13)} ${base}   ${base}/readyz   ${base}/metrics`);

@@ -5,6 +5,12 @@ import { billingMigrations } from './database/migrations';
 
 /** Billing: per-second metering, the double-entry ledger, holds and invoices. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'billing', configSchema: billingConfigSchema, migrations: billingMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'billing',
+      configSchema: billingConfigSchema,
+      migrations: billingMigrations,
+    }),
+  ],
 })
 export class BillingModule {}

@@ -5,6 +5,12 @@ import { gatewayMigrations } from './database/migrations';
 
 /** Gateway: the public REST API: tenants, API keys, idempotency, OpenAPI. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'gateway', configSchema: gatewayConfigSchema, migrations: gatewayMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'gateway',
+      configSchema: gatewayConfigSchema,
+      migrations: gatewayMigrations,
+    }),
+  ],
 })
 export class GatewayModule {}

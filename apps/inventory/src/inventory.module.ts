@@ -5,6 +5,12 @@ import { inventoryMigrations } from './database/migrations';
 
 /** Inventory: suppliers, GPU nodes, offers, verification and reliability. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'inventory', configSchema: inventoryConfigSchema, migrations: inventoryMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'inventory',
+      configSchema: inventoryConfigSchema,
+      migrations: inventoryMigrations,
+    }),
+  ],
 })
 export class InventoryModule {}

@@ -5,6 +5,12 @@ import { matchingMigrations } from './database/migrations';
 
 /** Matching: the order book, reservations and the routing algorithm. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'matching', configSchema: matchingConfigSchema, migrations: matchingMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'matching',
+      configSchema: matchingConfigSchema,
+      migrations: matchingMigrations,
+    }),
+  ],
 })
 export class MatchingModule {}

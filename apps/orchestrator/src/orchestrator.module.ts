@@ -5,6 +5,12 @@ import { orchestratorMigrations } from './database/migrations';
 
 /** Orchestrator: runs matched work on Kubernetes GPU node pools. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'orchestrator', configSchema: orchestratorConfigSchema, migrations: orchestratorMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'orchestrator',
+      configSchema: orchestratorConfigSchema,
+      migrations: orchestratorMigrations,
+    }),
+  ],
 })
 export class OrchestratorModule {}

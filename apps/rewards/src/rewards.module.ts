@@ -5,6 +5,12 @@ import { rewardsMigrations } from './database/migrations';
 
 /** Rewards: supplier earnings, staking, epoch emissions, slashing and payouts. */
 @Module({
-  imports: [GridexServiceModule.forRoot({ service: 'rewards', configSchema: rewardsConfigSchema, migrations: rewardsMigrations })],
+  imports: [
+    GridexServiceModule.forRoot({
+      service: 'rewards',
+      configSchema: rewardsConfigSchema,
+      migrations: rewardsMigrations,
+    }),
+  ],
 })
 export class RewardsModule {}

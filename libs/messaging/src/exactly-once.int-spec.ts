@@ -37,10 +37,15 @@ class CreateProbeTables1764316800001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const schema = (queryRunner.connection.options as { schema: string }).schema;
     // Deliberately no unique constraint: a second effect of one event must be visible, not prevented here.
-    await queryRunner.query(`CREATE TABLE ${qualified(schema, 'effects')} (event_id uuid NOT NULL, probe_id text NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE ${qualified(schema, 'effects')} (event_id uuid NOT NULL, probe_id text NOT NULL)`,
+    );
     await queryRunner.query(`CREATE TABLE ${qualified(schema, 'probes')} (probe_id text PRIMARY KEY)`);
   }
-  async down(): Promise<void> {}
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema: string }).schema;
+    await queryRunner.query(`DROP TABLE ${qualified(schema, 'probes')}, ${qualified(schema, 'effects')}`);
+  }
 }
 
 /** Records one effect row per handled event; fails or rejects on request. */
@@ -53,7 +58,8 @@ class ProbeEffectHandler implements EventHandler<ProbePayload> {
   async handle(event: EventEnvelope<ProbePayload>, tx: EntityManager): Promise<void> {
     this.attempts.set(event.payload.probeId, (this.attempts.get(event.payload.probeId) ?? 0) + 1);
     if (event.payload.behaviour === 'fail-always') throw new Error('downstream unavailable');
-    if (event.payload.behaviour === 'reject') throw new RejectedEventError('probe asked to be rejected', 'TEST.REJECTED');
+    if (event.payload.behaviour === 'reject')
+      throw new RejectedEventError('probe asked to be rejected', 'TEST.REJECTED');
     await tx.query(`INSERT INTO ${qualified(this.schema, 'effects')} (event_id, probe_id) VALUES ($1, $2)`, [
       event.eventId,
       event.payload.probeId,
@@ -94,7 +100,9 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
   /** The business transaction: a state row and its event, committed together. */
   const commitProbe = (event: EventEnvelope<ProbePayload>, failAfterAppend = false) =>
     dataSource.transaction(async (tx) => {
-      await tx.query(`INSERT INTO ${qualified(schema, 'probes')} (probe_id) VALUES ($1)`, [event.payload.probeId]);
+      await tx.query(`INSERT INTO ${qualified(schema, 'probes')} (probe_id) VALUES ($1)`, [
+        event.payload.probeId,
+      ]);
       await writer.append(tx, [{ contract: Probe, event }]);
       if (failAfterAppend) throw new Error('business rule failed after the event was written');
     });
@@ -149,9 +157,9 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
   });
 
   it('refuses to write to the outbox outside a transaction', async () => {
-    await expect(writer.append(dataSource.manager, [{ contract: Probe, event: probe('loose') }])).rejects.toThrow(
-      /inside the transaction/,
-    );
+    await expect(
+      writer.append(dataSource.manager, [{ contract: Probe, event: probe('loose') }]),
+    ).rejects.toThrow(/inside the transaction/);
   });
 
   it('delivers events committed while no relay ran (crash between commit and publish) exactly once', async () => {
@@ -189,11 +197,15 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     await startConsumer(handler);
     await startRelay();
     // Wait until the batch went out at least twice, then let the relay finish.
-    await eventually(async () => expect(await messageCount(kafka, Probe.topic)).toBeGreaterThanOrEqual(before + 20));
+    await eventually(async () =>
+      expect(await messageCount(kafka, Probe.topic)).toBeGreaterThanOrEqual(before + 20),
+    );
     await dataSource.query(`DROP TRIGGER crash_before_mark ON ${outbox}`);
 
     await eventually(async () => {
-      const [{ pending }] = await dataSource.query(`SELECT count(*)::int AS pending FROM ${outbox} WHERE published_at IS NULL`);
+      const [{ pending }] = await dataSource.query(
+        `SELECT count(*)::int AS pending FROM ${outbox} WHERE published_at IS NULL`,
+      );
       expect(pending).toBe(0);
     });
     await eventually(async () => expect(await effectsFor(ids)).toEqual(exactlyOnce(ids)));
@@ -211,7 +223,9 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
 
     const handler = new ProbeEffectHandler(schema);
     await startConsumer(handler);
-    await eventually(async () => expect(await effectsFor([event.payload.probeId])).toEqual(exactlyOnce([event.payload.probeId])));
+    await eventually(async () =>
+      expect(await effectsFor([event.payload.probeId])).toEqual(exactlyOnce([event.payload.probeId])),
+    );
     // Delivered again later (another consumer group re-reading is the same for the inbox: same handler name).
     await startConsumer(handler);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -246,7 +260,10 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     await startConsumer(handler, groupId);
 
     const effects: Array<{ event_id: string }> = await eventually(async () => {
-      const rows = await dataSource.query(`SELECT event_id FROM ${qualified(schema, 'effects')} WHERE probe_id = $1`, [key]);
+      const rows = await dataSource.query(
+        `SELECT event_id FROM ${qualified(schema, 'effects')} WHERE probe_id = $1`,
+        [key],
+      );
       expect(rows).toHaveLength(3);
       return rows;
     });
@@ -275,8 +292,12 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     expect(handler.attempts.get(key)).toBeGreaterThanOrEqual(3 + 3 + 1);
 
     const text = await metrics.render();
-    expect(text).toMatch(/gridex_test_dead_lettered_total\{topic="[^"]+",code="MESSAGING.INVALID_MESSAGE",service="test"\} [2-9]/);
-    expect(text).toMatch(/gridex_test_consumer_lag_messages\{topic="[^"]+",partition="\d+",service="test"\} 0/);
+    expect(text).toMatch(
+      /gridex_test_dead_lettered_total\{topic="[^"]+",code="MESSAGING.INVALID_MESSAGE",service="test"\} [2-9]/,
+    );
+    expect(text).toMatch(
+      /gridex_test_consumer_lag_messages\{topic="[^"]+",partition="\d+",service="test"\} 0/,
+    );
   });
 
   it('gives every event a UUIDv7 id in the outbox and carries it in a header', async () => {
@@ -286,7 +307,9 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     await startRelay();
     await eventually(async () => expect(await messageCount(kafka, Probe.topic)).toBe(before + 1));
     const messages = await readMessages(kafka, Probe.topic, before + 1);
-    const published = messages.find((message) => message.headers?.['gridex-event-id']?.toString() === event.eventId);
+    const published = messages.find(
+      (message) => message.headers?.['gridex-event-id']?.toString() === event.eventId,
+    );
     expect(JSON.parse(published!.value!.toString())).toEqual(event);
     expect(event.eventId).toMatch(/^[0-9a-f-]{14}7/);
     expect(uuidv7()).not.toBe(event.eventId);

@@ -68,7 +68,9 @@ async function migrateUnderLock(url: string, schema: string, migrate: () => Prom
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await migrate();
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`gridex:migrations:${schema}`]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`gridex:migrations:${schema}`])
+      .catch(() => undefined);
     await client.end();
   }
 }

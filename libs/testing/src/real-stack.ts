@@ -59,7 +59,12 @@ export async function messageCount(kafka: Kafka, topic: string): Promise<number>
 }
 
 /** Reads a topic from the beginning until `count` messages arrived, or fails after `timeoutMs`. */
-export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: `reader-${uniqueSuffix()}` });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
@@ -67,7 +72,8 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
+        () =>
+          reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
         timeoutMs,
       );
       void consumer.run({
@@ -87,7 +93,11 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
 }
 
 /** Retries an assertion until it passes or the time is up; the last failure is the one reported. */
-export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  assertion: () => Promise<T> | T,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

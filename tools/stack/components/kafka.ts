@@ -23,7 +23,11 @@ export class KafkaComponent implements StackComponent {
   private readonly libDir = path.join(StackPaths.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   private readonly dir = path.join(StackPaths.stateDir, 'kafka');
   private readonly dataDir = path.join(this.dir, 'data');
-  private readonly process = new ManagedProcess('kafka', path.join(this.dir, 'kafka.pid'), path.join(this.dir, 'kafka.log'));
+  private readonly process = new ManagedProcess(
+    'kafka',
+    path.join(this.dir, 'kafka.pid'),
+    path.join(this.dir, 'kafka.log'),
+  );
 
   brokers(): string {
     return `${LOOPBACK}:${StackPorts.kafka}`;
@@ -47,13 +51,33 @@ export class KafkaComponent implements StackComponent {
     const classpath = `${this.libDir}/*`;
     const log4j = `-Dlog4j.configuration=file:${path.join(this.dir, 'log4j.properties')}`;
     if (!existsSync(path.join(this.dataDir, 'meta.properties'))) {
-      const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop()!;
-      run('java', ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId,
-        '-c', path.join(this.dir, 'server.properties'), '--ignore-formatted']);
+      const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'])
+        .trim()
+        .split('\n')
+        .pop()!;
+      run('java', [
+        '-cp',
+        classpath,
+        log4j,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        path.join(this.dir, 'server.properties'),
+        '--ignore-formatted',
+      ]);
     }
     this.process.start('java', [
-      '-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j,
-      '-cp', classpath, 'kafka.Kafka', path.join(this.dir, 'server.properties'),
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      log4j,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      path.join(this.dir, 'server.properties'),
     ]);
     await waitFor('kafka to answer metadata requests', () => this.canDescribeCluster(), {
       timeoutMs: 90_000,
@@ -74,7 +98,9 @@ export class KafkaComponent implements StackComponent {
       running,
       address: this.brokers(),
       version: `Apache Kafka ${KAFKA_VERSION} (KRaft)`,
-      ...(running ? {} : { detail: existsSync(this.process.logFile) ? `log: ${this.process.logFile}` : 'not started' }),
+      ...(running
+        ? {}
+        : { detail: existsSync(this.process.logFile) ? `log: ${this.process.logFile}` : 'not started' }),
     };
   }
 
@@ -100,15 +126,27 @@ export class KafkaComponent implements StackComponent {
 </project>
 `,
     );
-    run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${this.libDir}`], {
-      cwd: projectDir,
-    });
+    run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${this.libDir}`,
+      ],
+      {
+        cwd: projectDir,
+      },
+    );
     const jars = readdirSync(this.libDir).filter((file) => file.endsWith('.jar'));
     if (!jars.includes(`kafka_2.13-${KAFKA_VERSION}.jar`)) {
       throw new Error(`kafka: Maven did not provide kafka_2.13-${KAFKA_VERSION}.jar in ${this.libDir}`);
     }
     writeFileSync(marker, `${jars.length} jars\n`);
-    console.log(`kafka: ${jars.length} jars cached in ${this.libDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `kafka: ${jars.length} jars cached in ${this.libDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
 
   private configure(): void {
@@ -137,7 +175,9 @@ export class KafkaComponent implements StackComponent {
     };
     writeFileSync(
       path.join(this.dir, 'server.properties'),
-      `${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n')}\n`,
+      `${Object.entries(settings)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n')}\n`,
     );
     writeFileSync(
       path.join(this.dir, 'log4j.properties'),

@@ -38,7 +38,18 @@ export class PostgresComponent implements StackComponent {
     }
     const bin = this.binDir();
     this.initialise(bin);
-    run(...this.asServerUser(path.join(bin, 'pg_ctl'), ['-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', 'start']));
+    run(
+      ...this.asServerUser(path.join(bin, 'pg_ctl'), [
+        '-D',
+        this.dataDir,
+        '-l',
+        this.logFile,
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]),
+    );
     await waitFor('postgres to accept connections', () => this.canQuery(), { logFile: this.logFile });
     await this.createDatabase();
     console.log(`postgres: started on ${LOOPBACK}:${StackPorts.postgres} (data in ${this.dataDir})`);
@@ -47,7 +58,16 @@ export class PostgresComponent implements StackComponent {
   async down(): Promise<void> {
     if (this.serverPid() === undefined) return;
     // "fast" shutdown: open client pools (tests, services) do not hold the server up.
-    run(...this.asServerUser(path.join(this.binDir(), 'pg_ctl'), ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']));
+    run(
+      ...this.asServerUser(path.join(this.binDir(), 'pg_ctl'), [
+        '-D',
+        this.dataDir,
+        '-m',
+        'fast',
+        '-w',
+        'stop',
+      ]),
+    );
   }
 
   /** The postmaster's pid from its own pid file, when that process is alive. */
@@ -87,14 +107,19 @@ export class PostgresComponent implements StackComponent {
         : [];
     if (found().length === 0) {
       if (process.getuid?.() !== 0) {
-        throw new Error('postgres: no PostgreSQL server installed; run `sudo apt-get install -y postgresql` once');
+        throw new Error(
+          'postgres: no PostgreSQL server installed; run `sudo apt-get install -y postgresql` once',
+        );
       }
       console.log('postgres: installing Debian package postgresql ...');
       run('apt-get', ['update', '-q']);
-      run('apt-get', ['install', '-y', '-q', 'postgresql'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      run('apt-get', ['install', '-y', '-q', 'postgresql'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     }
     const [newest] = found();
-    if (newest === undefined) throw new Error('postgres: installation did not provide /usr/lib/postgresql/*/bin');
+    if (newest === undefined)
+      throw new Error('postgres: installation did not provide /usr/lib/postgresql/*/bin');
     return path.join('/usr/lib/postgresql', newest, 'bin');
   }
 
@@ -107,8 +132,16 @@ export class PostgresComponent implements StackComponent {
     this.giveToServerUser(passwordFile);
     run(
       ...this.asServerUser(path.join(bin, 'initdb'), [
-        '-D', this.dataDir, '-U', USER, `--pwfile=${passwordFile}`,
-        '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C.UTF-8',
+        '-D',
+        this.dataDir,
+        '-U',
+        USER,
+        `--pwfile=${passwordFile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
       ]),
     );
     const socketDir = path.join(this.dir, 'run');
@@ -135,7 +168,11 @@ export class PostgresComponent implements StackComponent {
 
   private async canQuery(): Promise<boolean> {
     const client = new Client({
-      host: LOOPBACK, port: StackPorts.postgres, user: USER, password: PASSWORD, database: 'postgres',
+      host: LOOPBACK,
+      port: StackPorts.postgres,
+      user: USER,
+      password: PASSWORD,
+      database: 'postgres',
       connectionTimeoutMillis: 1000,
     });
     try {
@@ -150,7 +187,13 @@ export class PostgresComponent implements StackComponent {
   }
 
   private async createDatabase(): Promise<void> {
-    const client = new Client({ host: LOOPBACK, port: StackPorts.postgres, user: USER, password: PASSWORD, database: 'postgres' });
+    const client = new Client({
+      host: LOOPBACK,
+      port: StackPorts.postgres,
+      user: USER,
+      password: PASSWORD,
+      database: 'postgres',
+    });
     await client.connect();
     try {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);

@@ -54,7 +54,9 @@ function envelopeSchemaFor<TPayload>(
   payloadSchema: z.ZodType<TPayload>,
 ): z.ZodType<EventEnvelope<TPayload>> {
   return z.strictObject({
-    eventId: z.uuid({ version: 'v7' }).describe('Unique id of this event (UUIDv7); consumers deduplicate on it'),
+    eventId: z
+      .uuid({ version: 'v7' })
+      .describe('Unique id of this event (UUIDv7); consumers deduplicate on it'),
     type: z.literal(type).describe('Event type, <domain>.<event>'),
     version: z.literal(version).describe('Schema version of the payload'),
     occurredAt: TimestampSchema.describe('When the fact happened, RFC 3339'),
@@ -133,11 +135,13 @@ export function createEvent<TPayload>(
 
 /** The outcome of validating an incoming message against a contract. */
 export type ParseResult<TPayload> =
-  | { ok: true; event: EventEnvelope<TPayload> }
-  | { ok: false; reason: string };
+  { ok: true; event: EventEnvelope<TPayload> } | { ok: false; reason: string };
 
 /** Validates an already-decoded message against a contract; the reason lists every failing field. */
-export function parseEvent<TPayload>(contract: EventContract<TPayload>, value: unknown): ParseResult<TPayload> {
+export function parseEvent<TPayload>(
+  contract: EventContract<TPayload>,
+  value: unknown,
+): ParseResult<TPayload> {
   const result = contract.envelopeSchema.safeParse(value);
   if (result.success) {
     return { ok: true, event: result.data };

@@ -29,7 +29,9 @@ export const TierSchema = z.enum(['on-demand', 'interruptible']).describe('on-de
 /** What kind of supplier offers the capacity. */
 export const SupplierKindSchema = z
   .enum(['datacenter', 'individual', 'network'])
-  .describe('datacenter (racks), individual (home GPUs) or network (an external network reached through an adapter)');
+  .describe(
+    'datacenter (racks), individual (home GPUs) or network (an external network reached through an adapter)',
+  );
 
 export const PositiveIntSchema = z.number().int().positive();
 export const NonNegativeIntSchema = z.number().int().nonnegative();

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createEvent,
-  decodeEvent,
-  EventContract,
-  parseEvent,
-} from '../envelope/event-envelope';
+import { createEvent, decodeEvent, EventContract, parseEvent } from '../envelope/event-envelope';
 import { renderJsonSchemas } from '../json-schema/render-json-schemas';
 import { Topics } from '../topics';
 import { EventExamples } from './examples';
 import { EventContracts } from './registry';
 
 const origin = { correlationId: 'req-1', causationId: null, tenantId: 'acme-ai' };
-const exampleOf = (contract: EventContract<unknown>) => EventExamples[contract.type as keyof typeof EventExamples];
+const exampleOf = (contract: EventContract<unknown>) =>
+  EventExamples[contract.type as keyof typeof EventExamples];
 const withPayload = (contract: EventContract<unknown>, patch: Record<string, unknown>) => ({
   ...createEvent(contract, exampleOf(contract), origin),
   payload: { ...(exampleOf(contract) as object), ...patch },
@@ -56,19 +52,69 @@ describe('event contracts', () => {
   });
 
   const payloadDefects: Array<[string, EventContract<unknown>, Record<string, unknown>, RegExp]> = [
-    ['money as a float', contractFor('gateway.job-submitted'), { maxPricePerGpuHour: { currency: 'USD', micros: '2.5' } }, /micro-units/],
-    ['money as a number', contractFor('gateway.offer-declared'), { pricePerGpuHour: { currency: 'USD', micros: 2500000 } }, /pricePerGpuHour/],
-    ['lower-case currency', contractFor('gateway.offer-declared'), { pricePerGpuHour: { currency: 'usd', micros: '1' } }, /ISO 4217/],
+    [
+      'money as a float',
+      contractFor('gateway.job-submitted'),
+      { maxPricePerGpuHour: { currency: 'USD', micros: '2.5' } },
+      /micro-units/,
+    ],
+    [
+      'money as a number',
+      contractFor('gateway.offer-declared'),
+      { pricePerGpuHour: { currency: 'USD', micros: 2500000 } },
+      /pricePerGpuHour/,
+    ],
+    [
+      'lower-case currency',
+      contractFor('gateway.offer-declared'),
+      { pricePerGpuHour: { currency: 'usd', micros: '1' } },
+      /ISO 4217/,
+    ],
     ['zero GPUs per node', contractFor('gateway.job-submitted'), { gpusPerNode: 0 }, /gpusPerNode/],
-    ['no GPU product nor memory', contractFor('gateway.job-submitted'), { gpuProducts: undefined }, /either gpuProducts or minGpuMemoryMiB/],
+    [
+      'no GPU product nor memory',
+      contractFor('gateway.job-submitted'),
+      { gpuProducts: undefined },
+      /either gpuProducts or minGpuMemoryMiB/,
+    ],
     ['unknown tier', contractFor('gateway.job-submitted'), { tier: 'spot' }, /tier/],
-    ['unknown interconnect', contractFor('orchestrator.node-observed'), { interconnect: 'ethernet' }, /interconnect/],
-    ['negative GPU capacity', contractFor('orchestrator.node-observed'), { capacity: { gpus: -1, cpuMillis: 1, memoryMiB: 1 } }, /gpus/],
-    ['reliability above 100 %', contractFor('inventory.capacity-changed'), { reliabilityBasisPoints: 10001 }, /reliabilityBasisPoints/],
+    [
+      'unknown interconnect',
+      contractFor('orchestrator.node-observed'),
+      { interconnect: 'ethernet' },
+      /interconnect/,
+    ],
+    [
+      'negative GPU capacity',
+      contractFor('orchestrator.node-observed'),
+      { capacity: { gpus: -1, cpuMillis: 1, memoryMiB: 1 } },
+      /gpus/,
+    ],
+    [
+      'reliability above 100 %',
+      contractFor('inventory.capacity-changed'),
+      { reliabilityBasisPoints: 10001 },
+      /reliabilityBasisPoints/,
+    ],
     ['empty gang allocation', contractFor('matching.job-matched'), { allocations: [] }, /allocations/],
-    ['failure without reason', contractFor('orchestrator.workload-finished'), { reason: undefined }, /reason is required/],
-    ['success with a reason', contractFor('orchestrator.workload-finished'), { outcome: 'succeeded' }, /reason is required/],
-    ['settlement that does not add up', contractFor('billing.usage-settled'), { platformRevenueMicros: '1' }, /must equal/],
+    [
+      'failure without reason',
+      contractFor('orchestrator.workload-finished'),
+      { reason: undefined },
+      /reason is required/,
+    ],
+    [
+      'success with a reason',
+      contractFor('orchestrator.workload-finished'),
+      { outcome: 'succeeded' },
+      /reason is required/,
+    ],
+    [
+      'settlement that does not add up',
+      contractFor('billing.usage-settled'),
+      { platformRevenueMicros: '1' },
+      /must equal/,
+    ],
     ['unknown payload field', contractFor('gateway.supplier-registered'), { iban: 'SE00' }, /iban/],
   ];
   it.each(payloadDefects)('rejects a payload with %s', (_name, contract, patch, reason) => {

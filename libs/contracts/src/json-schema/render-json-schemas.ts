@@ -8,7 +8,8 @@ import { EventExamples } from '../events/examples';
  */
 export function renderJsonSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
-  const index: Array<{ topic: string; type: string; version: number; schema: string; description: string }> = [];
+  const index: Array<{ topic: string; type: string; version: number; schema: string; description: string }> =
+    [];
   for (const contract of EventContracts) {
     const file = `${contract.topic}.schema.json`;
     const schema = {

@@ -122,7 +122,14 @@ export class InboxConsumer {
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
         const stopTimer = this.batchSeconds.startTimer({ topic: batch.topic });
         await this.processBatch(batch, { heartbeat, isRunning, isStale });
         resolveOffset(batch.lastOffset());
@@ -209,7 +216,13 @@ export class InboxConsumer {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (error instanceof RejectedEventError) {
-          await this.deadLetter(batch, item.message, 'MESSAGING.REJECTED', `${error.code}: ${reason}`, attempt);
+          await this.deadLetter(
+            batch,
+            item.message,
+            'MESSAGING.REJECTED',
+            `${error.code}: ${reason}`,
+            attempt,
+          );
           return;
         }
         const delay = retryDelayMs(attempt, this.retry);

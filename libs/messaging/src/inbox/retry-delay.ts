@@ -16,7 +16,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 
  * sum over attempts < maxAttempts of min(maxDelay, base * 2^(attempt-1)).
  */
 export function retryDelayMs(attempt: number, policy: RetryPolicy): number | undefined {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`attempt must be a positive integer, got ${attempt}`);
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new Error(`attempt must be a positive integer, got ${attempt}`);
   if (attempt >= policy.maxAttempts) return undefined;
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }

@@ -63,15 +63,26 @@ export class OutboxRelay {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.published = options.metrics.counter('outbox_published_total', 'Outbox events published to Kafka, by topic', ['topic']);
+    this.published = options.metrics.counter(
+      'outbox_published_total',
+      'Outbox events published to Kafka, by topic',
+      ['topic'],
+    );
     this.publishFailures = options.metrics.counter(
       'outbox_publish_failures_total',
       'Outbox batches whose publication failed and will be retried',
     );
-    options.metrics.gauge('outbox_pending_events', 'Committed events not yet published to Kafka', [], async function () {
-      const [{ count }] = await options.dataSource.query(`SELECT count(*)::int AS count FROM ${qualified(options.schema, 'outbox')} WHERE published_at IS NULL`);
-      this.set(count);
-    });
+    options.metrics.gauge(
+      'outbox_pending_events',
+      'Committed events not yet published to Kafka',
+      [],
+      async function () {
+        const [{ count }] = await options.dataSource.query(
+          `SELECT count(*)::int AS count FROM ${qualified(options.schema, 'outbox')} WHERE published_at IS NULL`,
+        );
+        this.set(count);
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -111,7 +122,9 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.publishFailures.inc();
-        this.logger.warn(`publishing the outbox failed (attempt ${failures}), retrying: ${(error as Error).message}`);
+        this.logger.warn(
+          `publishing the outbox failed (attempt ${failures}), retrying: ${(error as Error).message}`,
+        );
         await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
       }
     }
@@ -120,7 +133,9 @@ export class OutboxRelay {
   /** Publishes one batch under the relay lock; returns how many rows it published. */
   private async publishBatch(): Promise<number> {
     return this.options.dataSource.transaction(async (tx) => {
-      const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey]);
+      const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        this.lockKey,
+      ]);
       if (!locked) return 0;
       const rows: OutboxRow[] = await tx.query(
         `SELECT position, event_id, topic, partition_key, message FROM ${this.table}

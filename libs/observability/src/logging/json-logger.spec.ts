@@ -11,19 +11,41 @@ function capture(): { logger: JsonLogger; lines: () => Array<Record<string, unkn
     },
   });
   const logger = new JsonLogger('billing', 'debug', stream);
-  return { logger, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line)) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+  };
 }
 
 describe('JsonLogger', () => {
   it.each([
-    ['a Nest log with context', (l: JsonLogger) => l.log('ready', 'Bootstrap'), { level: 'info', msg: 'ready', context: 'Bootstrap' }],
-    ['an error with stack and context', (l: JsonLogger) => l.error('boom', 'Error: boom\n at x', 'Relay'), { level: 'error', msg: 'boom', stack: 'Error: boom\n at x', context: 'Relay' }],
-    ['an object message', (l: JsonLogger) => l.warn({ msg: 'slow', ms: 12 }), { level: 'warn', msg: 'slow', ms: 12 }],
+    [
+      'a Nest log with context',
+      (l: JsonLogger) => l.log('ready', 'Bootstrap'),
+      { level: 'info', msg: 'ready', context: 'Bootstrap' },
+    ],
+    [
+      'an error with stack and context',
+      (l: JsonLogger) => l.error('boom', 'Error: boom\n at x', 'Relay'),
+      { level: 'error', msg: 'boom', stack: 'Error: boom\n at x', context: 'Relay' },
+    ],
+    [
+      'an object message',
+      (l: JsonLogger) => l.warn({ msg: 'slow', ms: 12 }),
+      { level: 'warn', msg: 'slow', ms: 12 },
+    ],
     ['a debug line', (l: JsonLogger) => l.debug('detail'), { level: 'debug', msg: 'detail' }],
   ])('writes %s as one JSON line with the service name', (_name, write, expected) => {
     const { logger, lines } = capture();
     write(logger);
-    expect(lines()).toEqual([expect.objectContaining({ ...expected, service: 'billing', time: expect.any(String) })]);
+    expect(lines()).toEqual([
+      expect.objectContaining({ ...expected, service: 'billing', time: expect.any(String) }),
+    ]);
   });
 
   it('adds the correlation ids of the request or event being handled', async () => {

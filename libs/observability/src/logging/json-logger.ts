@@ -45,9 +45,15 @@ export class JsonLogger implements LoggerService {
   }
 
   // Nest passes (message, context) or (message, stack, context); the last string is the context.
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, optional: unknown[]): void {
-    const context = typeof optional[optional.length - 1] === 'string' ? (optional.pop() as string) : undefined;
-    const stack = level === 'error' && typeof optional[0] === 'string' ? (optional.shift() as string) : undefined;
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    optional: unknown[],
+  ): void {
+    const context =
+      typeof optional[optional.length - 1] === 'string' ? (optional.pop() as string) : undefined;
+    const stack =
+      level === 'error' && typeof optional[0] === 'string' ? (optional.shift() as string) : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     if (stack) fields.stack = stack;

@@ -16,7 +16,11 @@ describe('ServiceMetrics', () => {
 
   it.each([
     ['a counter without _total', (m: ServiceMetrics) => m.counter('events', 'x'), /must end in _total/],
-    ['a histogram without _seconds', (m: ServiceMetrics) => m.histogram('latency_ms', 'x'), /must end in _seconds/],
+    [
+      'a histogram without _seconds',
+      (m: ServiceMetrics) => m.histogram('latency_ms', 'x'),
+      /must end in _seconds/,
+    ],
     ['a service name with capitals', () => new ServiceMetrics('Billing'), /lower-case/],
   ])('refuses %s', (_name, create, message) => {
     expect(() => create(new ServiceMetrics('x', { defaultMetrics: false }))).toThrow(message);

@@ -23,7 +23,10 @@ export class ServiceMetrics {
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     if (!name.endsWith('_total')) throw new Error(`counter ${name} must end in _total`);
-    return this.getOrCreate(name, () => new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] }));
+    return this.getOrCreate(
+      name,
+      () => new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] }),
+    );
   }
 
   gauge<L extends string>(
@@ -47,7 +50,8 @@ export class ServiceMetrics {
     if (!name.endsWith('_seconds')) throw new Error(`histogram ${name} must end in _seconds`);
     return this.getOrCreate(
       name,
-      () => new Histogram({ name: this.prefix + name, help, labelNames, buckets, registers: [this.registry] }),
+      () =>
+        new Histogram({ name: this.prefix + name, help, labelNames, buckets, registers: [this.registry] }),
     );
   }
 

@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { baseConfigSchema, InvalidConfigurationError, parseServiceConfig } from './service-config';
 
 const schema = baseConfigSchema({ port: 8084, schema: 'billing' });
-const valid = { KAFKA_BROKERS: '127.0.0.1:19092', DATABASE_URL: 'postgres://gridex:secret@127.0.0.1:55432/gridex' };
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:19092',
+  DATABASE_URL: 'postgres://gridex:secret@127.0.0.1:55432/gridex',
+};
 
 describe('service configuration', () => {
   it('applies defaults and parses values', () => {
-    expect(parseServiceConfig('billing', schema, { ...valid, PORT: '9000', KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({
+    expect(
+      parseServiceConfig('billing', schema, { ...valid, PORT: '9000', KAFKA_BROKERS: 'a:1, b:2' }),
+    ).toMatchObject({
       PORT: 9000,
       HTTP_HOST: '127.0.0.1',
       KAFKA_BROKERS: ['a:1', 'b:2'],
@@ -17,16 +22,30 @@ describe('service configuration', () => {
   });
 
   it.each([
-    ['a port that is not a number', { PORT: 'eighty' }, /PORT: must be a whole number from 1 to 65535 \(got "eighty"\)/],
+    [
+      'a port that is not a number',
+      { PORT: 'eighty' },
+      /PORT: must be a whole number from 1 to 65535 \(got "eighty"\)/,
+    ],
     ['a port out of range', { PORT: '70000' }, /PORT: must be a whole number/],
     ['missing brokers', { KAFKA_BROKERS: undefined }, /KAFKA_BROKERS: is required .* \(not set\)/],
-    ['brokers without ports', { KAFKA_BROKERS: 'kafka' }, /KAFKA_BROKERS: must be a comma-separated list of host:port/],
+    [
+      'brokers without ports',
+      { KAFKA_BROKERS: 'kafka' },
+      /KAFKA_BROKERS: must be a comma-separated list of host:port/,
+    ],
     ['missing database URL', { DATABASE_URL: undefined }, /DATABASE_URL: is required/],
-    ['a MySQL URL, password hidden', { DATABASE_URL: 'mysql://u:hunter2@h/db' }, /DATABASE_URL: must be postgres.*got "mysql:\/\/u:\*\*\*@h\/db"/],
+    [
+      'a MySQL URL, password hidden',
+      { DATABASE_URL: 'mysql://u:hunter2@h/db' },
+      /DATABASE_URL: must be postgres.*got "mysql:\/\/u:\*\*\*@h\/db"/,
+    ],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL: Invalid option/],
     ['an upper-case schema', { DATABASE_SCHEMA: 'Billing' }, /DATABASE_SCHEMA: must be lower-case/],
   ])('rejects %s, naming the variable', (_name, patch, message) => {
-    const env = Object.fromEntries(Object.entries({ ...valid, ...patch }).filter(([, value]) => value !== undefined));
+    const env = Object.fromEntries(
+      Object.entries({ ...valid, ...patch }).filter(([, value]) => value !== undefined),
+    );
     expect(() => parseServiceConfig('billing', schema, env)).toThrow(InvalidConfigurationError);
     expect(() => parseServiceConfig('billing', schema, env)).toThrow(message);
   });

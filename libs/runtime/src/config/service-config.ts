@@ -18,7 +18,9 @@ export const intFromEnv = (min: number, max: number) =>
  */
 export function baseConfigSchema(defaults: { port: number; schema: string }) {
   return z.object({
-    PORT: intFromEnv(1, 65535).prefault(String(defaults.port)).describe('HTTP port for the API, health and metrics'),
+    PORT: intFromEnv(1, 65535)
+      .prefault(String(defaults.port))
+      .describe('HTTP port for the API, health and metrics'),
     HTTP_HOST: z
       .string()
       .min(1)
@@ -26,14 +28,22 @@ export function baseConfigSchema(defaults: { port: number; schema: string }) {
       .describe('Address to listen on; 0.0.0.0 in a container'),
     KAFKA_BROKERS: z
       .string({ error: 'is required (comma-separated host:port list)' })
-      .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
       .refine(
         (brokers) => brokers.length > 0 && brokers.every((broker) => hostPort.test(broker)),
         'must be a comma-separated list of host:port',
       ),
     DATABASE_URL: z
       .string({ error: 'is required (postgres://user:password@host:port/database)' })
-      .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value), 'must be postgres://user:password@host:port/database'),
+      .refine(
+        (value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value),
+        'must be postgres://user:password@host:port/database',
+      ),
     DATABASE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _')
@@ -60,7 +70,11 @@ export class InvalidConfigurationError extends Error {
 }
 
 /** Validates the environment against a service's schema; throws {@link InvalidConfigurationError} naming each variable. */
-export function parseServiceConfig<S extends z.ZodType>(service: string, schema: S, env: Record<string, unknown>): z.infer<S> {
+export function parseServiceConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Record<string, unknown>,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -25,7 +25,9 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) response: Response): Promise<{ status: string; checks: Record<string, Check> }> {
+  async readyz(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ status: string; checks: Record<string, Check> }> {
     const [database, kafka] = await Promise.all([
       this.check(async () => {
         await this.dataSource.query('SELECT 1');

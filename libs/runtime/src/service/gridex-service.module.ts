@@ -4,7 +4,12 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { z } from 'zod';
-import { createKafka, CreateMessagingTables1764316800000, OutboxRelay, OutboxWriter } from '@gridex/messaging';
+import {
+  createKafka,
+  CreateMessagingTables1764316800000,
+  OutboxRelay,
+  OutboxWriter,
+} from '@gridex/messaging';
 import { JsonLogger, ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { BaseConfig, parseServiceConfig } from '../config/service-config';

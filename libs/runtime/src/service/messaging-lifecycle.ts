@@ -22,7 +22,9 @@ import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
  * committed so far, and only then the database pool closes.
  */
 @Injectable()
-export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class MessagingLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(MessagingLifecycle.name);
   private consumer?: InboxConsumer;
 
@@ -52,7 +54,9 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
     await this.relay.start();
     await this.consumer.start();
     this.logger.log(
-      this.consumer.topics.length > 0 ? `consuming ${this.consumer.topics.join(', ')}` : 'no event handlers: not consuming',
+      this.consumer.topics.length > 0
+        ? `consuming ${this.consumer.topics.join(', ')}`
+        : 'no event handlers: not consuming',
     );
   }
 

@@ -15,8 +15,13 @@ export async function runService(service: string, appModule: Type<unknown>): Pro
     // No framework logger until ours is configured: a failed start prints one JSON line, not a stack dump.
     app = await NestFactory.create(appModule, { logger: false, abortOnError: false });
   } catch (error) {
-    const message = error instanceof InvalidConfigurationError ? error.message : `${service}: failed to start: ${describe(error)}`;
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', service, time: new Date().toISOString(), msg: message })}\n`);
+    const message =
+      error instanceof InvalidConfigurationError
+        ? error.message
+        : `${service}: failed to start: ${describe(error)}`;
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', service, time: new Date().toISOString(), msg: message })}\n`,
+    );
     process.exit(1);
   }
   const logger = app.get(JsonLogger);

@@ -13,7 +13,9 @@ import {
 
 export const CapacityChangedPayloadSchema = z.strictObject({
   nodeId: z.uuid().describe('Inventory id of the node (deterministic from cluster and node name)'),
-  revision: PositiveIntSchema.describe('Increases with every change of this node; consumers ignore older revisions'),
+  revision: PositiveIntSchema.describe(
+    'Increases with every change of this node; consumers ignore older revisions',
+  ),
   clusterId: IdSchema,
   nodeName: z.string().min(1).max(253),
   supplierId: IdSchema,
@@ -42,7 +44,8 @@ export const CapacityChanged = defineEvent({
   domain: 'inventory',
   name: 'capacity-changed',
   version: 1,
-  description: "The sellable state of one GPU node changed: readiness, verification, reliability or its offer's price.",
+  description:
+    "The sellable state of one GPU node changed: readiness, verification, reliability or its offer's price.",
   payload: CapacityChangedPayloadSchema,
   partitionKey: (payload) => payload.nodeId,
 });

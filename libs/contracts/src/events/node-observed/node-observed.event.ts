@@ -38,7 +38,8 @@ export const NodeObserved = defineEvent({
   domain: 'orchestrator',
   name: 'node-observed',
   version: 1,
-  description: 'A GPU node in a Gridex cluster was added, changed, became ready or not ready, or was removed.',
+  description:
+    'A GPU node in a Gridex cluster was added, changed, became ready or not ready, or was removed.',
   payload: NodeObservedPayloadSchema,
   partitionKey: (payload) => `${payload.clusterId}/${payload.nodeName}`,
 });

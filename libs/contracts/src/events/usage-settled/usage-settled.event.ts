@@ -10,24 +10,29 @@ const SupplierShareSchema = z.strictObject({
   amountMicros: MicrosSchema.describe("The supplier's earnings: its ask × its GPU-seconds"),
 });
 
-export const UsageSettledPayloadSchema = z.strictObject({
-  settlementId: z.uuid().describe('Deterministic from job id and reservation id'),
-  jobId: IdSchema,
-  reservationId: z.uuid(),
-  currency: CurrencySchema,
-  gpuSeconds: NonNegativeIntSchema.describe('GPU-seconds metered over the whole gang'),
-  chargedMicros: MicrosSchema.describe('What the tenant paid'),
-  supplierShares: z.array(SupplierShareSchema),
-  platformRevenueMicros: MicrosSchema.describe('chargedMicros minus the sum of supplier shares'),
-  ledgerTransactionId: z.uuid().describe('The ledger transaction that posted this settlement'),
-  settledAt: TimestampSchema,
-}).refine(
-  (settlement) =>
-    BigInt(settlement.chargedMicros) ===
-    settlement.supplierShares.reduce((sum, share) => sum + BigInt(share.amountMicros), 0n) +
-      BigInt(settlement.platformRevenueMicros),
-  { message: 'chargedMicros must equal the supplier shares plus platform revenue', path: ['chargedMicros'] },
-);
+export const UsageSettledPayloadSchema = z
+  .strictObject({
+    settlementId: z.uuid().describe('Deterministic from job id and reservation id'),
+    jobId: IdSchema,
+    reservationId: z.uuid(),
+    currency: CurrencySchema,
+    gpuSeconds: NonNegativeIntSchema.describe('GPU-seconds metered over the whole gang'),
+    chargedMicros: MicrosSchema.describe('What the tenant paid'),
+    supplierShares: z.array(SupplierShareSchema),
+    platformRevenueMicros: MicrosSchema.describe('chargedMicros minus the sum of supplier shares'),
+    ledgerTransactionId: z.uuid().describe('The ledger transaction that posted this settlement'),
+    settledAt: TimestampSchema,
+  })
+  .refine(
+    (settlement) =>
+      BigInt(settlement.chargedMicros) ===
+      settlement.supplierShares.reduce((sum, share) => sum + BigInt(share.amountMicros), 0n) +
+        BigInt(settlement.platformRevenueMicros),
+    {
+      message: 'chargedMicros must equal the supplier shares plus platform revenue',
+      path: ['chargedMicros'],
+    },
+  );
 
 /** A finished workload was charged and its earnings split; reconcilable against the ledger transaction. */
 export const UsageSettled = defineEvent({

@@ -26,7 +26,8 @@ export const WorkloadFinished = defineEvent({
   domain: 'orchestrator',
   name: 'workload-finished',
   version: 1,
-  description: 'A workload succeeded or failed (with a reason); billing settles, matching releases or fails over.',
+  description:
+    'A workload succeeded or failed (with a reason); billing settles, matching releases or fails over.',
   payload: WorkloadFinishedPayloadSchema,
   partitionKey: (payload) => payload.jobId,
 });

@@ -6,7 +6,9 @@ export const WorkloadStartedPayloadSchema = z.strictObject({
   jobId: IdSchema,
   reservationId: z.uuid(),
   workloadId: z.uuid().describe('Deterministic from job id and reservation id'),
-  startedAt: TimestampSchema.describe('When the last gang member started its container; metering starts here'),
+  startedAt: TimestampSchema.describe(
+    'When the last gang member started its container; metering starts here',
+  ),
 });
 
 /** Every pod of the workload is running; billing starts metering at `startedAt`. */

@@ -1,0 +1,83 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+// Layers of the monorepo. A project may only depend on the layers listed for it; apps never depend on apps,
+// and only tests may import the testing helpers.
+const layerConstraints = [
+  { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:persistence', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'layer:messaging',
+    onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence'],
+  },
+  {
+    sourceTag: 'layer:runtime',
+    onlyDependOnLibsWithTags: [
+      'layer:contracts',
+      'layer:observability',
+      'layer:persistence',
+      'layer:messaging',
+    ],
+  },
+  {
+    sourceTag: 'layer:testing',
+    onlyDependOnLibsWithTags: [
+      'layer:contracts',
+      'layer:observability',
+      'layer:persistence',
+      'layer:messaging',
+    ],
+  },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '.nx', '.stack', 'libs/contracts/schemas'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: layerConstraints,
+        },
+      ],
+      // Production code never imports the test helpers (the graph rule above cannot tell a spec from a source file).
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@gridex/testing', message: 'test helpers are for tests only' }] },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Tests and benchmarks may use the testing helpers.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            ...layerConstraints
+              .filter((c) => c.sourceTag.startsWith('layer:'))
+              .map((c) => ({
+                ...c,
+                onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'layer:testing'],
+              })),
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+];
