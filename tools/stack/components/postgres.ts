@@ -166,8 +166,9 @@ export class PostgresComponent implements StackComponent {
     this.giveToServerUser(path.join(this.dataDir, 'postgresql.auto.conf'));
   }
 
-  private async canQuery(): Promise<boolean> {
-    const client = new Client({
+  /** A client of the maintenance database `postgres`, which exists before ours is created. */
+  private maintenanceClient(): Client {
+    return new Client({
       host: LOOPBACK,
       port: StackPorts.postgres,
       user: USER,
@@ -175,6 +176,10 @@ export class PostgresComponent implements StackComponent {
       database: 'postgres',
       connectionTimeoutMillis: 1000,
     });
+  }
+
+  private async canQuery(): Promise<boolean> {
+    const client = this.maintenanceClient();
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -187,13 +192,7 @@ export class PostgresComponent implements StackComponent {
   }
 
   private async createDatabase(): Promise<void> {
-    const client = new Client({
-      host: LOOPBACK,
-      port: StackPorts.postgres,
-      user: USER,
-      password: PASSWORD,
-      database: 'postgres',
-    });
+    const client = this.maintenanceClient();
     await client.connect();
     try {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
