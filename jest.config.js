@@ -12,4 +12,9 @@ const projects = ['apps', 'libs', 'bench']
   )
   .filter((configFile) => existsSync(configFile));
 
-module.exports = { projects };
+module.exports = {
+  projects,
+  // Integration tests wait on Kafka group joins and real processes. This must be set here: Jest ignores a
+  // per-project testTimeout when it runs several projects.
+  testTimeout: 60_000,
+};

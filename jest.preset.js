@@ -30,6 +30,7 @@ function jestProject(projectDir) {
     testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.int-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     // Integration tests wait on Kafka group joins and real processes; unit tests finish long before this.
+    // (Also set in the root jest.config.js, which is what counts when all projects run together.)
     testTimeout: 60_000,
   };
 }
