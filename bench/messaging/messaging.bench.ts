@@ -155,20 +155,21 @@ async function measurePipeline(
   let finish!: () => void;
   const allApplied = new Promise<void>((resolve) => (finish = resolve));
   const effects = qualified(schema, 'effects');
+  const recordUsage = async (batch: ReadonlyArray<EventEnvelope<BenchPayload>>, tx: EntityManager) => {
+    await tx.query(
+      `INSERT INTO ${effects} (event_id, gpu_seconds) SELECT * FROM unnest($1::uuid[], $2::int[])`,
+      [batch.map((event) => event.eventId), batch.map((event) => event.payload.gpuSeconds)],
+    );
+    // Recorded just before the effect's transaction commits: the latency is commit → effect applied.
+    const now = performance.now();
+    for (const event of batch) if (!effectAt.has(event.eventId)) effectAt.set(event.eventId, now);
+    if (effectAt.size >= TOTAL) finish();
+  };
   const handler: EventHandler<BenchPayload> = {
     name: 'bench.record-usage',
     contract: BenchEvent,
-    handle: (event, tx) => handler.handleBatch!([event], tx),
-    async handleBatch(batch: ReadonlyArray<EventEnvelope<BenchPayload>>, tx: EntityManager) {
-      await tx.query(
-        `INSERT INTO ${effects} (event_id, gpu_seconds) SELECT * FROM unnest($1::uuid[], $2::int[])`,
-        [batch.map((event) => event.eventId), batch.map((event) => event.payload.gpuSeconds)],
-      );
-      // Recorded just before the effect's transaction commits: the latency is commit → effect applied.
-      const now = performance.now();
-      for (const event of batch) if (!effectAt.has(event.eventId)) effectAt.set(event.eventId, now);
-      if (effectAt.size >= TOTAL) finish();
-    },
+    handle: (event, tx) => recordUsage([event], tx),
+    handleBatch: recordUsage,
   };
   const metrics = new ServiceMetrics('bench', { defaultMetrics: false });
   const consumer = new InboxConsumer({

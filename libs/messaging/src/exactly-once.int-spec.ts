@@ -310,7 +310,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     const published = messages.find(
       (message) => message.headers?.['gridex-event-id']?.toString() === event.eventId,
     );
-    expect(JSON.parse(published!.value!.toString())).toEqual(event);
+    expect(JSON.parse(String(published?.value))).toEqual(event);
     expect(event.eventId).toMatch(/^[0-9a-f-]{14}7/);
     expect(uuidv7()).not.toBe(event.eventId);
   });

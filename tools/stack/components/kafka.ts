@@ -51,10 +51,11 @@ export class KafkaComponent implements StackComponent {
     const classpath = `${this.libDir}/*`;
     const log4j = `-Dlog4j.configuration=file:${path.join(this.dir, 'log4j.properties')}`;
     if (!existsSync(path.join(this.dataDir, 'meta.properties'))) {
+      // The tool prints the id as its last line (logging may come before it).
       const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'])
         .trim()
         .split('\n')
-        .pop()!;
+        .slice(-1)[0];
       run('java', [
         '-cp',
         classpath,
