@@ -31,6 +31,7 @@ const layerConstraints = [
   },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib'] },
 ];
 
 export default [
@@ -59,6 +60,7 @@ export default [
   {
     // Tests and benchmarks may use the testing helpers.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    // (tools/ never imports the test helpers either: the stack must work before any test exists.)
     rules: {
       'no-restricted-imports': 'off',
       '@nx/enforce-module-boundaries': [
@@ -74,6 +76,7 @@ export default [
               })),
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],

@@ -10,6 +10,7 @@ const projects = ['apps', 'libs', 'bench']
         )
       : [],
   )
+  .concat(path.join(__dirname, 'tools', 'jest.config.js'))
   .filter((configFile) => existsSync(configFile));
 
 module.exports = {

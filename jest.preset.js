@@ -23,7 +23,16 @@ function jestProject(projectDir) {
           module: { type: 'commonjs' },
         },
       ],
+      '^.+\\.m?js$': [
+        '@swc/jest',
+        { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+      ],
     },
+    // @kubernetes/client-node 1.x and a few of its dependencies are ESM-only; Jest runs CommonJS, so SWC
+    // rewrites them like our own files (Node 20 itself loads them through require(esm)).
+    transformIgnorePatterns: [
+      '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648)/)',
+    ],
     moduleNameMapper: {
       '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,
     },

@@ -21,6 +21,12 @@ export const StackPorts = {
   postgres: 55432,
   kafka: 19092,
   kafkaController: 19093,
+  etcd: 12379,
+  etcdPeer: 12380,
+  kubeApiserver: 16443,
+  kubeControllerManager: 11257,
+  kubeScheduler: 11259,
+  kwok: 11260,
 };
 
 export const LOOPBACK = '127.0.0.1';

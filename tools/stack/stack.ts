@@ -7,9 +7,14 @@ import path from 'node:path';
 import { KafkaComponent } from './components/kafka';
 import { PostgresComponent } from './components/postgres';
 import { StackComponent } from './components/component';
+import { KubernetesComponent } from './kubernetes/kubernetes';
 import { StackPaths } from './stack-paths';
 
-const components: StackComponent[] = [new PostgresComponent(), new KafkaComponent()];
+const components: StackComponent[] = [
+  new PostgresComponent(),
+  new KafkaComponent(),
+  new KubernetesComponent(),
+];
 
 async function up(): Promise<void> {
   const started = Date.now();

@@ -1,3 +1,4 @@
 export * from './stack-env';
 export * from './real-stack';
 export * from './service-process';
+export * from './kubernetes';

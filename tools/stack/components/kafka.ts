@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { DEAD_LETTER_PARTITIONS, deadLetterTopic, TopicPartitions } from '../../../libs/contracts/src/topics';
+import { DEAD_LETTER_PARTITIONS, deadLetterTopic, TopicPartitions } from '@gridex/contracts';
 import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';

@@ -1,0 +1,161 @@
+/**
+ * Cluster benchmark: the baseline the orchestrator will be measured against.
+ *
+ *   npm run bench:cluster -- [--nodes 5000] [--pods 5000]
+ *
+ * 1. Creates that many simulated single-GPU nodes and times until all are Ready (nodesReadySeconds).
+ * 2. Creates single-GPU pods (GPU toleration, a node selector for the benchmark's nodes) and times kube-scheduler
+ *    (default profile, client QPS stated below) from the first creation to all Running (kubeSchedulerPodsPerSecond).
+ * 3. Reads kube-apiserver's resident memory with that fleet and those pods (apiserverRssMb).
+ * Then deletes what it created. Writes bench/results/cluster.json. Needs `npm run stack:up`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeRest } from '../../tools/stack/kubernetes/kube-rest';
+import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
+import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
+import { buildGpuPool, GPU_TAINT } from '../../tools/stack/fleet/gpu-node-pool';
+import { LOOPBACK, StackPaths, StackPorts } from '../../tools/stack/stack-paths';
+
+const { values: args } = parseArgs({
+  options: { nodes: { type: 'string', default: '5000' }, pods: { type: 'string', default: '5000' } },
+});
+const NODES = Number(args.nodes);
+const PODS = Number(args.pods);
+const RUN = Date.now().toString(36);
+const BENCH_LABEL = `gridex.io/bench=cluster-${RUN}`;
+
+const stateDir = path.join(StackPaths.stateDir, 'kubernetes');
+const rest = new KubeRest(
+  `https://${LOOPBACK}:${StackPorts.kubeApiserver}`,
+  {
+    caCert: path.join(stateDir, 'pki', 'ca.crt'),
+    clientCert: path.join(stateDir, 'pki', 'admin.crt'),
+    clientKey: path.join(stateDir, 'pki', 'admin.key'),
+  },
+  64,
+);
+
+interface Item {
+  metadata: { name: string };
+  status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+}
+
+async function count(listPath: string, predicate: (item: Item) => boolean): Promise<number> {
+  const list = await rest.expect<{ items: Item[] }>('GET', listPath);
+  return list.items.filter(predicate).length;
+}
+
+async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function apiserverRssMb(): number {
+  const pid = readFileSync(path.join(stateDir, 'kube-apiserver.pid'), 'utf8').trim();
+  const rssKb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(rssKb) / 1024);
+}
+
+async function main(): Promise<void> {
+  const namespace = `bench-cluster-${RUN}`;
+  const selector = encodeURIComponent(BENCH_LABEL);
+  const [labelKey, labelValue] = BENCH_LABEL.split('=');
+  const rssBefore = apiserverRssMb();
+  try {
+    console.log(`creating ${NODES} simulated single-GPU nodes ...`);
+    const nodes = buildGpuPool({
+      supplier: 'bench',
+      pool: `cluster-${RUN}`,
+      region: 'eu-west',
+      gpuProduct: 'RTX4090-24GB',
+      gpusPerNode: 1,
+      count: NODES,
+      interconnect: 'pcie',
+      labels: { [labelKey]: labelValue },
+    });
+    const nodesStarted = performance.now();
+    await applyNodes(rest, nodes, 64);
+    await waitUntil(
+      `${NODES} nodes Ready`,
+      async () =>
+        (await count(`/api/v1/nodes?labelSelector=${selector}`, (node) =>
+          Boolean(node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+        )) === NODES,
+      20 * 60_000,
+    );
+    const nodesReadySeconds = (performance.now() - nodesStarted) / 1000;
+    console.log(`  all Ready in ${nodesReadySeconds.toFixed(1)} s`);
+
+    await rest.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
+    await waitUntil(
+      'the namespace default service account',
+      async () =>
+        (await rest.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200,
+      60_000,
+    );
+
+    console.log(`creating ${PODS} single-GPU pods for kube-scheduler ...`);
+    const podsStarted = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < PODS) {
+          const index = next++;
+          await rest.expect('POST', `/api/v1/namespaces/${namespace}/pods`, {
+            metadata: { name: `gpu-${index}`, labels: { app: 'bench' } },
+            spec: {
+              automountServiceAccountToken: false,
+              nodeSelector: { [labelKey]: labelValue },
+              tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+              containers: [{ name: 'c', image: 'bench', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+            },
+          });
+        }
+      }),
+    );
+    const createdSeconds = (performance.now() - podsStarted) / 1000;
+    await waitUntil(
+      `${PODS} pods Running`,
+      async () =>
+        (await count(`/api/v1/namespaces/${namespace}/pods`, (pod) => pod.status?.phase === 'Running')) ===
+        PODS,
+      20 * 60_000,
+    );
+    const podsSeconds = (performance.now() - podsStarted) / 1000;
+    const result = {
+      nodes: NODES,
+      nodesReadySeconds: Number(nodesReadySeconds.toFixed(1)),
+      nodesPerSecond: Math.round(NODES / nodesReadySeconds),
+      pods: PODS,
+      podCreationSeconds: Number(createdSeconds.toFixed(1)),
+      kubeSchedulerPodsPerSecond: Math.round(PODS / podsSeconds),
+      kubeSchedulerClientQps: SCHEDULER_QPS,
+      kubeSchedulerClientBurst: SCHEDULER_QPS * 2,
+      kubeSchedulerProfile: 'default-scheduler',
+      apiserverRssMbBefore: rssBefore,
+      apiserverRssMb: apiserverRssMb(),
+      measuredAt: new Date().toISOString(),
+    };
+    const outFile = path.resolve(__dirname, '..', 'results', 'cluster.json');
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log('\n| metric | value |\n|---|---|');
+    for (const [key, value] of Object.entries(result)) console.log(`| ${key} | ${value} |`);
+    console.log(`\nwritten to ${path.relative(process.cwd(), outFile)}`);
+  } finally {
+    console.log('cleaning up ...');
+    await rest.call('DELETE', `/api/v1/namespaces/${namespace}`);
+    await rest.call('DELETE', `/api/v1/nodes?labelSelector=${selector}`);
+    rest.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

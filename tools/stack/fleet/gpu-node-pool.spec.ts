@@ -1,0 +1,109 @@
+import { defaultFleet, defaultFleetPools } from './default-fleet';
+import { buildGpuPool, GPU_TAINT, gpuNodeName, GpuPoolSpec, poolSpecProblems } from './gpu-node-pool';
+
+const h100: GpuPoolSpec = {
+  supplier: 'nordic-dc',
+  pool: 'h100-sxm',
+  region: 'eu-north',
+  gpuProduct: 'H100-80GB',
+  gpusPerNode: 8,
+  count: 2,
+  interconnect: 'infiniband',
+};
+
+describe('GPU node pools', () => {
+  it('builds nodes that look like real GPU nodes', () => {
+    const [node] = buildGpuPool(h100);
+    expect(node.metadata.name).toBe('nordic-dc-h100-sxm-0000');
+    expect(node.metadata.labels).toMatchObject({
+      'gridex.io/supplier': 'nordic-dc',
+      'gridex.io/pool': 'h100-sxm',
+      'topology.kubernetes.io/region': 'eu-north',
+      'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3',
+      'nvidia.com/gpu.memory': '81559',
+      'gridex.io/interconnect': 'infiniband',
+    });
+    expect(node.metadata.annotations).toEqual({ 'kwok.x-k8s.io/node': 'fake' });
+    expect(node.spec.taints).toEqual([GPU_TAINT]);
+    expect(node.status.capacity).toEqual({
+      cpu: '192',
+      memory: '2048Gi',
+      pods: '110',
+      'nvidia.com/gpu': '8',
+    });
+    expect(node.status.allocatable).toEqual(node.status.capacity);
+  });
+
+  it.each([
+    [
+      'a consumer card',
+      { gpuProduct: 'RTX4090-24GB', gpusPerNode: 2 },
+      { 'nvidia.com/gpu': '2', cpu: '16', memory: '64Gi' },
+    ],
+    [
+      'a raw product label',
+      { gpuProduct: 'NVIDIA-RTX-A6000', gpusPerNode: 8 },
+      { 'nvidia.com/gpu': '8', cpu: '192' },
+    ],
+  ])('sizes %s', (_name, patch, capacity) => {
+    expect(buildGpuPool({ ...h100, ...patch })[0].status.capacity).toMatchObject(capacity);
+  });
+
+  it('names members from firstIndex so a pool can grow', () => {
+    expect(buildGpuPool({ ...h100, count: 2, firstIndex: 7 }).map((n) => n.metadata.name)).toEqual([
+      gpuNodeName('nordic-dc', 'h100-sxm', 7),
+      gpuNodeName('nordic-dc', 'h100-sxm', 8),
+    ]);
+  });
+
+  it.each([
+    ['an upper-case supplier', { supplier: 'Nordic' }, /--supplier/],
+    ['an unknown GPU', { gpuProduct: 'Voodoo2' }, /unknown GPU product "Voodoo2"; known: H100-80GB/],
+    ['too many GPUs', { gpusPerNode: 17 }, /--gpus must be a whole number from 0 to 16/],
+    ['no nodes', { count: 0 }, /--count/],
+    ['an unknown interconnect', { interconnect: 'ethernet' as never }, /--interconnect/],
+  ])('rejects %s', (_name, patch, problem) => {
+    expect(poolSpecProblems({ ...h100, ...patch }).join('\n')).toMatch(problem);
+    expect(() => buildGpuPool({ ...h100, ...patch })).toThrow(problem);
+  });
+});
+
+describe('the default fleet', () => {
+  const fleet = defaultFleet();
+  const gpuNodes = fleet.filter((node) => node.metadata.labels['nvidia.com/gpu.present'] === 'true');
+  const distinct = (values: string[]) => new Set(values).size;
+
+  it('has at least 200 nodes in at least 3 regions with the 5 GPU products', () => {
+    expect(fleet.length).toBeGreaterThanOrEqual(200);
+    expect(
+      distinct(gpuNodes.map((n) => n.metadata.labels['topology.kubernetes.io/region'])),
+    ).toBeGreaterThanOrEqual(3);
+    expect([...new Set(gpuNodes.map((n) => n.metadata.labels['nvidia.com/gpu.product']))].sort()).toEqual([
+      'NVIDIA-A100-SXM4-80GB',
+      'NVIDIA-GeForce-RTX-3090-Ti',
+      'NVIDIA-GeForce-RTX-4090',
+      'NVIDIA-H100-80GB-HBM3',
+      'NVIDIA-RTX-A6000',
+    ]);
+    expect(distinct(fleet.map((n) => n.metadata.name))).toBe(fleet.length);
+  });
+
+  it('gives data-center suppliers 8-GPU NVLink/InfiniBand nodes and individuals 1-2 GPU PCIe nodes', () => {
+    for (const pool of defaultFleetPools()) {
+      if (pool.supplier.endsWith('-dc')) {
+        expect([pool.gpusPerNode, ['nvlink', 'infiniband'].includes(pool.interconnect)]).toEqual([8, true]);
+      } else {
+        expect([[1, 2].includes(pool.gpusPerNode), pool.interconnect]).toEqual([true, 'pcie']);
+      }
+    }
+  });
+
+  it('has untainted CPU-only system nodes for the platform itself', () => {
+    const system = fleet.filter((node) => node.metadata.labels['gridex.io/role'] === 'system');
+    expect(system.length).toBeGreaterThanOrEqual(1);
+    for (const node of system) {
+      expect(node.spec.taints).toBeUndefined();
+      expect(node.status.capacity['nvidia.com/gpu']).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * What a Gridex GPU node looks like to Kubernetes: the labels NVIDIA's device plugin and GPU feature discovery
+ * put on a real node (`nvidia.com/gpu.*`, the `nvidia.com/gpu` resource), the labels the supplier adds
+ * (`gridex.io/*`, region), and the GPU taint. Pure: builds manifests, applies nothing. See k8s/gpu-node-contract.md.
+ */
+
+export type Interconnect = 'nvlink' | 'infiniband' | 'pcie';
+
+export interface GpuProduct {
+  /** The `nvidia.com/gpu.product` label value, as GPU feature discovery writes it. */
+  label: string;
+  /** Memory per GPU in MiB (`nvidia.com/gpu.memory`). */
+  memoryMiB: number;
+  /** Data-center parts come in 8-GPU servers; consumer parts in home machines. */
+  segment: 'datacenter' | 'consumer';
+}
+
+export const GpuProducts = {
+  'H100-80GB': { label: 'NVIDIA-H100-80GB-HBM3', memoryMiB: 81559, segment: 'datacenter' },
+  'A100-80GB': { label: 'NVIDIA-A100-SXM4-80GB', memoryMiB: 81920, segment: 'datacenter' },
+  'A6000-48GB': { label: 'NVIDIA-RTX-A6000', memoryMiB: 49140, segment: 'datacenter' },
+  'RTX4090-24GB': { label: 'NVIDIA-GeForce-RTX-4090', memoryMiB: 24564, segment: 'consumer' },
+  'RTX3090Ti-24GB': { label: 'NVIDIA-GeForce-RTX-3090-Ti', memoryMiB: 24564, segment: 'consumer' },
+} as const satisfies Record<string, GpuProduct>;
+
+export type GpuProductName = keyof typeof GpuProducts;
+
+/** One homogeneous group of nodes of one supplier. */
+export interface GpuPoolSpec {
+  supplier: string;
+  pool: string;
+  region: string;
+  /** A key of {@link GpuProducts} or a raw `nvidia.com/gpu.product` label. */
+  gpuProduct: string;
+  gpusPerNode: number;
+  count: number;
+  interconnect: Interconnect;
+  /** Extra labels, e.g. the default fleet's marker. */
+  labels?: Record<string, string>;
+  /** Index of the first node (to extend a pool without renaming). */
+  firstIndex?: number;
+}
+
+export interface NodeManifest {
+  apiVersion: 'v1';
+  kind: 'Node';
+  metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: { taints?: Array<{ key: string; value: string; effect: 'NoSchedule' }> };
+  status: { capacity: Record<string, string>; allocatable: Record<string, string> };
+}
+
+export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
+/** kwok manages only nodes carrying this annotation. */
+export const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+const LABEL_VALUE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Resolves a product name or label; throws on an unknown name with the list of known ones. */
+export function resolveGpuProduct(nameOrLabel: string, memoryMiB?: number): GpuProduct {
+  const known =
+    (GpuProducts as Record<string, GpuProduct>)[nameOrLabel] ??
+    Object.values(GpuProducts).find((product) => product.label === nameOrLabel);
+  if (known) return known;
+  if (memoryMiB !== undefined && LABEL_VALUE.test(nameOrLabel)) {
+    return { label: nameOrLabel, memoryMiB, segment: 'datacenter' };
+  }
+  throw new Error(`unknown GPU product "${nameOrLabel}"; known: ${Object.keys(GpuProducts).join(', ')}`);
+}
+
+/** Validates a pool spec; returns the problems (empty when valid). */
+export function poolSpecProblems(spec: GpuPoolSpec): string[] {
+  const problems: string[] = [];
+  if (!DNS_LABEL.test(spec.supplier))
+    problems.push(`--supplier "${spec.supplier}" must be a lower-case DNS label`);
+  if (!DNS_LABEL.test(spec.pool)) problems.push(`--pool "${spec.pool}" must be a lower-case DNS label`);
+  if (!DNS_LABEL.test(spec.region)) problems.push(`--region "${spec.region}" must be a lower-case DNS label`);
+  if (!Number.isInteger(spec.gpusPerNode) || spec.gpusPerNode < 0 || spec.gpusPerNode > 16) {
+    problems.push(`--gpus must be a whole number from 0 to 16, got ${spec.gpusPerNode}`);
+  }
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 10_000) {
+    problems.push(`--count must be a whole number from 1 to 10000, got ${spec.count}`);
+  }
+  if (!['nvlink', 'infiniband', 'pcie'].includes(spec.interconnect)) {
+    problems.push(`--interconnect must be nvlink, infiniband or pcie, got ${spec.interconnect}`);
+  }
+  try {
+    resolveGpuProduct(spec.gpuProduct);
+  } catch (error) {
+    problems.push(`--gpu-product: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+/** The node name of member `index` of a pool: `<supplier>-<pool>-<index, 4 digits>`. */
+export function gpuNodeName(supplier: string, pool: string, index: number): string {
+  return `${supplier}-${pool}-${String(index).padStart(4, '0')}`;
+}
+
+/** The Node objects of a GPU pool, sized like real machines of that class. */
+export function buildGpuPool(spec: GpuPoolSpec): NodeManifest[] {
+  const problems = poolSpecProblems(spec);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  const product = resolveGpuProduct(spec.gpuProduct);
+  const first = spec.firstIndex ?? 0;
+  // A data-center GPU server has ~24 cores and ~256 GiB per GPU; a home machine 16 cores and 64 GiB in all.
+  const cpuCores = product.segment === 'datacenter' ? 24 * spec.gpusPerNode : 16;
+  const memoryGiB = product.segment === 'datacenter' ? 256 * spec.gpusPerNode : 64;
+  return Array.from({ length: spec.count }, (_, offset) => {
+    const name = gpuNodeName(spec.supplier, spec.pool, first + offset);
+    const resources = {
+      cpu: String(cpuCores),
+      memory: `${memoryGiB}Gi`,
+      pods: '110',
+      'nvidia.com/gpu': String(spec.gpusPerNode),
+    };
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'topology.kubernetes.io/region': spec.region,
+          'topology.kubernetes.io/zone': `${spec.region}-a`,
+          'nvidia.com/gpu.present': 'true',
+          'nvidia.com/gpu.product': product.label,
+          'nvidia.com/gpu.memory': String(product.memoryMiB),
+          'nvidia.com/gpu.count': String(spec.gpusPerNode),
+          'gridex.io/supplier': spec.supplier,
+          'gridex.io/pool': spec.pool,
+          'gridex.io/interconnect': spec.interconnect,
+          ...spec.labels,
+        },
+        annotations: { [SIMULATED_NODE_ANNOTATION]: 'fake' },
+      },
+      spec: { taints: [GPU_TAINT] },
+      status: { capacity: { ...resources }, allocatable: { ...resources } },
+    };
+  });
+}
+
+/** Untainted CPU-only nodes where the platform's own pods run. */
+export function buildSystemNodes(
+  count: number,
+  region: string,
+  labels: Record<string, string> = {},
+): NodeManifest[] {
+  return Array.from({ length: count }, (_, index) => {
+    const name = `gridex-system-${index}`;
+    const resources = { cpu: '32', memory: '128Gi', pods: '110' };
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'topology.kubernetes.io/region': region,
+          'topology.kubernetes.io/zone': `${region}-a`,
+          'gridex.io/role': 'system',
+          ...labels,
+        },
+        annotations: { [SIMULATED_NODE_ANNOTATION]: 'fake' },
+      },
+      spec: {},
+      status: { capacity: { ...resources }, allocatable: { ...resources } },
+    };
+  });
+}

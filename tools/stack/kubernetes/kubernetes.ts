@@ -1,0 +1,319 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isPortOpen, ManagedProcess, waitFor } from '../process-control';
+import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
+import { ComponentStatus, StackComponent } from '../components/component';
+import { binary, ensureKubernetesBinaries, KubernetesVersions } from './kubernetes-binaries';
+import { KubeRest } from './kube-rest';
+import { ClusterPki, ensureClusterPki } from './pki';
+import { ensureDefaultFleet } from '../fleet/apply-fleet';
+
+/**
+ * A real Kubernetes control plane on loopback — etcd, kube-apiserver (client-certificate authentication, RBAC),
+ * kube-controller-manager and kube-scheduler, all built from source — with kwok playing the kubelets of a
+ * simulated GPU fleet. Writes .stack/kubeconfig and puts kubectl and helm in .stack/bin/.
+ */
+export class KubernetesComponent implements StackComponent {
+  readonly name = 'kubernetes';
+  private readonly dir = path.join(StackPaths.stateDir, 'kubernetes');
+  private readonly kubeconfigFile = path.join(this.dir, 'admin.kubeconfig');
+  private readonly processes = {
+    etcd: this.managed('etcd'),
+    apiserver: this.managed('kube-apiserver'),
+    controllerManager: this.managed('kube-controller-manager'),
+    scheduler: this.managed('kube-scheduler'),
+    kwok: this.managed('kwok'),
+  };
+
+  server(): string {
+    return `https://${LOOPBACK}:${StackPorts.kubeApiserver}`;
+  }
+
+  env(): Record<string, string> {
+    return { KUBECONFIG: path.join(StackPaths.checkoutStackDir, 'kubeconfig') };
+  }
+
+  async up(): Promise<void> {
+    ensureKubernetesBinaries();
+    const pki = ensureClusterPki(path.join(this.dir, 'pki'));
+    this.writeKubeconfigs(pki);
+    await this.startEtcd();
+    await this.startApiserver(pki);
+    await this.startControllerManager(pki);
+    await this.startScheduler();
+    await this.startKwok();
+    this.linkTools();
+    const rest = this.rest(pki);
+    try {
+      await ensureDefaultFleet(rest);
+    } finally {
+      rest.close();
+    }
+  }
+
+  async down(): Promise<void> {
+    const { kwok, scheduler, controllerManager, apiserver, etcd } = this.processes;
+    for (const process of [kwok, scheduler, controllerManager, apiserver, etcd]) {
+      await process.stop();
+    }
+  }
+
+  async status(): Promise<ComponentStatus> {
+    const address = this.server();
+    const down = Object.entries(this.processes)
+      .filter(([, process]) => !process.isRunning())
+      .map(([name]) => name);
+    if (down.length > 0 || !existsSync(path.join(this.dir, 'pki', 'admin.crt'))) {
+      return {
+        name: this.name,
+        running: false,
+        address,
+        version: '-',
+        detail: `not running: ${down.join(', ') || 'all'}`,
+      };
+    }
+    const rest = this.rest(ensureClusterPki(path.join(this.dir, 'pki')));
+    try {
+      const version = await rest.expect<{ gitVersion: string }>('GET', '/version');
+      const nodes = await rest.expect<{ items: unknown[] }>(
+        'GET',
+        '/api/v1/nodes?labelSelector=gridex.io%2Fpool',
+      );
+      return {
+        name: this.name,
+        running: true,
+        address,
+        version: `Kubernetes ${version.gitVersion}, etcd ${KubernetesVersions.etcd}, kwok ${KubernetesVersions.kwok}`,
+        detail: `${nodes.items.length} GPU nodes`,
+      };
+    } catch (error) {
+      return { name: this.name, running: false, address, version: '-', detail: (error as Error).message };
+    } finally {
+      rest.close();
+    }
+  }
+
+  private managed(name: string): ManagedProcess {
+    return new ManagedProcess(
+      name,
+      path.join(this.dir, `${name}.pid`),
+      path.join(this.dir, 'logs', `${name}.log`),
+    );
+  }
+
+  private rest(pki: ClusterPki): KubeRest {
+    return new KubeRest(this.server(), {
+      caCert: pki.caCert,
+      clientCert: pki.adminCert,
+      clientKey: pki.adminKey,
+    });
+  }
+
+  private async startEtcd(): Promise<void> {
+    const { etcd } = this.processes;
+    if (etcd.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.etcd))) return;
+    await this.refuseForeignPort('etcd', StackPorts.etcd);
+    const client = `http://${LOOPBACK}:${StackPorts.etcd}`;
+    const peer = `http://${LOOPBACK}:${StackPorts.etcdPeer}`;
+    etcd.start(binary('etcd'), [
+      '--name=gridex',
+      `--data-dir=${path.join(this.dir, 'etcd')}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=gridex=${peer}`,
+      '--quota-backend-bytes=8589934592',
+      '--auto-compaction-retention=1',
+      // A development stack: losing the last writes on a power cut is fine; fsync on every write is not.
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ]);
+    await waitFor('etcd', () => this.httpOk(`${client}/health`), { logFile: etcd.logFile });
+    console.log(`etcd: started ${KubernetesVersions.etcd} on ${client}`);
+  }
+
+  private async startApiserver(pki: ClusterPki): Promise<void> {
+    const { apiserver } = this.processes;
+    if (!(apiserver.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kubeApiserver)))) {
+      await this.refuseForeignPort('kube-apiserver', StackPorts.kubeApiserver);
+      apiserver.start(binary('kube-apiserver'), [
+        `--etcd-servers=http://${LOOPBACK}:${StackPorts.etcd}`,
+        '--etcd-prefix=/registry',
+        `--bind-address=${LOOPBACK}`,
+        `--advertise-address=${LOOPBACK}`,
+        `--secure-port=${StackPorts.kubeApiserver}`,
+        `--tls-cert-file=${pki.apiserverCert}`,
+        `--tls-private-key-file=${pki.apiserverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        '--authorization-mode=Node,RBAC',
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--endpoint-reconciler-type=none',
+        '--allow-privileged=true',
+        // Thousands of simulated nodes heartbeat through one API server on two cores.
+        '--max-requests-inflight=1000',
+        '--max-mutating-requests-inflight=500',
+        '--watch-cache-sizes=nodes#10000,pods#20000',
+        '--profiling=false',
+      ]);
+    }
+    const rest = this.rest(pki);
+    try {
+      await waitFor(
+        'kube-apiserver to be ready',
+        async () => (await rest.call('GET', '/readyz')).status === 200,
+        { timeoutMs: 120_000, logFile: apiserver.logFile },
+      );
+    } finally {
+      rest.close();
+    }
+    console.log(`kube-apiserver: ready, v${KubernetesVersions.kubernetes} on ${this.server()}`);
+  }
+
+  private async startControllerManager(pki: ClusterPki): Promise<void> {
+    const { controllerManager } = this.processes;
+    if (controllerManager.isRunning()) return;
+    controllerManager.start(binary('kube-controller-manager'), [
+      `--kubeconfig=${this.kubeconfigFile}`,
+      `--bind-address=${LOOPBACK}`,
+      `--secure-port=${StackPorts.kubeControllerManager}`,
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      `--root-ca-file=${pki.caCert}`,
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      '--leader-elect=false',
+      '--kube-api-qps=500',
+      '--kube-api-burst=1000',
+      // Finished pods are kept for inspection until there are many (the default keeps 12,500).
+      '--terminated-pod-gc-threshold=5000',
+    ]);
+    await waitFor('kube-controller-manager', () => this.httpsOk(StackPorts.kubeControllerManager), {
+      logFile: controllerManager.logFile,
+    });
+  }
+
+  private async startScheduler(): Promise<void> {
+    const { scheduler } = this.processes;
+    if (scheduler.isRunning()) return;
+    const config = path.join(this.dir, 'kube-scheduler.yaml');
+    writeFileSync(
+      config,
+      [
+        'apiVersion: kubescheduler.config.k8s.io/v1',
+        'kind: KubeSchedulerConfiguration',
+        'clientConnection:',
+        `  kubeconfig: ${this.kubeconfigFile}`,
+        // The default (50 QPS) would make the scheduler's own API calls the bottleneck of the benchmark.
+        `  qps: ${SCHEDULER_QPS}`,
+        `  burst: ${SCHEDULER_QPS * 2}`,
+        'leaderElection:',
+        '  leaderElect: false',
+        '',
+      ].join('\n'),
+    );
+    scheduler.start(binary('kube-scheduler'), [
+      `--config=${config}`,
+      `--bind-address=${LOOPBACK}`,
+      `--secure-port=${StackPorts.kubeScheduler}`,
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+    ]);
+    await waitFor('kube-scheduler', () => this.httpsOk(StackPorts.kubeScheduler), {
+      logFile: scheduler.logFile,
+    });
+  }
+
+  private async startKwok(): Promise<void> {
+    const { kwok } = this.processes;
+    if (kwok.isRunning()) return;
+    kwok.start(binary('kwok'), [
+      `--kubeconfig=${this.kubeconfigFile}`,
+      `--config=${path.resolve(__dirname, 'gridex-kwok-stages.yaml')}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--node-lease-duration-seconds=40',
+      '--cidr=10.244.0.0/16',
+      '--node-ip=10.0.0.1',
+      `--server-address=${LOOPBACK}:${StackPorts.kwok}`,
+      // At INFO kwok logs every lease renewal: gigabytes a day with a large fleet.
+      '--v=WARN',
+    ]);
+    await waitFor('kwok', () => this.httpOk(`http://${LOOPBACK}:${StackPorts.kwok}/healthz`), {
+      logFile: kwok.logFile,
+    });
+  }
+
+  private writeKubeconfigs(pki: ClusterPki): void {
+    const base64 = (file: string) => readFileSync(file).toString('base64');
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: gridex-local',
+      '  cluster:',
+      `    server: ${this.server()}`,
+      `    certificate-authority-data: ${base64(pki.caCert)}`,
+      'users:',
+      '- name: gridex-admin',
+      '  user:',
+      `    client-certificate-data: ${base64(pki.adminCert)}`,
+      `    client-key-data: ${base64(pki.adminKey)}`,
+      'contexts:',
+      '- name: gridex-local',
+      '  context:',
+      '    cluster: gridex-local',
+      '    user: gridex-admin',
+      'current-context: gridex-local',
+      '',
+    ].join('\n');
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.kubeconfigFile, kubeconfig, { mode: 0o600 });
+    mkdirSync(StackPaths.checkoutStackDir, { recursive: true });
+    writeFileSync(path.join(StackPaths.checkoutStackDir, 'kubeconfig'), kubeconfig, { mode: 0o600 });
+  }
+
+  private linkTools(): void {
+    const binDir = path.join(StackPaths.checkoutStackDir, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    for (const tool of ['kubectl', 'helm'] as const) {
+      const link = path.join(binDir, tool);
+      rmSync(link, { force: true });
+      symlinkSync(binary(tool), link);
+    }
+  }
+
+  private async refuseForeignPort(what: string, port: number): Promise<void> {
+    if (await isPortOpen(LOOPBACK, port)) {
+      throw new Error(`${what}: port ${port} is taken by a process this stack did not start`);
+    }
+  }
+
+  private async httpOk(url: string): Promise<boolean> {
+    try {
+      return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  // The scheduler and controller-manager serve /healthz over HTTPS with a self-signed certificate.
+  private async httpsOk(port: number): Promise<boolean> {
+    const { request } = await import('node:https');
+    return new Promise((resolve) => {
+      const req = request(
+        { host: LOOPBACK, port, path: '/healthz', rejectUnauthorized: false, timeout: 1000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+  }
+}
+
+/** kube-scheduler's client QPS (and burst = 2×), stated in the cluster benchmark. */
+export const SCHEDULER_QPS = 500;
