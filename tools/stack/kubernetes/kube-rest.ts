@@ -28,6 +28,7 @@ export class KubeRest {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    timeoutMs = 30_000,
   ): Promise<{ status: number; body: T }> {
     const url = new URL(path, this.server);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -37,7 +38,7 @@ export class KubeRest {
         {
           method,
           agent: this.agent,
-          timeout: 30_000,
+          timeout: timeoutMs,
           headers: {
             Accept: 'application/json',
             ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
