@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { KubeRest } from '../../tools/stack/kubernetes/kube-rest';
 import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
 import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
-import { buildGpuPool, GPU_TAINT } from '../../tools/stack/fleet/gpu-node-pool';
+import { buildGpuPool, GPU_TAINT } from '@gridex/gpu-node-pool';
 import { LOOPBACK, StackPaths, StackPorts } from '../../tools/stack/stack-paths';
 
 const { values: args } = parseArgs({

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
+import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
 import { inventoryConfigSchema } from './config/inventory.config';
 import { inventoryMigrations } from './database/migrations';
+import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
+import { DeclareOfferHandler } from './offers/declare-offer.handler';
+import { RegisterSupplierHandler } from './suppliers/register-supplier.handler';
 
-/** Inventory: suppliers, GPU nodes, offers, verification and reliability. */
+/** Inventory: suppliers, GPU nodes, offers, verification and reliability; publishes the capacity feed. */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -11,6 +15,12 @@ import { inventoryMigrations } from './database/migrations';
       configSchema: inventoryConfigSchema,
       migrations: inventoryMigrations,
     }),
+  ],
+  providers: [
+    CapacityFeedService,
+    RecordNodeObservationHandler,
+    RegisterSupplierHandler,
+    DeclareOfferHandler,
   ],
 })
 export class InventoryModule {}

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { orchestratorConfigSchema } from './config/orchestrator.config';
 import { orchestratorMigrations } from './database/migrations';
+import { NodeSyncService } from './node-sync/node-sync.service';
 
-/** Orchestrator: runs matched work on Kubernetes GPU node pools. */
+/** Orchestrator: runs matched work on Kubernetes GPU node pools and reports the cluster's nodes. */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -12,5 +13,6 @@ import { orchestratorMigrations } from './database/migrations';
       migrations: orchestratorMigrations,
     }),
   ],
+  providers: [NodeSyncService],
 })
 export class OrchestratorModule {}

@@ -37,6 +37,12 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.usageSettled]: 6,
 };
 
+/**
+ * Topics whose Kafka log is compacted: only the latest message per key is kept, so a consumer that reads from the
+ * beginning gets the current state of every aggregate (e.g. matching rebuilding its offer book).
+ */
+export const CompactedTopics: ReadonlySet<TopicName> = new Set([Topics.capacityChanged]);
+
 /** Dead-letter topics have one partition: they are read by people and replay tools, not for throughput. */
 export const DEAD_LETTER_PARTITIONS = 1;
 

@@ -82,3 +82,10 @@ export function qualified(schema: string, table: string): string {
   }
   return `"${schema}"."${table}"`;
 }
+
+/** The schema a migration runs in: the service's own, from its data source. */
+export function migrationSchema(queryRunner: { connection: { options: object } }): string {
+  const schema = (queryRunner.connection.options as { schema?: string }).schema;
+  if (!schema) throw new Error('migrations need a data source with a schema');
+  return schema;
+}

@@ -108,3 +108,45 @@ export async function eventually<T>(
     }
   }
 }
+
+/** Reads a topic from the beginning in the background and keeps every message, so tests can wait for one. */
+export class TopicRecorder {
+  readonly messages: KafkaMessage[] = [];
+  private readonly consumer;
+
+  private constructor(kafka: Kafka) {
+    this.consumer = kafka.consumer({ groupId: `recorder-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
+  }
+
+  static async start(kafka: Kafka, topic: string): Promise<TopicRecorder> {
+    const recorder = new TopicRecorder(kafka);
+    await recorder.consumer.connect();
+    await recorder.consumer.subscribe({ topic, fromBeginning: true });
+    await recorder.consumer.run({ eachMessage: async ({ message }) => void recorder.messages.push(message) });
+    return recorder;
+  }
+
+  /** The decoded JSON values recorded so far. */
+  values<T = unknown>(): T[] {
+    return this.messages.flatMap((message) =>
+      message.value ? [JSON.parse(message.value.toString()) as T] : [],
+    );
+  }
+
+  /** Waits until a recorded value satisfies `predicate` and returns it. */
+  async waitFor<T>(predicate: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+    return eventually(
+      () => {
+        const match = this.values<T>().find(predicate);
+        if (match === undefined) throw new Error(`no message matched after ${this.messages.length} recorded`);
+        return match;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

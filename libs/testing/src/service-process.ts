@@ -2,6 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { eventually, uniqueSuffix } from './real-stack';
+import { stackEnv } from './stack-env';
 
 const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -69,4 +71,43 @@ export class ServiceProcess {
       await this.exited;
     }
   }
+}
+
+/** A built service started against the local stack with a schema and consumer group of its own. */
+export interface LaunchedService {
+  process: ServiceProcess;
+  port: number;
+  schema: string;
+  url: string;
+}
+
+/**
+ * Starts `service` from its build output on a free port, with a fresh schema and consumer group so that tests
+ * running side by side never share state. Drop the schema afterwards (`dropSchema`).
+ */
+export async function launchService(
+  service: string,
+  overrides: Record<string, string> = {},
+): Promise<LaunchedService> {
+  const port = await freePort();
+  const schema = `e2e_${service}_${uniqueSuffix()}`;
+  const { KAFKA_BROKERS, DATABASE_URL, KUBECONFIG } = stackEnv();
+  const process = new ServiceProcess(service, {
+    KAFKA_BROKERS,
+    DATABASE_URL,
+    ...(KUBECONFIG ? { KUBECONFIG } : {}),
+    PORT: String(port),
+    DATABASE_SCHEMA: schema,
+    KAFKA_CONSUMER_GROUP: `e2e-${schema}`,
+    ...overrides,
+  });
+  return { process, port, schema, url: `http://127.0.0.1:${port}` };
+}
+
+/** Waits until a launched service answers /readyz with 200. */
+export async function untilReady(service: LaunchedService): Promise<void> {
+  await eventually(async () => {
+    const response = await fetch(`${service.url}/readyz`);
+    if (response.status !== 200) throw new Error(`${service.process.service} not ready: ${response.status}`);
+  });
 }

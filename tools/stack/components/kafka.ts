@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { DEAD_LETTER_PARTITIONS, deadLetterTopic, TopicPartitions } from '@gridex/contracts';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import {
+  CompactedTopics,
+  DEAD_LETTER_PARTITIONS,
+  deadLetterTopic,
+  TopicName,
+  TopicPartitions,
+} from '@gridex/contracts';
 import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';
@@ -218,8 +224,14 @@ export class KafkaComponent implements StackComponent {
 
   /** Every topic of the contracts, with its dead-letter twin; existing topics are left alone. */
   private async createTopics(): Promise<void> {
+    const compacted = [{ name: 'cleanup.policy', value: 'compact' }];
     const wanted = Object.entries(TopicPartitions).flatMap(([topic, partitions]) => [
-      { topic, numPartitions: partitions, replicationFactor: 1 },
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: CompactedTopics.has(topic as TopicName) ? compacted : [],
+      },
       { topic: deadLetterTopic(topic), numPartitions: DEAD_LETTER_PARTITIONS, replicationFactor: 1 },
     ]);
     const admin = this.admin();
@@ -231,6 +243,15 @@ export class KafkaComponent implements StackComponent {
         await admin.createTopics({ topics: missing, waitForLeaders: true });
         console.log(`kafka: created ${missing.length} topics`);
       }
+      // A topic created before it was declared compacted is switched over (idempotent).
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [...CompactedTopics].map((topic) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: compacted,
+        })),
+      });
     } finally {
       await admin.disconnect();
     }

@@ -1,6 +1,6 @@
 import { KubeRest } from '../kubernetes/kube-rest';
 import { DEFAULT_FLEET_LABEL, defaultFleet } from './default-fleet';
-import { NodeManifest } from './gpu-node-pool';
+import { NodeManifest } from '@gridex/gpu-node-pool';
 
 /**
  * Creates the nodes that do not exist yet (existing ones are left as they are), `concurrency` requests at a time.

@@ -1,4 +1,4 @@
-import { buildGpuPool, buildSystemNodes, GpuPoolSpec, NodeManifest } from './gpu-node-pool';
+import { buildGpuPool, buildSystemNodes, GpuPoolSpec, NodeManifest } from '@gridex/gpu-node-pool';
 
 /** Marks the nodes `stack:up` creates, so it can tell whether the default fleet is complete. */
 export const DEFAULT_FLEET_LABEL = { 'gridex.io/fleet': 'default' };

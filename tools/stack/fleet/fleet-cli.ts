@@ -10,7 +10,13 @@ import { parseArgs } from 'node:util';
 import { KubeRest } from '../kubernetes/kube-rest';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { applyNodes } from './apply-fleet';
-import { buildGpuPool, GpuPoolSpec, GpuProducts, Interconnect, poolSpecProblems } from './gpu-node-pool';
+import {
+  buildGpuPool,
+  GpuPoolSpec,
+  GpuProducts,
+  Interconnect,
+  poolSpecProblems,
+} from '@gridex/gpu-node-pool';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import { BatchV1Api, CoreV1Api, KubeConfig, V1Pod, Watch } from '@kubernetes/client-node';
 import { eventually, testKubeConfig, uniqueSuffix } from '@gridex/testing';
 import { DEFAULT_FLEET_LABEL } from '../fleet/default-fleet';
-import { buildGpuPool, GPU_TAINT } from '../fleet/gpu-node-pool';
+import { buildGpuPool, GPU_TAINT } from '@gridex/gpu-node-pool';
 
 const GPU_TOLERATION = {
   key: GPU_TAINT.key,

@@ -1,4 +1,15 @@
-import { baseConfigSchema } from '@gridex/runtime';
+import { z } from 'zod';
+import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
 
 /** Inventory's settings, read from the environment and validated at start. */
-export const inventoryConfigSchema = baseConfigSchema({ port: 8081, schema: 'inventory' });
+export const inventoryConfigSchema = baseConfigSchema({ port: 8081, schema: 'inventory' }).extend({
+  SETTLEMENT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .default('USD'),
+  MAX_PRICE_PER_GPU_HOUR_MICROS: intFromEnv(1, 1_000_000_000)
+    .prefault('100000000')
+    .describe('Prices above this (default 100.00 per GPU-hour) are refused as typos'),
+});
+
+export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

@@ -1,4 +1,88 @@
-import { MigrationInterface } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { migrationSchema, qualified } from '@gridex/persistence';
+
+/** Suppliers, their pools and nodes, offers, readiness history. */
+export class CreateSupplyTables1764322000000 implements MigrationInterface {
+  name = 'CreateSupplyTables1764322000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('suppliers')} (
+        supplier_id   text        PRIMARY KEY,
+        name          text        NOT NULL,
+        kind          text        NOT NULL CHECK (kind IN ('datacenter', 'individual', 'network')),
+        region        text        NOT NULL,
+        status        text        NOT NULL DEFAULT 'active',
+        registered_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('pools')} (
+        supplier_id text    NOT NULL,
+        pool        text    NOT NULL,
+        paused      boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (supplier_id, pool)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('nodes')} (
+        node_id          uuid        PRIMARY KEY,
+        cluster_id       text        NOT NULL,
+        node_name        text        NOT NULL,
+        supplier_id      text        NOT NULL,
+        pool             text        NOT NULL,
+        region           text        NOT NULL,
+        gpu_product      text        NOT NULL,
+        gpu_count        integer     NOT NULL,
+        gpu_memory_mib   integer     NOT NULL,
+        interconnect     text        NOT NULL,
+        cpu_millis       bigint      NOT NULL,
+        memory_mib       bigint      NOT NULL,
+        ready            boolean     NOT NULL,
+        allocatable_gpus integer     NOT NULL,
+        removed          boolean     NOT NULL DEFAULT false,
+        revision         integer     NOT NULL,
+        verification     text        NOT NULL DEFAULT 'unverified' CHECK (verification IN ('unverified', 'verified', 'failed')),
+        benchmark_score  integer,
+        verified_at      timestamptz,
+        first_seen_at    timestamptz NOT NULL,
+        observed_at      timestamptz NOT NULL,
+        UNIQUE (cluster_id, node_name)
+      )`);
+    await queryRunner.query(`CREATE INDEX nodes_by_pool ON ${table('nodes')} (supplier_id, pool)`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('node_readiness')} (
+        node_id uuid        NOT NULL,
+        at      timestamptz NOT NULL,
+        ready   boolean     NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX node_readiness_by_node ON ${table('node_readiness')} (node_id, at)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('offers')} (
+        supplier_id                  text        NOT NULL,
+        pool                         text        NOT NULL,
+        offer_id                     text        NOT NULL,
+        currency                     text        NOT NULL,
+        price_micros                 bigint      NOT NULL CHECK (price_micros > 0),
+        interruptible_price_micros   bigint      CHECK (interruptible_price_micros > 0),
+        min_lease_seconds            integer     NOT NULL,
+        max_lease_seconds            integer,
+        valid_from                   timestamptz NOT NULL,
+        valid_until                  timestamptz,
+        node_overrides               jsonb       NOT NULL DEFAULT '[]'::jsonb,
+        declared_at                  timestamptz NOT NULL,
+        PRIMARY KEY (supplier_id, pool)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = migrationSchema(queryRunner);
+    for (const name of ['offers', 'node_readiness', 'nodes', 'pools', 'suppliers']) {
+      await queryRunner.query(`DROP TABLE ${qualified(schema, name)}`);
+    }
+  }
+}
 
 /** Inventory's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const inventoryMigrations: Array<new () => MigrationInterface> = [];
+export const inventoryMigrations: Array<new () => MigrationInterface> = [CreateSupplyTables1764322000000];

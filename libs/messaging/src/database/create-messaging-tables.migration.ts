@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { qualified } from '@gridex/persistence';
+import { migrationSchema, qualified } from '@gridex/persistence';
 
 /**
  * The outbox and inbox tables, created in the schema of the service that runs this migration. Every service lists
@@ -9,7 +9,7 @@ export class CreateMessagingTables1764316800000 implements MigrationInterface {
   name = 'CreateMessagingTables1764316800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const schema = schemaOf(queryRunner);
+    const schema = migrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${qualified(schema, 'outbox')} (
         position      bigserial   PRIMARY KEY,
@@ -40,14 +40,8 @@ export class CreateMessagingTables1764316800000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const schema = schemaOf(queryRunner);
+    const schema = migrationSchema(queryRunner);
     await queryRunner.query(`DROP TABLE ${qualified(schema, 'inbox')}`);
     await queryRunner.query(`DROP TABLE ${qualified(schema, 'outbox')}`);
   }
-}
-
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema;
-  if (!schema) throw new Error('messaging tables need a data source with a schema');
-  return schema;
 }

@@ -52,6 +52,11 @@ export function baseConfigSchema(defaults: { port: number; schema: string }) {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     OUTBOX_POLL_INTERVAL_MS: intFromEnv(1, 60_000).prefault('20'),
     CONSUMER_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).prefault('3'),
+    KAFKA_CONSUMER_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, . _ -')
+      .default(`gridex-${defaults.schema}`)
+      .describe('Consumer group; one per service, so replicas share the work'),
     SHUTDOWN_TIMEOUT_MS: intFromEnv(1000, 600_000).prefault('25000'),
   });
 }

@@ -13,7 +13,7 @@ import { EventHandler, InboxConsumer, OutboxRelay } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import type { BaseConfig } from '../config/service-config';
 import { ConsumesEvents } from './event-handler.decorator';
-import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
+import { SERVICE_CONFIG } from './service-tokens';
 
 /**
  * Orders start and stop of the messaging parts around the database:
@@ -34,7 +34,6 @@ export class MessagingLifecycle
     @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
-    @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
   ) {}
 
@@ -47,7 +46,7 @@ export class MessagingLifecycle
       schema: this.config.DATABASE_SCHEMA,
       kafka: this.kafka,
       metrics: this.metrics,
-      groupId: `gridex-${this.service}`,
+      groupId: this.config.KAFKA_CONSUMER_GROUP,
       handlers,
       partitionsConsumedConcurrently: this.config.CONSUMER_PARTITIONS_CONCURRENTLY,
     });

@@ -19,14 +19,22 @@ export const CapacityChangedPayloadSchema = z.strictObject({
   clusterId: IdSchema,
   nodeName: z.string().min(1).max(253),
   supplierId: IdSchema,
-  supplierKind: SupplierKindSchema,
+  supplierKind: SupplierKindSchema.optional().describe('Absent until the supplier has registered'),
   pool: IdSchema,
   region: RegionSchema,
   gpuProduct: GpuProductSchema,
   gpuMemoryMiB: NonNegativeIntSchema,
   interconnect: InterconnectSchema,
   gpus: NonNegativeIntSchema.describe('GPUs the node has'),
-  schedulable: z.boolean().describe('Ready, verified or allowed unverified, pool not paused, offer valid'),
+  removed: z.boolean().describe('The node left the cluster; this is its last state'),
+  ready: z.boolean().describe('Kubernetes Ready condition'),
+  allocatableGpus: NonNegativeIntSchema.describe('GPUs Kubernetes can still place work on'),
+  poolPaused: z.boolean().describe('The supplier paused the pool'),
+  schedulable: z
+    .boolean()
+    .describe(
+      'Sellable now: ready, not removed, GPUs free, pool not paused, an offer in force, verification not failed',
+    ),
   verification: z.enum(['unverified', 'verified', 'failed']),
   benchmarkScore: NonNegativeIntSchema.optional().describe('Measured performance, reference GPU = 1000'),
   reliabilityBasisPoints: z

@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CapacityChanged, createEvent, EventOrigin } from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
+import { qualified } from '@gridex/persistence';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { InventoryConfig } from '../config/inventory.config';
+import { OfferTerms } from '../domain/offer-rules';
+import { RELIABILITY_WINDOWS, uptimeBasisPoints } from '../domain/reliability';
+import { capacityStateOf, NodeRecord } from './capacity-state';
+
+/**
+ * Publishes the capacity feed: after any change that affects what a node sells, its complete new state goes to
+ * the outbox, in the transaction of the change, with the node's revision raised by one.
+ */
+@Injectable()
+export class CapacityFeedService {
+  private readonly table: (name: string) => string;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+  ) {
+    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
+  }
+
+  /** Re-publishes the given nodes' states within `tx`. */
+  async publish(tx: EntityManager, nodeIds: string[], origin: EventOrigin, now = Date.now()): Promise<void> {
+    if (nodeIds.length === 0) return;
+    const nodes: Array<Record<string, unknown>> = await tx.query(
+      // (A CTE because TypeORM returns [rows, count] for a bare UPDATE … RETURNING.)
+      `WITH changed AS (UPDATE ${this.table('nodes')} SET revision = revision + 1 WHERE node_id = ANY($1::uuid[]) RETURNING *)
+       SELECT node_id, revision, cluster_id, node_name, supplier_id, pool, region, gpu_product, gpu_count,
+                 gpu_memory_mib, interconnect, ready, allocatable_gpus, removed, verification, benchmark_score,
+                 extract(epoch from first_seen_at) * 1000 AS first_seen_ms
+       FROM changed`,
+      [nodeIds],
+    );
+    const since = new Date(now - RELIABILITY_WINDOWS['7d']);
+    // The transitions inside the window, plus the last one before it (the state the window starts in).
+    const readinessTable = this.table('node_readiness');
+    const readiness: Array<{ node_id: string; at_ms: string; ready: boolean }> = await tx.query(
+      `(SELECT node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
+         WHERE node_id = ANY($1::uuid[]) AND at >= $2)
+       UNION ALL
+       (SELECT DISTINCT ON (node_id) node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
+         WHERE node_id = ANY($1::uuid[]) AND at < $2 ORDER BY node_id, at DESC)`,
+      [nodeIds, since],
+    );
+    const suppliers = new Map<string, NonNullable<Parameters<typeof capacityStateOf>[1]['supplierKind']>>(
+      (
+        await tx.query(
+          `SELECT supplier_id, kind FROM ${this.table('suppliers')} WHERE supplier_id = ANY($1)`,
+          [[...new Set(nodes.map((n) => n.supplier_id as string))]],
+        )
+      ).map((row: { supplier_id: string; kind: 'datacenter' | 'individual' | 'network' }) => [
+        row.supplier_id,
+        row.kind,
+      ]),
+    );
+    const pools: Array<{ supplier_id: string; pool: string; paused: boolean }> = await tx.query(
+      `SELECT supplier_id, pool, paused FROM ${this.table('pools')} WHERE supplier_id = ANY($1)`,
+      [[...suppliers.keys(), ...nodes.map((n) => n.supplier_id as string)]],
+    );
+    const offers = await this.offersFor(
+      tx,
+      nodes.map((n) => n.supplier_id as string),
+    );
+
+    const events = nodes.map((row) => {
+      const node: NodeRecord = {
+        nodeId: row.node_id as string,
+        revision: row.revision as number,
+        clusterId: row.cluster_id as string,
+        nodeName: row.node_name as string,
+        supplierId: row.supplier_id as string,
+        pool: row.pool as string,
+        region: row.region as string,
+        gpuProduct: row.gpu_product as string,
+        gpuCount: row.gpu_count as number,
+        gpuMemoryMiB: row.gpu_memory_mib as number,
+        interconnect: row.interconnect as NodeRecord['interconnect'],
+        ready: row.ready as boolean,
+        allocatableGpus: row.allocatable_gpus as number,
+        removed: row.removed as boolean,
+        verification: row.verification as NodeRecord['verification'],
+        ...(row.benchmark_score === null ? {} : { benchmarkScore: row.benchmark_score as number }),
+      };
+      const history = {
+        observedSince: Number(row.first_seen_ms),
+        transitions: readiness
+          .filter((r) => r.node_id === node.nodeId)
+          .map((r) => ({ at: Number(r.at_ms), ready: r.ready })),
+        heartbeatGaps: [],
+      };
+      const payload = capacityStateOf(node, {
+        supplierKind: suppliers.get(node.supplierId),
+        poolPaused: pools.some((p) => p.supplier_id === node.supplierId && p.pool === node.pool && p.paused),
+        offer: offers.get(`${node.supplierId}/${node.pool}`),
+        reliabilityBasisPoints: uptimeBasisPoints(history, now, RELIABILITY_WINDOWS['7d']),
+        now,
+      });
+      return {
+        contract: CapacityChanged,
+        event: createEvent(CapacityChanged, payload, origin, new Date(now)),
+      };
+    });
+    await this.outbox.append(tx, events);
+  }
+
+  private async offersFor(tx: EntityManager, supplierIds: string[]): Promise<Map<string, OfferTerms>> {
+    const rows: Array<Record<string, unknown>> = await tx.query(
+      `SELECT supplier_id, pool, currency, price_micros::text, interruptible_price_micros::text, min_lease_seconds,
+              max_lease_seconds, extract(epoch from valid_from) * 1000 AS valid_from_ms,
+              extract(epoch from valid_until) * 1000 AS valid_until_ms, node_overrides
+       FROM ${this.table('offers')} WHERE supplier_id = ANY($1)`,
+      [[...new Set(supplierIds)]],
+    );
+    return new Map(
+      rows.map((row) => [
+        `${row.supplier_id}/${row.pool}`,
+        {
+          supplierId: row.supplier_id as string,
+          pool: row.pool as string,
+          currency: row.currency as string,
+          pricePerGpuHourMicros: BigInt(row.price_micros as string),
+          ...(row.interruptible_price_micros === null
+            ? {}
+            : { interruptiblePricePerGpuHourMicros: BigInt(row.interruptible_price_micros as string) }),
+          minLeaseSeconds: row.min_lease_seconds as number,
+          ...(row.max_lease_seconds === null ? {} : { maxLeaseSeconds: row.max_lease_seconds as number }),
+          validFrom: Number(row.valid_from_ms),
+          ...(row.valid_until_ms === null ? {} : { validUntil: Number(row.valid_until_ms) }),
+          nodeOverrides: (row.node_overrides as Array<{ nodeName: string; micros: string }>).map((o) => ({
+            nodeName: o.nodeName,
+            pricePerGpuHourMicros: BigInt(o.micros),
+          })),
+        } satisfies OfferTerms,
+      ]),
+    );
+  }
+}

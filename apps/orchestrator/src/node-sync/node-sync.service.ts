@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CoreV1Api, Informer, KubeConfig, makeInformer, V1Node } from '@kubernetes/client-node';
+import { DataSource } from 'typeorm';
+import { createEvent, NodeObserved } from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
+import { ServiceMetrics } from '@gridex/observability';
+import { qualified } from '@gridex/persistence';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { OrchestratorConfig } from '../config/orchestrator.config';
+import { fingerprintOf, GpuNodeFacts, observationFor, readGpuNode, ReportedNode } from './gpu-node-facts';
+
+/**
+ * Watches the cluster's GPU nodes (an informer: list, then watch, relisting on errors) and reports every change
+ * that matters to supply as `node-observed`, through the outbox in the same transaction that records what was
+ * reported. A restart or relist re-reads every node but reports only what changed since the last report.
+ */
+@Injectable()
+export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(NodeSyncService.name);
+  private readonly table: string;
+  private informer?: Informer<V1Node>;
+  /** One queue per node, so the reports of a node are written in the order Kubernetes showed them. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private stopped = false;
+  private readonly reported;
+  private readonly invalid;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
+  ) {
+    this.table = qualified(config.DATABASE_SCHEMA, 'reported_nodes');
+    this.reported = metrics.counter('node_observations_total', 'Node changes reported, by observation', [
+      'observation',
+    ]);
+    this.invalid = metrics.counter(
+      'node_contract_violations_total',
+      'Node updates ignored because the node breaks the GPU node-pool contract (see its problems in the log)',
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(this.config.KUBECONFIG);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const selector = this.config.GPU_NODE_SELECTOR;
+    this.informer = makeInformer(
+      kubeConfig,
+      '/api/v1/nodes',
+      () => core.listNode({ labelSelector: selector }),
+      selector,
+    );
+    this.informer.on('add', (node) => this.enqueue(node, false));
+    this.informer.on('update', (node) => this.enqueue(node, false));
+    this.informer.on('delete', (node) => this.enqueue(node, true));
+    this.informer.on('error', (error) => {
+      if (this.stopped) return;
+      this.logger.warn(`node watch failed, restarting in 2 s: ${String(error)}`);
+      setTimeout(() => void this.informer?.start().catch(() => undefined), 2000);
+    });
+    await this.informer.start();
+    this.logger.log(`watching nodes (${selector}) of cluster ${this.config.CLUSTER_ID}`);
+  }
+
+  /** Stops watching and lets the reports in progress commit (before the outbox is flushed and the database closed). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.informer?.stop();
+    await Promise.all(this.queues.values());
+  }
+
+  private enqueue(node: V1Node, deleted: boolean): void {
+    const name = node.metadata?.name;
+    if (!name || this.stopped) return;
+    const previous = this.queues.get(name) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.report(node, deleted))
+      .catch((error: unknown) => this.logger.error(`reporting node ${name} failed: ${String(error)}`));
+    this.queues.set(name, next);
+    void next.then(() => {
+      if (this.queues.get(name) === next) this.queues.delete(name);
+    });
+  }
+
+  private async report(node: V1Node, deleted: boolean): Promise<void> {
+    const nodeName = node.metadata?.name as string;
+    const read = deleted ? undefined : readGpuNode(node);
+    if (read && !read.ok) {
+      this.invalid.inc();
+      this.logger.warn(
+        `node ${nodeName} breaks the GPU node-pool contract and is not offered: ${read.problems.join('; ')}`,
+      );
+    }
+    await this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `SELECT fingerprint, ready, removed FROM ${this.table} WHERE cluster_id = $1 AND node_name = $2 FOR UPDATE`,
+        [this.config.CLUSTER_ID, nodeName],
+      );
+      const previous: ReportedNode | undefined = row?.fingerprint ? row : undefined;
+      // A node that breaks the contract is reported as removed: whatever was sold of it must stop being sold.
+      const facts: GpuNodeFacts | undefined = read?.ok ? read.facts : undefined;
+      const observation = observationFor(previous, facts);
+      if (observation === undefined) return;
+      const last = facts ?? previousFactsOf(row);
+      if (last === undefined) return;
+      await tx.query(
+        `INSERT INTO ${this.table} (cluster_id, node_name, fingerprint, ready, removed, resource_version, problems, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+         ON CONFLICT (cluster_id, node_name) DO UPDATE SET fingerprint = $3, ready = $4, removed = $5,
+           resource_version = $6, problems = $7, updated_at = now()`,
+        [
+          this.config.CLUSTER_ID,
+          nodeName,
+          fingerprintOf(last),
+          facts?.ready ?? false,
+          facts === undefined,
+          node.metadata?.resourceVersion ?? last.resourceVersion,
+          read && !read.ok ? read.problems : null,
+        ],
+      );
+      const { nodeName: _name, resourceVersion: _rv, ...described } = last;
+      const event = createEvent(
+        NodeObserved,
+        {
+          clusterId: this.config.CLUSTER_ID,
+          nodeName,
+          observation,
+          observedAt: new Date().toISOString(),
+          resourceVersion: node.metadata?.resourceVersion ?? last.resourceVersion,
+          ...described,
+          ready: facts?.ready ?? false,
+        },
+        { correlationId: `node-sync:${this.config.CLUSTER_ID}:${nodeName}`, causationId: null },
+      );
+      await this.outbox.append(tx, [{ contract: NodeObserved, event }]);
+      this.reported.inc({ observation });
+    });
+  }
+}
+
+/** The facts last reported for a node, recovered from its fingerprint (used to describe a removal). */
+function previousFactsOf(row: { fingerprint?: string } | undefined): GpuNodeFacts | undefined {
+  if (!row?.fingerprint) return undefined;
+  return {
+    ...(JSON.parse(row.fingerprint) as Omit<GpuNodeFacts, 'resourceVersion' | 'ready'>),
+    resourceVersion: '0',
+    ready: false,
+  };
+}

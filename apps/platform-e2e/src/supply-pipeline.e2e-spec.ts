@@ -1,0 +1,168 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import { Partitioners } from 'kafkajs';
+import {
+  CapacityChangedPayload,
+  createEvent,
+  deadLetterTopic,
+  deterministicUuid,
+  EventEnvelope,
+  IdNamespaces,
+  OfferDeclared,
+  SupplierRegistered,
+  Topics,
+} from '@gridex/contracts';
+import {
+  dropSchema,
+  launchService,
+  LaunchedService,
+  testKafka,
+  testKubeConfig,
+  TopicRecorder,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+// The same builder `stack:fleet` uses, so the test's node follows the GPU node-pool contract.
+import { buildGpuPool } from '@gridex/gpu-node-pool';
+
+type Capacity = EventEnvelope<CapacityChangedPayload>;
+
+describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed', () => {
+  const kafka = testKafka();
+  const core = testKubeConfig().makeApiClient(CoreV1Api);
+  const supplier = `e2e-${uniqueSuffix()}`;
+  const [node] = buildGpuPool({
+    supplier,
+    pool: 'h100',
+    region: 'eu-north',
+    gpuProduct: 'H100-80GB',
+    gpusPerNode: 8,
+    count: 1,
+    interconnect: 'infiniband',
+  });
+  const nodeId = deterministicUuid(IdNamespaces.node, 'local', node.metadata.name);
+  const services: LaunchedService[] = [];
+  let feed: TopicRecorder;
+  let deadLetters: TopicRecorder;
+
+  const latest = (predicate: (payload: CapacityChangedPayload) => boolean) =>
+    feed.waitFor<Capacity>((event) => event.payload.nodeId === nodeId && predicate(event.payload));
+
+  const publish = async (topic: string, key: string, event: unknown) => {
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
+    await producer.disconnect();
+  };
+
+  beforeAll(async () => {
+    feed = await TopicRecorder.start(kafka, Topics.capacityChanged);
+    deadLetters = await TopicRecorder.start(kafka, deadLetterTopic(Topics.offerDeclared));
+    services.push(await launchService('orchestrator'), await launchService('inventory'));
+    await Promise.all(services.map(untilReady));
+  });
+
+  afterAll(async () => {
+    await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
+    for (const service of services) {
+      service.process.signal('SIGTERM');
+      await service.process.exited;
+      await dropSchema(service.schema);
+    }
+    await feed.stop();
+    await deadLetters.stop();
+  });
+
+  it('publishes a new node with the attributes of its labels, not sellable before it has an offer', async () => {
+    await core.createNode({ body: node });
+    const { payload } = await latest((state) => state.ready);
+    expect(payload).toMatchObject({
+      clusterId: 'local',
+      nodeName: node.metadata.name,
+      supplierId: supplier,
+      pool: 'h100',
+      region: 'eu-north',
+      gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+      gpuMemoryMiB: 81559,
+      interconnect: 'infiniband',
+      gpus: 8,
+      allocatableGpus: 8,
+      removed: false,
+      verification: 'unverified',
+      schedulable: false,
+    });
+    expect(payload.pricePerGpuHour).toBeUndefined();
+  });
+
+  it("makes the node sellable at the supplier's price once the supplier registers and declares an offer", async () => {
+    const origin = { correlationId: `e2e-${supplier}`, causationId: null };
+    await publish(
+      Topics.supplierRegistered,
+      supplier,
+      createEvent(
+        SupplierRegistered,
+        { supplierId: supplier, name: 'E2E Compute', kind: 'datacenter', region: 'eu-north' },
+        origin,
+      ),
+    );
+    await publish(
+      Topics.offerDeclared,
+      supplier,
+      createEvent(
+        OfferDeclared,
+        {
+          offerId: `offer-${supplier}`,
+          supplierId: supplier,
+          pool: 'h100',
+          pricePerGpuHour: { currency: 'USD', micros: '2100000' },
+          interruptiblePricePerGpuHour: { currency: 'USD', micros: '1300000' },
+          minLeaseSeconds: 60,
+          validFrom: '2026-01-01T00:00:00.000Z',
+        },
+        origin,
+      ),
+    );
+    // The two events travel on different topics, so either may be applied first: wait for the state with both.
+    const { payload } = await latest((state) => state.schedulable && state.supplierKind !== undefined);
+    expect(payload).toMatchObject({
+      supplierKind: 'datacenter',
+      pricePerGpuHour: { currency: 'USD', micros: '2100000' },
+      interruptiblePricePerGpuHour: { currency: 'USD', micros: '1300000' },
+    });
+  });
+
+  it('refuses a negative price with a coded reason on the dead-letter topic, changing nothing', async () => {
+    const offerId = `bad-offer-${uniqueSuffix()}`;
+    const bad = createEvent(
+      OfferDeclared,
+      {
+        offerId,
+        supplierId: supplier,
+        pool: 'h100',
+        pricePerGpuHour: { currency: 'USD', micros: '-5' },
+        minLeaseSeconds: 60,
+        validFrom: '2026-01-01T00:00:00.000Z',
+      },
+      { correlationId: `e2e-${supplier}`, causationId: null },
+    );
+    await publish(Topics.offerDeclared, supplier, bad);
+    await deadLetters.waitFor<{ payload: { offerId: string } }>((event) => event.payload.offerId === offerId);
+    const message = deadLetters.messages.find((m) => m.value?.toString().includes(offerId));
+    expect(message?.headers?.['gridex-dlq-code']?.toString()).toBe('MESSAGING.REJECTED');
+    expect(message?.headers?.['gridex-dlq-reason']?.toString()).toMatch(
+      /INVENTORY.INVALID_PRICE: pricePerGpuHour: must be more than 0/,
+    );
+    const states = feed.values<Capacity>().filter((event) => event.payload.nodeId === nodeId);
+    expect(states[states.length - 1].payload.pricePerGpuHour).toEqual({ currency: 'USD', micros: '2100000' });
+  });
+
+  it('withdraws the node when it leaves the cluster', async () => {
+    await core.deleteNode({ name: node.metadata.name });
+    const { payload } = await latest((state) => state.removed);
+    expect(payload).toMatchObject({ removed: true, ready: false, schedulable: false, allocatableGpus: 0 });
+    const revisions = feed
+      .values<Capacity>()
+      .filter((e) => e.payload.nodeId === nodeId)
+      .map((e) => e.payload.revision);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+  });
+});
