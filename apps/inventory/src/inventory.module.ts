@@ -6,6 +6,8 @@ import { inventoryMigrations } from './database/migrations';
 import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
 import { DeclareOfferHandler } from './offers/declare-offer.handler';
 import { RegisterSupplierHandler } from './suppliers/register-supplier.handler';
+import { RecordBenchmarkHandler } from './verification/record-benchmark.handler';
+import { VerificationRequestsService } from './verification/verification-requests.service';
 
 /** Inventory: suppliers, GPU nodes, offers, verification and reliability; publishes the capacity feed. */
 @Module({
@@ -18,6 +20,8 @@ import { RegisterSupplierHandler } from './suppliers/register-supplier.handler';
   ],
   providers: [
     CapacityFeedService,
+    VerificationRequestsService,
+    RecordBenchmarkHandler,
     RecordNodeObservationHandler,
     RegisterSupplierHandler,
     DeclareOfferHandler,

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { orchestratorConfigSchema } from './config/orchestrator.config';
 import { orchestratorMigrations } from './database/migrations';
+import { BenchmarkWatcherService } from './benchmarks/benchmark-watcher.service';
+import { RunBenchmarkHandler } from './benchmarks/run-benchmark.handler';
+import { coreApiProvider, kubeConfigProvider } from './kubernetes/kubernetes-client';
 import { NodeSyncService } from './node-sync/node-sync.service';
 
 /** Orchestrator: runs matched work on Kubernetes GPU node pools and reports the cluster's nodes. */
@@ -13,6 +16,12 @@ import { NodeSyncService } from './node-sync/node-sync.service';
       migrations: orchestratorMigrations,
     }),
   ],
-  providers: [NodeSyncService],
+  providers: [
+    kubeConfigProvider,
+    coreApiProvider,
+    NodeSyncService,
+    RunBenchmarkHandler,
+    BenchmarkWatcherService,
+  ],
 })
 export class OrchestratorModule {}

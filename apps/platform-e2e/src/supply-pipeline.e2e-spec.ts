@@ -39,13 +39,26 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     count: 1,
     interconnect: 'infiniband',
   });
+  // Declares H100s but its GPUs benchmark like A100s.
+  const [impostor] = buildGpuPool({
+    supplier,
+    pool: 'h100',
+    region: 'eu-north',
+    gpuProduct: 'H100-80GB',
+    gpusPerNode: 8,
+    count: 1,
+    firstIndex: 1,
+    interconnect: 'infiniband',
+    simulatedScorePerGpu: 400,
+  });
   const nodeId = deterministicUuid(IdNamespaces.node, 'local', node.metadata.name);
+  const impostorId = deterministicUuid(IdNamespaces.node, 'local', impostor.metadata.name);
   const services: LaunchedService[] = [];
   let feed: TopicRecorder;
   let deadLetters: TopicRecorder;
 
-  const latest = (predicate: (payload: CapacityChangedPayload) => boolean) =>
-    feed.waitFor<Capacity>((event) => event.payload.nodeId === nodeId && predicate(event.payload));
+  const latest = (predicate: (payload: CapacityChangedPayload) => boolean, id = nodeId) =>
+    feed.waitFor<Capacity>((event) => event.payload.nodeId === id && predicate(event.payload));
 
   const publish = async (topic: string, key: string, event: unknown) => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -57,12 +70,17 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   beforeAll(async () => {
     feed = await TopicRecorder.start(kafka, Topics.capacityChanged);
     deadLetters = await TopicRecorder.start(kafka, deadLetterTopic(Topics.offerDeclared));
-    services.push(await launchService('orchestrator'), await launchService('inventory'));
+    // Only this test's nodes: the shared default fleet stays untouched by its benchmarks.
+    services.push(
+      await launchService('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}` }),
+      await launchService('inventory'),
+    );
     await Promise.all(services.map(untilReady));
   });
 
   afterAll(async () => {
     await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
+    await core.deleteNode({ name: impostor.metadata.name }).catch(() => undefined);
     for (const service of services) {
       service.process.signal('SIGTERM');
       await service.process.exited;
@@ -128,6 +146,20 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       pricePerGpuHour: { currency: 'USD', micros: '2100000' },
       interruptiblePricePerGpuHour: { currency: 'USD', micros: '1300000' },
     });
+  });
+
+  it('verifies the node with a benchmark pinned to it, and fails a node that fakes a better GPU', async () => {
+    const honest = await latest((state) => state.verification !== 'unverified');
+    expect(honest.payload).toMatchObject({
+      verification: 'verified',
+      benchmarkScore: 8000,
+      schedulable: true,
+    });
+
+    await core.createNode({ body: impostor });
+    const faked = await latest((state) => state.verification !== 'unverified', impostorId);
+    expect(faked.payload).toMatchObject({ verification: 'failed', benchmarkScore: 3200, schedulable: false });
+    await core.deleteNode({ name: impostor.metadata.name });
   });
 
   it('refuses a negative price with a coded reason on the dead-letter topic, changing nothing', async () => {

@@ -9,6 +9,8 @@ export * from './events/supplier-registered/supplier-registered.event';
 export * from './events/offer-declared/offer-declared.event';
 export * from './events/node-observed/node-observed.event';
 export * from './events/capacity-changed/capacity-changed.event';
+export * from './events/verification-requested/verification-requested.event';
+export * from './events/benchmark-completed/benchmark-completed.event';
 export * from './events/job-submitted/job-submitted.event';
 export * from './events/job-cancelled/job-cancelled.event';
 export * from './events/job-matched/job-matched.event';

@@ -22,7 +22,10 @@ describe('GPU node pools', () => {
       'nvidia.com/gpu.memory': '81559',
       'gridex.io/interconnect': 'infiniband',
     });
-    expect(node.metadata.annotations).toEqual({ 'kwok.x-k8s.io/node': 'fake' });
+    expect(node.metadata.annotations).toEqual({
+      'kwok.x-k8s.io/node': 'fake',
+      'gridex.io/simulated-benchmark-score': '8000',
+    });
     expect(node.spec.taints).toEqual([GPU_TAINT]);
     expect(node.status.capacity).toEqual({
       cpu: '192',
@@ -46,6 +49,11 @@ describe('GPU node pools', () => {
     ],
   ])('sizes %s', (_name, patch, capacity) => {
     expect(buildGpuPool({ ...h100, ...patch })[0].status.capacity).toMatchObject(capacity);
+  });
+
+  it('lets a simulated node score less than the GPU it declares', () => {
+    const [slow] = buildGpuPool({ ...h100, simulatedScorePerGpu: 400 });
+    expect(slow.metadata.annotations['gridex.io/simulated-benchmark-score']).toBe('3200');
   });
 
   it('names members from firstIndex so a pool can grow', () => {

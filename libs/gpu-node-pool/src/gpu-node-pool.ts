@@ -13,14 +13,41 @@ export interface GpuProduct {
   memoryMiB: number;
   /** Data-center parts come in 8-GPU servers; consumer parts in home machines. */
   segment: 'datacenter' | 'consumer';
+  /** What a simulated GPU of this model scores in the verification benchmark (H100 = 1000). */
+  simulatedScorePerGpu: number;
 }
 
 export const GpuProducts = {
-  'H100-80GB': { label: 'NVIDIA-H100-80GB-HBM3', memoryMiB: 81559, segment: 'datacenter' },
-  'A100-80GB': { label: 'NVIDIA-A100-SXM4-80GB', memoryMiB: 81920, segment: 'datacenter' },
-  'A6000-48GB': { label: 'NVIDIA-RTX-A6000', memoryMiB: 49140, segment: 'datacenter' },
-  'RTX4090-24GB': { label: 'NVIDIA-GeForce-RTX-4090', memoryMiB: 24564, segment: 'consumer' },
-  'RTX3090Ti-24GB': { label: 'NVIDIA-GeForce-RTX-3090-Ti', memoryMiB: 24564, segment: 'consumer' },
+  'H100-80GB': {
+    label: 'NVIDIA-H100-80GB-HBM3',
+    memoryMiB: 81559,
+    segment: 'datacenter',
+    simulatedScorePerGpu: 1000,
+  },
+  'A100-80GB': {
+    label: 'NVIDIA-A100-SXM4-80GB',
+    memoryMiB: 81920,
+    segment: 'datacenter',
+    simulatedScorePerGpu: 400,
+  },
+  'A6000-48GB': {
+    label: 'NVIDIA-RTX-A6000',
+    memoryMiB: 49140,
+    segment: 'datacenter',
+    simulatedScorePerGpu: 200,
+  },
+  'RTX4090-24GB': {
+    label: 'NVIDIA-GeForce-RTX-4090',
+    memoryMiB: 24564,
+    segment: 'consumer',
+    simulatedScorePerGpu: 210,
+  },
+  'RTX3090Ti-24GB': {
+    label: 'NVIDIA-GeForce-RTX-3090-Ti',
+    memoryMiB: 24564,
+    segment: 'consumer',
+    simulatedScorePerGpu: 110,
+  },
 } as const satisfies Record<string, GpuProduct>;
 
 export type GpuProductName = keyof typeof GpuProducts;
@@ -39,6 +66,11 @@ export interface GpuPoolSpec {
   labels?: Record<string, string>;
   /** Index of the first node (to extend a pool without renaming). */
   firstIndex?: number;
+  /**
+   * What each simulated GPU scores in the verification benchmark; defaults to the product's own. Set it lower to
+   * make a node claim a better GPU than it has.
+   */
+  simulatedScorePerGpu?: number;
 }
 
 export interface NodeManifest {
@@ -52,6 +84,11 @@ export interface NodeManifest {
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 /** kwok manages only nodes carrying this annotation. */
 export const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/**
+ * On a simulated node, the score its benchmark reports (all GPUs together). A real node has no such annotation:
+ * its benchmark container measures the GPUs.
+ */
+export const SIMULATED_BENCHMARK_SCORE_ANNOTATION = 'gridex.io/simulated-benchmark-score';
 
 const LABEL_VALUE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -63,7 +100,7 @@ export function resolveGpuProduct(nameOrLabel: string, memoryMiB?: number): GpuP
     Object.values(GpuProducts).find((product) => product.label === nameOrLabel);
   if (known) return known;
   if (memoryMiB !== undefined && LABEL_VALUE.test(nameOrLabel)) {
-    return { label: nameOrLabel, memoryMiB, segment: 'datacenter' };
+    return { label: nameOrLabel, memoryMiB, segment: 'datacenter', simulatedScorePerGpu: 0 };
   }
   throw new Error(`unknown GPU product "${nameOrLabel}"; known: ${Object.keys(GpuProducts).join(', ')}`);
 }
@@ -134,7 +171,12 @@ export function buildGpuPool(spec: GpuPoolSpec): NodeManifest[] {
           'gridex.io/interconnect': spec.interconnect,
           ...spec.labels,
         },
-        annotations: { [SIMULATED_NODE_ANNOTATION]: 'fake' },
+        annotations: {
+          [SIMULATED_NODE_ANNOTATION]: 'fake',
+          [SIMULATED_BENCHMARK_SCORE_ANNOTATION]: String(
+            (spec.simulatedScorePerGpu ?? product.simulatedScorePerGpu) * spec.gpusPerNode,
+          ),
+        },
       },
       spec: { taints: [GPU_TAINT] },
       status: { capacity: { ...resources }, allocatable: { ...resources } },

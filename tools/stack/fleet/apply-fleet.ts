@@ -26,20 +26,31 @@ export async function applyNodes(rest: KubeRest, nodes: NodeManifest[], concurre
   return created;
 }
 
-/** Names of the nodes matching a label selector. */
-export async function nodeNames(rest: KubeRest, labelSelector: string): Promise<Set<string>> {
-  const list = await rest.expect<{ items: Array<{ metadata: { name: string } }> }>(
-    'GET',
-    `/api/v1/nodes?labelSelector=${encodeURIComponent(labelSelector)}`,
-  );
-  return new Set(list.items.map((node) => node.metadata.name));
-}
-
-/** Makes sure the default fleet exists (idempotent: a complete fleet costs one list request). */
+/**
+ * Makes sure the default fleet exists and carries the annotations the current fleet definition gives it
+ * (idempotent: a complete, current fleet costs one list request).
+ */
 export async function ensureDefaultFleet(rest: KubeRest): Promise<void> {
   const fleet = defaultFleet();
   const [[key, value]] = Object.entries(DEFAULT_FLEET_LABEL);
-  const existing = await nodeNames(rest, `${key}=${value}`);
+  const list = await rest.expect<{
+    items: Array<{ metadata: { name: string; annotations?: Record<string, string> } }>;
+  }>('GET', `/api/v1/nodes?labelSelector=${encodeURIComponent(`${key}=${value}`)}`);
+  const existing = new Map(list.items.map((node) => [node.metadata.name, node.metadata.annotations ?? {}]));
+  const outdated = fleet.filter((node) => {
+    const annotations = existing.get(node.metadata.name);
+    return annotations && Object.entries(node.metadata.annotations).some(([k, v]) => annotations[k] !== v);
+  });
+  for (const node of outdated) {
+    await rest.expect(
+      'PATCH',
+      `/api/v1/nodes/${node.metadata.name}`,
+      { metadata: { annotations: node.metadata.annotations } },
+      [],
+      'application/merge-patch+json',
+    );
+  }
+  if (outdated.length > 0) console.log(`fleet: updated the annotations of ${outdated.length} nodes`);
   const missing = fleet.filter((node) => !existing.has(node.metadata.name));
   if (missing.length === 0) return;
   const started = Date.now();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isPortOpen, ManagedProcess, waitFor } from '../process-control';
@@ -228,10 +229,19 @@ export class KubernetesComponent implements StackComponent {
 
   private async startKwok(): Promise<void> {
     const { kwok } = this.processes;
-    if (kwok.isRunning()) return;
+    const stages = path.resolve(__dirname, 'gridex-kwok-stages.yaml');
+    // kwok reads its stages only at start: when they changed since, restart it so they take effect.
+    const stagesHash = createHash('sha256').update(readFileSync(stages)).digest('hex');
+    const hashFile = path.join(this.dir, 'kwok.stages.sha256');
+    if (kwok.isRunning()) {
+      if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === stagesHash) return;
+      console.log('kwok: stages changed, restarting');
+      await kwok.stop();
+    }
+    writeFileSync(hashFile, stagesHash);
     kwok.start(binary('kwok'), [
       `--kubeconfig=${this.kubeconfigFile}`,
-      `--config=${path.resolve(__dirname, 'gridex-kwok-stages.yaml')}`,
+      `--config=${stages}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       // Real kubelets hold a 40 s lease and renew it every 10 s; kwok renews at a quarter of the duration too.

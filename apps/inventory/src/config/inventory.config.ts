@@ -10,6 +10,12 @@ export const inventoryConfigSchema = baseConfigSchema({ port: 8081, schema: 'inv
   MAX_PRICE_PER_GPU_HOUR_MICROS: intFromEnv(1, 1_000_000_000)
     .prefault('100000000')
     .describe('Prices above this (default 100.00 per GPU-hour) are refused as typos'),
+  REVERIFY_AFTER_HOURS: intFromEnv(1, 24 * 365)
+    .prefault('168')
+    .describe('A verified node is benchmarked again after this long'),
+  REVERIFY_SWEEP_SECONDS: intFromEnv(5, 86_400)
+    .prefault('60')
+    .describe('How often to look for nodes due again'),
 });
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

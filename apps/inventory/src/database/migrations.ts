@@ -84,5 +84,48 @@ export class CreateSupplyTables1764322000000 implements MigrationInterface {
   }
 }
 
+/** Verification requests and results, and faults attributed to suppliers. */
+export class CreateVerificationTables1764324000000 implements MigrationInterface {
+  name = 'CreateVerificationTables1764324000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('verifications')} (
+        verification_id uuid        PRIMARY KEY,
+        node_id         uuid        NOT NULL,
+        sequence        integer     NOT NULL,
+        status          text        NOT NULL CHECK (status IN ('pending', 'verified', 'failed')),
+        score           integer,
+        detail          text,
+        requested_at    timestamptz NOT NULL,
+        completed_at    timestamptz,
+        UNIQUE (node_id, sequence)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('supplier_faults')} (
+        fault_id    uuid        PRIMARY KEY,
+        supplier_id text        NOT NULL,
+        node_id     uuid        NOT NULL,
+        kind        text        NOT NULL,
+        detail      text        NOT NULL,
+        at          timestamptz NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX supplier_faults_by_supplier ON ${table('supplier_faults')} (supplier_id, at)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = migrationSchema(queryRunner);
+    await queryRunner.query(
+      `DROP TABLE ${qualified(schema, 'supplier_faults')}, ${qualified(schema, 'verifications')}`,
+    );
+  }
+}
+
 /** Inventory's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const inventoryMigrations: Array<new () => MigrationInterface> = [CreateSupplyTables1764322000000];
+export const inventoryMigrations: Array<new () => MigrationInterface> = [
+  CreateSupplyTables1764322000000,
+  CreateVerificationTables1764324000000,
+];

@@ -13,6 +13,7 @@ import { qualified } from '@gridex/persistence';
 import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
 import { InventoryConfig } from '../config/inventory.config';
+import { VerificationRequestsService } from '../verification/verification-requests.service';
 
 /** Merges what the orchestrator saw of a node into inventory's record and republishes the node's capacity. */
 @Injectable()
@@ -25,6 +26,7 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
   constructor(
     @Inject(SERVICE_CONFIG) config: InventoryConfig,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
+    @Inject(VerificationRequestsService) private readonly verifications: VerificationRequestsService,
   ) {
     this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
   }
@@ -77,5 +79,9 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
       [node.supplierId, node.pool],
     );
     await this.feed.publish(tx, [nodeId], causedBy(event));
+    // A node that appears (or comes back) is benchmarked before it can count as verified.
+    if (!removed && (!previous || previous.removed)) {
+      await this.verifications.request(tx, nodeId, causedBy(event), new Date(node.observedAt));
+    }
   }
 }

@@ -17,6 +17,16 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
     .min(1)
     .default('nvidia.com/gpu.present=true')
     .describe('Label selector of the nodes Gridex sells'),
+  SYSTEM_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a namespace name')
+    .default('gridex-system')
+    .describe('Where the orchestrator runs its own pods (verification benchmarks)'),
+  BENCHMARK_IMAGE: z
+    .string()
+    .min(1)
+    .default('registry.gridex.io/gridex/gpu-benchmark:1.0')
+    .describe('The verification benchmark; it writes {"score": N} as its termination message'),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;

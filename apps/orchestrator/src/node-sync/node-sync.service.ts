@@ -30,6 +30,8 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
+    @Inject(KubeConfig) private readonly kubeConfig: KubeConfig,
+    @Inject(CoreV1Api) private readonly core: CoreV1Api,
   ) {
     this.table = qualified(config.DATABASE_SCHEMA, 'reported_nodes');
     this.reported = metrics.counter('node_observations_total', 'Node changes reported, by observation', [
@@ -42,14 +44,11 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(this.config.KUBECONFIG);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
     const selector = this.config.GPU_NODE_SELECTOR;
     this.informer = makeInformer(
-      kubeConfig,
+      this.kubeConfig,
       '/api/v1/nodes',
-      () => core.listNode({ labelSelector: selector }),
+      () => this.core.listNode({ labelSelector: selector }),
       selector,
     );
     this.informer.on('add', (node) => this.enqueue(node, false));

@@ -1,3 +1,4 @@
+import type { BenchmarkCompletedPayload } from './benchmark-completed/benchmark-completed.event';
 import type { CapacityChangedPayload } from './capacity-changed/capacity-changed.event';
 import type { JobCancelledPayload } from './job-cancelled/job-cancelled.event';
 import type { JobMatchedPayload } from './job-matched/job-matched.event';
@@ -8,6 +9,7 @@ import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event
 import type { SupplierRegisteredPayload } from './supplier-registered/supplier-registered.event';
 import type { UsageSettledPayload } from './usage-settled/usage-settled.event';
 import type { WorkloadFinishedPayload } from './workload-finished/workload-finished.event';
+import type { VerificationRequestedPayload } from './verification-requested/verification-requested.event';
 import type { WorkloadStartedPayload } from './workload-started/workload-started.event';
 
 const usd = (micros: string) => ({ currency: 'USD', micros });
@@ -71,6 +73,24 @@ export const EventExamples = {
     reliabilityBasisPoints: 9987,
     pricePerGpuHour: usd('2100000'),
   } satisfies CapacityChangedPayload,
+  'inventory.verification-requested': {
+    verificationId: '4c3b2a19-0f8e-5d7c-a6b5-c4d3e2f1a0b9',
+    nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+    clusterId: 'eu-north-1',
+    nodeName: 'nordic-h100-007',
+    gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+    gpuCount: 8,
+    requestedAt: '2026-11-28T10:00:00.500Z',
+  } satisfies VerificationRequestedPayload,
+  'orchestrator.benchmark-completed': {
+    verificationId: '4c3b2a19-0f8e-5d7c-a6b5-c4d3e2f1a0b9',
+    nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+    clusterId: 'eu-north-1',
+    nodeName: 'nordic-h100-007',
+    outcome: 'measured',
+    score: 8096,
+    completedAt: '2026-11-28T10:03:12.000Z',
+  } satisfies BenchmarkCompletedPayload,
   'gateway.job-submitted': {
     jobId: 'job-01HZX3',
     image: 'registry.gridex.io/acme/llama-finetune:1.4',

@@ -1,4 +1,5 @@
 import type { EventContract } from '../envelope/event-envelope';
+import { BenchmarkCompleted } from './benchmark-completed/benchmark-completed.event';
 import { CapacityChanged } from './capacity-changed/capacity-changed.event';
 import { JobCancelled } from './job-cancelled/job-cancelled.event';
 import { JobMatched } from './job-matched/job-matched.event';
@@ -8,6 +9,7 @@ import { NodeObserved } from './node-observed/node-observed.event';
 import { OfferDeclared } from './offer-declared/offer-declared.event';
 import { SupplierRegistered } from './supplier-registered/supplier-registered.event';
 import { UsageSettled } from './usage-settled/usage-settled.event';
+import { VerificationRequested } from './verification-requested/verification-requested.event';
 import { WorkloadFinished } from './workload-finished/workload-finished.event';
 import { WorkloadStarted } from './workload-started/workload-started.event';
 
@@ -17,6 +19,8 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   OfferDeclared,
   NodeObserved,
   CapacityChanged,
+  VerificationRequested,
+  BenchmarkCompleted,
   JobSubmitted,
   JobCancelled,
   JobMatched,

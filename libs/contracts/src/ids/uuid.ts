@@ -57,6 +57,8 @@ export const IdNamespaces = {
   settlement: '2b8e4f7a-9c3d-4e51-8f2a-7d1c0b9e6a22',
   /** Workloads: one per (job, reservation). */
   workload: 'c4d2a8e1-3f6b-4c9d-a7e0-5b1f2d8c9a33',
+  /** Verifications: one per (node, sequence number of its verification). */
+  verification: '3a9f1c7e-6d2b-4e8a-9c5f-0b7d4e2a1c55',
   /** Nodes: one per (cluster, Kubernetes node name). */
   node: '9e7b3c1d-2a4f-4e8b-b6c5-1d0a9f8e7b44',
 } as const;

@@ -1,0 +1,27 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Provider } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { OrchestratorConfig } from '../config/orchestrator.config';
+
+/** The cluster's kubeconfig, loaded once from KUBECONFIG. */
+export const kubeConfigProvider: Provider = {
+  provide: KubeConfig,
+  inject: [SERVICE_CONFIG],
+  useFactory: (config: OrchestratorConfig) => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(config.KUBECONFIG);
+    return kubeConfig;
+  },
+};
+
+export const coreApiProvider: Provider = {
+  provide: CoreV1Api,
+  inject: [KubeConfig],
+  useFactory: (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(CoreV1Api),
+};
+
+/** The HTTP status of a failed Kubernetes API call, if it has one. */
+export function apiStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
