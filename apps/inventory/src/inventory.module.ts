@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
+import { CapacityBookController } from './capacity-book/capacity-book.controller';
 import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
 import { inventoryConfigSchema } from './config/inventory.config';
 import { inventoryMigrations } from './database/migrations';
@@ -18,6 +19,7 @@ import { VerificationRequestsService } from './verification/verification-request
       migrations: inventoryMigrations,
     }),
   ],
+  controllers: [CapacityBookController],
   providers: [
     CapacityFeedService,
     VerificationRequestsService,

@@ -162,6 +162,44 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     await core.deleteNode({ name: impostor.metadata.name });
   });
 
+  it("answers the gateway's queries from the book the feed describes", async () => {
+    const inventory = services[1].url;
+    const latestState = (await latest((state) => state.verification === 'verified')).payload;
+    const nodes = (await (await fetch(`${inventory}/v1/suppliers/${supplier}/nodes`)).json()) as {
+      items: CapacityChangedPayload[];
+    };
+    expect(nodes.items.find((item: CapacityChangedPayload) => item.nodeId === nodeId)).toEqual(latestState);
+
+    interface SearchAnswer {
+      items: CapacityChangedPayload[];
+      status: number;
+      code: string;
+      errors: Array<{ field: string }>;
+    }
+    const search = async (query: string) => {
+      const response = await fetch(`${inventory}/v1/offers?${query}`);
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        body: (await response.json()) as SearchAnswer,
+      };
+    };
+    const found = await search(
+      'gpuProduct=NVIDIA-H100-80GB-HBM3&region=eu-north&verifiedOnly=true&limit=500',
+    );
+    expect(found.body.items.map((item) => item.nodeId)).toContain(nodeId);
+    const tooDear = await search(
+      'gpuProduct=NVIDIA-H100-80GB-HBM3&maxPricePerGpuHourMicros=2000000&limit=500',
+    );
+    expect(tooDear.body.items.map((item) => item.nodeId)).not.toContain(nodeId);
+
+    const bad = await search('maxPricePerGpuHourMicros=-1&colour=green');
+    expect(bad.status).toBe(400);
+    expect(bad.type).toMatch(/^application\/problem\+json/);
+    expect(bad.body).toMatchObject({ status: 400, code: 'INVENTORY.INVALID_QUERY' });
+    expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['maxPricePerGpuHourMicros', 'query']);
+  });
+
   it('refuses a negative price with a coded reason on the dead-letter topic, changing nothing', async () => {
     const offerId = `bad-offer-${uniqueSuffix()}`;
     const bad = createEvent(
@@ -196,5 +234,21 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       .filter((e) => e.payload.nodeId === nodeId)
       .map((e) => e.payload.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+  });
+
+  it('rebuilds from the feed exactly the book inventory holds (what matching does at start)', async () => {
+    const rebuilt = new Map<string, CapacityChangedPayload>();
+    for (const { payload } of feed.values<Capacity>()) {
+      if (payload.supplierId !== supplier) continue;
+      const known = rebuilt.get(payload.nodeId);
+      if (!known || known.revision < payload.revision) rebuilt.set(payload.nodeId, payload);
+    }
+    const book = (await (
+      await fetch(`${services[1].url}/v1/suppliers/${supplier}/nodes?includeRemoved=true`)
+    ).json()) as {
+      items: CapacityChangedPayload[];
+    };
+    expect(new Map(book.items.map((state) => [state.nodeId, state]))).toEqual(rebuilt);
+    expect(rebuilt.size).toBe(2);
   });
 });

@@ -3,3 +3,4 @@ export * from './service/service-tokens';
 export * from './service/event-handler.decorator';
 export * from './service/gridex-service.module';
 export * from './service/run-service';
+export * from './http/problem-details';

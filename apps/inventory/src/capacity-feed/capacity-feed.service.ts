@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CapacityChanged, createEvent, EventOrigin } from '@gridex/contracts';
+import { CapacityChanged, CapacityChangedPayload, createEvent, EventOrigin } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
@@ -25,7 +25,13 @@ export class CapacityFeedService {
   }
 
   /** Re-publishes the given nodes' states within `tx`. */
-  async publish(tx: EntityManager, nodeIds: string[], origin: EventOrigin, now = Date.now()): Promise<void> {
+  async publish(
+    tx: EntityManager,
+    nodeIds: string[],
+    origin: EventOrigin | ((nodeId: string) => EventOrigin),
+    now = Date.now(),
+  ): Promise<void> {
+    const originFor = typeof origin === 'function' ? origin : () => origin;
     if (nodeIds.length === 0) return;
     const nodes: Array<Record<string, unknown>> = await tx.query(
       // (A CTE because TypeORM returns [rows, count] for a bare UPDATE … RETURNING.)
@@ -102,10 +108,50 @@ export class CapacityFeedService {
       });
       return {
         contract: CapacityChanged,
-        event: createEvent(CapacityChanged, payload, origin, new Date(now)),
+        event: createEvent(CapacityChanged, payload, originFor(node.nodeId), new Date(now)),
       };
     });
+    await this.recordInBook(
+      tx,
+      events.map(({ event }) => event.payload),
+    );
     await this.outbox.append(tx, events);
+  }
+
+  /** Keeps the capacity book equal to what the feed says, in the same transaction. */
+  private async recordInBook(tx: EntityManager, states: CapacityChangedPayload[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${this.table('capacity_book')} (node_id, revision, supplier_id, gpu_product, gpu_memory_mib, region,
+         interconnect, gpus, schedulable, verification, reliability_bps, price_micros, perf_per_price, state)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(node_id uuid, revision int, supplier_id text, gpu_product text,
+         gpu_memory_mib int, region text, interconnect text, gpus int, schedulable boolean, verification text,
+         reliability_bps int, price_micros bigint, perf_per_price double precision, state jsonb)
+       ON CONFLICT (node_id) DO UPDATE SET revision = excluded.revision, supplier_id = excluded.supplier_id,
+         gpu_product = excluded.gpu_product, gpu_memory_mib = excluded.gpu_memory_mib, region = excluded.region,
+         interconnect = excluded.interconnect, gpus = excluded.gpus, schedulable = excluded.schedulable,
+         verification = excluded.verification, reliability_bps = excluded.reliability_bps,
+         price_micros = excluded.price_micros, perf_per_price = excluded.perf_per_price, state = excluded.state`,
+      [
+        JSON.stringify(
+          states.map((state) => ({
+            node_id: state.nodeId,
+            revision: state.revision,
+            supplier_id: state.supplierId,
+            gpu_product: state.gpuProduct,
+            gpu_memory_mib: state.gpuMemoryMiB,
+            region: state.region,
+            interconnect: state.interconnect,
+            gpus: state.gpus,
+            schedulable: state.schedulable,
+            verification: state.verification,
+            reliability_bps: state.reliabilityBasisPoints,
+            price_micros: state.pricePerGpuHour?.micros ?? null,
+            perf_per_price: performancePerPrice(state),
+            state,
+          })),
+        ),
+      ],
+    );
   }
 
   private async offersFor(tx: EntityManager, supplierIds: string[]): Promise<Map<string, OfferTerms>> {
@@ -139,4 +185,14 @@ export class CapacityFeedService {
       ]),
     );
   }
+}
+
+/**
+ * Benchmark points per GPU bought with one currency unit per hour: the "performance per dollar" ordering. A
+ * float is fine here: it only orders search results, it never becomes money.
+ */
+function performancePerPrice(state: CapacityChangedPayload): number | null {
+  if (state.benchmarkScore === undefined || state.pricePerGpuHour === undefined || state.gpus === 0)
+    return null;
+  return state.benchmarkScore / state.gpus / (Number(state.pricePerGpuHour.micros) / 1_000_000);
 }

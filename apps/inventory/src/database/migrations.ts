@@ -124,8 +124,47 @@ export class CreateVerificationTables1764324000000 implements MigrationInterface
   }
 }
 
+/**
+ * The capacity book: the last state published for each node, with the fields offer search filters and sorts on.
+ * It is exactly what the capacity feed says, so a consumer rebuilding from the feed gets the same book.
+ */
+export class CreateCapacityBook1764325000000 implements MigrationInterface {
+  name = 'CreateCapacityBook1764325000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'capacity_book');
+    await queryRunner.query(`
+      CREATE TABLE ${table} (
+        node_id          uuid    PRIMARY KEY,
+        revision         integer NOT NULL,
+        supplier_id      text    NOT NULL,
+        gpu_product      text    NOT NULL,
+        gpu_memory_mib   integer NOT NULL,
+        region           text    NOT NULL,
+        interconnect     text    NOT NULL,
+        gpus             integer NOT NULL,
+        schedulable      boolean NOT NULL,
+        verification     text    NOT NULL,
+        reliability_bps  integer NOT NULL,
+        price_micros     bigint,
+        -- benchmark points per currency unit per hour per GPU, for "performance per dollar" ordering
+        perf_per_price   double precision,
+        state            jsonb   NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX capacity_book_by_supplier ON ${table} (supplier_id)`);
+    await queryRunner.query(
+      `CREATE INDEX capacity_book_sellable_by_price ON ${table} (price_micros, node_id) WHERE schedulable`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'capacity_book')}`);
+  }
+}
+
 /** Inventory's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const inventoryMigrations: Array<new () => MigrationInterface> = [
   CreateSupplyTables1764322000000,
   CreateVerificationTables1764324000000,
+  CreateCapacityBook1764325000000,
 ];

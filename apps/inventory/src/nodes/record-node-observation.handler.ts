@@ -4,6 +4,7 @@ import {
   causedBy,
   deterministicUuid,
   EventEnvelope,
+  EventOrigin,
   IdNamespaces,
   NodeObserved,
   NodeObservedPayload,
@@ -15,7 +16,16 @@ import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
 import { InventoryConfig } from '../config/inventory.config';
 import { VerificationRequestsService } from '../verification/verification-requests.service';
 
-/** Merges what the orchestrator saw of a node into inventory's record and republishes the node's capacity. */
+interface NodeState {
+  ready: boolean;
+  removed: boolean;
+}
+
+/**
+ * Merges what the orchestrator saw of nodes into inventory's records and republishes their capacity. Works on a
+ * whole batch with set-based statements (a resync brings thousands of nodes at once); a single event is a batch
+ * of one. Every readiness change is kept for reliability; the feed gets each node's final state.
+ */
 @Injectable()
 @ConsumesEvents()
 export class RecordNodeObservationHandler implements EventHandler<NodeObservedPayload> {
@@ -31,57 +41,98 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
     this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
   }
 
-  async handle(event: EventEnvelope<NodeObservedPayload>, tx: EntityManager): Promise<void> {
-    const node = event.payload;
-    const nodeId = deterministicUuid(IdNamespaces.node, node.clusterId, node.nodeName);
-    const removed = node.observation === 'removed';
-    const ready = node.ready && !removed;
-    const [previous] = await tx.query(
-      `SELECT ready, removed FROM ${this.table('nodes')} WHERE node_id = $1 FOR UPDATE`,
-      [nodeId],
+  handle(event: EventEnvelope<NodeObservedPayload>, tx: EntityManager): Promise<void> {
+    return this.handleBatch([event], tx);
+  }
+
+  async handleBatch(
+    events: ReadonlyArray<EventEnvelope<NodeObservedPayload>>,
+    tx: EntityManager,
+  ): Promise<void> {
+    const nodeIdOf = (node: NodeObservedPayload) =>
+      deterministicUuid(IdNamespaces.node, node.clusterId, node.nodeName);
+    const ids = [...new Set(events.map((event) => nodeIdOf(event.payload)))];
+    const previousRows: Array<{ node_id: string } & NodeState> = await tx.query(
+      `SELECT node_id, ready, removed FROM ${this.table('nodes')} WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE`,
+      [ids],
     );
+    const states = new Map<string, NodeState | undefined>(previousRows.map((row) => [row.node_id, row]));
+    const appeared = new Set<string>();
+    const transitions: Array<{ node_id: string; at: string; ready: boolean }> = [];
+    const last = new Map<string, { node: NodeObservedPayload; origin: EventOrigin; state: NodeState }>();
+    for (const event of events) {
+      const node = event.payload;
+      const nodeId = nodeIdOf(node);
+      const removed = node.observation === 'removed';
+      const state = { ready: node.ready && !removed, removed };
+      const previous = states.get(nodeId);
+      if (!previous || previous.ready !== state.ready || previous.removed !== state.removed) {
+        transitions.push({ node_id: nodeId, at: node.observedAt, ready: state.ready });
+      }
+      if (!removed && (!previous || previous.removed)) appeared.add(nodeId);
+      if (removed) appeared.delete(nodeId);
+      states.set(nodeId, state);
+      last.set(nodeId, { node, origin: causedBy(event), state });
+    }
+
     await tx.query(
       `INSERT INTO ${this.table('nodes')} (node_id, cluster_id, node_name, supplier_id, pool, region, gpu_product,
          gpu_count, gpu_memory_mib, interconnect, cpu_millis, memory_mib, ready, allocatable_gpus, removed, revision,
          first_seen_at, observed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $16)
-       ON CONFLICT (node_id) DO UPDATE SET supplier_id = $4, pool = $5, region = $6, gpu_product = $7, gpu_count = $8,
-         gpu_memory_mib = $9, interconnect = $10, cpu_millis = $11, memory_mib = $12, ready = $13,
-         allocatable_gpus = $14, removed = $15, observed_at = $16`,
+       SELECT node_id, cluster_id, node_name, supplier_id, pool, region, gpu_product, gpu_count, gpu_memory_mib,
+              interconnect, cpu_millis, memory_mib, ready, allocatable_gpus, removed, 0, observed_at, observed_at
+       FROM jsonb_to_recordset($1::jsonb) AS n(node_id uuid, cluster_id text, node_name text, supplier_id text,
+         pool text, region text, gpu_product text, gpu_count int, gpu_memory_mib int, interconnect text,
+         cpu_millis bigint, memory_mib bigint, ready boolean, allocatable_gpus int, removed boolean,
+         observed_at timestamptz)
+       ON CONFLICT (node_id) DO UPDATE SET supplier_id = excluded.supplier_id, pool = excluded.pool,
+         region = excluded.region, gpu_product = excluded.gpu_product, gpu_count = excluded.gpu_count,
+         gpu_memory_mib = excluded.gpu_memory_mib, interconnect = excluded.interconnect,
+         cpu_millis = excluded.cpu_millis, memory_mib = excluded.memory_mib, ready = excluded.ready,
+         allocatable_gpus = excluded.allocatable_gpus, removed = excluded.removed, observed_at = excluded.observed_at`,
       [
-        nodeId,
-        node.clusterId,
-        node.nodeName,
-        node.supplierId,
-        node.pool,
-        node.region,
-        node.gpuProduct,
-        node.capacity.gpus,
-        node.gpuMemoryMiB,
-        node.interconnect,
-        node.capacity.cpuMillis,
-        node.capacity.memoryMiB,
-        ready,
-        removed ? 0 : node.allocatable.gpus,
-        removed,
-        node.observedAt,
+        JSON.stringify(
+          [...last].map(([nodeId, { node, state }]) => ({
+            node_id: nodeId,
+            cluster_id: node.clusterId,
+            node_name: node.nodeName,
+            supplier_id: node.supplierId,
+            pool: node.pool,
+            region: node.region,
+            gpu_product: node.gpuProduct,
+            gpu_count: node.capacity.gpus,
+            gpu_memory_mib: node.gpuMemoryMiB,
+            interconnect: node.interconnect,
+            cpu_millis: node.capacity.cpuMillis,
+            memory_mib: node.capacity.memoryMiB,
+            ready: state.ready,
+            allocatable_gpus: state.removed ? 0 : node.allocatable.gpus,
+            removed: state.removed,
+            observed_at: node.observedAt,
+          })),
+        ),
       ],
     );
-    if (!previous || previous.ready !== ready || previous.removed !== removed) {
-      await tx.query(`INSERT INTO ${this.table('node_readiness')} (node_id, at, ready) VALUES ($1, $2, $3)`, [
-        nodeId,
-        node.observedAt,
-        ready,
-      ]);
+    if (transitions.length > 0) {
+      await tx.query(
+        `INSERT INTO ${this.table('node_readiness')} (node_id, at, ready)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(node_id uuid, at timestamptz, ready boolean)`,
+        [JSON.stringify(transitions)],
+      );
     }
     await tx.query(
-      `INSERT INTO ${this.table('pools')} (supplier_id, pool) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [node.supplierId, node.pool],
+      `INSERT INTO ${this.table('pools')} (supplier_id, pool)
+       SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS p(supplier_id text, pool text) ON CONFLICT DO NOTHING`,
+      [
+        JSON.stringify(
+          [...last.values()].map(({ node }) => ({ supplier_id: node.supplierId, pool: node.pool })),
+        ),
+      ],
     );
-    await this.feed.publish(tx, [nodeId], causedBy(event));
+    const originFor = (nodeId: string) =>
+      last.get(nodeId)?.origin ?? { correlationId: nodeId, causationId: null };
+    await this.feed.publish(tx, [...last.keys()], originFor);
     // A node that appears (or comes back) is benchmarked before it can count as verified.
-    if (!removed && (!previous || previous.removed)) {
-      await this.verifications.request(tx, nodeId, causedBy(event), new Date(node.observedAt));
-    }
+    await this.verifications.request(tx, [...appeared], originFor);
   }
 }

@@ -44,40 +44,69 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
     await this.sweeping;
   }
 
-  /** Requests a benchmark for the node within `tx`, unless one is already pending. */
-  async request(tx: EntityManager, nodeId: string, origin: EventOrigin, now = new Date()): Promise<void> {
-    const [node] = await tx.query(
-      `SELECT cluster_id, node_name, gpu_product, gpu_count FROM ${this.table('nodes')} WHERE node_id = $1 AND NOT removed`,
-      [nodeId],
+  /** Requests a benchmark for each node within `tx`, except nodes with one already pending. */
+  async request(
+    tx: EntityManager,
+    nodeIds: string[],
+    originFor: (nodeId: string) => EventOrigin,
+    now = new Date(),
+  ): Promise<void> {
+    if (nodeIds.length === 0) return;
+    const verifications = this.table('verifications');
+    const nodes: Array<{
+      node_id: string;
+      cluster_id: string;
+      node_name: string;
+      gpu_product: string;
+      gpu_count: number;
+      sequence: number;
+    }> = await tx.query(
+      `SELECT n.node_id, n.cluster_id, n.node_name, n.gpu_product, n.gpu_count,
+              coalesce((SELECT max(v.sequence) FROM ${verifications} v WHERE v.node_id = n.node_id), 0)::int AS sequence
+       FROM ${this.table('nodes')} n
+       WHERE n.node_id = ANY($1::uuid[]) AND NOT n.removed AND n.gpu_count > 0
+         AND NOT EXISTS (SELECT 1 FROM ${verifications} v WHERE v.node_id = n.node_id AND v.status = 'pending')`,
+      [nodeIds],
     );
-    if (!node || node.gpu_count < 1) return;
-    const [{ pending, sequence }] = await tx.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, coalesce(max(sequence), 0)::int AS sequence
-       FROM ${this.table('verifications')} WHERE node_id = $1`,
-      [nodeId],
-    );
-    if (pending > 0) return;
-    const verificationId = deterministicUuid(IdNamespaces.verification, nodeId, sequence + 1);
+    if (nodes.length === 0) return;
+    const requests = nodes.map((node) => ({
+      verificationId: deterministicUuid(IdNamespaces.verification, node.node_id, node.sequence + 1),
+      node,
+    }));
     await tx.query(
-      `INSERT INTO ${this.table('verifications')} (verification_id, node_id, sequence, status, requested_at)
-       VALUES ($1, $2, $3, 'pending', $4)`,
-      [verificationId, nodeId, sequence + 1, now],
+      `INSERT INTO ${verifications} (verification_id, node_id, sequence, status, requested_at)
+       SELECT id, node_id, sequence, 'pending', $2 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, node_id uuid, sequence int)`,
+      [
+        JSON.stringify(
+          requests.map(({ verificationId, node }) => ({
+            id: verificationId,
+            node_id: node.node_id,
+            sequence: node.sequence + 1,
+          })),
+        ),
+        now,
+      ],
     );
-    const event = createEvent(
-      VerificationRequested,
-      {
-        verificationId,
-        nodeId,
-        clusterId: node.cluster_id,
-        nodeName: node.node_name,
-        gpuProduct: node.gpu_product,
-        gpuCount: node.gpu_count,
-        requestedAt: now.toISOString(),
-      },
-      origin,
-      now,
+    await this.outbox.append(
+      tx,
+      requests.map(({ verificationId, node }) => ({
+        contract: VerificationRequested,
+        event: createEvent(
+          VerificationRequested,
+          {
+            verificationId,
+            nodeId: node.node_id,
+            clusterId: node.cluster_id,
+            nodeName: node.node_name,
+            gpuProduct: node.gpu_product,
+            gpuCount: node.gpu_count,
+            requestedAt: now.toISOString(),
+          },
+          originFor(node.node_id),
+          now,
+        ),
+      })),
     );
-    await this.outbox.append(tx, [{ contract: VerificationRequested, event }]);
   }
 
   private async sweep(): Promise<void> {
@@ -86,10 +115,13 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
        WHERE NOT removed AND verified_at < now() - make_interval(hours => $1) LIMIT 500`,
       [this.config.REVERIFY_AFTER_HOURS],
     );
-    for (const { node_id: nodeId } of due) {
-      await this.dataSource.transaction((tx) =>
-        this.request(tx, nodeId, { correlationId: `reverify:${nodeId}`, causationId: null }),
-      );
-    }
+    if (due.length === 0) return;
+    await this.dataSource.transaction((tx) =>
+      this.request(
+        tx,
+        due.map((row) => row.node_id),
+        (nodeId) => ({ correlationId: `reverify:${nodeId}`, causationId: null }),
+      ),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { z } from 'zod';
@@ -16,6 +16,7 @@ import { BaseConfig, parseServiceConfig } from '../config/service-config';
 import { CorrelationMiddleware } from '../http/correlation.middleware';
 import { HealthController } from '../http/health.controller';
 import { MetricsController } from '../http/metrics.controller';
+import { ProblemDetailsFilter } from '../http/problem-details';
 import { MessagingLifecycle } from './messaging-lifecycle';
 import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
 
@@ -108,6 +109,7 @@ export class GridexServiceModule implements NestModule {
             }),
         },
         MessagingLifecycle,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [SERVICE_CONFIG, SERVICE_NAME, JsonLogger, ServiceMetrics, DataSource, Kafka, OutboxWriter],
     };

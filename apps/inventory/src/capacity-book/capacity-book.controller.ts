@@ -1,0 +1,94 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { CapacityChangedPayload } from '@gridex/contracts';
+import { qualified } from '@gridex/persistence';
+import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { InventoryConfig } from '../config/inventory.config';
+import { decodeCursor, encodeCursor, OfferSearchQuerySchema, offerSearchSql } from './offer-search.query';
+
+interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/**
+ * What the gateway asks inventory: a supplier's nodes with their status, verification and reliability, and a
+ * search over sellable offers. Both read the capacity book, so they agree with the capacity feed.
+ */
+@Controller('v1')
+export class CapacityBookController {
+  private readonly book: string;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {
+    this.book = qualified(config.DATABASE_SCHEMA, 'capacity_book');
+  }
+
+  @Get('suppliers/:supplierId/nodes')
+  async supplierNodes(
+    @Param('supplierId') supplierId: string,
+    @Query('includeRemoved') includeRemoved?: string,
+  ): Promise<Page<CapacityChangedPayload>> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(supplierId)) {
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'INVENTORY.INVALID_QUERY',
+        'supplierId is not an identifier',
+        [{ field: 'supplierId', message: 'must be letters, digits, . _ : -' }],
+      );
+    }
+    const rows: Array<{ state: CapacityChangedPayload }> = await this.dataSource.query(
+      `SELECT state FROM ${this.book} WHERE supplier_id = $1 AND ($2 OR NOT (state->>'removed')::boolean)
+       ORDER BY state->>'nodeName'`,
+      [supplierId, includeRemoved === 'true'],
+    );
+    return { items: rows.map((row) => row.state) };
+  }
+
+  @Get('offers')
+  async searchOffers(@Query() raw: Record<string, string>): Promise<Page<CapacityChangedPayload>> {
+    const parsed = OfferSearchQuerySchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'INVENTORY.INVALID_QUERY',
+        'the offer search has invalid parameters',
+        parsed.error.issues.map((issue) => ({
+          field: String(issue.path[0] ?? 'query'),
+          message: issueMessage(issue),
+        })),
+      );
+    }
+    const query = parsed.data;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && cursor === undefined) {
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'INVENTORY.INVALID_QUERY',
+        'cursor is not one this API issued',
+        [{ field: 'cursor', message: 'pass back the nextCursor of the previous page unchanged' }],
+      );
+    }
+    const { text, values } = offerSearchSql(this.book, query, cursor);
+    const rows: Array<{ sort_key: number; node_id: string; state: CapacityChangedPayload }> =
+      await this.dataSource.query(text, values);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => row.state),
+      ...(rows.length > query.limit && last
+        ? { nextCursor: encodeCursor({ value: Number(last.sort_key), nodeId: last.node_id }) }
+        : {}),
+    };
+  }
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === 'unrecognized_keys'
+    ? `unknown parameter(s): ${issue.keys.join(', ')}`
+    : issue.message;
+}
