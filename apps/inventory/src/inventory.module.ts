@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { CapacityBookController } from './capacity-book/capacity-book.controller';
 import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
+import { RecordSupplierFaultHandler } from './faults/record-supplier-fault.handler';
+import { SetPoolAvailabilityHandler } from './pools/set-pool-availability.handler';
 import { inventoryConfigSchema } from './config/inventory.config';
 import { inventoryMigrations } from './database/migrations';
 import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
@@ -25,6 +27,8 @@ import { VerificationRequestsService } from './verification/verification-request
     VerificationRequestsService,
     RecordBenchmarkHandler,
     RecordNodeObservationHandler,
+    SetPoolAvailabilityHandler,
+    RecordSupplierFaultHandler,
     RegisterSupplierHandler,
     DeclareOfferHandler,
   ],

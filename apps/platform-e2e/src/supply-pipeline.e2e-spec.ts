@@ -8,8 +8,11 @@ import {
   EventEnvelope,
   IdNamespaces,
   OfferDeclared,
+  PoolAvailabilityChanged,
+  SupplierFaultObserved,
   SupplierRegistered,
   Topics,
+  uuidv7,
 } from '@gridex/contracts';
 import {
   dropSchema,
@@ -198,6 +201,43 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     expect(bad.type).toMatch(/^application\/problem\+json/);
     expect(bad.body).toMatchObject({ status: 400, code: 'INVENTORY.INVALID_QUERY' });
     expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['maxPricePerGpuHourMicros', 'query']);
+  });
+
+  it('stops selling a paused pool, sells it again when resumed, and counts supplier faults once each', async () => {
+    const origin = { correlationId: `e2e-${supplier}`, causationId: null };
+    const setPaused = (paused: boolean) =>
+      publish(
+        Topics.poolAvailabilityChanged,
+        supplier,
+        createEvent(PoolAvailabilityChanged, { supplierId: supplier, pool: 'h100', paused }, origin),
+      );
+    await setPaused(true);
+    const paused = await latest((state) => state.poolPaused);
+    expect(paused.payload.schedulable).toBe(false);
+    await setPaused(false);
+    const resumed = await latest((state) => !state.poolPaused && state.revision > paused.payload.revision);
+    expect(resumed.payload.schedulable).toBe(true);
+
+    // The impostor's failed verification was the supplier's first fault; a lost node reported twice is one more.
+    const fault = createEvent(
+      SupplierFaultObserved,
+      {
+        faultId: deterministicUuid(IdNamespaces.node, 'fault', supplier),
+        clusterId: 'local',
+        nodeName: node.metadata.name,
+        kind: 'node-lost',
+        detail: 'simulated',
+        observedAt: new Date().toISOString(),
+      },
+      origin,
+    );
+    await publish(Topics.supplierFaultObserved, node.metadata.name, fault);
+    await publish(Topics.supplierFaultObserved, node.metadata.name, { ...fault, eventId: uuidv7() });
+    await latest((state) => state.supplierFaults30d === 2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      feed.values<Capacity>().some((e) => e.payload.nodeId === nodeId && e.payload.supplierFaults30d > 2),
+    ).toBe(false);
   });
 
   it('refuses a negative price with a coded reason on the dead-letter topic, changing nothing', async () => {

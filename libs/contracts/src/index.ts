@@ -7,6 +7,8 @@ export * from './events/registry';
 export * from './events/examples';
 export * from './events/supplier-registered/supplier-registered.event';
 export * from './events/offer-declared/offer-declared.event';
+export * from './events/pool-availability-changed/pool-availability-changed.event';
+export * from './events/supplier-fault-observed/supplier-fault-observed.event';
 export * from './events/node-observed/node-observed.event';
 export * from './events/capacity-changed/capacity-changed.event';
 export * from './events/verification-requested/verification-requested.event';

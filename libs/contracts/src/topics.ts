@@ -6,9 +6,11 @@
 export const Topics = {
   supplierRegistered: 'gridex.gateway.supplier-registered.v1',
   offerDeclared: 'gridex.gateway.offer-declared.v1',
+  poolAvailabilityChanged: 'gridex.gateway.pool-availability-changed.v1',
   jobSubmitted: 'gridex.gateway.job-submitted.v1',
   jobCancelled: 'gridex.gateway.job-cancelled.v1',
   nodeObserved: 'gridex.orchestrator.node-observed.v1',
+  supplierFaultObserved: 'gridex.orchestrator.supplier-fault-observed.v1',
   capacityChanged: 'gridex.inventory.capacity-changed.v1',
   verificationRequested: 'gridex.inventory.verification-requested.v1',
   benchmarkCompleted: 'gridex.orchestrator.benchmark-completed.v1',
@@ -28,9 +30,11 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 export const TopicPartitions: Record<TopicName, number> = {
   [Topics.supplierRegistered]: 3,
   [Topics.offerDeclared]: 3,
+  [Topics.poolAvailabilityChanged]: 3,
   [Topics.jobSubmitted]: 12,
   [Topics.jobCancelled]: 6,
   [Topics.nodeObserved]: 12,
+  [Topics.supplierFaultObserved]: 3,
   [Topics.capacityChanged]: 12,
   [Topics.verificationRequested]: 6,
   [Topics.benchmarkCompleted]: 6,

@@ -68,6 +68,18 @@ export class CapacityFeedService {
       `SELECT supplier_id, pool, paused FROM ${this.table('pools')} WHERE supplier_id = ANY($1)`,
       [[...suppliers.keys(), ...nodes.map((n) => n.supplier_id as string)]],
     );
+    const faults = new Map<string, number>(
+      (
+        await tx.query(
+          `SELECT supplier_id, count(*)::int AS faults FROM ${this.table('supplier_faults')}
+           WHERE supplier_id = ANY($1) AND at > $2 GROUP BY supplier_id`,
+          [
+            [...new Set(nodes.map((n) => n.supplier_id as string))],
+            new Date(now - RELIABILITY_WINDOWS['30d']),
+          ],
+        )
+      ).map((row: { supplier_id: string; faults: number }) => [row.supplier_id, row.faults]),
+    );
     const offers = await this.offersFor(
       tx,
       nodes.map((n) => n.supplier_id as string),
@@ -104,6 +116,7 @@ export class CapacityFeedService {
         poolPaused: pools.some((p) => p.supplier_id === node.supplierId && p.pool === node.pool && p.paused),
         offer: offers.get(`${node.supplierId}/${node.pool}`),
         reliabilityBasisPoints: uptimeBasisPoints(history, now, RELIABILITY_WINDOWS['7d']),
+        supplierFaults30d: faults.get(node.supplierId) ?? 0,
         now,
       });
       return {

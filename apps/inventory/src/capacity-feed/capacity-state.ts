@@ -32,6 +32,7 @@ export function capacityStateOf(
     poolPaused: boolean;
     offer?: OfferTerms;
     reliabilityBasisPoints: number;
+    supplierFaults30d: number;
     now: number;
   },
 ): CapacityChangedPayload {
@@ -68,6 +69,7 @@ export function capacityStateOf(
     verification: node.verification,
     ...(node.benchmarkScore !== undefined ? { benchmarkScore: node.benchmarkScore } : {}),
     reliabilityBasisPoints: context.reliabilityBasisPoints,
+    supplierFaults30d: context.supplierFaults30d,
     ...(offer && onDemand !== undefined ? { pricePerGpuHour: money(offer.currency, onDemand) } : {}),
     ...(offer && interruptible !== undefined
       ? { interruptiblePricePerGpuHour: money(offer.currency, interruptible) }

@@ -6,6 +6,8 @@ import type { JobSubmittedPayload } from './job-submitted/job-submitted.event';
 import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
 import type { NodeObservedPayload } from './node-observed/node-observed.event';
 import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event';
+import type { PoolAvailabilityChangedPayload } from './pool-availability-changed/pool-availability-changed.event';
+import type { SupplierFaultObservedPayload } from './supplier-fault-observed/supplier-fault-observed.event';
 import type { SupplierRegisteredPayload } from './supplier-registered/supplier-registered.event';
 import type { UsageSettledPayload } from './usage-settled/usage-settled.event';
 import type { WorkloadFinishedPayload } from './workload-finished/workload-finished.event';
@@ -34,6 +36,21 @@ export const EventExamples = {
     minLeaseSeconds: 60,
     validFrom: '2026-11-28T00:00:00.000Z',
   } satisfies OfferDeclaredPayload,
+  'gateway.pool-availability-changed': {
+    supplierId: 'sup-nordic-dc',
+    pool: 'h100-sxm',
+    paused: true,
+    reason: 'firmware upgrade',
+  } satisfies PoolAvailabilityChangedPayload,
+  'orchestrator.supplier-fault-observed': {
+    faultId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
+    clusterId: 'eu-north-1',
+    nodeName: 'nordic-h100-007',
+    kind: 'node-lost',
+    jobId: 'job-01HZX3',
+    detail: 'node deleted while the job ran',
+    observedAt: '2026-11-28T10:42:17.000Z',
+  } satisfies SupplierFaultObservedPayload,
   'orchestrator.node-observed': {
     clusterId: 'eu-north-1',
     nodeName: 'nordic-h100-007',
@@ -71,6 +88,7 @@ export const EventExamples = {
     verification: 'verified',
     benchmarkScore: 1012,
     reliabilityBasisPoints: 9987,
+    supplierFaults30d: 1,
     pricePerGpuHour: usd('2100000'),
   } satisfies CapacityChangedPayload,
   'inventory.verification-requested': {

@@ -7,6 +7,8 @@ import { JobSubmitted } from './job-submitted/job-submitted.event';
 import { JobUnmatched } from './job-unmatched/job-unmatched.event';
 import { NodeObserved } from './node-observed/node-observed.event';
 import { OfferDeclared } from './offer-declared/offer-declared.event';
+import { PoolAvailabilityChanged } from './pool-availability-changed/pool-availability-changed.event';
+import { SupplierFaultObserved } from './supplier-fault-observed/supplier-fault-observed.event';
 import { SupplierRegistered } from './supplier-registered/supplier-registered.event';
 import { UsageSettled } from './usage-settled/usage-settled.event';
 import { VerificationRequested } from './verification-requested/verification-requested.event';
@@ -17,7 +19,9 @@ import { WorkloadStarted } from './workload-started/workload-started.event';
 export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   SupplierRegistered,
   OfferDeclared,
+  PoolAvailabilityChanged,
   NodeObserved,
+  SupplierFaultObserved,
   CapacityChanged,
   VerificationRequested,
   BenchmarkCompleted,

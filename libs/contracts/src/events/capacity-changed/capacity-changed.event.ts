@@ -43,6 +43,9 @@ export const CapacityChangedPayloadSchema = z.strictObject({
     .min(0)
     .max(10_000)
     .describe('Uptime over the last 7 days in basis points (10000 = 100 %)'),
+  supplierFaults30d: NonNegativeIntSchema.describe(
+    "Faults attributed to the node's supplier in the last 30 days",
+  ),
   pricePerGpuHour: MoneySchema.optional().describe('On-demand ask per GPU-hour; absent without an offer'),
   interruptiblePricePerGpuHour: MoneySchema.optional(),
 });

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  causedBy,
+  deterministicUuid,
+  EventEnvelope,
+  IdNamespaces,
+  SupplierFaultObserved,
+  SupplierFaultObservedPayload,
+} from '@gridex/contracts';
+import { EventHandler, RejectedEventError } from '@gridex/messaging';
+import { qualified } from '@gridex/persistence';
+import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
+import { InventoryConfig } from '../config/inventory.config';
+
+/** Counts a fault against the supplier of the node (once per fault id) and republishes the supplier's nodes. */
+@Injectable()
+@ConsumesEvents()
+export class RecordSupplierFaultHandler implements EventHandler<SupplierFaultObservedPayload> {
+  readonly name = 'inventory.record-supplier-fault';
+  readonly contract = SupplierFaultObserved;
+  private readonly table: (name: string) => string;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
+  ) {
+    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
+  }
+
+  async handle(event: EventEnvelope<SupplierFaultObservedPayload>, tx: EntityManager): Promise<void> {
+    const fault = event.payload;
+    const nodeId = deterministicUuid(IdNamespaces.node, fault.clusterId, fault.nodeName);
+    const [node] = await tx.query(`SELECT supplier_id FROM ${this.table('nodes')} WHERE node_id = $1`, [
+      nodeId,
+    ]);
+    if (!node) {
+      throw new RejectedEventError(
+        `no node ${fault.clusterId}/${fault.nodeName} is known`,
+        'INVENTORY.UNKNOWN_NODE',
+      );
+    }
+    const inserted = await tx.query(
+      `INSERT INTO ${this.table('supplier_faults')} (fault_id, supplier_id, node_id, kind, detail, at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fault_id) DO NOTHING RETURNING fault_id`,
+      [fault.faultId, node.supplier_id, nodeId, fault.kind, fault.detail, fault.observedAt],
+    );
+    if (inserted.length === 0) return;
+    const nodes: Array<{ node_id: string }> = await tx.query(
+      `SELECT node_id FROM ${this.table('nodes')} WHERE supplier_id = $1`,
+      [node.supplier_id],
+    );
+    await this.feed.publish(
+      tx,
+      nodes.map((row) => row.node_id),
+      causedBy(event),
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  causedBy,
+  EventEnvelope,
+  PoolAvailabilityChanged,
+  PoolAvailabilityChangedPayload,
+} from '@gridex/contracts';
+import { EventHandler, RejectedEventError } from '@gridex/messaging';
+import { qualified } from '@gridex/persistence';
+import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
+import { InventoryConfig } from '../config/inventory.config';
+
+/** Pauses or resumes selling a supplier's pool; running work is not touched. */
+@Injectable()
+@ConsumesEvents()
+export class SetPoolAvailabilityHandler implements EventHandler<PoolAvailabilityChangedPayload> {
+  readonly name = 'inventory.set-pool-availability';
+  readonly contract = PoolAvailabilityChanged;
+  private readonly table: (name: string) => string;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
+  ) {
+    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
+  }
+
+  async handle(event: EventEnvelope<PoolAvailabilityChangedPayload>, tx: EntityManager): Promise<void> {
+    const { supplierId, pool, paused } = event.payload;
+    const updated: Array<{ pool: string }> = await tx.query(
+      `WITH changed AS (UPDATE ${this.table('pools')} SET paused = $3 WHERE supplier_id = $1 AND pool = $2 RETURNING pool)
+       SELECT pool FROM changed`,
+      [supplierId, pool, paused],
+    );
+    if (updated.length === 0) {
+      throw new RejectedEventError(`supplier ${supplierId} has no pool "${pool}"`, 'INVENTORY.UNKNOWN_POOL');
+    }
+    const nodes: Array<{ node_id: string }> = await tx.query(
+      `SELECT node_id FROM ${this.table('nodes')} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
+      [supplierId, pool],
+    );
+    await this.feed.publish(
+      tx,
+      nodes.map((node) => node.node_id),
+      causedBy(event),
+    );
+  }
+}
