@@ -138,6 +138,10 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
           interruptiblePricePerGpuHour: { currency: 'USD', micros: '1300000' },
           minLeaseSeconds: 60,
           validFrom: '2026-01-01T00:00:00.000Z',
+          // The impostor node does not exist yet: an override may only name nodes of the pool.
+          nodeOverrides: [
+            { nodeName: node.metadata.name, pricePerGpuHour: { currency: 'USD', micros: '2200000' } },
+          ],
         },
         origin,
       ),
@@ -146,7 +150,8 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     const { payload } = await latest((state) => state.schedulable && state.supplierKind !== undefined);
     expect(payload).toMatchObject({
       supplierKind: 'datacenter',
-      pricePerGpuHour: { currency: 'USD', micros: '2100000' },
+      // The node's own price overrides the pool's 2.10.
+      pricePerGpuHour: { currency: 'USD', micros: '2200000' },
       interruptiblePricePerGpuHour: { currency: 'USD', micros: '1300000' },
     });
   });
@@ -262,7 +267,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       /INVENTORY.INVALID_PRICE: pricePerGpuHour: must be more than 0/,
     );
     const states = feed.values<Capacity>().filter((event) => event.payload.nodeId === nodeId);
-    expect(states[states.length - 1].payload.pricePerGpuHour).toEqual({ currency: 'USD', micros: '2100000' });
+    expect(states[states.length - 1].payload.pricePerGpuHour).toEqual({ currency: 'USD', micros: '2200000' });
   });
 
   it('withdraws the node when it leaves the cluster', async () => {

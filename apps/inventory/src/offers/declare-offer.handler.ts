@@ -40,6 +40,10 @@ export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
       ...(declared.maxLeaseSeconds === undefined ? {} : { maxLeaseSeconds: declared.maxLeaseSeconds }),
       validFrom: Date.parse(declared.validFrom),
       ...(declared.validUntil === undefined ? {} : { validUntil: Date.parse(declared.validUntil) }),
+      nodeOverrides: (declared.nodeOverrides ?? []).map((override) => ({
+        nodeName: override.nodeName,
+        pricePerGpuHourMicros: microsOf(override.pricePerGpuHour),
+      })),
     };
     const owners: Array<{ supplier_id: string }> = await tx.query(
       `SELECT DISTINCT supplier_id FROM ${this.table('nodes')} WHERE pool = $1 AND NOT removed`,
@@ -63,11 +67,11 @@ export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
     }
     await tx.query(
       `INSERT INTO ${this.table('offers')} (supplier_id, pool, offer_id, currency, price_micros, interruptible_price_micros,
-         min_lease_seconds, max_lease_seconds, valid_from, valid_until, declared_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         min_lease_seconds, max_lease_seconds, valid_from, valid_until, declared_at, node_overrides)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (supplier_id, pool) DO UPDATE SET offer_id = $3, currency = $4, price_micros = $5,
          interruptible_price_micros = $6, min_lease_seconds = $7, max_lease_seconds = $8, valid_from = $9,
-         valid_until = $10, declared_at = $11`,
+         valid_until = $10, declared_at = $11, node_overrides = $12`,
       [
         offer.supplierId,
         offer.pool,
@@ -80,6 +84,13 @@ export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
         declared.validFrom,
         declared.validUntil ?? null,
         event.occurredAt,
+        // Stored as the feed reads them back: micro-units as strings, so no price passes through a float.
+        JSON.stringify(
+          (offer.nodeOverrides ?? []).map((o) => ({
+            nodeName: o.nodeName,
+            micros: o.pricePerGpuHourMicros.toString(),
+          })),
+        ),
       ],
     );
     await this.feed.publish(

@@ -35,6 +35,7 @@ export const EventExamples = {
     interruptiblePricePerGpuHour: usd('1300000'),
     minLeaseSeconds: 60,
     validFrom: '2026-11-28T00:00:00.000Z',
+    nodeOverrides: [{ nodeName: 'nordic-h100-007', pricePerGpuHour: usd('2300000') }],
   } satisfies OfferDeclaredPayload,
   'gateway.pool-availability-changed': {
     supplierId: 'sup-nordic-dc',

@@ -13,6 +13,18 @@ export const OfferDeclaredPayloadSchema = z.strictObject({
   maxLeaseSeconds: PositiveIntSchema.optional().describe('Longest job the supplier accepts, in seconds'),
   validFrom: TimestampSchema,
   validUntil: TimestampSchema.optional(),
+  nodeOverrides: z
+    .array(
+      z.strictObject({
+        nodeName: z.string().min(1).max(253),
+        pricePerGpuHour: MoneySchema.describe(
+          'On-demand ask per GPU-hour for this node instead of the pool price',
+        ),
+      }),
+    )
+    .max(1000)
+    .optional()
+    .describe('Per-node prices within the pool, e.g. for nodes with faster storage'),
 });
 
 /** A supplier set or changed the price of one of its pools. */
