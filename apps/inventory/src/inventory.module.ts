@@ -5,6 +5,7 @@ import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
 import { RecordSupplierFaultHandler } from './faults/record-supplier-fault.handler';
 import { SetPoolAvailabilityHandler } from './pools/set-pool-availability.handler';
 import { inventoryConfigSchema } from './config/inventory.config';
+import { InventoryTables } from './database/inventory-tables';
 import { inventoryMigrations } from './database/migrations';
 import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
 import { DeclareOfferHandler } from './offers/declare-offer.handler';
@@ -23,6 +24,7 @@ import { VerificationRequestsService } from './verification/verification-request
   ],
   controllers: [CapacityBookController],
   providers: [
+    InventoryTables,
     CapacityFeedService,
     VerificationRequestsService,
     RecordBenchmarkHandler,

@@ -143,45 +143,34 @@ export function buildGpuPool(spec: GpuPoolSpec): NodeManifest[] {
   // A data-center GPU server has ~24 cores and ~256 GiB per GPU; a home machine 16 cores and 64 GiB in all.
   const cpuCores = product.segment === 'datacenter' ? 24 * spec.gpusPerNode : 16;
   const memoryGiB = product.segment === 'datacenter' ? 256 * spec.gpusPerNode : 64;
-  return Array.from({ length: spec.count }, (_, offset) => {
-    const name = gpuNodeName(spec.supplier, spec.pool, first + offset);
-    const resources = {
-      cpu: String(cpuCores),
-      memory: `${memoryGiB}Gi`,
-      pods: '110',
-      'nvidia.com/gpu': String(spec.gpusPerNode),
-    };
-    return {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        labels: {
-          'kubernetes.io/hostname': name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'topology.kubernetes.io/region': spec.region,
-          'topology.kubernetes.io/zone': `${spec.region}-a`,
-          'nvidia.com/gpu.present': 'true',
-          'nvidia.com/gpu.product': product.label,
-          'nvidia.com/gpu.memory': String(product.memoryMiB),
-          'nvidia.com/gpu.count': String(spec.gpusPerNode),
-          'gridex.io/supplier': spec.supplier,
-          'gridex.io/pool': spec.pool,
-          'gridex.io/interconnect': spec.interconnect,
-          ...spec.labels,
-        },
-        annotations: {
-          [SIMULATED_NODE_ANNOTATION]: 'fake',
-          [SIMULATED_BENCHMARK_SCORE_ANNOTATION]: String(
-            (spec.simulatedScorePerGpu ?? product.simulatedScorePerGpu) * spec.gpusPerNode,
-          ),
-        },
+  return Array.from({ length: spec.count }, (_, offset) =>
+    simulatedNode({
+      name: gpuNodeName(spec.supplier, spec.pool, first + offset),
+      region: spec.region,
+      labels: {
+        'nvidia.com/gpu.present': 'true',
+        'nvidia.com/gpu.product': product.label,
+        'nvidia.com/gpu.memory': String(product.memoryMiB),
+        'nvidia.com/gpu.count': String(spec.gpusPerNode),
+        'gridex.io/supplier': spec.supplier,
+        'gridex.io/pool': spec.pool,
+        'gridex.io/interconnect': spec.interconnect,
+        ...spec.labels,
       },
-      spec: { taints: [GPU_TAINT] },
-      status: { capacity: { ...resources }, allocatable: { ...resources } },
-    };
-  });
+      annotations: {
+        [SIMULATED_BENCHMARK_SCORE_ANNOTATION]: String(
+          (spec.simulatedScorePerGpu ?? product.simulatedScorePerGpu) * spec.gpusPerNode,
+        ),
+      },
+      resources: {
+        cpu: String(cpuCores),
+        memory: `${memoryGiB}Gi`,
+        pods: '110',
+        'nvidia.com/gpu': String(spec.gpusPerNode),
+      },
+      taints: [GPU_TAINT],
+    }),
+  );
 }
 
 /** Untainted CPU-only nodes where the platform's own pods run. */
@@ -190,27 +179,42 @@ export function buildSystemNodes(
   region: string,
   labels: Record<string, string> = {},
 ): NodeManifest[] {
-  return Array.from({ length: count }, (_, index) => {
-    const name = `gridex-system-${index}`;
-    const resources = { cpu: '32', memory: '128Gi', pods: '110' };
-    return {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        labels: {
-          'kubernetes.io/hostname': name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'topology.kubernetes.io/region': region,
-          'topology.kubernetes.io/zone': `${region}-a`,
-          'gridex.io/role': 'system',
-          ...labels,
-        },
-        annotations: { [SIMULATED_NODE_ANNOTATION]: 'fake' },
+  return Array.from({ length: count }, (_, index) =>
+    simulatedNode({
+      name: `gridex-system-${index}`,
+      region,
+      labels: { 'gridex.io/role': 'system', ...labels },
+      annotations: {},
+      resources: { cpu: '32', memory: '128Gi', pods: '110' },
+    }),
+  );
+}
+
+/** A simulated node: the standard Kubernetes labels, kwok's annotation, the given resources as capacity and allocatable. */
+function simulatedNode(node: {
+  name: string;
+  region: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  resources: Record<string, string>;
+  taints?: NodeManifest['spec']['taints'];
+}): NodeManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: node.name,
+      labels: {
+        'kubernetes.io/hostname': node.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'topology.kubernetes.io/region': node.region,
+        'topology.kubernetes.io/zone': `${node.region}-a`,
+        ...node.labels,
       },
-      spec: {},
-      status: { capacity: { ...resources }, allocatable: { ...resources } },
-    };
-  });
+      annotations: { [SIMULATED_NODE_ANNOTATION]: 'fake', ...node.annotations },
+    },
+    spec: node.taints ? { taints: node.taints } : {},
+    status: { capacity: { ...node.resources }, allocatable: { ...node.resources } },
+  };
 }

@@ -2,9 +2,8 @@ import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/commo
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CapacityChangedPayload } from '@gridex/contracts';
-import { qualified } from '@gridex/persistence';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
-import { InventoryConfig } from '../config/inventory.config';
+import { ProblemException } from '@gridex/runtime';
+import { InventoryTables } from '../database/inventory-tables';
 import { decodeCursor, encodeCursor, OfferSearchQuerySchema, offerSearchSql } from './offer-search.query';
 
 interface Page<T> {
@@ -22,10 +21,10 @@ export class CapacityBookController {
   private readonly book: string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) tables: InventoryTables,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {
-    this.book = qualified(config.DATABASE_SCHEMA, 'capacity_book');
+    this.book = tables.capacityBook;
   }
 
   @Get('suppliers/:supplierId/nodes')

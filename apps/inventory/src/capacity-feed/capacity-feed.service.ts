@@ -2,9 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CapacityChanged, CapacityChangedPayload, createEvent, EventOrigin } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { SERVICE_CONFIG } from '@gridex/runtime';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 import { OfferTerms } from '../domain/offer-rules';
 import { RELIABILITY_WINDOWS, uptimeBasisPoints } from '../domain/reliability';
 import { capacityStateOf, NodeRecord } from './capacity-state';
@@ -15,14 +13,10 @@ import { capacityStateOf, NodeRecord } from './capacity-state';
  */
 @Injectable()
 export class CapacityFeedService {
-  private readonly table: (name: string) => string;
-
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   /** Re-publishes the given nodes' states within `tx`. */
   async publish(
@@ -35,7 +29,7 @@ export class CapacityFeedService {
     if (nodeIds.length === 0) return;
     const nodes: Array<Record<string, unknown>> = await tx.query(
       // (A CTE because TypeORM returns [rows, count] for a bare UPDATE … RETURNING.)
-      `WITH changed AS (UPDATE ${this.table('nodes')} SET revision = revision + 1 WHERE node_id = ANY($1::uuid[]) RETURNING *)
+      `WITH changed AS (UPDATE ${this.tables.nodes} SET revision = revision + 1 WHERE node_id = ANY($1::uuid[]) RETURNING *)
        SELECT node_id, revision, cluster_id, node_name, supplier_id, pool, region, gpu_product, gpu_count,
                  gpu_memory_mib, interconnect, ready, allocatable_gpus, removed, verification, benchmark_score,
                  extract(epoch from first_seen_at) * 1000 AS first_seen_ms
@@ -44,7 +38,7 @@ export class CapacityFeedService {
     );
     const since = new Date(now - RELIABILITY_WINDOWS['7d']);
     // The transitions inside the window, plus the last one before it (the state the window starts in).
-    const readinessTable = this.table('node_readiness');
+    const readinessTable = this.tables.nodeReadiness;
     const readiness: Array<{ node_id: string; at_ms: string; ready: boolean }> = await tx.query(
       `(SELECT node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
          WHERE node_id = ANY($1::uuid[]) AND at >= $2)
@@ -55,23 +49,22 @@ export class CapacityFeedService {
     );
     const suppliers = new Map<string, NonNullable<Parameters<typeof capacityStateOf>[1]['supplierKind']>>(
       (
-        await tx.query(
-          `SELECT supplier_id, kind FROM ${this.table('suppliers')} WHERE supplier_id = ANY($1)`,
-          [[...new Set(nodes.map((n) => n.supplier_id as string))]],
-        )
+        await tx.query(`SELECT supplier_id, kind FROM ${this.tables.suppliers} WHERE supplier_id = ANY($1)`, [
+          [...new Set(nodes.map((n) => n.supplier_id as string))],
+        ])
       ).map((row: { supplier_id: string; kind: 'datacenter' | 'individual' | 'network' }) => [
         row.supplier_id,
         row.kind,
       ]),
     );
     const pools: Array<{ supplier_id: string; pool: string; paused: boolean }> = await tx.query(
-      `SELECT supplier_id, pool, paused FROM ${this.table('pools')} WHERE supplier_id = ANY($1)`,
+      `SELECT supplier_id, pool, paused FROM ${this.tables.pools} WHERE supplier_id = ANY($1)`,
       [[...suppliers.keys(), ...nodes.map((n) => n.supplier_id as string)]],
     );
     const faults = new Map<string, number>(
       (
         await tx.query(
-          `SELECT supplier_id, count(*)::int AS faults FROM ${this.table('supplier_faults')}
+          `SELECT supplier_id, count(*)::int AS faults FROM ${this.tables.supplierFaults}
            WHERE supplier_id = ANY($1) AND at > $2 GROUP BY supplier_id`,
           [
             [...new Set(nodes.map((n) => n.supplier_id as string))],
@@ -134,7 +127,7 @@ export class CapacityFeedService {
   /** Keeps the capacity book equal to what the feed says, in the same transaction. */
   private async recordInBook(tx: EntityManager, states: CapacityChangedPayload[]): Promise<void> {
     await tx.query(
-      `INSERT INTO ${this.table('capacity_book')} (node_id, revision, supplier_id, gpu_product, gpu_memory_mib, region,
+      `INSERT INTO ${this.tables.capacityBook} (node_id, revision, supplier_id, gpu_product, gpu_memory_mib, region,
          interconnect, gpus, schedulable, verification, reliability_bps, price_micros, perf_per_price, state)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(node_id uuid, revision int, supplier_id text, gpu_product text,
          gpu_memory_mib int, region text, interconnect text, gpus int, schedulable boolean, verification text,
@@ -172,7 +165,7 @@ export class CapacityFeedService {
       `SELECT supplier_id, pool, currency, price_micros::text, interruptible_price_micros::text, min_lease_seconds,
               max_lease_seconds, extract(epoch from valid_from) * 1000 AS valid_from_ms,
               extract(epoch from valid_until) * 1000 AS valid_until_ms, node_overrides
-       FROM ${this.table('offers')} WHERE supplier_id = ANY($1)`,
+       FROM ${this.tables.offers} WHERE supplier_id = ANY($1)`,
       [[...new Set(supplierIds)]],
     );
     return new Map(

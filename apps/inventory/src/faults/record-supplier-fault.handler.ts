@@ -9,10 +9,9 @@ import {
   SupplierFaultObservedPayload,
 } from '@gridex/contracts';
 import { EventHandler, RejectedEventError } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { ConsumesEvents } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 
 /** Counts a fault against the supplier of the node (once per fault id) and republishes the supplier's nodes. */
 @Injectable()
@@ -20,19 +19,16 @@ import { InventoryConfig } from '../config/inventory.config';
 export class RecordSupplierFaultHandler implements EventHandler<SupplierFaultObservedPayload> {
   readonly name = 'inventory.record-supplier-fault';
   readonly contract = SupplierFaultObserved;
-  private readonly table: (name: string) => string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   async handle(event: EventEnvelope<SupplierFaultObservedPayload>, tx: EntityManager): Promise<void> {
     const fault = event.payload;
     const nodeId = deterministicUuid(IdNamespaces.node, fault.clusterId, fault.nodeName);
-    const [node] = await tx.query(`SELECT supplier_id FROM ${this.table('nodes')} WHERE node_id = $1`, [
+    const [node] = await tx.query(`SELECT supplier_id FROM ${this.tables.nodes} WHERE node_id = $1`, [
       nodeId,
     ]);
     if (!node) {
@@ -42,13 +38,13 @@ export class RecordSupplierFaultHandler implements EventHandler<SupplierFaultObs
       );
     }
     const inserted = await tx.query(
-      `INSERT INTO ${this.table('supplier_faults')} (fault_id, supplier_id, node_id, kind, detail, at)
+      `INSERT INTO ${this.tables.supplierFaults} (fault_id, supplier_id, node_id, kind, detail, at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fault_id) DO NOTHING RETURNING fault_id`,
       [fault.faultId, node.supplier_id, nodeId, fault.kind, fault.detail, fault.observedAt],
     );
     if (inserted.length === 0) return;
     const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.table('nodes')} WHERE supplier_id = $1`,
+      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1`,
       [node.supplier_id],
     );
     await this.feed.publish(

@@ -10,10 +10,9 @@ import {
   NodeObservedPayload,
 } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { ConsumesEvents } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 import { VerificationRequestsService } from '../verification/verification-requests.service';
 
 interface NodeState {
@@ -31,15 +30,12 @@ interface NodeState {
 export class RecordNodeObservationHandler implements EventHandler<NodeObservedPayload> {
   readonly name = 'inventory.record-node-observation';
   readonly contract = NodeObserved;
-  private readonly table: (name: string) => string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
     @Inject(VerificationRequestsService) private readonly verifications: VerificationRequestsService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   handle(event: EventEnvelope<NodeObservedPayload>, tx: EntityManager): Promise<void> {
     return this.handleBatch([event], tx);
@@ -53,7 +49,7 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
       deterministicUuid(IdNamespaces.node, node.clusterId, node.nodeName);
     const ids = [...new Set(events.map((event) => nodeIdOf(event.payload)))];
     const previousRows: Array<{ node_id: string } & NodeState> = await tx.query(
-      `SELECT node_id, ready, removed FROM ${this.table('nodes')} WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE`,
+      `SELECT node_id, ready, removed FROM ${this.tables.nodes} WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE`,
       [ids],
     );
     const states = new Map<string, NodeState | undefined>(previousRows.map((row) => [row.node_id, row]));
@@ -76,7 +72,7 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
     }
 
     await tx.query(
-      `INSERT INTO ${this.table('nodes')} (node_id, cluster_id, node_name, supplier_id, pool, region, gpu_product,
+      `INSERT INTO ${this.tables.nodes} (node_id, cluster_id, node_name, supplier_id, pool, region, gpu_product,
          gpu_count, gpu_memory_mib, interconnect, cpu_millis, memory_mib, ready, allocatable_gpus, removed, revision,
          first_seen_at, observed_at)
        SELECT node_id, cluster_id, node_name, supplier_id, pool, region, gpu_product, gpu_count, gpu_memory_mib,
@@ -115,13 +111,13 @@ export class RecordNodeObservationHandler implements EventHandler<NodeObservedPa
     );
     if (transitions.length > 0) {
       await tx.query(
-        `INSERT INTO ${this.table('node_readiness')} (node_id, at, ready)
+        `INSERT INTO ${this.tables.nodeReadiness} (node_id, at, ready)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(node_id uuid, at timestamptz, ready boolean)`,
         [JSON.stringify(transitions)],
       );
     }
     await tx.query(
-      `INSERT INTO ${this.table('pools')} (supplier_id, pool)
+      `INSERT INTO ${this.tables.pools} (supplier_id, pool)
        SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS p(supplier_id text, pool text) ON CONFLICT DO NOTHING`,
       [
         JSON.stringify(

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { causedBy, EventEnvelope, microsOf, OfferDeclared, OfferDeclaredPayload } from '@gridex/contracts';
 import { EventHandler, RejectedEventError } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
 import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
 import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 import { offerProblems, OfferTerms } from '../domain/offer-rules';
 
 /**
@@ -17,14 +17,12 @@ import { offerProblems, OfferTerms } from '../domain/offer-rules';
 export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
   readonly name = 'inventory.declare-offer';
   readonly contract = OfferDeclared;
-  private readonly table: (name: string) => string;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   async handle(event: EventEnvelope<OfferDeclaredPayload>, tx: EntityManager): Promise<void> {
     const declared = event.payload;
@@ -46,11 +44,11 @@ export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
       })),
     };
     const owners: Array<{ supplier_id: string }> = await tx.query(
-      `SELECT DISTINCT supplier_id FROM ${this.table('nodes')} WHERE pool = $1 AND NOT removed`,
+      `SELECT DISTINCT supplier_id FROM ${this.tables.nodes} WHERE pool = $1 AND NOT removed`,
       [offer.pool],
     );
     const nodes: Array<{ node_id: string; node_name: string }> = await tx.query(
-      `SELECT node_id, node_name FROM ${this.table('nodes')} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
+      `SELECT node_id, node_name FROM ${this.tables.nodes} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
       [offer.supplierId, offer.pool],
     );
     const problems = offerProblems(offer, {
@@ -66,7 +64,7 @@ export class DeclareOfferHandler implements EventHandler<OfferDeclaredPayload> {
       );
     }
     await tx.query(
-      `INSERT INTO ${this.table('offers')} (supplier_id, pool, offer_id, currency, price_micros, interruptible_price_micros,
+      `INSERT INTO ${this.tables.offers} (supplier_id, pool, offer_id, currency, price_micros, interruptible_price_micros,
          min_lease_seconds, max_lease_seconds, valid_from, valid_until, declared_at, node_overrides)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (supplier_id, pool) DO UPDATE SET offer_id = $3, currency = $4, price_micros = $5,

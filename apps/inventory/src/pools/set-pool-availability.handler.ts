@@ -7,10 +7,9 @@ import {
   PoolAvailabilityChangedPayload,
 } from '@gridex/contracts';
 import { EventHandler, RejectedEventError } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { ConsumesEvents } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 
 /** Pauses or resumes selling a supplier's pool; running work is not touched. */
 @Injectable()
@@ -18,19 +17,16 @@ import { InventoryConfig } from '../config/inventory.config';
 export class SetPoolAvailabilityHandler implements EventHandler<PoolAvailabilityChangedPayload> {
   readonly name = 'inventory.set-pool-availability';
   readonly contract = PoolAvailabilityChanged;
-  private readonly table: (name: string) => string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   async handle(event: EventEnvelope<PoolAvailabilityChangedPayload>, tx: EntityManager): Promise<void> {
     const { supplierId, pool, paused } = event.payload;
     const updated: Array<{ pool: string }> = await tx.query(
-      `WITH changed AS (UPDATE ${this.table('pools')} SET paused = $3 WHERE supplier_id = $1 AND pool = $2 RETURNING pool)
+      `WITH changed AS (UPDATE ${this.tables.pools} SET paused = $3 WHERE supplier_id = $1 AND pool = $2 RETURNING pool)
        SELECT pool FROM changed`,
       [supplierId, pool, paused],
     );
@@ -38,7 +34,7 @@ export class SetPoolAvailabilityHandler implements EventHandler<PoolAvailability
       throw new RejectedEventError(`supplier ${supplierId} has no pool "${pool}"`, 'INVENTORY.UNKNOWN_POOL');
     }
     const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.table('nodes')} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
+      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
       [supplierId, pool],
     );
     await this.feed.publish(

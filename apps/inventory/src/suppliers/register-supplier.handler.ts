@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { causedBy, EventEnvelope, SupplierRegistered, SupplierRegisteredPayload } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { ConsumesEvents } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 
 /** Records a supplier; nodes seen before it registered are republished with its kind. */
 @Injectable()
@@ -13,24 +12,21 @@ import { InventoryConfig } from '../config/inventory.config';
 export class RegisterSupplierHandler implements EventHandler<SupplierRegisteredPayload> {
   readonly name = 'inventory.register-supplier';
   readonly contract = SupplierRegistered;
-  private readonly table: (name: string) => string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   async handle(event: EventEnvelope<SupplierRegisteredPayload>, tx: EntityManager): Promise<void> {
     const { supplierId, name, kind, region } = event.payload;
     await tx.query(
-      `INSERT INTO ${this.table('suppliers')} (supplier_id, name, kind, region, registered_at) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO ${this.tables.suppliers} (supplier_id, name, kind, region, registered_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (supplier_id) DO UPDATE SET name = $2, kind = $3, region = $4`,
       [supplierId, name, kind, region, event.occurredAt],
     );
     const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.table('nodes')} WHERE supplier_id = $1 AND NOT removed`,
+      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1 AND NOT removed`,
       [supplierId],
     );
     await this.feed.publish(

@@ -9,10 +9,9 @@ import {
   IdNamespaces,
 } from '@gridex/contracts';
 import { EventHandler, RejectedEventError } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ConsumesEvents, SERVICE_CONFIG } from '@gridex/runtime';
+import { ConsumesEvents } from '@gridex/runtime';
 import { CapacityFeedService } from '../capacity-feed/capacity-feed.service';
-import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 import { judgeBenchmark } from '../domain/verification';
 
 /**
@@ -24,20 +23,17 @@ import { judgeBenchmark } from '../domain/verification';
 export class RecordBenchmarkHandler implements EventHandler<BenchmarkCompletedPayload> {
   readonly name = 'inventory.record-benchmark';
   readonly contract = BenchmarkCompleted;
-  private readonly table: (name: string) => string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(CapacityFeedService) private readonly feed: CapacityFeedService,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   async handle(event: EventEnvelope<BenchmarkCompletedPayload>, tx: EntityManager): Promise<void> {
     const result = event.payload;
     const [verification] = await tx.query(
-      `SELECT v.status, n.supplier_id, n.gpu_product, n.gpu_count FROM ${this.table('verifications')} v
-       JOIN ${this.table('nodes')} n ON n.node_id = v.node_id WHERE v.verification_id = $1 FOR UPDATE OF v`,
+      `SELECT v.status, n.supplier_id, n.gpu_product, n.gpu_count FROM ${this.tables.verifications} v
+       JOIN ${this.tables.nodes} n ON n.node_id = v.node_id WHERE v.verification_id = $1 FOR UPDATE OF v`,
       [result.verificationId],
     );
     if (!verification) {
@@ -53,17 +49,17 @@ export class RecordBenchmarkHandler implements EventHandler<BenchmarkCompletedPa
         : ({ status: 'failed', reason: result.detail ?? 'benchmark failed' } as const);
     const detail = judged.status === 'failed' ? judged.reason : null;
     await tx.query(
-      `UPDATE ${this.table('verifications')} SET status = $2, score = $3, detail = $4, completed_at = $5
+      `UPDATE ${this.tables.verifications} SET status = $2, score = $3, detail = $4, completed_at = $5
        WHERE verification_id = $1`,
       [result.verificationId, judged.status, result.score ?? null, detail, result.completedAt],
     );
     await tx.query(
-      `UPDATE ${this.table('nodes')} SET verification = $2, benchmark_score = $3, verified_at = $4 WHERE node_id = $1`,
+      `UPDATE ${this.tables.nodes} SET verification = $2, benchmark_score = $3, verified_at = $4 WHERE node_id = $1`,
       [result.nodeId, judged.status, result.score ?? null, result.completedAt],
     );
     if (judged.status === 'failed') {
       await tx.query(
-        `INSERT INTO ${this.table('supplier_faults')} (fault_id, supplier_id, node_id, kind, detail, at)
+        `INSERT INTO ${this.tables.supplierFaults} (fault_id, supplier_id, node_id, kind, detail, at)
          VALUES ($1, $2, $3, 'failed-verification', $4, $5) ON CONFLICT (fault_id) DO NOTHING`,
         [
           deterministicUuid(IdNamespaces.verification, result.verificationId, 'fault'),

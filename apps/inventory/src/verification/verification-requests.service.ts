@@ -8,9 +8,9 @@ import {
   VerificationRequested,
 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { InventoryConfig } from '../config/inventory.config';
+import { InventoryTables } from '../database/inventory-tables';
 
 /**
  * Asks for node benchmarks: when a node appears, and again when its last verification is older than
@@ -19,17 +19,15 @@ import { InventoryConfig } from '../config/inventory.config';
 @Injectable()
 export class VerificationRequestsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(VerificationRequestsService.name);
-  private readonly table: (name: string) => string;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: InventoryConfig,
+    @Inject(InventoryTables) private readonly tables: InventoryTables,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
-  ) {
-    this.table = (name) => qualified(config.DATABASE_SCHEMA, name);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
@@ -52,7 +50,7 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
     now = new Date(),
   ): Promise<void> {
     if (nodeIds.length === 0) return;
-    const verifications = this.table('verifications');
+    const verifications = this.tables.verifications;
     const nodes: Array<{
       node_id: string;
       cluster_id: string;
@@ -63,7 +61,7 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
     }> = await tx.query(
       `SELECT n.node_id, n.cluster_id, n.node_name, n.gpu_product, n.gpu_count,
               coalesce((SELECT max(v.sequence) FROM ${verifications} v WHERE v.node_id = n.node_id), 0)::int AS sequence
-       FROM ${this.table('nodes')} n
+       FROM ${this.tables.nodes} n
        WHERE n.node_id = ANY($1::uuid[]) AND NOT n.removed AND n.gpu_count > 0
          AND NOT EXISTS (SELECT 1 FROM ${verifications} v WHERE v.node_id = n.node_id AND v.status = 'pending')`,
       [nodeIds],
@@ -111,7 +109,7 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
 
   private async sweep(): Promise<void> {
     const due: Array<{ node_id: string }> = await this.dataSource.query(
-      `SELECT node_id FROM ${this.table('nodes')}
+      `SELECT node_id FROM ${this.tables.nodes}
        WHERE NOT removed AND verified_at < now() - make_interval(hours => $1) LIMIT 500`,
       [this.config.REVERIFY_AFTER_HOURS],
     );
