@@ -16,6 +16,7 @@ import {
 } from '@gridex/contracts';
 import {
   dropSchema,
+  eventually,
   launchService,
   LaunchedService,
   testKafka,
@@ -59,6 +60,17 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   const services: LaunchedService[] = [];
   let feed: TopicRecorder;
   let deadLetters: TopicRecorder;
+
+  /** The state with the highest revision the feed has shown for a node so far. */
+  const newest = (id: string) =>
+    feed
+      .values<Capacity>()
+      .map((event) => event.payload)
+      .filter((payload) => payload.nodeId === id)
+      .reduce<CapacityChangedPayload | undefined>(
+        (best, payload) => (!best || payload.revision > best.revision ? payload : best),
+        undefined,
+      );
 
   const latest = (predicate: (payload: CapacityChangedPayload) => boolean, id = nodeId) =>
     feed.waitFor<Capacity>((event) => event.payload.nodeId === id && predicate(event.payload));
@@ -157,7 +169,10 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   });
 
   it('verifies the node with a benchmark pinned to it, and fails a node that fakes a better GPU', async () => {
-    const honest = await latest((state) => state.verification !== 'unverified');
+    // The benchmark may finish before or after the offer is applied: wait for the state that has both.
+    const honest = await latest(
+      (state) => state.verification !== 'unverified' && state.pricePerGpuHour !== undefined,
+    );
     expect(honest.payload).toMatchObject({
       verification: 'verified',
       benchmarkScore: 8000,
@@ -172,11 +187,13 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
 
   it("answers the gateway's queries from the book the feed describes", async () => {
     const inventory = services[1].url;
-    const latestState = (await latest((state) => state.verification === 'verified')).payload;
-    const nodes = (await (await fetch(`${inventory}/v1/suppliers/${supplier}/nodes`)).json()) as {
-      items: CapacityChangedPayload[];
-    };
-    expect(nodes.items.find((item: CapacityChangedPayload) => item.nodeId === nodeId)).toEqual(latestState);
+    // The book is written with the outbox row; the feed follows within moments of the relay.
+    await eventually(async () => {
+      const nodes = (await (await fetch(`${inventory}/v1/suppliers/${supplier}/nodes`)).json()) as {
+        items: CapacityChangedPayload[];
+      };
+      expect(nodes.items.find((item) => item.nodeId === nodeId)).toEqual(newest(nodeId));
+    });
 
     interface SearchAnswer {
       items: CapacityChangedPayload[];
@@ -282,18 +299,18 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   });
 
   it('rebuilds from the feed exactly the book inventory holds (what matching does at start)', async () => {
-    const rebuilt = new Map<string, CapacityChangedPayload>();
-    for (const { payload } of feed.values<Capacity>()) {
-      if (payload.supplierId !== supplier) continue;
-      const known = rebuilt.get(payload.nodeId);
-      if (!known || known.revision < payload.revision) rebuilt.set(payload.nodeId, payload);
-    }
-    const book = (await (
-      await fetch(`${services[1].url}/v1/suppliers/${supplier}/nodes?includeRemoved=true`)
-    ).json()) as {
-      items: CapacityChangedPayload[];
-    };
-    expect(new Map(book.items.map((state) => [state.nodeId, state]))).toEqual(rebuilt);
-    expect(rebuilt.size).toBe(2);
+    await eventually(async () => {
+      const rebuilt = new Map<string, CapacityChangedPayload>();
+      for (const { payload } of feed.values<Capacity>()) {
+        if (payload.supplierId !== supplier) continue;
+        const known = rebuilt.get(payload.nodeId);
+        if (!known || known.revision < payload.revision) rebuilt.set(payload.nodeId, payload);
+      }
+      const book = (await (
+        await fetch(`${services[1].url}/v1/suppliers/${supplier}/nodes?includeRemoved=true`)
+      ).json()) as { items: CapacityChangedPayload[] };
+      expect(new Map(book.items.map((state) => [state.nodeId, state]))).toEqual(rebuilt);
+      expect(rebuilt.size).toBe(2);
+    });
   });
 });

@@ -109,28 +109,43 @@ export async function eventually<T>(
   }
 }
 
-/** Reads a topic from the beginning in the background and keeps every message, so tests can wait for one. */
+/**
+ * Records a topic in the background, so tests can wait for a message. Starts at the topic's current end by
+ * default (a shared topic may hold far more than the test cares about), or at the beginning.
+ */
 export class TopicRecorder {
   readonly messages: KafkaMessage[] = [];
+  private readonly decoded: unknown[] = [];
   private readonly consumer;
 
   private constructor(kafka: Kafka) {
     this.consumer = kafka.consumer({ groupId: `recorder-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
   }
 
-  static async start(kafka: Kafka, topic: string): Promise<TopicRecorder> {
+  static async start(kafka: Kafka, topic: string, from: 'now' | 'beginning' = 'now'): Promise<TopicRecorder> {
     const recorder = new TopicRecorder(kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
     await recorder.consumer.connect();
-    await recorder.consumer.subscribe({ topic, fromBeginning: true });
-    await recorder.consumer.run({ eachMessage: async ({ message }) => void recorder.messages.push(message) });
+    await recorder.consumer.subscribe({ topic, fromBeginning: from === 'beginning' });
+    await recorder.consumer.run({
+      eachMessage: async ({ message }) => {
+        recorder.messages.push(message);
+        // Decoded once on arrival: tests poll often and topics can be long.
+        if (message.value) recorder.decoded.push(JSON.parse(message.value.toString()));
+      },
+    });
+    if (from === 'now') {
+      for (const { partition, high } of ends) recorder.consumer.seek({ topic, partition, offset: high });
+    }
     return recorder;
   }
 
   /** The decoded JSON values recorded so far. */
   values<T = unknown>(): T[] {
-    return this.messages.flatMap((message) =>
-      message.value ? [JSON.parse(message.value.toString()) as T] : [],
-    );
+    return this.decoded as T[];
   }
 
   /** Waits until a recorded value satisfies `predicate` and returns it. */
