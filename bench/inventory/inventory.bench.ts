@@ -54,7 +54,25 @@ async function main(): Promise<void> {
   const kafka = testKafka();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const inventory = await launchService('inventory', { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' });
+  // A new consumer group would start at the beginning of the shared topics and replay every earlier run: start
+  // the benchmark's group at their current ends, so only this run's events are measured.
+  const groupId = `bench-inventory-${uniqueSuffix()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const topic of Object.values(Topics)) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+  }
+  await admin.disconnect();
+  const inventory = await launchService('inventory', {
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: '20',
+    KAFKA_CONSUMER_GROUP: groupId,
+  });
   await untilReady(inventory);
   const database = new Client({ connectionString: stackEnv().DATABASE_URL });
   await database.connect();
