@@ -1,0 +1,135 @@
+/**
+ * The hard constraints of matching, evaluated for one node and one job: which constraint, if any, rules the node
+ * out. Pure; the engine's indexes (to come) narrow the candidates, this decides and explains. The order of
+ * CONSTRAINTS is the order of explanation: a node is charged to the first constraint it fails, so the
+ * per-constraint counts of an explanation add up to the nodes considered.
+ */
+
+export type Interconnect = 'nvlink' | 'infiniband' | 'pcie';
+export type Tier = 'on-demand' | 'interruptible';
+
+/** One node of the offer book, as matching keeps it (from inventory's capacity feed). */
+export interface NodeOffer {
+  nodeId: string;
+  clusterId: string;
+  region: string;
+  supplierId: string;
+  gpuProduct: string;
+  gpuMemoryMiB: number;
+  interconnect: Interconnect;
+  gpusFree: number;
+  schedulable: boolean;
+  verification: 'unverified' | 'verified' | 'failed';
+  reliabilityBps: number;
+  /** Supplier asks per GPU-hour in micro-units; absent when the offer does not cover that tier. */
+  onDemandAskMicros?: bigint;
+  interruptibleAskMicros?: bigint;
+}
+
+/** What a job demands of every node of its gang. */
+export interface JobRequirements {
+  gpusPerNode: number;
+  nodeCount: number;
+  gpuProducts?: string[];
+  minGpuMemoryMiB?: number;
+  interconnect?: Interconnect;
+  regions?: string[];
+  /** Cap on the client price per GPU-hour (the ask plus the platform's take), micro-units. */
+  maxPricePerGpuHourMicros: bigint;
+  minReliabilityBps?: number;
+  verifiedOnly?: boolean;
+  tier: Tier;
+}
+
+export const CONSTRAINTS = [
+  'not-sellable',
+  'gpu-product',
+  'gpu-memory',
+  'gpus-per-node',
+  'region',
+  'interconnect',
+  'verified',
+  'reliability',
+  'tier',
+  'price-cap',
+] as const;
+
+export type Constraint = (typeof CONSTRAINTS)[number];
+
+/**
+ * The client's price per GPU-hour for a supplier ask: the ask plus the platform's take, rounded up to a whole
+ * micro-unit (the platform never takes less than its rate; the difference is below a millionth of a unit).
+ */
+export function clientPriceMicros(askMicros: bigint, takeRateBps: number): bigint {
+  if (!Number.isInteger(takeRateBps) || takeRateBps < 0)
+    throw new Error(`take rate must be whole basis points ≥ 0, got ${takeRateBps}`);
+  const numerator = askMicros * BigInt(10_000 + takeRateBps);
+  return (numerator + 9_999n) / 10_000n;
+}
+
+/** The supplier's ask for the job's tier, or undefined when the node's offer does not cover it. */
+export function askFor(node: NodeOffer, tier: Tier): bigint | undefined {
+  return tier === 'interruptible' ? node.interruptibleAskMicros : node.onDemandAskMicros;
+}
+
+/** The first constraint the node fails for the job, or undefined when it can host one gang member. */
+export function firstViolation(
+  node: NodeOffer,
+  job: JobRequirements,
+  takeRateBps: number,
+): Constraint | undefined {
+  if (!node.schedulable) return 'not-sellable';
+  if (job.gpuProducts && !job.gpuProducts.includes(node.gpuProduct)) return 'gpu-product';
+  if (job.minGpuMemoryMiB !== undefined && node.gpuMemoryMiB < job.minGpuMemoryMiB) return 'gpu-memory';
+  if (node.gpusFree < job.gpusPerNode) return 'gpus-per-node';
+  if (job.regions && !job.regions.includes(node.region)) return 'region';
+  if (job.interconnect && !fabricSatisfies(node.interconnect, job.interconnect, job.nodeCount))
+    return 'interconnect';
+  if (job.verifiedOnly && node.verification !== 'verified') return 'verified';
+  if (job.minReliabilityBps !== undefined && node.reliabilityBps < job.minReliabilityBps)
+    return 'reliability';
+  const ask = askFor(node, job.tier);
+  if (ask === undefined) return 'tier';
+  if (clientPriceMicros(ask, takeRateBps) > job.maxPricePerGpuHourMicros) return 'price-cap';
+  return undefined;
+}
+
+/**
+ * Whether a node's fabric gives what the job asks. InfiniBand nodes also have NVLink inside; between nodes only
+ * InfiniBand is a fast fabric, so a multi-node job asking for NVLink needs InfiniBand nodes.
+ */
+export function fabricSatisfies(node: Interconnect, wanted: Interconnect, nodeCount: number): boolean {
+  if (wanted === 'pcie') return true;
+  if (wanted === 'infiniband') return node === 'infiniband';
+  return nodeCount > 1 ? node === 'infiniband' : node === 'nvlink' || node === 'infiniband';
+}
+
+/** How much capacity one constraint excluded. */
+export interface Exclusion {
+  constraint: Constraint;
+  excludedNodes: number;
+  excludedGpus: number;
+}
+
+/**
+ * Why nodes were ruled out: for each constraint, the nodes (and their free GPUs) it was the first to exclude.
+ * Constraints that excluded nothing are left out; the counts add up to the excluded nodes.
+ */
+export function explainExclusions(
+  nodes: Iterable<NodeOffer>,
+  job: JobRequirements,
+  takeRateBps: number,
+): Exclusion[] {
+  const counts = new Map<Constraint, Exclusion>();
+  for (const node of nodes) {
+    const constraint = firstViolation(node, job, takeRateBps);
+    if (constraint === undefined) continue;
+    const entry = counts.get(constraint) ?? { constraint, excludedNodes: 0, excludedGpus: 0 };
+    entry.excludedNodes += 1;
+    entry.excludedGpus += node.gpusFree;
+    counts.set(constraint, entry);
+  }
+  return CONSTRAINTS.flatMap((constraint) =>
+    counts.has(constraint) ? [counts.get(constraint) as Exclusion] : [],
+  );
+}
