@@ -124,6 +124,24 @@ export class CapacityFeedService {
     await this.outbox.append(tx, events);
   }
 
+  /** Re-publishes a supplier's nodes (of one pool, if given); removed nodes only when asked. */
+  async publishSupplierNodes(
+    tx: EntityManager,
+    scope: { supplierId: string; pool?: string; includeRemoved?: boolean },
+    origin: EventOrigin,
+  ): Promise<void> {
+    const nodes: Array<{ node_id: string }> = await tx.query(
+      `SELECT node_id FROM ${this.tables.nodes}
+       WHERE supplier_id = $1 AND ($2::text IS NULL OR pool = $2) AND ($3 OR NOT removed)`,
+      [scope.supplierId, scope.pool ?? null, scope.includeRemoved ?? false],
+    );
+    await this.publish(
+      tx,
+      nodes.map((node) => node.node_id),
+      origin,
+    );
+  }
+
   /** Keeps the capacity book equal to what the feed says, in the same transaction. */
   private async recordInBook(tx: EntityManager, states: CapacityChangedPayload[]): Promise<void> {
     await tx.query(

@@ -43,13 +43,9 @@ export class RecordSupplierFaultHandler implements EventHandler<SupplierFaultObs
       [fault.faultId, node.supplier_id, nodeId, fault.kind, fault.detail, fault.observedAt],
     );
     if (inserted.length === 0) return;
-    const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1`,
-      [node.supplier_id],
-    );
-    await this.feed.publish(
+    await this.feed.publishSupplierNodes(
       tx,
-      nodes.map((row) => row.node_id),
+      { supplierId: node.supplier_id, includeRemoved: true },
       causedBy(event),
     );
   }

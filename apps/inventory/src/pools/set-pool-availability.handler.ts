@@ -33,14 +33,6 @@ export class SetPoolAvailabilityHandler implements EventHandler<PoolAvailability
     if (updated.length === 0) {
       throw new RejectedEventError(`supplier ${supplierId} has no pool "${pool}"`, 'INVENTORY.UNKNOWN_POOL');
     }
-    const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1 AND pool = $2 AND NOT removed`,
-      [supplierId, pool],
-    );
-    await this.feed.publish(
-      tx,
-      nodes.map((node) => node.node_id),
-      causedBy(event),
-    );
+    await this.feed.publishSupplierNodes(tx, { supplierId, pool }, causedBy(event));
   }
 }

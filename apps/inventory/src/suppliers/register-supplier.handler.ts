@@ -25,14 +25,6 @@ export class RegisterSupplierHandler implements EventHandler<SupplierRegisteredP
        ON CONFLICT (supplier_id) DO UPDATE SET name = $2, kind = $3, region = $4`,
       [supplierId, name, kind, region, event.occurredAt],
     );
-    const nodes: Array<{ node_id: string }> = await tx.query(
-      `SELECT node_id FROM ${this.tables.nodes} WHERE supplier_id = $1 AND NOT removed`,
-      [supplierId],
-    );
-    await this.feed.publish(
-      tx,
-      nodes.map((node) => node.node_id),
-      causedBy(event),
-    );
+    await this.feed.publishSupplierNodes(tx, { supplierId }, causedBy(event));
   }
 }
