@@ -17,6 +17,8 @@ export * from './events/job-submitted/job-submitted.event';
 export * from './events/job-cancelled/job-cancelled.event';
 export * from './events/job-matched/job-matched.event';
 export * from './events/job-unmatched/job-unmatched.event';
+export * from './events/job-expired/job-expired.event';
+export * from './events/job-preempted/job-preempted.event';
 export * from './events/workload-started/workload-started.event';
 export * from './events/workload-finished/workload-finished.event';
 export * from './events/usage-settled/usage-settled.event';

@@ -39,10 +39,13 @@ export interface JobRequirements {
   minReliabilityBps?: number;
   verifiedOnly?: boolean;
   tier: Tier;
+  /** Nodes this job already failed on (failover never returns to them). */
+  excludedNodeIds?: ReadonlySet<string>;
 }
 
 export const CONSTRAINTS = [
   'not-sellable',
+  'failed-before',
   'gpu-product',
   'gpu-memory',
   'gpus-per-node',
@@ -68,9 +71,44 @@ export function clientPriceMicros(askMicros: bigint, takeRateBps: number): bigin
 }
 
 /** The supplier's ask for the job's tier, or undefined when the node's offer does not cover it. */
-export function askFor(node: NodeOffer, tier: Tier): bigint | undefined {
+export function askFor(
+  node: Pick<NodeOffer, 'onDemandAskMicros' | 'interruptibleAskMicros'>,
+  tier: Tier,
+): bigint | undefined {
   return tier === 'interruptible' ? node.interruptibleAskMicros : node.onDemandAskMicros;
 }
+
+type Check = (node: NodeOffer, job: JobRequirements, takeRateBps: number) => boolean;
+
+/** Each constraint as a predicate that holds when the node satisfies it, in the order of CONSTRAINTS. */
+const CHECKS: ReadonlyArray<readonly [Constraint, Check]> = [
+  ['not-sellable', (node) => node.schedulable],
+  ['failed-before', (node, job) => !job.excludedNodeIds?.has(node.nodeId)],
+  ['gpu-product', (node, job) => !job.gpuProducts || job.gpuProducts.includes(node.gpuProduct)],
+  [
+    'gpu-memory',
+    (node, job) => job.minGpuMemoryMiB === undefined || node.gpuMemoryMiB >= job.minGpuMemoryMiB,
+  ],
+  ['gpus-per-node', (node, job) => node.gpusFree >= job.gpusPerNode],
+  ['region', (node, job) => !job.regions || job.regions.includes(node.region)],
+  [
+    'interconnect',
+    (node, job) => !job.interconnect || fabricSatisfies(node.interconnect, job.interconnect, job.nodeCount),
+  ],
+  ['verified', (node, job) => !job.verifiedOnly || node.verification === 'verified'],
+  [
+    'reliability',
+    (node, job) => job.minReliabilityBps === undefined || node.reliabilityBps >= job.minReliabilityBps,
+  ],
+  ['tier', (node, job) => askFor(node, job.tier) !== undefined],
+  [
+    'price-cap',
+    (node, job, takeRateBps) => {
+      const ask = askFor(node, job.tier);
+      return ask === undefined || clientPriceMicros(ask, takeRateBps) <= job.maxPricePerGpuHourMicros;
+    },
+  ],
+];
 
 /** The first constraint the node fails for the job, or undefined when it can host one gang member. */
 export function firstViolation(
@@ -78,20 +116,15 @@ export function firstViolation(
   job: JobRequirements,
   takeRateBps: number,
 ): Constraint | undefined {
-  if (!node.schedulable) return 'not-sellable';
-  if (job.gpuProducts && !job.gpuProducts.includes(node.gpuProduct)) return 'gpu-product';
-  if (job.minGpuMemoryMiB !== undefined && node.gpuMemoryMiB < job.minGpuMemoryMiB) return 'gpu-memory';
-  if (node.gpusFree < job.gpusPerNode) return 'gpus-per-node';
-  if (job.regions && !job.regions.includes(node.region)) return 'region';
-  if (job.interconnect && !fabricSatisfies(node.interconnect, job.interconnect, job.nodeCount))
-    return 'interconnect';
-  if (job.verifiedOnly && node.verification !== 'verified') return 'verified';
-  if (job.minReliabilityBps !== undefined && node.reliabilityBps < job.minReliabilityBps)
-    return 'reliability';
-  const ask = askFor(node, job.tier);
-  if (ask === undefined) return 'tier';
-  if (clientPriceMicros(ask, takeRateBps) > job.maxPricePerGpuHourMicros) return 'price-cap';
+  for (const [constraint, holds] of CHECKS) {
+    if (!holds(node, job, takeRateBps)) return constraint;
+  }
   return undefined;
+}
+
+/** Every constraint the node fails, in the order of CONSTRAINTS (empty when it fits). */
+export function violations(node: NodeOffer, job: JobRequirements, takeRateBps: number): Constraint[] {
+  return CHECKS.filter(([, holds]) => !holds(node, job, takeRateBps)).map(([constraint]) => constraint);
 }
 
 /**

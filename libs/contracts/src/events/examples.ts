@@ -1,7 +1,9 @@
 import type { BenchmarkCompletedPayload } from './benchmark-completed/benchmark-completed.event';
 import type { CapacityChangedPayload } from './capacity-changed/capacity-changed.event';
 import type { JobCancelledPayload } from './job-cancelled/job-cancelled.event';
+import type { JobExpiredPayload } from './job-expired/job-expired.event';
 import type { JobMatchedPayload } from './job-matched/job-matched.event';
+import type { JobPreemptedPayload } from './job-preempted/job-preempted.event';
 import type { JobSubmittedPayload } from './job-submitted/job-submitted.event';
 import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
 import type { NodeObservedPayload } from './node-observed/node-observed.event';
@@ -112,6 +114,7 @@ export const EventExamples = {
   } satisfies BenchmarkCompletedPayload,
   'gateway.job-submitted': {
     jobId: 'job-01HZX3',
+    tenantId: 'acme-ai',
     image: 'registry.gridex.io/acme/llama-finetune:1.4',
     command: ['torchrun', 'train.py', '--epochs', '3'],
     gpusPerNode: 8,
@@ -119,10 +122,16 @@ export const EventExamples = {
     gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
     interconnect: 'infiniband',
     regions: ['eu-north', 'eu-west'],
+    preferredRegions: ['eu-north'],
+    minReliabilityBasisPoints: 9900,
+    verifiedOnly: true,
     maxPricePerGpuHour: usd('2500000'),
     expectedDurationSeconds: 7200,
     tier: 'on-demand',
     priority: 100,
+    retryBudget: 2,
+    queueDeadline: '2026-11-28T12:00:00.000Z',
+    annotations: { 'gridex.io/team': 'research' },
   } satisfies JobSubmittedPayload,
   'gateway.job-cancelled': {
     jobId: 'job-01HZX3',
@@ -131,6 +140,7 @@ export const EventExamples = {
   } satisfies JobCancelledPayload,
   'matching.job-matched': {
     jobId: 'job-01HZX3',
+    tenantId: 'acme-ai',
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
     attempt: 0,
     tier: 'on-demand',
@@ -150,14 +160,34 @@ export const EventExamples = {
   } satisfies JobMatchedPayload,
   'matching.job-unmatched': {
     jobId: 'job-01HZX4',
+    tenantId: 'acme-ai',
     code: 'MATCHING.NO_CAPACITY',
     exclusions: [
       { constraint: 'gpu-product', excludedNodes: 180, excludedGpus: 260 },
       { constraint: 'price-cap', excludedNodes: 12, excludedGpus: 96 },
     ],
-    nearMiss: { relax: 'price-cap', pricePerGpuHour: usd('2100000') },
+    nearMiss: {
+      relax: 'price-cap',
+      nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+      pricePerGpuHour: usd('2100000'),
+    },
     queued: true,
+    nodesConsidered: 203,
   } satisfies JobUnmatchedPayload,
+  'matching.job-expired': {
+    jobId: 'job-01HZX4',
+    tenantId: 'acme-ai',
+    queueDeadline: '2026-11-28T12:00:00.000Z',
+    expiredAt: '2026-11-28T12:00:00.800Z',
+  } satisfies JobExpiredPayload,
+  'matching.job-preempted': {
+    jobId: 'job-01HZX5',
+    tenantId: 'acme-ai',
+    reservationId: '1a2b3c4d-5e6f-5a7b-8c9d-0e1f2a3b4c5d',
+    preemptedByJobId: 'job-01HZX3',
+    preemptedAt: '2026-11-28T10:00:01.250Z',
+    requeued: true,
+  } satisfies JobPreemptedPayload,
   'orchestrator.workload-started': {
     jobId: 'job-01HZX3',
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
@@ -172,6 +202,7 @@ export const EventExamples = {
     reason: 'node-lost',
     startedAt: '2026-11-28T10:00:09.000Z',
     finishedAt: '2026-11-28T10:42:17.000Z',
+    failedNodes: [{ clusterId: 'eu-north-1', nodeName: 'nordic-h100-007' }],
   } satisfies WorkloadFinishedPayload,
   'billing.usage-settled': {
     settlementId: '3e2d1c0b-9a8f-5e7d-b6c5-a4b3c2d1e0f9',

@@ -2,7 +2,9 @@ import type { EventContract } from '../envelope/event-envelope';
 import { BenchmarkCompleted } from './benchmark-completed/benchmark-completed.event';
 import { CapacityChanged } from './capacity-changed/capacity-changed.event';
 import { JobCancelled } from './job-cancelled/job-cancelled.event';
+import { JobExpired } from './job-expired/job-expired.event';
 import { JobMatched } from './job-matched/job-matched.event';
+import { JobPreempted } from './job-preempted/job-preempted.event';
 import { JobSubmitted } from './job-submitted/job-submitted.event';
 import { JobUnmatched } from './job-unmatched/job-unmatched.event';
 import { NodeObserved } from './node-observed/node-observed.event';
@@ -29,6 +31,8 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   JobCancelled,
   JobMatched,
   JobUnmatched,
+  JobExpired,
+  JobPreempted,
   WorkloadStarted,
   WorkloadFinished,
   UsageSettled,

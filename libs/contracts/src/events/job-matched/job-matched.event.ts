@@ -15,12 +15,14 @@ const NodeAllocationSchema = z.strictObject({
 
 export const JobMatchedPayloadSchema = z.strictObject({
   jobId: IdSchema,
+  tenantId: IdSchema,
   reservationId: z.uuid().describe('Deterministic from job id and attempt'),
   attempt: NonNegativeIntSchema.describe('0 for the first placement, +1 for each failover'),
   tier: TierSchema,
   expectedDurationSeconds: PositiveIntSchema,
   allocations: z.array(NodeAllocationSchema).min(1).describe('One entry per gang member, in rank order'),
   matchedAt: TimestampSchema,
+  annotations: z.record(z.string(), z.string()).optional().describe('From the job, for the workload pods'),
 });
 
 /** Matching reserved the whole gang and fixed its prices. */

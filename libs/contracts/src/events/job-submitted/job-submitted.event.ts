@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from '../../envelope/event-envelope';
+import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
 import {
   GpuProductSchema,
@@ -14,6 +14,7 @@ import {
 export const JobSubmittedPayloadSchema = z
   .strictObject({
     jobId: IdSchema,
+    tenantId: IdSchema.describe('The client tenant that submitted the job'),
     image: z.string().min(1).max(512).describe('Container image reference'),
     command: z.array(z.string().max(4096)).max(256).describe('Container command and arguments'),
     gpusPerNode: PositiveIntSchema.max(16),
@@ -22,10 +23,33 @@ export const JobSubmittedPayloadSchema = z
     minGpuMemoryMiB: PositiveIntSchema.optional().describe('Minimum memory per GPU'),
     interconnect: InterconnectSchema.optional().describe('Required fabric between the gang nodes'),
     regions: z.array(RegionSchema).max(32).optional().describe('Allowed regions; any when absent'),
+    preferredRegions: z
+      .array(RegionSchema)
+      .max(32)
+      .optional()
+      .describe('Regions to favour among the allowed ones (a soft preference)'),
+    minReliabilityBasisPoints: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .optional()
+      .describe('Minimum node uptime over 7 days, basis points'),
+    verifiedOnly: z.boolean().optional().describe('Only nodes whose benchmark verified them'),
     maxPricePerGpuHour: MoneySchema.describe('Price cap per GPU-hour'),
     expectedDurationSeconds: PositiveIntSchema.describe('Client estimate, used for holds and lease limits'),
     tier: TierSchema,
     priority: NonNegativeIntSchema.max(1000).describe('Higher runs first among queued jobs of a tenant'),
+    retryBudget: NonNegativeIntSchema.max(10)
+      .optional()
+      .describe('Times the job is placed again after its node or supplier fails it (0 when absent)'),
+    queueDeadline: TimestampSchema.optional().describe(
+      'When a job still waiting for capacity expires; matching applies its default when absent',
+    ),
+    annotations: z
+      .record(z.string().max(253), z.string().max(4096))
+      .optional()
+      .describe('Passed through to the workload pods'),
   })
   .refine((job) => job.gpuProducts !== undefined || job.minGpuMemoryMiB !== undefined, {
     message: 'either gpuProducts or minGpuMemoryMiB is required',

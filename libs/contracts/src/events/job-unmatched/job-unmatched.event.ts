@@ -15,16 +15,19 @@ const ExclusionSchema = z.strictObject({
 
 export const JobUnmatchedPayloadSchema = z.strictObject({
   jobId: IdSchema,
+  tenantId: IdSchema,
   code: z.enum(['MATCHING.NO_CAPACITY', 'MATCHING.INFEASIBLE']).describe('Stable reason code'),
   exclusions: z.array(ExclusionSchema).describe('For each constraint, the capacity it excluded'),
   nearMiss: z
     .strictObject({
       relax: z.string().min(1).max(64).describe('The constraint the client would have to relax'),
+      nodeId: z.uuid().optional().describe('The node that misses by that one constraint'),
       pricePerGpuHour: MoneySchema.optional(),
     })
     .optional()
     .describe('The cheapest placement that misses by one constraint'),
   queued: z.boolean().describe('True when the job waits for capacity and will be retried'),
+  nodesConsidered: NonNegativeIntSchema.describe('Nodes in the offer book; the exclusions add up to this'),
 });
 
 /** Nothing fits the job right now; the explanation says which constraint excluded how much capacity. */

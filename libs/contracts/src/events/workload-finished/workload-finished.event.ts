@@ -15,6 +15,11 @@ export const WorkloadFinishedPayloadSchema = z
     reason: WorkloadFailureReasonSchema.optional().describe('Present when outcome is failed'),
     startedAt: TimestampSchema.optional().describe('Absent when the workload never ran'),
     finishedAt: TimestampSchema.describe('When the workload ended; metering stops here'),
+    failedNodes: z
+      .array(z.strictObject({ clusterId: IdSchema, nodeName: z.string().min(1).max(253) }))
+      .max(512)
+      .optional()
+      .describe('With node-lost: the nodes that were lost; failover avoids them'),
   })
   .refine((event) => (event.outcome === 'failed') === (event.reason !== undefined), {
     message: 'reason is required when outcome is failed and forbidden otherwise',
