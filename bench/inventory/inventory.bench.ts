@@ -16,7 +16,15 @@ import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { createEvent, NodeObserved, NodeObservedPayload, Topics } from '@gridex/contracts';
-import { dropSchema, launchService, stackEnv, testKafka, uniqueSuffix, untilReady } from '@gridex/testing';
+import {
+  dropSchema,
+  launchService,
+  stackEnv,
+  startGroupAtEnd,
+  testKafka,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
 
 const { values: args } = parseArgs({
   options: { nodes: { type: 'string', default: '10000' }, updates: { type: 'string', default: '10000' } },
@@ -54,20 +62,8 @@ async function main(): Promise<void> {
   const kafka = testKafka();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  // A new consumer group would start at the beginning of the shared topics and replay every earlier run: start
-  // the benchmark's group at their current ends, so only this run's events are measured.
   const groupId = `bench-inventory-${uniqueSuffix()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const topic of Object.values(Topics)) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-    });
-  }
-  await admin.disconnect();
+  await startGroupAtEnd(kafka, groupId, Object.values(Topics));
   const inventory = await launchService('inventory', {
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',

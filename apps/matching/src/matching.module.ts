@@ -1,9 +1,23 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
+import { CapacityFeedReader } from './book/capacity-feed.reader';
+import { OfferBookProvider } from './book/offer-book.provider';
+import { ReservationSync } from './book/reservation-sync.service';
 import { matchingConfigSchema } from './config/matching.config';
+import { MatchingTables } from './database/matching-tables';
 import { matchingMigrations } from './database/migrations';
+import { CancelJobHandler } from './jobs/cancel-job.handler';
+import { SubmitJobHandler } from './jobs/submit-job.handler';
+import { WorkloadFinishedHandler } from './jobs/workload-finished.handler';
+import { WorkloadStartedHandler } from './jobs/workload-started.handler';
+import { PlacementService } from './placement/placement.service';
+import { QueueDrainer } from './queue/queue-drainer.service';
+import { QuoteController } from './quotes/quote.controller';
 
-/** Matching: the order book, reservations and the routing algorithm. */
+/**
+ * Matching: the offer book (rebuilt from inventory's capacity feed), the routing engine, reservations guarded in
+ * its database, the queue, preemption and failover, and quotes.
+ */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -11,6 +25,19 @@ import { matchingMigrations } from './database/migrations';
       configSchema: matchingConfigSchema,
       migrations: matchingMigrations,
     }),
+  ],
+  controllers: [QuoteController],
+  providers: [
+    MatchingTables,
+    OfferBookProvider,
+    ReservationSync,
+    CapacityFeedReader,
+    PlacementService,
+    QueueDrainer,
+    SubmitJobHandler,
+    CancelJobHandler,
+    WorkloadStartedHandler,
+    WorkloadFinishedHandler,
   ],
 })
 export class MatchingModule {}

@@ -92,6 +92,32 @@ export async function readMessages(
   }
 }
 
+/**
+ * Starts a consumer group at the current ends of `topics`. A new group would otherwise start at the beginning
+ * of the shared topics and replay every earlier run; tests and benchmarks that launch a service want only the
+ * events they produce themselves.
+ */
+export async function startGroupAtEnd(
+  kafka: Kafka,
+  groupId: string,
+  topics: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Retries an assertion until it passes or the time is up; the last failure is the one reported. */
 export async function eventually<T>(
   assertion: () => Promise<T> | T,

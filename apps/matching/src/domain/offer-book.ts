@@ -26,6 +26,8 @@ export interface BookNode extends NodeOffer, NodeState {
   reservedGpus: number;
   /** Client price per GPU-hour and node score for [on-demand, interruptible]; undefined when not offered. */
   clientPrice: [bigint | undefined, bigint | undefined];
+  /** The same prices as numbers, for fast comparisons (micro-units stay exact far below 2^53). */
+  priceNumber: [number, number];
   score: [number, number];
   /** Where the node is indexed (undefined when not sellable): bucket and free-GPU level. */
   bucket?: Bucket;
@@ -79,6 +81,13 @@ export interface OfferBookOptions {
   takeRateBps: number;
 }
 
+/** A job's per-node limits, in the form the hot loop compares. */
+interface NodeLimits {
+  maxPrice: number;
+  minReliability: number;
+  excluded?: ReadonlySet<string>;
+}
+
 const TIERS: readonly Tier[] = ['on-demand', 'interruptible'];
 const tierIndex = (tier: Tier): 0 | 1 => (tier === 'on-demand' ? 0 : 1);
 
@@ -97,7 +106,37 @@ export interface Bucket {
   interconnect: Interconnect;
   verified: boolean;
   /** levels[tier][freeGpus] → nodes, best score first, then node id. */
-  levels: [BookNode[][], BookNode[][]];
+  levels: [LevelList[], LevelList[]];
+}
+
+/**
+ * The nodes of one bucket, tier and free-GPU level, best first, with the lowest price and highest reliability
+ * among them: a list that cannot hold a node under the job's price cap or over its reliability floor is skipped
+ * without looking at its nodes (this is what keeps misses cheap when the cheap capacity is taken). A removal
+ * leaves the bounds as they were (still true bounds, only looser); they are recomputed once removals reach a
+ * quarter of the list, so keeping them costs O(1) amortized per change.
+ */
+interface LevelList {
+  nodes: BookNode[];
+  minPrice: number;
+  maxReliability: number;
+  removalsSinceRefresh: number;
+}
+
+function newLevelList(): LevelList {
+  return { nodes: [], minPrice: Number.POSITIVE_INFINITY, maxReliability: -1, removalsSinceRefresh: 0 };
+}
+
+function refreshBounds(list: LevelList, tier: 0 | 1): void {
+  let minPrice = Number.POSITIVE_INFINITY;
+  let maxReliability = -1;
+  for (const node of list.nodes) {
+    if (node.priceNumber[tier] < minPrice) minPrice = node.priceNumber[tier];
+    if (node.reliabilityBps > maxReliability) maxReliability = node.reliabilityBps;
+  }
+  list.minPrice = minPrice;
+  list.maxReliability = maxReliability;
+  list.removalsSinceRefresh = 0;
 }
 
 /** Orders nodes best first: higher score, then smaller node id (so ties never depend on arrival order). */
@@ -174,6 +213,9 @@ export class OfferBook {
       reservedGpus,
       gpusFree: Math.max(0, state.allocatableGpus - reservedGpus),
       clientPrice,
+      priceNumber: clientPrice.map((price) =>
+        price === undefined ? Number.POSITIVE_INFINITY : Number(price),
+      ) as BookNode['priceNumber'],
       score,
       level: 0,
     };
@@ -223,13 +265,33 @@ export class OfferBook {
   /** The best placement for the job, or undefined when none exists now. Does not change the book. */
   place(job: PlacementRequest): Placement | undefined {
     const tier = tierIndex(job.tier);
-    let best: Placement | undefined;
+    const { weights } = this.options;
+    // Branch and bound: a bucket can score at most nodeCount × (its best list head + packing) + its region
+    // term, because every list is sorted best first. Buckets are evaluated from the highest bound down, and the
+    // search stops once no remaining bound can beat (or tie) the best placement found: usually after one bucket.
+    const bounded: Array<{ bucket: Bucket; bound: number; bucketScore: number }> = [];
     for (const bucket of this.candidateBuckets(job)) {
+      const levels = bucket.levels[tier];
+      let head = Number.NEGATIVE_INFINITY;
+      for (let level = job.gpusPerNode; level < levels.length; level += 1) {
+        const first = levels[level].nodes[0];
+        if (first === undefined) continue;
+        const value = first.score[tier] + packingScore(level - job.gpusPerNode, weights);
+        if (value > head) head = value;
+      }
+      if (head === Number.NEGATIVE_INFINITY) continue;
       const bucketScore = regionScore(
         job.preferredRegions?.includes(bucket.region) ?? false,
         this.regionUtilization(bucket.region),
-        this.options.weights,
+        weights,
       );
+      bounded.push({ bucket, bound: (head + bucketScore) * job.nodeCount, bucketScore });
+    }
+    bounded.sort((a, b) => b.bound - a.bound);
+    let best: Placement | undefined;
+    for (const { bucket, bound, bucketScore } of bounded) {
+      // The margin absorbs float rounding between a sum of N values and N times their maximum.
+      if (best && bound + 1e-9 < best.score) break;
       const chosen = this.bestInBucket(bucket, job, tier);
       if (!chosen) continue;
       const score = chosen.score + bucketScore * job.nodeCount;
@@ -325,12 +387,18 @@ export class OfferBook {
   }
 
   /** Whether a node at the head of a list passes the per-node constraints the bucket does not settle. */
-  private passes(node: BookNode, job: PlacementRequest, tier: 0 | 1): boolean {
+  private passes(node: BookNode, limits: NodeLimits, tier: 0 | 1): boolean {
     return (
-      (job.minReliabilityBps === undefined || node.reliabilityBps >= job.minReliabilityBps) &&
-      (node.clientPrice[tier] as bigint) <= job.maxPricePerGpuHourMicros &&
-      !job.excludedNodeIds?.has(node.nodeId)
+      node.reliabilityBps >= limits.minReliability &&
+      node.priceNumber[tier] <= limits.maxPrice &&
+      (limits.excluded === undefined || !limits.excluded.has(node.nodeId))
     );
+  }
+
+  /** Whether a list can hold a node within the job's limits at all (see {@link LevelList}). */
+  private mayPass(list: LevelList | undefined, limits: NodeLimits): boolean {
+    if (!list || list.nodes.length === 0) return false;
+    return list.minPrice <= limits.maxPrice && list.maxReliability >= limits.minReliability;
   }
 
   /**
@@ -343,16 +411,24 @@ export class OfferBook {
     tier: 0 | 1,
   ): { nodes: BookNode[]; score: number } | undefined {
     const levels = bucket.levels[tier];
+    const limits: NodeLimits = {
+      maxPrice: Number(job.maxPricePerGpuHourMicros),
+      minReliability: job.minReliabilityBps ?? 0,
+      excluded: job.excludedNodeIds && job.excludedNodeIds.size > 0 ? job.excludedNodeIds : undefined,
+    };
     let available = 0;
-    for (let level = job.gpusPerNode; level < levels.length; level += 1)
-      available += levels[level]?.length ?? 0;
+    const open: boolean[] = [];
+    for (let level = job.gpusPerNode; level < levels.length; level += 1) {
+      open[level] = this.mayPass(levels[level], limits);
+      if (open[level]) available += levels[level].nodes.length;
+    }
     if (available < job.nodeCount) return undefined;
 
     const cursor: number[] = [];
     const advance = (level: number) => {
-      const list = levels[level];
+      const list = levels[level].nodes;
       let index = cursor[level] ?? 0;
-      while (index < list.length && !this.passes(list[index], job, tier)) index += 1;
+      while (index < list.length && !this.passes(list[index], limits, tier)) index += 1;
       cursor[level] = index;
       return index < list.length ? list[index] : undefined;
     };
@@ -361,7 +437,7 @@ export class OfferBook {
     while (chosen.length < job.nodeCount) {
       let pick: { node: BookNode; value: number; level: number } | undefined;
       for (let level = job.gpusPerNode; level < levels.length; level += 1) {
-        if (!levels[level] || levels[level].length === 0) continue;
+        if (!open[level]) continue;
         const node = advance(level);
         if (!node) continue;
         const value = node.score[tier] + packingScore(level - job.gpusPerNode, this.options.weights);
@@ -422,9 +498,11 @@ export class OfferBook {
     for (const tier of [0, 1] as const) {
       if (node.clientPrice[tier] === undefined) continue;
       const levels = bucket.levels[tier];
-      while (levels.length <= node.level) levels.push([]);
+      while (levels.length <= node.level) levels.push(newLevelList());
       const list = levels[node.level];
-      list.splice(insertionPoint(list, node, tier), 0, node);
+      list.nodes.splice(insertionPoint(list.nodes, node, tier), 0, node);
+      list.minPrice = Math.min(list.minPrice, node.priceNumber[tier]);
+      list.maxReliability = Math.max(list.maxReliability, node.reliabilityBps);
     }
   }
 
@@ -439,9 +517,11 @@ export class OfferBook {
     for (const tier of [0, 1] as const) {
       if (node.clientPrice[tier] === undefined) continue;
       const list = bucket.levels[tier][node.level];
-      const at = insertionPoint(list, node, tier);
-      if (list[at] === node) list.splice(at, 1);
-      else throw new Error(`offer book index out of step for node ${node.nodeId}`);
+      const at = insertionPoint(list.nodes, node, tier);
+      if (list.nodes[at] !== node) throw new Error(`offer book index out of step for node ${node.nodeId}`);
+      list.nodes.splice(at, 1);
+      list.removalsSinceRefresh += 1;
+      if (list.removalsSinceRefresh * 4 > list.nodes.length) refreshBounds(list, tier);
     }
     node.bucket = undefined;
     node.level = 0;

@@ -1,0 +1,416 @@
+import { Kafka, Partitioners, Producer } from 'kafkajs';
+import {
+  CapacityChanged,
+  CapacityChangedPayload,
+  createEvent,
+  deterministicUuid,
+  EventContract,
+  EventEnvelope,
+  IdNamespaces,
+  JobExpiredPayload,
+  JobMatchedPayload,
+  JobPreemptedPayload,
+  JobSubmitted,
+  JobSubmittedPayload,
+  JobUnmatchedPayload,
+  Topics,
+  uuidv7,
+  WorkloadFinished,
+} from '@gridex/contracts';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  startGroupAtEnd,
+  testKafka,
+  TopicRecorder,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+
+/**
+ * Matching against the real Kafka and PostgreSQL, through its events only: the test plays inventory (capacity
+ * feed), the gateway (job submissions) and the orchestrator (workload ends). Every test uses a GPU product of its
+ * own, so jobs can only land on its own nodes whatever else the shared feed holds.
+ */
+const suffix = uniqueSuffix();
+const usd = (micros: string) => ({ currency: 'USD', micros });
+const JOB_TOPICS = [
+  Topics.jobSubmitted,
+  Topics.jobCancelled,
+  Topics.workloadStarted,
+  Topics.workloadFinished,
+];
+
+let revision = 1;
+function capacity(
+  product: string,
+  name: string,
+  patch: Partial<CapacityChangedPayload> = {},
+): CapacityChangedPayload {
+  return {
+    nodeId: deterministicUuid(IdNamespaces.node, `c-${suffix}`, name),
+    revision: revision++,
+    clusterId: `c-${suffix}`,
+    nodeName: name,
+    supplierId: `s-${suffix}`,
+    supplierKind: 'datacenter',
+    pool: 'pool',
+    region: 'eu-north',
+    gpuProduct: product,
+    gpuMemoryMiB: 81_559,
+    interconnect: 'infiniband',
+    gpus: 8,
+    removed: false,
+    ready: true,
+    allocatableGpus: 8,
+    poolPaused: false,
+    schedulable: true,
+    verification: 'verified',
+    benchmarkScore: 1000,
+    reliabilityBasisPoints: 9_990,
+    supplierFaults30d: 0,
+    pricePerGpuHour: usd('2000000'),
+    interruptiblePricePerGpuHour: usd('1200000'),
+    ...patch,
+  };
+}
+
+function job(product: string, patch: Partial<JobSubmittedPayload> = {}): JobSubmittedPayload {
+  return {
+    jobId: `job-${uuidv7()}`,
+    tenantId: `tenant-${suffix}`,
+    image: 'registry.gridex.io/test/train:1',
+    command: ['python', 'train.py'],
+    gpusPerNode: 8,
+    nodeCount: 1,
+    gpuProducts: [product],
+    maxPricePerGpuHour: usd('5000000'),
+    expectedDurationSeconds: 600,
+    tier: 'on-demand',
+    priority: 0,
+    ...patch,
+  };
+}
+
+async function publish<T>(producer: Producer, contract: EventContract<T>, payloads: T[]): Promise<void> {
+  await producer.send({
+    topic: contract.topic,
+    messages: payloads.map((payload) => ({
+      key: contract.partitionKey(payload),
+      value: JSON.stringify(createEvent(contract, payload, { correlationId: uuidv7(), causationId: null })),
+    })),
+  });
+}
+
+/** Starts matching; the first process of a consumer group starts it at the topics' ends. */
+async function startMatching(kafka: Kafka, group: string, schema?: string): Promise<LaunchedService> {
+  if (!schema) await startGroupAtEnd(kafka, group, JOB_TOPICS);
+  const service = await launchService('matching', {
+    KAFKA_CONSUMER_GROUP: group,
+    LOG_LEVEL: 'warn',
+    MATCHING_QUEUE_INTERVAL_MS: '200',
+    MATCHING_RESERVATION_SYNC_MS: '100',
+    ...(schema ? { DATABASE_SCHEMA: schema } : {}),
+  });
+  await untilReady(service);
+  return service;
+}
+
+type Recorded<T> = EventEnvelope<T>;
+
+function quoteOf(product: string) {
+  return {
+    gpusPerNode: 8,
+    nodeCount: 1,
+    gpuProducts: [product],
+    maxPricePerGpuHour: usd('5000000'),
+    expectedDurationSeconds: 600,
+    tier: 'on-demand',
+  };
+}
+
+describe('matching service', () => {
+  const kafka = testKafka();
+  const product = `T-${suffix}`;
+  let producer: Producer;
+  let matching: LaunchedService;
+  let matched: TopicRecorder;
+  let unmatched: TopicRecorder;
+  let preempted: TopicRecorder;
+  let expired: TopicRecorder;
+  const matchOf = (jobId: string) =>
+    matched.waitFor<Recorded<JobMatchedPayload>>((e) => e.payload.jobId === jobId);
+
+  beforeAll(async () => {
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    [matched, unmatched, preempted, expired] = await Promise.all(
+      [Topics.jobMatched, Topics.jobUnmatched, Topics.jobPreempted, Topics.jobExpired].map((topic) =>
+        TopicRecorder.start(kafka, topic),
+      ),
+    );
+    // Two nodes before matching starts (it must find them in the feed's history), more later.
+    await publish(producer, CapacityChanged, [capacity(product, 'n1'), capacity(product, 'n2')]);
+    matching = await startMatching(kafka, `it-matching-${suffix}`);
+  });
+
+  afterAll(async () => {
+    await matching?.process.kill();
+    await Promise.all([matched, unmatched, preempted, expired].map((r) => r?.stop()));
+    await producer?.disconnect();
+    if (matching) await dropSchema(matching.schema);
+  });
+
+  it('places a job on a node from the feed, snapshots ask and client price, and reserves deterministically', async () => {
+    const single = job(product);
+    await publish(producer, JobSubmitted, [single]);
+    const event = await matchOf(single.jobId);
+    expect(event.payload).toMatchObject({
+      jobId: single.jobId,
+      tenantId: single.tenantId,
+      attempt: 0,
+      reservationId: deterministicUuid(IdNamespaces.reservation, single.jobId, 0),
+      tier: 'on-demand',
+    });
+    expect(event.payload.allocations).toEqual([
+      expect.objectContaining({
+        gpus: 8,
+        clusterId: `c-${suffix}`,
+        pricePerGpuHour: usd('2300000'), // the ask plus the default 15 % take
+        supplierPricePerGpuHour: usd('2000000'),
+      }),
+    ]);
+    // Done: its GPUs come back for the next tests.
+    await publish(producer, WorkloadFinished, [
+      {
+        jobId: single.jobId,
+        reservationId: event.payload.reservationId,
+        workloadId: uuidv7(),
+        outcome: 'succeeded',
+        finishedAt: new Date().toISOString(),
+      },
+    ]);
+    await eventually(async () => {
+      const response = await fetch(`${matching.url}/v1/quotes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...quoteOf(product), nodeCount: 2 }),
+      });
+      expect(await response.json()).toMatchObject({ feasible: true });
+    });
+  });
+
+  it('explains a miss, queues the job, and places it when capacity arrives', async () => {
+    const gang = job(product, { nodeCount: 3, interconnect: 'infiniband' });
+    await publish(producer, JobSubmitted, [gang]);
+    const miss = await unmatched.waitFor<Recorded<JobUnmatchedPayload>>(
+      (e) => e.payload.jobId === gang.jobId,
+    );
+    expect(miss.payload.queued).toBe(true);
+    expect(miss.payload.code).toBe('MATCHING.INFEASIBLE');
+    const charged = miss.payload.exclusions.reduce((sum, e) => sum + e.excludedNodes, 0);
+    expect(charged).toBe(miss.payload.nodesConsidered);
+    expect(miss.payload.exclusions).toContainEqual({
+      constraint: 'gang-size',
+      excludedNodes: 2,
+      excludedGpus: 16,
+    });
+
+    await publish(producer, CapacityChanged, [capacity(product, 'n3')]);
+    const placed = await matchOf(gang.jobId);
+    expect(placed.payload.allocations.map((a) => a.nodeName).sort()).toEqual(['n1', 'n2', 'n3']);
+    await publish(producer, WorkloadFinished, [
+      {
+        jobId: gang.jobId,
+        reservationId: placed.payload.reservationId,
+        workloadId: uuidv7(),
+        outcome: 'succeeded',
+        finishedAt: new Date().toISOString(),
+      },
+    ]);
+  });
+
+  it('preempts the cheapest interruptible work for an on-demand job, and requeues the victim', async () => {
+    const own = `P-${suffix}`;
+    await publish(producer, CapacityChanged, [capacity(own, 'p1')]);
+    const batch = job(own, { tier: 'interruptible', maxPricePerGpuHour: usd('2000000') });
+    await publish(producer, JobSubmitted, [batch]);
+    const victim = await matchOf(batch.jobId);
+    expect(victim.payload.allocations[0].pricePerGpuHour).toEqual(usd('1380000'));
+
+    const urgent = job(own);
+    await publish(producer, JobSubmitted, [urgent]);
+    const taken = await preempted.waitFor<Recorded<JobPreemptedPayload>>(
+      (e) => e.payload.jobId === batch.jobId,
+    );
+    expect(taken.payload).toMatchObject({
+      reservationId: victim.payload.reservationId,
+      preemptedByJobId: urgent.jobId,
+      requeued: true,
+    });
+    const placed = await matchOf(urgent.jobId);
+    expect(placed.payload.allocations[0].nodeName).toBe('p1');
+
+    // When the on-demand job ends, the requeued interruptible job gets the node back, as a new attempt.
+    await publish(producer, WorkloadFinished, [
+      {
+        jobId: urgent.jobId,
+        reservationId: placed.payload.reservationId,
+        workloadId: uuidv7(),
+        outcome: 'succeeded',
+        finishedAt: new Date().toISOString(),
+      },
+    ]);
+    const again = await matched.waitFor<Recorded<JobMatchedPayload>>(
+      (e) => e.payload.jobId === batch.jobId && e.payload.attempt === 1,
+    );
+    expect(again.payload.reservationId).toBe(deterministicUuid(IdNamespaces.reservation, batch.jobId, 1));
+  });
+
+  it('fails a job over to another node when its node is lost, within the retry budget', async () => {
+    const own = `F-${suffix}`;
+    await publish(producer, CapacityChanged, [
+      capacity(own, `f1-${suffix}`),
+      capacity(own, `f2-${suffix}`, { pricePerGpuHour: usd('2500000') }),
+    ]);
+    const fragile = job(own, { retryBudget: 1 });
+    await publish(producer, JobSubmitted, [fragile]);
+    const first = await matchOf(fragile.jobId);
+    const lostNode = first.payload.allocations[0];
+    expect(lostNode.nodeName).toBe(`f1-${suffix}`); // the cheaper one
+    await publish(producer, WorkloadFinished, [
+      {
+        jobId: fragile.jobId,
+        reservationId: first.payload.reservationId,
+        workloadId: uuidv7(),
+        outcome: 'failed',
+        reason: 'node-lost',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        failedNodes: [{ clusterId: lostNode.clusterId, nodeName: lostNode.nodeName }],
+      },
+    ]);
+    const second = await matched.waitFor<Recorded<JobMatchedPayload>>(
+      (e) => e.payload.jobId === fragile.jobId && e.payload.attempt === 1,
+    );
+    expect(second.payload.allocations[0].nodeName).toBe(`f2-${suffix}`);
+
+    // The budget is spent: losing the second node fails the job instead of placing it again.
+    await publish(producer, WorkloadFinished, [
+      {
+        jobId: fragile.jobId,
+        reservationId: second.payload.reservationId,
+        workloadId: uuidv7(),
+        outcome: 'failed',
+        reason: 'node-lost',
+        finishedAt: new Date().toISOString(),
+      },
+    ]);
+    await eventually(async () => {
+      const response = await fetch(`${matching.url}/metrics`);
+      expect(await response.text()).toMatch(/gridex_matching_failovers_total\{outcome="exhausted"[^}]*\} 1/);
+    });
+    expect(
+      matched.values<Recorded<JobMatchedPayload>>().filter((e) => e.payload.jobId === fragile.jobId),
+    ).toHaveLength(2);
+  });
+
+  it('expires a queued job at its deadline', async () => {
+    const hopeless = job(product, {
+      nodeCount: 40,
+      queueDeadline: new Date(Date.now() + 1_000).toISOString(),
+    });
+    await publish(producer, JobSubmitted, [hopeless]);
+    const event = await expired.waitFor<Recorded<JobExpiredPayload>>(
+      (e) => e.payload.jobId === hopeless.jobId,
+    );
+    expect(event.payload.queueDeadline).toBe(hopeless.queueDeadline);
+  });
+
+  it('quotes without reserving, explains infeasible quotes, and refuses bad ones with problem+json', async () => {
+    const quote = (body: unknown) =>
+      fetch(`${matching.url}/v1/quotes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const spec = {
+      gpusPerNode: 4,
+      nodeCount: 1,
+      gpuProducts: [product],
+      maxPricePerGpuHour: usd('5000000'),
+      expectedDurationSeconds: 1800,
+      tier: 'on-demand',
+    };
+    const feasible = (await (await quote(spec)).json()) as { allocations: unknown[] };
+    expect(feasible).toMatchObject({ feasible: true, estimatedCost: usd('4600000') }); // 4 × 2.30 × ½ h
+    const again = (await (await quote(spec)).json()) as { allocations: unknown[] };
+    expect(again.allocations).toEqual(feasible.allocations); // nothing was reserved
+
+    const tooCheap = await (await quote({ ...spec, maxPricePerGpuHour: usd('100000') })).json();
+    expect(tooCheap).toMatchObject({
+      feasible: false,
+      nearMiss: { relax: 'price-cap', pricePerGpuHour: usd('2300000') },
+    });
+
+    const bad = await quote({ ...spec, gpusPerNode: 0, surprise: true });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await bad.json()) as { code: string; errors: Array<{ field: string }> };
+    expect(problem.code).toBe('MATCHING.INVALID_QUOTE');
+    expect(problem.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['gpusPerNode']));
+  });
+});
+
+describe('two matching replicas on one fleet', () => {
+  const kafka = testKafka();
+  const product = `R-${suffix}`;
+  const replicas: LaunchedService[] = [];
+  let producer: Producer;
+  let matched: TopicRecorder;
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.process.kill()));
+    await matched?.stop();
+    await producer?.disconnect();
+    if (replicas[0]) await dropSchema(replicas[0].schema);
+  });
+
+  it('never allocates a GPU twice: 120 jobs of 4 GPUs for 20 nodes of 8 place exactly 40', async () => {
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    matched = await TopicRecorder.start(kafka, Topics.jobMatched);
+    await publish(
+      producer,
+      CapacityChanged,
+      Array.from({ length: 20 }, (_, i) => capacity(product, `r${i}-${suffix}`)),
+    );
+    // One deployment, two processes: same schema, same consumer group (each takes half the partitions).
+    const group = `it-replicas-${suffix}`;
+    replicas.push(await startMatching(kafka, group));
+    replicas.push(await startMatching(kafka, group, replicas[0].schema));
+
+    const jobs = Array.from({ length: 120 }, () => job(product, { gpusPerNode: 4 }));
+    await publish(producer, JobSubmitted, jobs);
+    const ours = new Set(jobs.map((j) => j.jobId));
+    const placements = () =>
+      matched.values<Recorded<JobMatchedPayload>>().filter((e) => ours.has(e.payload.jobId));
+    await eventually(() => expect(placements()).toHaveLength(40), 60_000);
+    // Give any over-allocation time to show, then check every node's total.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const perNode = new Map<string, number>();
+    for (const event of placements()) {
+      for (const a of event.payload.allocations) perNode.set(a.nodeId, (perNode.get(a.nodeId) ?? 0) + a.gpus);
+    }
+    expect(placements()).toHaveLength(40);
+    expect([...perNode.values()].every((gpus) => gpus <= 8)).toBe(true);
+    expect(perNode.size).toBe(20);
+    // Both replicas took decisions (the test is about concurrency, not one replica doing everything).
+    for (const replica of replicas) {
+      const metrics = await (await fetch(`${replica.url}/metrics`)).text();
+      expect(metrics).toMatch(/gridex_matching_decisions_total\{outcome="matched"[^}]*\} [1-9]/);
+    }
+  });
+});

@@ -1,0 +1,459 @@
+/**
+ * Matching engine benchmark: how fast and how well the routing algorithm decides, at market scale.
+ *
+ *   npm run bench:matching -- [--sizes 10000,100000,1000000] [--decisions 50000] [--gangs 500]
+ *
+ * The engine is pure (no I/O), so this measures decisions alone, on one core, for synthetic fleets of
+ * 10k, 100k and 1M GPUs (data-center 8-GPU nodes and home 1–2-GPU nodes over 8 regions and 4 clusters each):
+ * - decisionsPerSecond, p99Ms: single-node jobs (mixed products, regions, caps, tiers) placed and reserved, while
+ *   older work is released so the fleet stays about 70 % busy;
+ * - gangP99Ms: 16 nodes × 8 GPUs on InfiniBand, placed and reserved, then released;
+ * - overAllocations: nodes whose reservations, tracked independently of the book, exceed their GPUs (must be 0);
+ * - speedupVsNaive: mean time of the same decisions made by a linear scan of every node, over the indexed time;
+ *   naiveDisagreements counts decisions where the two differ (must be 0);
+ * - optimalityGapPct: on small random instances, total client cost of the engine's online decisions over the
+ *   cost-optimal assignment found by an exhaustive solver, same jobs (price-only weights, as the solver has no
+ *   other objective); optimalityGapPctDefaultWeights does the same with the production weights, which trade cost
+ *   for reliability and performance on purpose.
+ * Writes bench/results/matching.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { placeByLinearScan } from '../../apps/matching/src/domain/naive-placement';
+import {
+  NodeAllocation,
+  NodeState,
+  OfferBook,
+  PlacementRequest,
+} from '../../apps/matching/src/domain/offer-book';
+import { DEFAULT_SCORE_WEIGHTS, ScoreWeights } from '../../apps/matching/src/domain/scoring';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    decisions: { type: 'string', default: '50000' },
+    gangs: { type: 'string', default: '500' },
+    naive: { type: 'string', default: '200' },
+    instances: { type: 'string', default: '300' },
+  },
+});
+const TAKE_RATE_BPS = 1_500;
+
+/** A small deterministic PRNG (mulberry32) so every run measures the same fleets and jobs. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const REGIONS = [
+  'eu-north',
+  'eu-west',
+  'eu-central',
+  'us-east',
+  'us-west',
+  'ap-southeast',
+  'ap-northeast',
+  'sa-east',
+];
+interface Product {
+  name: string;
+  memoryMiB: number;
+  gpus: number[];
+  interconnect: NodeState['interconnect'];
+  askMicros: number;
+  score: number;
+  datacenter: boolean;
+}
+const PRODUCTS: Product[] = [
+  {
+    name: 'NVIDIA-H100-80GB-HBM3',
+    memoryMiB: 81_559,
+    gpus: [8],
+    interconnect: 'infiniband',
+    askMicros: 2_100_000,
+    score: 3000,
+    datacenter: true,
+  },
+  {
+    name: 'NVIDIA-A100-SXM4-80GB',
+    memoryMiB: 81_920,
+    gpus: [8],
+    interconnect: 'nvlink',
+    askMicros: 1_300_000,
+    score: 1800,
+    datacenter: true,
+  },
+  {
+    name: 'NVIDIA-L40S',
+    memoryMiB: 46_068,
+    gpus: [4, 8],
+    interconnect: 'pcie',
+    askMicros: 800_000,
+    score: 1200,
+    datacenter: true,
+  },
+  {
+    name: 'NVIDIA-GeForce-RTX-4090',
+    memoryMiB: 24_564,
+    gpus: [1, 2],
+    interconnect: 'pcie',
+    askMicros: 350_000,
+    score: 1000,
+    datacenter: false,
+  },
+  {
+    name: 'NVIDIA-GeForce-RTX-3090-Ti',
+    memoryMiB: 24_564,
+    gpus: [1],
+    interconnect: 'pcie',
+    askMicros: 200_000,
+    score: 650,
+    datacenter: false,
+  },
+];
+
+/** A fleet of about `targetGpus` GPUs: 60 % in data centers, 40 % in homes. */
+function buildFleet(targetGpus: number, rand: () => number): NodeState[] {
+  const nodes: NodeState[] = [];
+  let gpus = 0;
+  for (let i = 0; gpus < targetGpus; i += 1) {
+    const home = rand() < (0.4 * (8 / 1.5)) / (0.6 + 0.4 * (8 / 1.5)); // node share giving 40 % of GPUs at home
+    const candidates = PRODUCTS.filter((p) => p.datacenter !== home);
+    const product = candidates[Math.floor(rand() * candidates.length)];
+    const count = product.gpus[Math.floor(rand() * product.gpus.length)];
+    const ask = BigInt(Math.round(product.askMicros * (0.7 + 0.6 * rand())));
+    const region = REGIONS[Math.floor(rand() * REGIONS.length)];
+    nodes.push({
+      nodeId: `node-${String(i).padStart(7, '0')}`,
+      nodeName: `node-${i}`,
+      clusterId: `${region}-${Math.floor(rand() * 4)}`,
+      region,
+      supplierId: home ? `home-${i}` : `dc-${i % 40}`,
+      gpuProduct: product.name,
+      gpuMemoryMiB: product.memoryMiB,
+      interconnect: product.interconnect,
+      allocatableGpus: count,
+      schedulable: true,
+      verification: rand() < 0.85 ? 'verified' : 'unverified',
+      reliabilityBps: home ? 9_000 + Math.floor(rand() * 950) : 9_800 + Math.floor(rand() * 199),
+      benchmarkScore: Math.round(product.score * count * (0.9 + 0.2 * rand())) / count,
+      onDemandAskMicros: ask,
+      interruptibleAskMicros: rand() < 0.7 ? (ask * 6n) / 10n : undefined,
+    });
+    gpus += count;
+  }
+  return nodes;
+}
+
+function singleJob(rand: () => number): PlacementRequest {
+  const product = PRODUCTS[Math.floor(rand() * PRODUCTS.length)];
+  const gpusPerNode = Math.min(
+    product.gpus[product.gpus.length - 1],
+    [1, 1, 1, 2, 4, 8][Math.floor(rand() * 6)],
+  );
+  const byMemory = rand() < 0.3;
+  return {
+    gpusPerNode,
+    nodeCount: 1,
+    ...(byMemory ? { minGpuMemoryMiB: product.memoryMiB } : { gpuProducts: [product.name] }),
+    regions:
+      rand() < 0.5
+        ? [REGIONS[Math.floor(rand() * REGIONS.length)], REGIONS[Math.floor(rand() * REGIONS.length)]]
+        : undefined,
+    preferredRegions: rand() < 0.3 ? [REGIONS[Math.floor(rand() * REGIONS.length)]] : undefined,
+    maxPricePerGpuHourMicros: BigInt(Math.round(product.askMicros * (1.1 + rand()))),
+    minReliabilityBps: rand() < 0.3 ? 9_500 : undefined,
+    verifiedOnly: rand() < 0.5,
+    tier: rand() < 0.25 ? 'interruptible' : 'on-demand',
+  };
+}
+
+const GANG: PlacementRequest = {
+  gpusPerNode: 8,
+  nodeCount: 16,
+  gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
+  interconnect: 'infiniband',
+  maxPricePerGpuHourMicros: 4_000_000n,
+  tier: 'on-demand',
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+interface SizeResult {
+  gpus: number;
+  nodes: number;
+  decisionsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  placedShare: number;
+  gangP99Ms: number;
+  gangsPlaced: number;
+  overAllocations: number;
+  speedupVsNaive: number;
+  naiveMeanMs: number;
+  indexedMeanMs: number;
+  naiveDisagreements: number;
+  buildSeconds: number;
+}
+
+function measureSize(targetGpus: number): SizeResult {
+  const rand = random(targetGpus);
+  const fleet = buildFleet(targetGpus, rand);
+  const buildStart = nowMs();
+  const book = new OfferBook({ weights: DEFAULT_SCORE_WEIGHTS, takeRateBps: TAKE_RATE_BPS });
+  for (const node of fleet) book.upsert(node);
+  const buildSeconds = (nowMs() - buildStart) / 1000;
+  const gpus = fleet.reduce((sum, n) => sum + n.allocatableGpus, 0);
+
+  // An independent ledger of what is reserved, to count over-allocations without trusting the book.
+  const ledger = new Map<string, number>();
+  const active: NodeAllocation[][] = [];
+  let oldest = 0;
+  let activeGpus = 0;
+  const reserve = (allocations: NodeAllocation[]) => {
+    book.reserve(allocations);
+    active.push(allocations);
+    for (const a of allocations) {
+      ledger.set(a.nodeId, (ledger.get(a.nodeId) ?? 0) + a.gpus);
+      activeGpus += a.gpus;
+    }
+  };
+  const releaseOldest = () => {
+    const allocations = active[oldest];
+    oldest += 1;
+    book.release(allocations);
+    for (const a of allocations) {
+      ledger.set(a.nodeId, (ledger.get(a.nodeId) ?? 0) - a.gpus);
+      activeGpus -= a.gpus;
+    }
+  };
+
+  // Warm the fleet up to ~70 % busy with the same kind of jobs, then measure at that steady state.
+  const decisions = Number(args.decisions);
+  const jobs = Array.from({ length: decisions }, () => singleJob(rand));
+  let warm = 0;
+  while (activeGpus < gpus * 0.7 && warm < decisions * 50) {
+    const placement = book.place(jobs[warm % jobs.length]);
+    if (placement) reserve(placement.allocations);
+    warm += 1;
+  }
+
+  const latencies: number[] = [];
+  let placed = 0;
+  const started = nowMs();
+  for (const job of jobs) {
+    const t0 = nowMs();
+    const placement = book.place(job);
+    if (placement) book.reserve(placement.allocations);
+    latencies.push(nowMs() - t0);
+    if (placement) {
+      book.release(placement.allocations); // reserve() below re-applies it through the ledger
+      reserve(placement.allocations);
+      placed += 1;
+      if (activeGpus > gpus * 0.7) releaseOldest();
+    }
+  }
+  const elapsed = nowMs() - started;
+  latencies.sort((a, b) => a - b);
+
+  const gangLatencies: number[] = [];
+  let gangsPlaced = 0;
+  for (let i = 0; i < Number(args.gangs); i += 1) {
+    const t0 = nowMs();
+    const placement = book.place(GANG);
+    if (placement) book.reserve(placement.allocations);
+    gangLatencies.push(nowMs() - t0);
+    if (placement) {
+      gangsPlaced += 1;
+      book.release(placement.allocations);
+    }
+  }
+  gangLatencies.sort((a, b) => a - b);
+
+  let overAllocations = 0;
+  for (const node of book.nodes()) {
+    if ((ledger.get(node.nodeId) ?? 0) > node.allocatableGpus || node.reservedGpus > node.allocatableGpus) {
+      overAllocations += 1;
+    }
+  }
+
+  // The same decisions, indexed and by linear scan, on the same book state.
+  const sample = jobs.slice(0, Number(args.naive));
+  let naiveDisagreements = 0;
+  const naiveStart = nowMs();
+  const naiveResults = sample.map((job) => placeByLinearScan(book, job));
+  const naiveMeanMs = (nowMs() - naiveStart) / sample.length;
+  const indexedStart = nowMs();
+  const indexedResults = sample.map((job) => book.place(job));
+  const indexedMeanMs = (nowMs() - indexedStart) / sample.length;
+  sample.forEach((_, i) => {
+    if (JSON.stringify(naiveResults[i], bigintJson) !== JSON.stringify(indexedResults[i], bigintJson)) {
+      naiveDisagreements += 1;
+    }
+  });
+
+  return {
+    gpus,
+    nodes: fleet.length,
+    decisionsPerSecond: Math.round(decisions / (elapsed / 1000)),
+    p50Ms: round(percentile(latencies, 0.5), 4),
+    p99Ms: round(percentile(latencies, 0.99), 4),
+    placedShare: round(placed / decisions),
+    gangP99Ms: round(percentile(gangLatencies, 0.99), 4),
+    gangsPlaced,
+    overAllocations,
+    speedupVsNaive: round(naiveMeanMs / indexedMeanMs, 1),
+    naiveMeanMs: round(naiveMeanMs, 4),
+    indexedMeanMs: round(indexedMeanMs, 4),
+    naiveDisagreements,
+    buildSeconds: round(buildSeconds, 2),
+  };
+}
+
+function bigintJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/**
+ * The cheapest assignment of single-node jobs to nodes that places every job (each node's GPUs are a
+ * capacity), by exhaustive depth-first search with a cost bound. Small instances only.
+ */
+function exactCost(nodes: NodeState[], jobs: PlacementRequest[]): number | undefined {
+  const free = nodes.map((n) => n.allocatableGpus);
+  const price = nodes.map((n) => Number(n.onDemandAskMicros));
+  let best = Number.POSITIVE_INFINITY;
+  const search = (j: number, cost: number) => {
+    if (cost >= best) return;
+    if (j === jobs.length) {
+      best = cost;
+      return;
+    }
+    const job = jobs[j];
+    for (let i = 0; i < nodes.length; i += 1) {
+      if (free[i] < job.gpusPerNode || price[i] > Number(job.maxPricePerGpuHourMicros)) continue;
+      free[i] -= job.gpusPerNode;
+      search(j + 1, cost + price[i] * job.gpusPerNode);
+      free[i] += job.gpusPerNode;
+    }
+  };
+  search(0, 0);
+  return Number.isFinite(best) ? best : undefined;
+}
+
+/** Engine cost over exact cost on random small instances where the exact solver places every job. */
+function optimalityGap(weights: ScoreWeights): { gapPct: number; instances: number; engineMissed: number } {
+  const rand = random(7);
+  let engineTotal = 0;
+  let exactTotal = 0;
+  let instances = 0;
+  let engineMissed = 0;
+  for (let k = 0; k < Number(args.instances); k += 1) {
+    const nodes: NodeState[] = Array.from({ length: 7 }, (_, i) => ({
+      nodeId: `n${i}`,
+      nodeName: `n${i}`,
+      clusterId: 'c',
+      region: REGIONS[i % 2],
+      supplierId: `s${i}`,
+      gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+      gpuMemoryMiB: 81_559,
+      interconnect: 'infiniband',
+      allocatableGpus: [1, 2, 4, 8][Math.floor(rand() * 4)],
+      schedulable: true,
+      verification: 'verified',
+      reliabilityBps: 9_500 + Math.floor(rand() * 500),
+      benchmarkScore: 2700 + Math.floor(rand() * 600),
+      onDemandAskMicros: BigInt(1_500_000 + Math.floor(rand() * 1_500_000)),
+    }));
+    const jobs: PlacementRequest[] = Array.from({ length: 6 }, () => ({
+      gpusPerNode: [1, 1, 2, 4][Math.floor(rand() * 4)],
+      nodeCount: 1,
+      gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
+      maxPricePerGpuHourMicros: 10_000_000n,
+      tier: 'on-demand',
+    }));
+    const exact = exactCost(nodes, jobs);
+    if (exact === undefined) continue;
+    const book = new OfferBook({ weights, takeRateBps: 0 });
+    for (const node of nodes) book.upsert(node);
+    let cost = 0;
+    let missed = false;
+    for (const job of jobs) {
+      const placement = book.place(job);
+      if (!placement) {
+        missed = true;
+        break;
+      }
+      book.reserve(placement.allocations);
+      cost += placement.allocations.reduce((sum, a) => sum + Number(a.askMicros) * a.gpus, 0);
+    }
+    if (missed) {
+      engineMissed += 1;
+      continue;
+    }
+    instances += 1;
+    engineTotal += cost;
+    exactTotal += exact;
+  }
+  return { gapPct: round((engineTotal / exactTotal - 1) * 100, 2), instances, engineMissed };
+}
+
+function main(): void {
+  const sizes = args.sizes.split(',').map(Number);
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    const result = measureSize(size);
+    results.push(result);
+    console.log(
+      `${String(result.gpus).padStart(9)} GPUs ${String(result.nodes).padStart(7)} nodes: ` +
+        `${result.decisionsPerSecond} decisions/s, p99 ${result.p99Ms} ms, gang p99 ${result.gangP99Ms} ms, ` +
+        `over-allocations ${result.overAllocations}, ${result.speedupVsNaive}× vs linear scan ` +
+        `(${result.naiveDisagreements} disagreements), book built in ${result.buildSeconds} s`,
+    );
+  }
+  const priceOnly = optimalityGap({
+    ...DEFAULT_SCORE_WEIGHTS,
+    perfPerDollar: 0,
+    reliability: 0,
+    loadSpread: 0,
+    preferredRegion: 0,
+  });
+  const production = optimalityGap(DEFAULT_SCORE_WEIGHTS);
+  console.log(
+    `optimality gap vs exact solver: ${priceOnly.gapPct} % (price-only weights, ${priceOnly.instances} instances, ` +
+      `${priceOnly.engineMissed} where the engine placed fewer jobs); ${production.gapPct} % with production weights`,
+  );
+  const atLargest = results[results.length - 1];
+  const result = {
+    sizes: results,
+    optimalityGapPct: priceOnly.gapPct,
+    optimalityInstances: priceOnly.instances,
+    optimalityEngineMissedInstances: priceOnly.engineMissed,
+    optimalityGapPctDefaultWeights: production.gapPct,
+    targetsAtLargest: {
+      gpus: atLargest.gpus,
+      decisionsPerSecond: { value: atLargest.decisionsPerSecond, target: '>= 20000' },
+      p99Ms: { value: atLargest.p99Ms, target: '<= 1' },
+      gangP99Ms: { value: atLargest.gangP99Ms, target: '<= 5' },
+      overAllocations: { value: atLargest.overAllocations, target: '= 0' },
+      optimalityGapPct: { value: priceOnly.gapPct, target: '<= 3' },
+    },
+    node: process.version,
+    measuredAt: new Date().toISOString(),
+  };
+  const outFile = path.resolve(__dirname, '..', 'results', 'matching.json');
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), outFile)}`);
+}
+
+main();
