@@ -391,6 +391,15 @@ describe('two matching replicas on one fleet', () => {
     const group = `it-replicas-${suffix}`;
     replicas.push(await startMatching(kafka, group));
     replicas.push(await startMatching(kafka, group, replicas[0].schema));
+    // Publish only once both processes hold partitions of the jobs topic, or one replica would take them all.
+    const admin = kafka.admin();
+    await admin.connect();
+    await eventually(async () => {
+      const [described] = (await admin.describeGroups([group])).groups;
+      expect(described.state).toBe('Stable');
+      expect(described.members).toHaveLength(2);
+    }, 60_000);
+    await admin.disconnect();
 
     const jobs = Array.from({ length: 120 }, () => job(product, { gpusPerNode: 4 }));
     await publish(producer, JobSubmitted, jobs);
