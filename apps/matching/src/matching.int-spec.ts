@@ -416,10 +416,12 @@ describe('two matching replicas on one fleet', () => {
     expect(placements()).toHaveLength(40);
     expect([...perNode.values()].every((gpus) => gpus <= 8)).toBe(true);
     expect(perNode.size).toBe(20);
-    // Both replicas took decisions (the test is about concurrency, not one replica doing everything).
+    // Both replicas consumed submissions (the test is about two writers, not one replica doing everything).
     for (const replica of replicas) {
       const metrics = await (await fetch(`${replica.url}/metrics`)).text();
-      expect(metrics).toMatch(/gridex_matching_decisions_total\{outcome="matched"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(
+        /gridex_matching_consumed_events_total\{topic="gridex\.gateway\.job-submitted\.v1",outcome="processed"[^}]*\} [1-9]/,
+      );
     }
   });
 });

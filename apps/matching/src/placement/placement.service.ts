@@ -164,6 +164,8 @@ export class PlacementService {
         this.book.release(placement.allocations);
         for (const victim of victims) this.book.reserve(victim.allocations);
         this.conflicts.inc();
+        // Another replica was faster: catch up with everything it committed before deciding again.
+        await this.sync.syncChanges();
         continue;
       }
       for (const victim of victims) await this.preempt(tx, victim, job, origin, now);
