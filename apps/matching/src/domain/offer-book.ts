@@ -107,6 +107,13 @@ export interface Bucket {
   verified: boolean;
   /** levels[tier][freeGpus] → nodes, best score first, then node id. */
   levels: [LevelList[], LevelList[]];
+  /**
+   * Per tier, bestFrom[g] = max over levels L ≥ g of (head score − packing weight × L / 8): with the job's
+   * packing constant added back, the best any node with at least g free GPUs can score. Recomputed (over at most
+   * a few levels) only after a list head changed, so a decision bounds a bucket in O(1).
+   */
+  bestFrom: [number[], number[]];
+  headsChanged: [boolean, boolean];
 }
 
 /**
@@ -208,8 +215,24 @@ export class OfferBook {
         ? Number.NEGATIVE_INFINITY
         : nodeScore(price, state.benchmarkScore, state.reliabilityBps, this.options.weights),
     ) as BookNode['score'];
+    // Every field set, always in this order: all nodes share one hidden class, which keeps the hot loops
+    // monomorphic (a spread of optional fields would give nodes different shapes).
     const node: BookNode = {
-      ...state,
+      nodeId: state.nodeId,
+      nodeName: state.nodeName,
+      clusterId: state.clusterId,
+      region: state.region,
+      supplierId: state.supplierId,
+      gpuProduct: state.gpuProduct,
+      gpuMemoryMiB: state.gpuMemoryMiB,
+      interconnect: state.interconnect,
+      allocatableGpus: state.allocatableGpus,
+      schedulable: state.schedulable,
+      verification: state.verification,
+      reliabilityBps: state.reliabilityBps,
+      benchmarkScore: state.benchmarkScore,
+      onDemandAskMicros: state.onDemandAskMicros,
+      interruptibleAskMicros: state.interruptibleAskMicros,
       reservedGpus,
       gpusFree: Math.max(0, state.allocatableGpus - reservedGpus),
       clientPrice,
@@ -217,6 +240,7 @@ export class OfferBook {
         price === undefined ? Number.POSITIVE_INFINITY : Number(price),
       ) as BookNode['priceNumber'],
       score,
+      bucket: undefined,
       level: 0,
     };
     this.nodesById.set(node.nodeId, node);
@@ -269,32 +293,40 @@ export class OfferBook {
     // Branch and bound: a bucket can score at most nodeCount × (its best list head + packing) + its region
     // term, because every list is sorted best first. Buckets are evaluated from the highest bound down, and the
     // search stops once no remaining bound can beat (or tie) the best placement found: usually after one bucket.
-    const bounded: Array<{ bucket: Bucket; bound: number; bucketScore: number }> = [];
+    const buckets: Bucket[] = [];
+    const bounds: number[] = [];
+    const bucketScores: number[] = [];
+    const packingBack = (weights.packing * job.gpusPerNode) / 8;
     for (const bucket of this.candidateBuckets(job)) {
-      const levels = bucket.levels[tier];
-      let head = Number.NEGATIVE_INFINITY;
-      for (let level = job.gpusPerNode; level < levels.length; level += 1) {
-        const first = levels[level].nodes[0];
-        if (first === undefined) continue;
-        const value = first.score[tier] + packingScore(level - job.gpusPerNode, weights);
-        if (value > head) head = value;
-      }
+      if (bucket.headsChanged[tier]) this.refreshBestFrom(bucket, tier);
+      const bestFrom = bucket.bestFrom[tier];
+      if (job.gpusPerNode >= bestFrom.length) continue;
+      const head = bestFrom[job.gpusPerNode];
       if (head === Number.NEGATIVE_INFINITY) continue;
       const bucketScore = regionScore(
         job.preferredRegions?.includes(bucket.region) ?? false,
         this.regionUtilization(bucket.region),
         weights,
       );
-      bounded.push({ bucket, bound: (head + bucketScore) * job.nodeCount, bucketScore });
+      buckets.push(bucket);
+      bounds.push((head + packingBack + bucketScore) * job.nodeCount);
+      bucketScores.push(bucketScore);
     }
-    bounded.sort((a, b) => b.bound - a.bound);
     let best: Placement | undefined;
-    for (const { bucket, bound, bucketScore } of bounded) {
+    // Best bound first, by selection: usually the first bucket wins and the rest are cut off, so sorting all of
+    // them would be wasted work.
+    for (let evaluated = 0; evaluated < buckets.length; evaluated += 1) {
+      let top = -1;
+      for (let i = 0; i < buckets.length; i += 1) {
+        if (bounds[i] !== Number.NEGATIVE_INFINITY && (top < 0 || bounds[i] > bounds[top])) top = i;
+      }
+      const bound = bounds[top];
+      bounds[top] = Number.NEGATIVE_INFINITY;
       // The margin absorbs float rounding between a sum of N values and N times their maximum.
       if (best && bound + 1e-9 < best.score) break;
-      const chosen = this.bestInBucket(bucket, job, tier);
+      const chosen = this.bestInBucket(buckets[top], job, tier);
       if (!chosen) continue;
-      const score = chosen.score + bucketScore * job.nodeCount;
+      const score = chosen.score + bucketScores[top] * job.nodeCount;
       if (
         !best ||
         score > best.score ||
@@ -453,6 +485,22 @@ export class OfferBook {
     return { nodes: chosen, score: total };
   }
 
+  private refreshBestFrom(bucket: Bucket, tier: 0 | 1): void {
+    const levels = bucket.levels[tier];
+    const bestFrom = new Array<number>(levels.length);
+    let best = Number.NEGATIVE_INFINITY;
+    for (let level = levels.length - 1; level >= 0; level -= 1) {
+      const head = levels[level].nodes[0];
+      if (head !== undefined) {
+        const value = head.score[tier] - (this.options.weights.packing * level) / 8;
+        if (value > best) best = value;
+      }
+      bestFrom[level] = best;
+    }
+    bucket.bestFrom[tier] = bestFrom;
+    bucket.headsChanged[tier] = false;
+  }
+
   private bucketFor(node: BookNode): Bucket {
     const verified = node.verification === 'verified';
     const key = [
@@ -474,6 +522,8 @@ export class OfferBook {
         interconnect: node.interconnect,
         verified,
         levels: [[], []],
+        bestFrom: [[], []],
+        headsChanged: [true, true],
       };
       this.buckets.set(key, bucket);
       this.bucketsByProduct.set(node.gpuProduct, [
@@ -500,7 +550,9 @@ export class OfferBook {
       const levels = bucket.levels[tier];
       while (levels.length <= node.level) levels.push(newLevelList());
       const list = levels[node.level];
-      list.nodes.splice(insertionPoint(list.nodes, node, tier), 0, node);
+      const at = insertionPoint(list.nodes, node, tier);
+      list.nodes.splice(at, 0, node);
+      if (at === 0) bucket.headsChanged[tier] = true;
       list.minPrice = Math.min(list.minPrice, node.priceNumber[tier]);
       list.maxReliability = Math.max(list.maxReliability, node.reliabilityBps);
     }
@@ -520,6 +572,7 @@ export class OfferBook {
       const at = insertionPoint(list.nodes, node, tier);
       if (list.nodes[at] !== node) throw new Error(`offer book index out of step for node ${node.nodeId}`);
       list.nodes.splice(at, 1);
+      if (at === 0) bucket.headsChanged[tier] = true;
       list.removalsSinceRefresh += 1;
       if (list.removalsSinceRefresh * 4 > list.nodes.length) refreshBounds(list, tier);
     }
