@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
   CapacityChangedPayload,
@@ -22,7 +22,6 @@ import {
   eventually,
   launchService,
   LaunchedService,
-  startGroupAtEnd,
   testKafka,
   TopicRecorder,
   uniqueSuffix,
@@ -36,12 +35,6 @@ import {
  */
 const suffix = uniqueSuffix();
 const usd = (micros: string) => ({ currency: 'USD', micros });
-const JOB_TOPICS = [
-  Topics.jobSubmitted,
-  Topics.jobCancelled,
-  Topics.workloadStarted,
-  Topics.workloadFinished,
-];
 
 let revision = 1;
 function capacity(
@@ -104,16 +97,19 @@ async function publish<T>(producer: Producer, contract: EventContract<T>, payloa
   });
 }
 
-/** Starts matching; the first process of a consumer group starts it at the topics' ends. */
-async function startMatching(kafka: Kafka, group: string, schema?: string): Promise<LaunchedService> {
-  if (!schema) await startGroupAtEnd(kafka, group, JOB_TOPICS);
-  const service = await launchService('matching', {
-    KAFKA_CONSUMER_GROUP: group,
-    LOG_LEVEL: 'warn',
-    MATCHING_QUEUE_INTERVAL_MS: '200',
-    MATCHING_RESERVATION_SYNC_MS: '100',
-    ...(schema ? { DATABASE_SCHEMA: schema } : {}),
-  });
+/** Starts matching; a second process of the same deployment joins the running group where it is. */
+async function startMatching(group: string, schema?: string): Promise<LaunchedService> {
+  const service = await launchService(
+    'matching',
+    {
+      KAFKA_CONSUMER_GROUP: group,
+      LOG_LEVEL: 'warn',
+      MATCHING_QUEUE_INTERVAL_MS: '200',
+      MATCHING_RESERVATION_SYNC_MS: '100',
+      ...(schema ? { DATABASE_SCHEMA: schema } : {}),
+    },
+    { startAtTopicEnds: schema === undefined },
+  );
   await untilReady(service);
   return service;
 }
@@ -153,7 +149,7 @@ describe('matching service', () => {
     );
     // Two nodes before matching starts (it must find them in the feed's history), more later.
     await publish(producer, CapacityChanged, [capacity(product, 'n1'), capacity(product, 'n2')]);
-    matching = await startMatching(kafka, `it-matching-${suffix}`);
+    matching = await startMatching(`it-matching-${suffix}`);
   });
 
   afterAll(async () => {
@@ -389,8 +385,8 @@ describe('two matching replicas on one fleet', () => {
     );
     // One deployment, two processes: same schema, same consumer group (each takes half the partitions).
     const group = `it-replicas-${suffix}`;
-    replicas.push(await startMatching(kafka, group));
-    replicas.push(await startMatching(kafka, group, replicas[0].schema));
+    replicas.push(await startMatching(group));
+    replicas.push(await startMatching(group, replicas[0].schema));
     // Publish only once both processes hold partitions of the jobs topic, or one replica would take them all.
     const admin = kafka.admin();
     await admin.connect();
@@ -423,5 +419,5 @@ describe('two matching replicas on one fleet', () => {
         /gridex_matching_consumed_events_total\{topic="gridex\.gateway\.job-submitted\.v1",outcome="processed"[^}]*\} [1-9]/,
       );
     }
-  });
+  }, 150_000);
 });

@@ -102,19 +102,33 @@ export async function startGroupAtEnd(
   groupId: string,
   topics: readonly string[],
 ): Promise<void> {
+  // One short-lived member joins the group, takes every partition and commits the topics' ends. (kafkajs's
+  // admin.setOffsets does the same one topic at a time, waiting about 5 s for a fetch each time.)
   const admin = kafka.admin();
   await admin.connect();
+  const offsets = (
+    await Promise.all(
+      topics.map(async (topic) =>
+        (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+          topic,
+          partition,
+          offset: high,
+        })),
+      ),
+    )
+  ).flat();
+  await admin.disconnect();
+  const member = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await member.connect();
   try {
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
+    const joined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
+    await member.subscribe({ topics: [...topics], fromBeginning: false });
+    await member.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+    member.pause(topics.map((topic) => ({ topic })));
+    await member.commitOffsets(offsets);
   } finally {
-    await admin.disconnect();
+    await member.disconnect();
   }
 }
 

@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { eventually, uniqueSuffix } from './real-stack';
+import { Topics } from '@gridex/contracts';
+import { eventually, startGroupAtEnd, testKafka, uniqueSuffix } from './real-stack';
 import { stackEnv } from './stack-env';
 
 const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
@@ -84,13 +85,20 @@ export interface LaunchedService {
 /**
  * Starts `service` from its build output on a free port, with a fresh schema and consumer group so that tests
  * running side by side never share state. Drop the schema afterwards (`dropSchema`).
+ *
+ * The consumer group starts at the current ends of every topic (unless `startAtTopicEnds` is false, e.g. for a
+ * second replica joining a running group): a test acts on the events it produces, and replaying the shared
+ * topics' whole history (benchmarks leave millions of events on a developer's stack) would only slow it down.
  */
 export async function launchService(
   service: string,
   overrides: Record<string, string> = {},
+  options: { startAtTopicEnds?: boolean } = {},
 ): Promise<LaunchedService> {
   const port = await freePort();
-  const schema = `e2e_${service}_${uniqueSuffix()}`;
+  const schema = overrides.DATABASE_SCHEMA ?? `e2e_${service}_${uniqueSuffix()}`;
+  const group = overrides.KAFKA_CONSUMER_GROUP ?? `e2e-${schema}`;
+  if (options.startAtTopicEnds ?? true) await startGroupAtEnd(testKafka(), group, Object.values(Topics));
   const { KAFKA_BROKERS, DATABASE_URL, KUBECONFIG } = stackEnv();
   const process = new ServiceProcess(service, {
     KAFKA_BROKERS,
@@ -98,7 +106,7 @@ export async function launchService(
     ...(KUBECONFIG ? { KUBECONFIG } : {}),
     PORT: String(port),
     DATABASE_SCHEMA: schema,
-    KAFKA_CONSUMER_GROUP: `e2e-${schema}`,
+    KAFKA_CONSUMER_GROUP: group,
     ...overrides,
   });
   return { process, port, schema, url: `http://127.0.0.1:${port}` };

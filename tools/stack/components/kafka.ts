@@ -224,7 +224,15 @@ export class KafkaComponent implements StackComponent {
 
   /** Every topic of the contracts, with its dead-letter twin; existing topics are left alone. */
   private async createTopics(): Promise<void> {
-    const compacted = [{ name: 'cleanup.policy', value: 'compact' }];
+    // Compaction only cleans closed segments: small segments that roll at least every 10 minutes keep a
+    // compacted feed near one message per key, so a consumer replaying it (matching at start) reads the state,
+    // not the history.
+    const compacted = [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'segment.bytes', value: String(8 * 1024 * 1024) },
+      { name: 'segment.ms', value: String(10 * 60 * 1000) },
+      { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+    ];
     const wanted = Object.entries(TopicPartitions).flatMap(([topic, partitions]) => [
       {
         topic,

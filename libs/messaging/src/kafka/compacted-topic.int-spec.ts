@@ -1,0 +1,106 @@
+import { Kafka, Partitioners } from 'kafkajs';
+import { eventually, testKafka, uniqueSuffix } from '@gridex/testing';
+
+/**
+ * A compacted topic keeps the last batch of every idempotent producer as an empty batch after its records were
+ * superseded. A segment holding only such batches made kafkajs refetch the same offset forever (kafkajs #1072);
+ * tools/build/patch-kafkajs.mjs fixes that. This test builds exactly that log and reads it from the beginning.
+ */
+async function readAll(kafka: Kafka, topic: string, timeoutMs: number): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [{ high }] = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const last = Number(high) - 1;
+  const values: string[] = [];
+  // One batch per fetch (Kafka always returns at least one): a fetch that meets an empty batch sees nothing
+  // else, as a fetch of a segment full of them does with the default limits.
+  const consumer = kafka.consumer({
+    groupId: `compacted-${uniqueSuffix()}`,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 64,
+    maxBytes: 64,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`stuck before offset ${last}, after ${values.length} values`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          values.push(...batch.messages.map((m) => `${m.key}=${m.value}`));
+          if (Number(batch.lastOffset()) >= last) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return values;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('a compacted topic', () => {
+  const kafka = testKafka();
+  const topic = `gridex.test.compacted-${uniqueSuffix()}.v1`;
+
+  afterAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('is read to its end although superseded records left segments of empty batches', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.ms', value: '500' },
+            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+            { name: 'min.compaction.lag.ms', value: '0' },
+          ],
+        },
+      ],
+    });
+    await admin.disconnect();
+    const send = async (key: string, value: string) => {
+      // A new idempotent producer each time: each leaves its own last batch, kept empty by compaction.
+      const producer = kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+      await producer.disconnect();
+      // The next append after segment.ms rolls the segment: each write lands in a segment of its own.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    };
+    await send('node', 'first');
+    await send('node', 'second');
+    await send('node', 'third');
+    // Writes keep rolling segments until the cleaner has removed the superseded records (its pass interval is
+    // a broker setting, 15 s by default).
+    await eventually(
+      async () => {
+        await send('tick', String(Date.now()));
+        const values = await readAll(kafka, topic, 20_000);
+        expect(values.filter((v) => v.startsWith('node='))).toEqual(['node=third']);
+      },
+      90_000,
+      1_000,
+    );
+  }, 120_000);
+});
