@@ -4,8 +4,22 @@ import { orchestratorConfigSchema } from './config/orchestrator.config';
 import { orchestratorMigrations } from './database/migrations';
 import { BenchmarkWatcherService } from './benchmarks/benchmark-watcher.service';
 import { RunBenchmarkHandler } from './benchmarks/run-benchmark.handler';
-import { coreApiProvider, kubeConfigProvider } from './kubernetes/kubernetes-client';
+import {
+  batchApiProvider,
+  coreApiProvider,
+  kubeConfigProvider,
+  networkingApiProvider,
+} from './kubernetes/kubernetes-client';
+import { KubeCalls } from './kubernetes/kube-calls';
 import { NodeSyncService } from './node-sync/node-sync.service';
+import { StartWorkloadHandler } from './workloads/start-workload.handler';
+import {
+  CancelWorkloadHandler,
+  PreemptWorkloadHandler,
+  StopForCreditHandler,
+} from './workloads/stop-workload.handlers';
+import { WorkloadWatcherService } from './workloads/workload-watcher.service';
+import { WorkloadsService } from './workloads/workloads.service';
 
 /** Orchestrator: runs matched work on Kubernetes GPU node pools and reports the cluster's nodes. */
 @Module({
@@ -19,7 +33,16 @@ import { NodeSyncService } from './node-sync/node-sync.service';
   providers: [
     kubeConfigProvider,
     coreApiProvider,
+    batchApiProvider,
+    networkingApiProvider,
+    KubeCalls,
     NodeSyncService,
+    WorkloadsService,
+    WorkloadWatcherService,
+    StartWorkloadHandler,
+    CancelWorkloadHandler,
+    PreemptWorkloadHandler,
+    StopForCreditHandler,
     RunBenchmarkHandler,
     BenchmarkWatcherService,
   ],

@@ -19,6 +19,8 @@ export * from './events/job-matched/job-matched.event';
 export * from './events/job-unmatched/job-unmatched.event';
 export * from './events/job-expired/job-expired.event';
 export * from './events/job-preempted/job-preempted.event';
+export * from './events/workload-scheduled/workload-scheduled.event';
 export * from './events/workload-started/workload-started.event';
 export * from './events/workload-finished/workload-finished.event';
 export * from './events/usage-settled/usage-settled.event';
+export * from './events/credit-exhausted/credit-exhausted.event';

@@ -18,9 +18,11 @@ export const Topics = {
   jobUnmatched: 'gridex.matching.job-unmatched.v1',
   jobExpired: 'gridex.matching.job-expired.v1',
   jobPreempted: 'gridex.matching.job-preempted.v1',
+  workloadScheduled: 'gridex.orchestrator.workload-scheduled.v1',
   workloadStarted: 'gridex.orchestrator.workload-started.v1',
   workloadFinished: 'gridex.orchestrator.workload-finished.v1',
   usageSettled: 'gridex.billing.usage-settled.v1',
+  creditExhausted: 'gridex.billing.credit-exhausted.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -44,9 +46,11 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.jobUnmatched]: 6,
   [Topics.jobExpired]: 6,
   [Topics.jobPreempted]: 6,
+  [Topics.workloadScheduled]: 12,
   [Topics.workloadStarted]: 12,
   [Topics.workloadFinished]: 12,
   [Topics.usageSettled]: 6,
+  [Topics.creditExhausted]: 6,
 };
 
 /**

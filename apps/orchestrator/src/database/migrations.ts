@@ -49,8 +49,61 @@ export class CreateBenchmarks1764323000000 implements MigrationInterface {
   }
 }
 
+/** Workloads (one per allocation), jobs cancelled before their allocation arrived, tenants' namespaces. */
+export class CreateWorkloads1764331000000 implements MigrationInterface {
+  name = 'CreateWorkloads1764331000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('workloads')} (
+        workload_id    uuid        PRIMARY KEY,
+        reservation_id uuid        NOT NULL UNIQUE,
+        job_id         text        NOT NULL,
+        tenant_id      text        NOT NULL,
+        correlation_id text        NOT NULL,
+        namespace      text        NOT NULL,
+        name           text        NOT NULL,
+        kind           text        NOT NULL CHECK (kind IN ('job', 'gang')),
+        pod_count      integer     NOT NULL,
+        allocations    jsonb       NOT NULL,
+        state          text        NOT NULL CHECK (state IN
+                         ('created', 'scheduled', 'running', 'succeeded', 'failed', 'stopped')),
+        reason         text,
+        scheduled_at   timestamptz,
+        started_at     timestamptz,
+        finished_at    timestamptz,
+        cleaned_up     boolean     NOT NULL DEFAULT false,
+        created_at     timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`CREATE INDEX workloads_by_job ON ${table('workloads')} (job_id)`);
+    await queryRunner.query(
+      `CREATE INDEX workloads_active ON ${table('workloads')} (state) WHERE state IN ('created', 'scheduled', 'running')`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('cancelled_jobs')} (
+        job_id       text        PRIMARY KEY,
+        cancelled_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('tenant_namespaces')} (
+        tenant_id  text        PRIMARY KEY,
+        namespace  text        NOT NULL,
+        ensured_at timestamptz NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of ['tenant_namespaces', 'cancelled_jobs', 'workloads']) {
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+    }
+  }
+}
+
 /** The orchestrator's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateReportedNodes1764321000000,
   CreateBenchmarks1764323000000,
+  CreateWorkloads1764331000000,
 ];

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { Provider } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
@@ -18,6 +18,18 @@ export const coreApiProvider: Provider = {
   provide: CoreV1Api,
   inject: [KubeConfig],
   useFactory: (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(CoreV1Api),
+};
+
+export const batchApiProvider: Provider = {
+  provide: BatchV1Api,
+  inject: [KubeConfig],
+  useFactory: (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(BatchV1Api),
+};
+
+export const networkingApiProvider: Provider = {
+  provide: NetworkingV1Api,
+  inject: [KubeConfig],
+  useFactory: (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(NetworkingV1Api),
 };
 
 /** The HTTP status of a failed Kubernetes API call, if it has one. */

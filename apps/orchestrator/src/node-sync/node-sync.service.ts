@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { CoreV1Api, Informer, KubeConfig, makeInformer, V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Node } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { createEvent, NodeObserved } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
@@ -18,10 +18,11 @@ import { fingerprintOf, GpuNodeFacts, observationFor, readGpuNode, ReportedNode 
 export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NodeSyncService.name);
   private readonly table: string;
-  private informer?: Informer<V1Node>;
+  private informer?: Informer<V1Node> & ObjectCache<V1Node>;
   /** One queue per node, so the reports of a node are written in the order Kubernetes showed them. */
   private readonly queues = new Map<string, Promise<void>>();
   private stopped = false;
+  private readonly deletedListeners: Array<(nodeName: string) => void> = [];
   private readonly reported;
   private readonly invalid;
 
@@ -53,7 +54,10 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
     );
     this.informer.on('add', (node) => this.enqueue(node, false));
     this.informer.on('update', (node) => this.enqueue(node, false));
-    this.informer.on('delete', (node) => this.enqueue(node, true));
+    this.informer.on('delete', (node) => {
+      this.enqueue(node, true);
+      for (const listener of this.deletedListeners) listener(node.metadata?.name ?? '');
+    });
     this.informer.on('error', (error) => {
       if (this.stopped) return;
       this.logger.warn(`node watch failed, restarting in 2 s: ${String(error)}`);
@@ -61,6 +65,16 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
     });
     await this.informer.start();
     this.logger.log(`watching nodes (${selector}) of cluster ${this.config.CLUSTER_ID}`);
+  }
+
+  /** Called with the name of every GPU node that leaves the cluster (workloads on it have lost it). */
+  onNodeDeleted(listener: (nodeName: string) => void): void {
+    this.deletedListeners.push(listener);
+  }
+
+  /** Names of the GPU nodes in the cluster now, from the watch cache. */
+  nodeNames(): Set<string> {
+    return new Set((this.informer?.list() ?? []).map((node) => node.metadata?.name ?? ''));
   }
 
   /** Stops watching and lets the reports in progress commit (before the outbox is flushed and the database closed). */

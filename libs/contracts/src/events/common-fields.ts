@@ -35,3 +35,23 @@ export const SupplierKindSchema = z
 
 export const PositiveIntSchema = z.number().int().positive();
 export const NonNegativeIntSchema = z.number().int().nonnegative();
+
+/** Environment variables for a workload's containers, by name. */
+export const EnvSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+    z.string().max(32_768),
+  )
+  .describe('Environment variables of the containers');
+
+/** Environment variables read from Kubernetes Secrets the tenant keeps in its namespace (values never pass us). */
+export const SecretEnvSchema = z
+  .array(
+    z.strictObject({
+      name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+      secretName: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Secret name'),
+      key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, 'must be a Secret key'),
+    }),
+  )
+  .max(64)
+  .describe("Environment variables taken from Secrets in the tenant's namespace");

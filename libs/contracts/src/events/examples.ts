@@ -14,6 +14,8 @@ import type { SupplierRegisteredPayload } from './supplier-registered/supplier-r
 import type { UsageSettledPayload } from './usage-settled/usage-settled.event';
 import type { WorkloadFinishedPayload } from './workload-finished/workload-finished.event';
 import type { VerificationRequestedPayload } from './verification-requested/verification-requested.event';
+import type { WorkloadScheduledPayload } from './workload-scheduled/workload-scheduled.event';
+import type { CreditExhaustedPayload } from './credit-exhausted/credit-exhausted.event';
 import type { WorkloadStartedPayload } from './workload-started/workload-started.event';
 
 const usd = (micros: string) => ({ currency: 'USD', micros });
@@ -117,6 +119,8 @@ export const EventExamples = {
     tenantId: 'acme-ai',
     image: 'registry.gridex.io/acme/llama-finetune:1.4',
     command: ['torchrun', 'train.py', '--epochs', '3'],
+    env: { NCCL_DEBUG: 'WARN' },
+    secretEnv: [{ name: 'HF_TOKEN', secretName: 'huggingface', key: 'token' }],
     gpusPerNode: 8,
     nodeCount: 2,
     gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
@@ -157,6 +161,10 @@ export const EventExamples = {
       },
     ],
     matchedAt: '2026-11-28T10:00:01.250Z',
+    image: 'registry.gridex.io/acme/llama-finetune:1.4',
+    command: ['torchrun', 'train.py', '--epochs', '3'],
+    env: { NCCL_DEBUG: 'WARN' },
+    secretEnv: [{ name: 'HF_TOKEN', secretName: 'huggingface', key: 'token' }],
   } satisfies JobMatchedPayload,
   'matching.job-unmatched': {
     jobId: 'job-01HZX4',
@@ -188,6 +196,14 @@ export const EventExamples = {
     preemptedAt: '2026-11-28T10:00:01.250Z',
     requeued: true,
   } satisfies JobPreemptedPayload,
+  'orchestrator.workload-scheduled': {
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    workloadId: '7c6b5a49-3827-5e1d-8c0b-a9f8e7d6c5b4',
+    namespace: 't-acme-ai-5d41402a',
+    pods: [{ name: 'w-0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f-0', nodeName: 'nordic-h100-007' }],
+    scheduledAt: '2026-11-28T10:00:01.400Z',
+  } satisfies WorkloadScheduledPayload,
   'orchestrator.workload-started': {
     jobId: 'job-01HZX3',
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
@@ -223,4 +239,10 @@ export const EventExamples = {
     ledgerTransactionId: '019ac9b2-7d10-7e3f-9b1a-2c3d4e5f6a7b',
     settledAt: '2026-11-28T10:42:18.000Z',
   } satisfies UsageSettledPayload,
+  'billing.credit-exhausted': {
+    tenantId: 'acme-ai',
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    exhaustedAt: '2026-11-28T11:30:00.000Z',
+  } satisfies CreditExhaustedPayload,
 } as const;

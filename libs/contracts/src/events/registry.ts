@@ -15,6 +15,8 @@ import { SupplierRegistered } from './supplier-registered/supplier-registered.ev
 import { UsageSettled } from './usage-settled/usage-settled.event';
 import { VerificationRequested } from './verification-requested/verification-requested.event';
 import { WorkloadFinished } from './workload-finished/workload-finished.event';
+import { WorkloadScheduled } from './workload-scheduled/workload-scheduled.event';
+import { CreditExhausted } from './credit-exhausted/credit-exhausted.event';
 import { WorkloadStarted } from './workload-started/workload-started.event';
 
 /** Every published event contract, in the order of the main flow. */
@@ -33,9 +35,11 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   JobUnmatched,
   JobExpired,
   JobPreempted,
+  WorkloadScheduled,
   WorkloadStarted,
   WorkloadFinished,
   UsageSettled,
+  CreditExhausted,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
-import { IdSchema, NonNegativeIntSchema, PositiveIntSchema, TierSchema } from '../common-fields';
+import {
+  EnvSchema,
+  IdSchema,
+  NonNegativeIntSchema,
+  PositiveIntSchema,
+  SecretEnvSchema,
+  TierSchema,
+} from '../common-fields';
 
 const NodeAllocationSchema = z.strictObject({
   nodeId: z.uuid(),
@@ -22,6 +29,10 @@ export const JobMatchedPayloadSchema = z.strictObject({
   expectedDurationSeconds: PositiveIntSchema,
   allocations: z.array(NodeAllocationSchema).min(1).describe('One entry per gang member, in rank order'),
   matchedAt: TimestampSchema,
+  image: z.string().min(1).max(512).describe('Container image, from the job'),
+  command: z.array(z.string().max(4096)).max(256),
+  env: EnvSchema.optional(),
+  secretEnv: SecretEnvSchema.optional(),
   annotations: z.record(z.string(), z.string()).optional().describe('From the job, for the workload pods'),
 });
 

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
 import {
+  EnvSchema,
   GpuProductSchema,
   IdSchema,
   InterconnectSchema,
   NonNegativeIntSchema,
   PositiveIntSchema,
   RegionSchema,
+  SecretEnvSchema,
   TierSchema,
 } from '../common-fields';
 
@@ -17,6 +19,8 @@ export const JobSubmittedPayloadSchema = z
     tenantId: IdSchema.describe('The client tenant that submitted the job'),
     image: z.string().min(1).max(512).describe('Container image reference'),
     command: z.array(z.string().max(4096)).max(256).describe('Container command and arguments'),
+    env: EnvSchema.optional(),
+    secretEnv: SecretEnvSchema.optional(),
     gpusPerNode: PositiveIntSchema.max(16),
     nodeCount: PositiveIntSchema.max(512).describe('Nodes in the gang; all are placed or none'),
     gpuProducts: z.array(GpuProductSchema).max(32).optional().describe('Acceptable GPU products'),

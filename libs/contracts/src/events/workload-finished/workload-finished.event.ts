@@ -3,7 +3,7 @@ import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { IdSchema } from '../common-fields';
 
 export const WorkloadFailureReasonSchema = z
-  .enum(['node-lost', 'oom', 'image-pull', 'error', 'preempted', 'cancelled', 'credit-exhausted'])
+  .enum(['node-lost', 'oom', 'image-pull', 'error', 'preempted', 'cancelled', 'credit-exhausted', 'rejected'])
   .describe('Why a workload stopped before succeeding');
 
 export const WorkloadFinishedPayloadSchema = z
@@ -15,6 +15,11 @@ export const WorkloadFinishedPayloadSchema = z
     reason: WorkloadFailureReasonSchema.optional().describe('Present when outcome is failed'),
     startedAt: TimestampSchema.optional().describe('Absent when the workload never ran'),
     finishedAt: TimestampSchema.describe('When the workload ended; metering stops here'),
+    detail: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('What went wrong, for people (exit code, refusal reason)'),
     failedNodes: z
       .array(z.strictObject({ clusterId: IdSchema, nodeName: z.string().min(1).max(253) }))
       .max(512)

@@ -1,0 +1,321 @@
+import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Pod } from '@kubernetes/client-node';
+import { Partitioners, Producer } from 'kafkajs';
+import {
+  createEvent,
+  EventContract,
+  EventEnvelope,
+  JobCancelled,
+  JobMatched,
+  JobMatchedPayload,
+  JobPreempted,
+  Topics,
+  uuidv7,
+  WorkloadFinishedPayload,
+  WorkloadScheduledPayload,
+  WorkloadStartedPayload,
+} from '@gridex/contracts';
+import { buildGpuPool } from '@gridex/gpu-node-pool';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  testKafka,
+  testKubeConfig,
+  TopicRecorder,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+import { tenantNamespace, WorkloadLabels } from './workloads/workload-names';
+
+/**
+ * The orchestrator against the real Kubernetes control plane (kwok runs the pods) and the real Kafka and
+ * PostgreSQL. The test plays matching and the gateway: it publishes allocations and commands, and checks the
+ * cluster and the lifecycle events. Its GPU nodes are its own (a supplier label only this test uses).
+ */
+const suffix = uniqueSuffix();
+const supplier = `orch-${suffix}`;
+const tenant = `tenant-${suffix}`;
+const namespace = tenantNamespace(tenant);
+const usd = (micros: string) => ({ currency: 'USD', micros });
+const nodes = buildGpuPool({
+  supplier,
+  pool: 'h100',
+  region: 'eu-north',
+  gpuProduct: 'H100-80GB',
+  gpusPerNode: 8,
+  count: 8,
+  interconnect: 'infiniband',
+});
+const nodeName = (i: number) => nodes[i].metadata.name;
+const RUNS_FOREVER = {}; // no completion annotation: kwok keeps the pod running
+const runsFor = (seconds: number) => ({ 'pod-complete.stage.kwok.x-k8s.io/delay': `${seconds}s` });
+
+function allocation(
+  jobId: string,
+  nodeIndexes: number[],
+  patch: Partial<JobMatchedPayload> = {},
+): JobMatchedPayload {
+  return {
+    jobId,
+    tenantId: tenant,
+    reservationId: uuidv7(),
+    attempt: 0,
+    tier: 'on-demand',
+    expectedDurationSeconds: 600,
+    allocations: nodeIndexes.map((i) => ({
+      nodeId: uuidv7(),
+      clusterId: 'local',
+      nodeName: nodeName(i),
+      supplierId: supplier,
+      gpus: 8,
+      pricePerGpuHour: usd('2300000'),
+      supplierPricePerGpuHour: usd('2000000'),
+    })),
+    matchedAt: new Date().toISOString(),
+    image: 'registry.gridex.io/test/train:1',
+    command: ['python', 'train.py'],
+    annotations: RUNS_FOREVER,
+    ...patch,
+  };
+}
+
+type Recorded<T> = EventEnvelope<T>;
+
+describe('orchestrator: allocations run on exactly their nodes, and every lifecycle change is reported', () => {
+  const kafka = testKafka();
+  const kubeConfig = testKubeConfig();
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const networking = kubeConfig.makeApiClient(NetworkingV1Api);
+  let producer: Producer;
+  let orchestrator: LaunchedService;
+  let scheduled: TopicRecorder;
+  let started: TopicRecorder;
+  let finished: TopicRecorder;
+  const group = `it-orchestrator-${suffix}`;
+  const overrides = {
+    GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}`,
+    KAFKA_CONSUMER_GROUP: group,
+    STOP_GRACE_SECONDS: '0',
+    LOG_LEVEL: 'warn',
+  };
+
+  const publish = async <T>(contract: EventContract<T>, payload: T) =>
+    producer.send({
+      topic: contract.topic,
+      messages: [
+        {
+          key: contract.partitionKey(payload),
+          value: JSON.stringify(
+            createEvent(contract, payload, { correlationId: uuidv7(), causationId: null }),
+          ),
+        },
+      ],
+    });
+  const finishOf = (reservationId: string) =>
+    finished.waitFor<Recorded<WorkloadFinishedPayload>>((e) => e.payload.reservationId === reservationId);
+  const startOf = (reservationId: string) =>
+    started.waitFor<Recorded<WorkloadStartedPayload>>((e) => e.payload.reservationId === reservationId);
+  const podsOf = async (reservationId: string): Promise<V1Pod[]> =>
+    (
+      await core.listNamespacedPod({
+        namespace,
+        labelSelector: `${WorkloadLabels.reservationId}=${reservationId}`,
+      })
+    ).items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+
+  beforeAll(async () => {
+    for (const node of nodes) await core.createNode({ body: node });
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    [scheduled, started, finished] = await Promise.all(
+      [Topics.workloadScheduled, Topics.workloadStarted, Topics.workloadFinished].map((topic) =>
+        TopicRecorder.start(kafka, topic),
+      ),
+    );
+    orchestrator = await launchService('orchestrator', overrides);
+    await untilReady(orchestrator);
+  });
+
+  afterAll(async () => {
+    await orchestrator?.process.kill();
+    await Promise.all([scheduled, started, finished].map((r) => r?.stop()));
+    await producer?.disconnect();
+    for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    if (orchestrator) await dropSchema(orchestrator.schema);
+  });
+
+  it('runs a single-node job as a Job bound to its node, in a restricted tenant namespace, and reports it', async () => {
+    const job = allocation(`job-${uuidv7()}`, [0], { annotations: runsFor(2) });
+    job.allocations[0].gpus = 4;
+    await publish(JobMatched, job);
+    const end = await finishOf(job.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'succeeded', jobId: job.jobId });
+    const start = await startOf(job.reservationId);
+    const sched = await scheduled.waitFor<Recorded<WorkloadScheduledPayload>>(
+      (e) => e.payload.reservationId === job.reservationId,
+    );
+    expect(sched.payload.pods).toEqual([{ name: expect.stringMatching(/^w-/), nodeName: nodeName(0) }]);
+    const runSeconds = (Date.parse(end.payload.finishedAt) - Date.parse(start.payload.startedAt)) / 1000;
+    expect(runSeconds).toBeGreaterThanOrEqual(1);
+    expect(end.payload.startedAt).toBe(start.payload.startedAt);
+
+    const ns = await core.readNamespace({ name: namespace });
+    expect(ns.metadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const quota = await core.readNamespacedResourceQuota({ name: 'gridex-gpus', namespace });
+    expect(quota.spec?.hard).toEqual({ 'requests.nvidia.com/gpu': '512' });
+    await core.readNamespacedLimitRange({ name: 'gridex-defaults', namespace });
+    const deny = await networking.readNamespacedNetworkPolicy({ name: 'gridex-default-deny', namespace });
+    expect(deny.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    // Reported, then cleaned up.
+    await eventually(async () => {
+      const jobs = await batch.listNamespacedJob({
+        namespace,
+        labelSelector: `${WorkloadLabels.reservationId}=${job.reservationId}`,
+      });
+      expect(jobs.items).toHaveLength(0);
+    });
+  });
+
+  it('runs a 2 × 8-GPU gang on exactly its two nodes with ranks, a headless Service, and reports it once', async () => {
+    const gang = allocation(`job-${uuidv7()}`, [1, 2], { annotations: runsFor(2) });
+    await publish(JobMatched, gang);
+    await publish(JobMatched, gang); // a redelivery must not start a second gang
+    const pods = await eventually(async () => {
+      const found = await podsOf(gang.reservationId);
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual([nodeName(1), nodeName(2)].sort());
+    const rankOf = (pod: V1Pod) => pod.spec?.containers[0].env?.find((e) => e.name === 'RANK')?.value;
+    expect(pods.map(rankOf).sort()).toEqual(['0', '1']);
+    // Its GPUs as allocated; CPU and memory from the tenant's LimitRange defaults.
+    expect(pods[0].spec?.containers[0].resources?.limits).toEqual({
+      'nvidia.com/gpu': '8',
+      cpu: '4',
+      memory: '16Gi',
+    });
+    await core.readNamespacedService({ name: `w-${gang.reservationId}`, namespace });
+    const end = await finishOf(gang.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'succeeded' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      finished
+        .values<Recorded<WorkloadFinishedPayload>>()
+        .filter((e) => e.payload.reservationId === gang.reservationId),
+    ).toHaveLength(1);
+  });
+
+  it('refuses an image from a registry that is not allowed, with the reason, creating nothing', async () => {
+    const miner = allocation(`job-${uuidv7()}`, [3], { image: 'evil.example.com/miner:latest' });
+    await publish(JobMatched, miner);
+    const end = await finishOf(miner.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'failed', reason: 'rejected' });
+    expect(end.payload.detail).toMatch(/evil\.example\.com is not allowed/);
+    expect(end.payload.startedAt).toBeUndefined();
+    expect(await podsOf(miner.reservationId)).toHaveLength(0);
+  });
+
+  it.each([
+    ['cancel', 'cancelled'],
+    ['preempt', 'preempted'],
+  ] as const)('%s stops the running pods and reports it', async (command, reason) => {
+    const long = allocation(`job-${uuidv7()}`, [3]);
+    await publish(JobMatched, long);
+    await startOf(long.reservationId);
+    if (command === 'cancel') {
+      await publish(JobCancelled, { jobId: long.jobId, requestedAt: new Date().toISOString() });
+    } else {
+      await publish(JobPreempted, {
+        jobId: long.jobId,
+        tenantId: tenant,
+        reservationId: long.reservationId,
+        preemptedByJobId: 'job-urgent',
+        preemptedAt: new Date().toISOString(),
+        requeued: true,
+      });
+    }
+    const end = await finishOf(long.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'failed', reason });
+    expect(end.payload.startedAt).toBeDefined();
+    await eventually(async () => expect(await podsOf(long.reservationId)).toHaveLength(0));
+  });
+
+  it('reports node-lost, naming the node, when a node leaves mid-run', async () => {
+    const doomed = allocation(`job-${uuidv7()}`, [4]);
+    await publish(JobMatched, doomed);
+    await startOf(doomed.reservationId);
+    await core.deleteNode({ name: nodeName(4) });
+    const end = await finishOf(doomed.reservationId);
+    expect(end.payload).toMatchObject({
+      outcome: 'failed',
+      reason: 'node-lost',
+      failedNodes: [{ clusterId: 'local', nodeName: nodeName(4) }],
+    });
+  });
+
+  it('survives a crash: no duplicate, no orphan, and what happened while down is reported once', async () => {
+    const survivor = allocation(`job-${uuidv7()}`, [5], { annotations: runsFor(6) });
+    await publish(JobMatched, survivor);
+    await startOf(survivor.reservationId);
+    await orchestrator.process.kill(); // SIGKILL: no orderly stop
+    // While it is down: the job completes, and a stray pod claims to be ours.
+    await eventually(async () => {
+      const [pod] = await podsOf(survivor.reservationId);
+      expect(pod.status?.phase).toBe('Succeeded');
+    }, 60_000);
+    const orphanName = `orphan-${suffix}`;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: {
+          name: orphanName,
+          labels: {
+            [WorkloadLabels.managedBy]: 'gridex-orchestrator',
+            [WorkloadLabels.workloadId]: uuidv7(),
+          },
+        },
+        spec: {
+          nodeName: nodeName(6),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            {
+              name: 'main',
+              image: 'registry.gridex.io/test/idle:1',
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    });
+    orchestrator = await launchService(
+      'orchestrator',
+      { ...overrides, DATABASE_SCHEMA: orchestrator.schema },
+      { startAtTopicEnds: false },
+    );
+    await untilReady(orchestrator);
+    const end = await finishOf(survivor.reservationId);
+    expect(end.payload.outcome).toBe('succeeded');
+    await eventually(async () => {
+      const orphan = await core.readNamespacedPod({ name: orphanName, namespace }).catch(() => undefined);
+      expect(orphan === undefined || orphan.metadata?.deletionTimestamp !== undefined).toBe(true);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const reports = finished
+      .values<Recorded<WorkloadFinishedPayload>>()
+      .filter((e) => e.payload.reservationId === survivor.reservationId);
+    expect(reports).toHaveLength(1);
+    expect(
+      started
+        .values<Recorded<WorkloadStartedPayload>>()
+        .filter((e) => e.payload.reservationId === survivor.reservationId),
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Pod } from '@kubernetes/client-node';
+import { KubeCalls } from '../kubernetes/kube-calls';
+import { NodeSyncService } from '../node-sync/node-sync.service';
+import { MANAGED_BY, WorkloadLabels } from './workload-names';
+import { podView, workloadStatus } from './workload-status';
+import { ACTIVE_STATES, WorkloadsService } from './workloads.service';
+
+/**
+ * Turns what Kubernetes shows of Gridex pods into workload lifecycle events. One informer watches every pod
+ * labelled as ours in all namespaces; each change re-evaluates its workload (one evaluation at a time per
+ * workload, in order). Node deletions re-evaluate the workloads on the lost node at once, without waiting for
+ * Kubernetes to garbage-collect their pods.
+ *
+ * At start, after the informer's first list, it reconciles: every active workload is evaluated (lifecycle
+ * changes missed while the orchestrator was down are derived from the pods and reported now), pods that belong
+ * to no active workload are deleted (orphans), and finished workloads whose objects remain are cleaned up.
+ */
+@Injectable()
+export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WorkloadWatcherService.name);
+  private informer?: Informer<V1Pod> & ObjectCache<V1Pod>;
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Pods that disappeared without the orchestrator deleting them, by workload. */
+  private readonly vanished = new Map<string, Map<string, string | undefined>>();
+  private stopped = false;
+
+  constructor(
+    @Inject(KubeConfig) private readonly kubeConfig: KubeConfig,
+    @Inject(CoreV1Api) private readonly core: CoreV1Api,
+    @Inject(KubeCalls) private readonly kube: KubeCalls,
+    @Inject(WorkloadsService) private readonly workloads: WorkloadsService,
+    @Inject(NodeSyncService) private readonly nodes: NodeSyncService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const selector = `${WorkloadLabels.managedBy}=${MANAGED_BY}`;
+    this.informer = makeInformer(
+      this.kubeConfig,
+      '/api/v1/pods',
+      () => this.core.listPodForAllNamespaces({ labelSelector: selector }),
+      selector,
+    );
+    const changed = (pod: V1Pod) => this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
+    this.informer.on('add', changed);
+    this.informer.on('update', changed);
+    this.informer.on('delete', (pod) => {
+      const workloadId = pod.metadata?.labels?.[WorkloadLabels.workloadId];
+      if (!workloadId) return;
+      const gone = this.vanished.get(workloadId) ?? new Map<string, string | undefined>();
+      gone.set(pod.metadata?.name ?? '', pod.spec?.nodeName);
+      this.vanished.set(workloadId, gone);
+      this.enqueue(workloadId);
+    });
+    this.informer.on('error', (error) => {
+      if (this.stopped) return;
+      this.logger.warn(`pod watch failed, restarting in 2 s: ${String(error)}`);
+      setTimeout(() => void this.informer?.start().catch(() => undefined), 2000);
+    });
+    this.nodes.onNodeDeleted((nodeName) => {
+      for (const pod of this.informer?.list() ?? []) {
+        if (pod.spec?.nodeName === nodeName) this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
+      }
+    });
+    await this.informer.start();
+    await this.reconcile();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.informer?.stop();
+    await Promise.all(this.queues.values());
+  }
+
+  private async reconcile(): Promise<void> {
+    const pods = this.informer?.list() ?? [];
+    const byWorkload = new Map<string, V1Pod[]>();
+    for (const pod of pods) {
+      const id = pod.metadata?.labels?.[WorkloadLabels.workloadId];
+      if (id) byWorkload.set(id, [...(byWorkload.get(id) ?? []), pod]);
+    }
+    const active = await this.workloads.active();
+    for (const workload of active) {
+      const present = byWorkload.get(workload.workload_id) ?? [];
+      // Pods that should exist but do not (a Job's pod may legitimately not exist yet right after creation).
+      if (present.length < workload.pod_count && !(workload.kind === 'job' && workload.state === 'created')) {
+        const gone = new Map<string, string | undefined>();
+        workload.allocations.forEach((a, rank) => gone.set(`${workload.name}-${rank}`, a.nodeName));
+        for (const pod of present) gone.delete(pod.metadata?.name ?? '');
+        this.vanished.set(workload.workload_id, gone);
+      }
+      this.enqueue(workload.workload_id);
+    }
+    const known = await this.workloads.known([...byWorkload.keys()]);
+    for (const [workloadId, orphans] of byWorkload) {
+      if (known.has(workloadId)) continue;
+      for (const pod of orphans) {
+        const { name = '', namespace = '' } = pod.metadata ?? {};
+        this.logger.warn(`deleting pod ${namespace}/${name}: it belongs to no active workload`);
+        await this.kube.delete('delete orphan pod', () =>
+          this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }),
+        );
+      }
+    }
+    for (const workload of await this.workloads.uncleaned()) {
+      await this.workloads.cleanUp(workload, 0);
+    }
+    this.logger.log(`reconciled ${active.length} active workloads, ${pods.length} pods`);
+  }
+
+  private enqueue(workloadId: string | undefined): void {
+    if (!workloadId || this.stopped) return;
+    const previous = this.queues.get(workloadId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.evaluate(workloadId))
+      .catch((error: unknown) => this.logger.error(`workload ${workloadId}: ${String(error)}`));
+    this.queues.set(workloadId, next);
+    void next.then(() => {
+      if (this.queues.get(workloadId) === next) this.queues.delete(workloadId);
+    });
+  }
+
+  private async evaluate(workloadId: string): Promise<void> {
+    const pods = (this.informer?.list() ?? []).filter(
+      (pod) =>
+        pod.metadata?.labels?.[WorkloadLabels.workloadId] === workloadId &&
+        pod.metadata?.deletionTimestamp === undefined,
+    );
+    const views = pods.map(podView).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const vanished = [...(this.vanished.get(workloadId) ?? new Map()).entries()]
+      .filter(([name]) => !views.some((view) => view.name === name))
+      .map(([name, nodeName]) => ({ name, nodeName }));
+    const present = this.nodes.nodeNames();
+    const lostNodes = new Set(
+      [...views.map((v) => v.nodeName), ...vanished.map((v) => v.nodeName)].filter(
+        (name): name is string => name !== undefined && !present.has(name),
+      ),
+    );
+    const row = await this.workloads.observe(
+      workloadId,
+      (podCount) => workloadStatus(podCount, views, vanished, lostNodes, new Date()),
+      views.filter((v) => v.nodeName).map((v) => ({ name: v.name, nodeName: v.nodeName as string })),
+    );
+    if (row && !(ACTIVE_STATES as readonly string[]).includes(row.state)) {
+      this.vanished.delete(workloadId);
+      if (!row.cleaned_up) await this.workloads.cleanUp(row, 0);
+    }
+  }
+}
