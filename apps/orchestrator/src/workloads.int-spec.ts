@@ -180,9 +180,10 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   });
 
   it('runs a 2 × 8-GPU gang on exactly its two nodes with ranks, a headless Service, and reports it once', async () => {
-    const gang = allocation(`job-${uuidv7()}`, [1, 2], { annotations: runsFor(2) });
+    const gang = allocation(`job-${uuidv7()}`, [1, 2], { annotations: runsFor(5) });
     await publish(JobMatched, gang);
     await publish(JobMatched, gang); // a redelivery must not start a second gang
+    await eventually(() => core.readNamespacedService({ name: `w-${gang.reservationId}`, namespace }));
     const pods = await eventually(async () => {
       const found = await podsOf(gang.reservationId);
       expect(found).toHaveLength(2);
@@ -197,7 +198,6 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       cpu: '4',
       memory: '16Gi',
     });
-    await core.readNamespacedService({ name: `w-${gang.reservationId}`, namespace });
     const end = await finishOf(gang.reservationId);
     expect(end.payload).toMatchObject({ outcome: 'succeeded' });
     await new Promise((resolve) => setTimeout(resolve, 1000));

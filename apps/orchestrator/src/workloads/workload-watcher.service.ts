@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Pod } from '@kubernetes/client-node';
 import { KubeCalls } from '../kubernetes/kube-calls';
+import { apiStatus } from '../kubernetes/kubernetes-client';
 import { NodeSyncService } from '../node-sync/node-sync.service';
 import { MANAGED_BY, WorkloadLabels } from './workload-names';
 import { podView, workloadStatus } from './workload-status';
@@ -120,6 +121,27 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     });
   }
 
+  /**
+   * Which of these nodes have left the cluster. The watch cache says which nodes to doubt (it may lag behind,
+   * or not be filled yet right after a start); the API server confirms (404) before a node counts as lost.
+   */
+  private async lostNodes(names: Array<string | undefined>): Promise<Set<string>> {
+    const cached = this.nodes.nodeNames();
+    const lost = new Set<string>();
+    for (const name of new Set(names)) {
+      if (name === undefined || cached.has(name)) continue;
+      const exists = await this.kube
+        .run('read node', () => this.core.readNode({ name }))
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (apiStatus(error) === 404) return false;
+          throw error;
+        });
+      if (!exists) lost.add(name);
+    }
+    return lost;
+  }
+
   private async evaluate(workloadId: string): Promise<void> {
     const pods = (this.informer?.list() ?? []).filter(
       (pod) =>
@@ -130,12 +152,10 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     const vanished = [...(this.vanished.get(workloadId) ?? new Map()).entries()]
       .filter(([name]) => !views.some((view) => view.name === name))
       .map(([name, nodeName]) => ({ name, nodeName }));
-    const present = this.nodes.nodeNames();
-    const lostNodes = new Set(
-      [...views.map((v) => v.nodeName), ...vanished.map((v) => v.nodeName)].filter(
-        (name): name is string => name !== undefined && !present.has(name),
-      ),
-    );
+    const lostNodes = await this.lostNodes([
+      ...views.map((v) => v.nodeName),
+      ...vanished.map((v) => v.nodeName),
+    ]);
     const row = await this.workloads.observe(
       workloadId,
       (podCount) => workloadStatus(podCount, views, vanished, lostNodes, new Date()),
