@@ -13,11 +13,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeRest } from '../../tools/stack/kubernetes/kube-rest';
 import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
 import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
-import { buildGpuPool, GPU_TAINT } from '@gridex/gpu-node-pool';
-import { LOOPBACK, StackPaths, StackPorts } from '../../tools/stack/stack-paths';
+import { GPU_TAINT } from '@gridex/gpu-node-pool';
+import { benchKubeRest, singleGpuBenchNodes } from '../shared/bench-kubernetes';
+import { StackPaths } from '../../tools/stack/stack-paths';
 
 const { values: args } = parseArgs({
   options: { nodes: { type: 'string', default: '5000' }, pods: { type: 'string', default: '5000' } },
@@ -28,15 +28,7 @@ const RUN = Date.now().toString(36);
 const BENCH_LABEL = `gridex.io/bench=cluster-${RUN}`;
 
 const stateDir = path.join(StackPaths.stateDir, 'kubernetes');
-const rest = new KubeRest(
-  `https://${LOOPBACK}:${StackPorts.kubeApiserver}`,
-  {
-    caCert: path.join(stateDir, 'pki', 'ca.crt'),
-    clientCert: path.join(stateDir, 'pki', 'admin.crt'),
-    clientKey: path.join(stateDir, 'pki', 'admin.key'),
-  },
-  64,
-);
+const rest = benchKubeRest();
 
 interface Item {
   metadata: { name: string };
@@ -70,15 +62,11 @@ async function main(): Promise<void> {
   const rssBefore = apiserverRssMb();
   try {
     console.log(`creating ${NODES} simulated single-GPU nodes ...`);
-    const nodes = buildGpuPool({
+    const nodes = singleGpuBenchNodes({
       supplier: 'bench',
       pool: `cluster-${RUN}`,
-      region: 'eu-west',
-      gpuProduct: 'RTX4090-24GB',
-      gpusPerNode: 1,
       count: NODES,
-      interconnect: 'pcie',
-      labels: { [labelKey]: labelValue },
+      label: [labelKey, labelValue],
     });
     const nodesStarted = performance.now();
     await applyNodes(rest, nodes, 64);

@@ -1,0 +1,298 @@
+/**
+ * Placement benchmark: how fast the orchestrator turns allocations into running pods, against kube-scheduler
+ * placing the same pods on the same fleet in the same run.
+ *
+ *   npm run bench:placement -- [--nodes 5000] [--pods 2000] [--qps 200]
+ *
+ * 1. Creates `nodes` simulated single-GPU nodes (a label of this run) and waits until they are Ready.
+ * 2. Orchestrator: starts the built orchestrator (node selector = this run's label, KUBE_QPS = qps, burst 2 × qps),
+ *    publishes `pods` single-GPU allocations (`job-matched`, one node each), and watches the pods:
+ *    latency = pod seen Running − allocation published; podsPerSecond = pods / (last Running − first publish).
+ * 3. kube-scheduler: deletes those, then creates the same number of single-GPU pods for kube-scheduler (node
+ *    selector = this run's label) paced at the same client QPS, and measures the same way from creation.
+ * ratioVsKubeScheduler = podsPerSecond / kubeSchedulerPodsPerSecond (target ≥ 3). Cleans up, writes
+ * bench/results/placement.json. Needs the stack (`npm run stack:up`) and a build (`npm run build`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
+import { Partitioners } from 'kafkajs';
+import { createEvent, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
+import { GPU_TAINT } from '@gridex/gpu-node-pool';
+import { benchKubeRest, singleGpuBenchNodes } from '../shared/bench-kubernetes';
+import {
+  dropSchema,
+  launchService,
+  testKafka,
+  testKubeConfig,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+import { TokenBucket } from '../../apps/orchestrator/src/kubernetes/kube-calls';
+import { tenantNamespace, WorkloadLabels } from '../../apps/orchestrator/src/workloads/workload-names';
+import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
+
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5000' },
+    pods: { type: 'string', default: '2000' },
+    qps: { type: 'string', default: '200' },
+  },
+});
+const NODES = Number(args.nodes);
+const PODS = Number(args.pods);
+const QPS = Number(args.qps);
+const RUN = uniqueSuffix();
+const SUPPLIER = `bench-placement-${RUN}`;
+const TENANT = `bench-placement-${RUN}`;
+const kubeConfig = testKubeConfig();
+const core = kubeConfig.makeApiClient(CoreV1Api);
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Watches pods and records when each is first seen Running, keyed by `keyOf(pod)`. */
+async function watchRunning(
+  watchPath: string,
+  labelSelector: string | undefined,
+  keyOf: (pod: V1Pod) => string | undefined,
+): Promise<{ running: Map<string, number>; stop: () => void }> {
+  const running = new Map<string, number>();
+  const request = await new Watch(kubeConfig).watch(
+    watchPath,
+    labelSelector ? { labelSelector } : {},
+    (_type: string, pod: V1Pod) => {
+      const key = keyOf(pod);
+      if (key && pod.status?.phase === 'Running' && !running.has(key)) running.set(key, performance.now());
+    },
+    () => undefined,
+  );
+  return { running, stop: () => request.abort() };
+}
+
+async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function summary(started: Map<string, number>, running: Map<string, number>) {
+  const latencies = [...running.entries()]
+    .map(([key, at]) => at - (started.get(key) as number))
+    .sort((a, b) => a - b);
+  const first = Math.min(...started.values());
+  const last = Math.max(...running.values());
+  return {
+    podsPerSecond: Math.round(running.size / ((last - first) / 1000)),
+    p50Ms: Math.round(percentile(latencies, 0.5)),
+    p99Ms: Math.round(percentile(latencies, 0.99)),
+  };
+}
+
+async function main(): Promise<void> {
+  const labelKey = 'gridex.io/bench';
+  const labelValue = `placement-${RUN}`;
+  const nodes = singleGpuBenchNodes({
+    supplier: SUPPLIER,
+    pool: 'bench',
+    count: NODES,
+    label: [labelKey, labelValue],
+  });
+  const schedulerNamespace = `bench-placement-${RUN}`;
+  let orchestratorSchema: string | undefined;
+  let stopOrchestrator: (() => Promise<void>) | undefined;
+  try {
+    console.log(`creating ${NODES} simulated single-GPU nodes ...`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < nodes.length) await core.createNode({ body: nodes[next++] });
+      }),
+    );
+    await until(
+      'nodes Ready',
+      async () =>
+        (await core.listNode({ labelSelector: `${labelKey}=${labelValue}` })).items.filter((n) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length === NODES,
+      20 * 60_000,
+    );
+
+    console.log(`orchestrator: ${PODS} allocations, client QPS ${QPS} ...`);
+    const orchestrator = await launchService('orchestrator', {
+      GPU_NODE_SELECTOR: `${labelKey}=${labelValue}`,
+      KUBE_QPS: String(QPS),
+      KUBE_BURST: String(QPS * 2),
+      // The tenant's GPU quota must not be what limits the run.
+      TENANT_GPU_QUOTA: String(PODS * 2),
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '20',
+      CONSUMER_PARTITIONS_CONCURRENTLY: '12',
+    });
+    orchestratorSchema = orchestrator.schema;
+    stopOrchestrator = () => orchestrator.process.kill();
+    await untilReady(orchestrator);
+    // Let its node sync report the new fleet first: that is start-up work, not placement.
+    await sleep(Math.min(60_000, NODES * 4));
+
+    const namespace = tenantNamespace(TENANT);
+    const published = new Map<string, number>();
+    // All namespaces: the orchestrator creates the tenant's namespace on first use.
+    const watch = await watchRunning(
+      '/api/v1/pods',
+      `${WorkloadLabels.tenantId}=${TENANT}`,
+      (pod) => pod.metadata?.labels?.[WorkloadLabels.reservationId],
+    );
+    const kafka = testKafka();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const allocations: JobMatchedPayload[] = Array.from({ length: PODS }, (_, i) => ({
+      jobId: `bench-${RUN}-${i}`,
+      tenantId: TENANT,
+      reservationId: uuidv7(),
+      attempt: 0,
+      tier: 'on-demand',
+      expectedDurationSeconds: 600,
+      allocations: [
+        {
+          nodeId: uuidv7(),
+          clusterId: 'local',
+          nodeName: nodes[i % NODES].metadata.name,
+          supplierId: SUPPLIER,
+          gpus: 1,
+          pricePerGpuHour: { currency: 'USD', micros: '400000' },
+          supplierPricePerGpuHour: { currency: 'USD', micros: '350000' },
+        },
+      ],
+      matchedAt: new Date().toISOString(),
+      image: 'registry.gridex.io/bench/idle:1',
+      command: [],
+    }));
+    for (let i = 0; i < allocations.length; i += 100) {
+      const chunk = allocations.slice(i, i + 100);
+      const at = performance.now();
+      for (const allocation of chunk) published.set(allocation.reservationId, at);
+      await producer.send({
+        topic: JobMatched.topic,
+        messages: chunk.map((payload) => ({
+          key: JobMatched.partitionKey(payload),
+          value: JSON.stringify(
+            createEvent(JobMatched, payload, { correlationId: uuidv7(), causationId: null }),
+          ),
+        })),
+      });
+    }
+    await producer.disconnect();
+    await until('orchestrator pods Running', () => watch.running.size === PODS, 20 * 60_000);
+    watch.stop();
+    const viaOrchestrator = summary(published, watch.running);
+    await stopOrchestrator();
+    stopOrchestrator = undefined;
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    console.log(
+      `  ${viaOrchestrator.podsPerSecond} pods/s, p50 ${viaOrchestrator.p50Ms} ms, p99 ${viaOrchestrator.p99Ms} ms`,
+    );
+    // The orchestrator's pods must be gone before kube-scheduler gets the same fleet.
+    await until(
+      'orchestrator pods deleted',
+      async () => (await core.listNamespacedPod({ namespace })).items.length === 0,
+      10 * 60_000,
+    );
+
+    console.log(`kube-scheduler: ${PODS} pods at client QPS ${QPS} ...`);
+    await core.createNamespace({ body: { metadata: { name: schedulerNamespace } } });
+    await until(
+      'default service account',
+      async () =>
+        (await core.listNamespacedServiceAccount({ namespace: schedulerNamespace })).items.some(
+          (sa) => sa.metadata?.name === 'default',
+        ),
+      60_000,
+    );
+    const created = new Map<string, number>();
+    const schedulerWatch = await watchRunning(
+      `/api/v1/namespaces/${schedulerNamespace}/pods`,
+      undefined,
+      (pod) => pod.metadata?.name,
+    );
+    const bucket = new TokenBucket(QPS, QPS * 2, Date.now());
+    let index = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (index < PODS) {
+          const name = `gpu-${index++}`;
+          const wait = bucket.take(Date.now());
+          if (wait > 0) await sleep(wait);
+          created.set(name, performance.now());
+          await core.createNamespacedPod({
+            namespace: schedulerNamespace,
+            body: {
+              metadata: { name },
+              spec: {
+                automountServiceAccountToken: false,
+                nodeSelector: { [labelKey]: labelValue },
+                tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+                containers: [{ name: 'c', image: 'bench', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+              },
+            },
+          });
+        }
+      }),
+    );
+    await until('kube-scheduler pods Running', () => schedulerWatch.running.size === PODS, 20 * 60_000);
+    schedulerWatch.stop();
+    const viaScheduler = summary(created, schedulerWatch.running);
+    console.log(
+      `  ${viaScheduler.podsPerSecond} pods/s, p50 ${viaScheduler.p50Ms} ms, p99 ${viaScheduler.p99Ms} ms`,
+    );
+
+    const result = {
+      nodes: NODES,
+      pods: PODS,
+      clientQps: QPS,
+      podsPerSecond: viaOrchestrator.podsPerSecond,
+      p50Ms: viaOrchestrator.p50Ms,
+      p99Ms: viaOrchestrator.p99Ms,
+      kubeSchedulerPodsPerSecond: viaScheduler.podsPerSecond,
+      kubeSchedulerP50Ms: viaScheduler.p50Ms,
+      kubeSchedulerP99Ms: viaScheduler.p99Ms,
+      kubeSchedulerOwnClientQps: SCHEDULER_QPS,
+      ratioVsKubeScheduler: Number((viaOrchestrator.podsPerSecond / viaScheduler.podsPerSecond).toFixed(2)),
+      target: 'ratioVsKubeScheduler >= 3',
+      measuredAt: new Date().toISOString(),
+    };
+    const outFile = path.resolve(__dirname, '..', 'results', 'placement.json');
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    console.log('cleaning up ...');
+    await stopOrchestrator?.();
+    await core.deleteNamespace({ name: schedulerNamespace }).catch(() => undefined);
+    await core.deleteNamespace({ name: tenantNamespace(TENANT) }).catch(() => undefined);
+    // Deleting thousands of nodes takes minutes; server-side, with a long timeout (as the cluster benchmark).
+    const rest = benchKubeRest();
+    await rest
+      .call(
+        'DELETE',
+        `/api/v1/nodes?labelSelector=${encodeURIComponent(`${labelKey}=${labelValue}`)}`,
+        undefined,
+        undefined,
+        15 * 60_000,
+      )
+      .catch((error: unknown) => console.warn(`node clean-up incomplete: ${String(error)}`));
+    rest.close();
+    if (orchestratorSchema) await dropSchema(orchestratorSchema);
+  }
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
