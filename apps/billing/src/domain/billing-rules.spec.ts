@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { Accounts, balancedTransaction, balances, placeHold, settle, topUp } from './ledger';
+import { accrualMicros, chargeMicros, holdMicros, splitUsage, supplierShareMicros } from './money-rules';
+
+describe('chargeMicros (rounded up)', () => {
+  it.each<[string, bigint, number, bigint]>([
+    ['an hour at $2.30', 2_300_000n, 3600, 2_300_000n],
+    ['one second at $2.30: 638.88… → 639', 2_300_000n, 1, 639n],
+    ['nothing used', 2_300_000n, 0, 0n],
+    ['free capacity', 0n, 3600, 0n],
+    ['8 GPUs × 90 s at $2.10', 2_100_000n, 720, 420_000n],
+  ])('%s', (_name, price, seconds, expected) => {
+    expect(chargeMicros(price, seconds)).toBe(expected);
+  });
+
+  it.each([
+    [-1n, 1],
+    [1n, -1],
+    [1n, 1.5],
+  ])('refuses price %s for %s s', (price, seconds) => {
+    expect(() => chargeMicros(price, seconds)).toThrow(RangeError);
+  });
+});
+
+describe('supplierShareMicros (rounded down)', () => {
+  it.each<[bigint, number, bigint]>([
+    [2_000_000n, 1, 555n], // 555.55…
+    [2_000_000n, 3600, 2_000_000n],
+    [1n, 3599, 0n],
+  ])('ask %s for %s s → %s', (ask, seconds, expected) => {
+    expect(supplierShareMicros(ask, seconds)).toBe(expected);
+  });
+});
+
+describe('accrualMicros (cumulative)', () => {
+  it('adds up to the charge of the total, however the usage is sliced', () => {
+    const price = 2_300_001n;
+    const cuts = [0, 1, 7, 60, 61, 3599, 3600, 7201];
+    let posted = 0n;
+    for (let i = 1; i < cuts.length; i += 1) posted += accrualMicros(price, cuts[i - 1], cuts[i]);
+    expect(posted).toBe(chargeMicros(price, 7201));
+  });
+
+  it('refuses usage that shrinks', () => {
+    expect(() => accrualMicros(1n, 10, 9)).toThrow(/cannot shrink/);
+  });
+});
+
+describe('holdMicros', () => {
+  it.each<[string, Array<{ gpus: number; pricePerGpuHourMicros: bigint }>, number, number, bigint]>([
+    [
+      '2 × 8 GPUs for 2 h at $2.30, no margin',
+      [
+        { gpus: 8, pricePerGpuHourMicros: 2_300_000n },
+        { gpus: 8, pricePerGpuHourMicros: 2_300_000n },
+      ],
+      7200,
+      0,
+      73_600_000n,
+    ],
+    ['1 GPU for 10 min at $0.40 + 10 %', [{ gpus: 1, pricePerGpuHourMicros: 400_000n }], 600, 1000, 73_334n], // 73,333.3… ↑
+  ])('%s', (_name, allocations, seconds, margin, expected) => {
+    expect(holdMicros(allocations, seconds, margin)).toBe(expected);
+  });
+});
+
+describe('ledger transactions', () => {
+  it('merges postings per account and refuses unbalanced or empty ones', () => {
+    expect(
+      balancedTransaction([
+        { account: 'a', amountMicros: 5n },
+        { account: 'a', amountMicros: -2n },
+        { account: 'b', amountMicros: -3n },
+      ]),
+    ).toEqual([
+      { account: 'a', amountMicros: 3n },
+      { account: 'b', amountMicros: -3n },
+    ]);
+    expect(() => balancedTransaction([{ account: 'a', amountMicros: 1n }])).toThrow(/unbalanced/);
+    expect(() => balancedTransaction([{ account: 'a', amountMicros: 0n }])).toThrow(/empty/);
+  });
+
+  it('takes a tenant through top-up, hold and settlement: the hold is released, the rest split', () => {
+    const split = splitUsage([
+      {
+        supplierId: 'dc',
+        nodeId: 'n1',
+        gpuSeconds: 8 * 1800,
+        pricePerGpuHourMicros: 2_300_000n,
+        askPerGpuHourMicros: 2_000_000n,
+      },
+    ]);
+    const ledger = [
+      topUp('acme', 50_000_000n),
+      placeHold('acme', 20_000_000n),
+      settle('acme', 20_000_000n, split),
+    ];
+    expect(Object.fromEntries(balances(ledger))).toEqual({
+      [Accounts.paymentsClearing]: -50_000_000n,
+      [Accounts.tenantAvailable('acme')]: 50_000_000n - 9_200_000n,
+      [Accounts.tenantHeld('acme')]: 0n,
+      [Accounts.supplierPayable('dc')]: 8_000_000n,
+      [Accounts.platformRevenue]: 1_200_000n,
+    });
+  });
+
+  it.each([
+    ['a top-up', () => topUp('t', 0n)],
+    ['a hold', () => placeHold('t', -1n)],
+  ])('refuses a non-positive %s', (_name, make) => {
+    expect(make).toThrow(RangeError);
+  });
+});
+
+describe('settlement invariants (property-based)', () => {
+  const allocation = fc.record({
+    supplierId: fc.constantFrom('s1', 's2', 's3'),
+    nodeId: fc.uuid(),
+    gpuSeconds: fc.integer({ min: 0, max: 16 * 86_400 }),
+    askPerGpuHourMicros: fc.bigInt({ min: 0n, max: 10_000_000n }),
+    takeBps: fc.integer({ min: 0, max: 5000 }),
+  });
+  it('charge = supplier shares + platform revenue, revenue ≥ 0, every settlement balances, nothing is lost', () => {
+    fc.assert(
+      fc.property(
+        fc.array(allocation, { minLength: 1, maxLength: 16 }),
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        (raw, held) => {
+          const metered = raw.map(({ takeBps, ...a }) => ({
+            ...a,
+            pricePerGpuHourMicros: (a.askPerGpuHourMicros * BigInt(10_000 + takeBps) + 9_999n) / 10_000n,
+          }));
+          const split = splitUsage(metered);
+          const shares = split.supplierShares.reduce((sum, s) => sum + s.amountMicros, 0n);
+          expect(split.chargedMicros).toBe(shares + split.platformRevenueMicros);
+          expect(split.platformRevenueMicros >= 0n).toBe(true);
+          const postings = settle('t', held, split);
+          expect(postings.reduce((sum, p) => sum + p.amountMicros, 0n)).toBe(0n);
+          const after = balances([postings]);
+          expect(after.get(Accounts.tenantHeld('t')) ?? 0n).toBe(-held);
+          expect(after.get(Accounts.tenantAvailable('t')) ?? 0n).toBe(held - split.chargedMicros);
+        },
+      ),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
