@@ -2,9 +2,7 @@ import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
   CapacityChangedPayload,
-  createEvent,
   deterministicUuid,
-  EventContract,
   EventEnvelope,
   IdNamespaces,
   JobExpiredPayload,
@@ -21,6 +19,7 @@ import {
   dropSchema,
   eventually,
   launchService,
+  publishEvents,
   LaunchedService,
   testKafka,
   TopicRecorder,
@@ -87,16 +86,6 @@ function job(product: string, patch: Partial<JobSubmittedPayload> = {}): JobSubm
   };
 }
 
-async function publish<T>(producer: Producer, contract: EventContract<T>, payloads: T[]): Promise<void> {
-  await producer.send({
-    topic: contract.topic,
-    messages: payloads.map((payload) => ({
-      key: contract.partitionKey(payload),
-      value: JSON.stringify(createEvent(contract, payload, { correlationId: uuidv7(), causationId: null })),
-    })),
-  });
-}
-
 /** Starts matching; a second process of the same deployment joins the running group where it is. */
 async function startMatching(group: string, schema?: string): Promise<LaunchedService> {
   const service = await launchService(
@@ -148,7 +137,7 @@ describe('matching service', () => {
       ),
     );
     // Two nodes before matching starts (it must find them in the feed's history), more later.
-    await publish(producer, CapacityChanged, [capacity(product, 'n1'), capacity(product, 'n2')]);
+    await publishEvents(producer, CapacityChanged, [capacity(product, 'n1'), capacity(product, 'n2')]);
     matching = await startMatching(`it-matching-${suffix}`);
   });
 
@@ -161,7 +150,7 @@ describe('matching service', () => {
 
   it('places a job on a node from the feed, snapshots ask and client price, and reserves deterministically', async () => {
     const single = job(product);
-    await publish(producer, JobSubmitted, [single]);
+    await publishEvents(producer, JobSubmitted, [single]);
     const event = await matchOf(single.jobId);
     expect(event.payload).toMatchObject({
       jobId: single.jobId,
@@ -179,7 +168,7 @@ describe('matching service', () => {
       }),
     ]);
     // Done: its GPUs come back for the next tests.
-    await publish(producer, WorkloadFinished, [
+    await publishEvents(producer, WorkloadFinished, [
       {
         jobId: single.jobId,
         reservationId: event.payload.reservationId,
@@ -200,7 +189,7 @@ describe('matching service', () => {
 
   it('explains a miss, queues the job, and places it when capacity arrives', async () => {
     const gang = job(product, { nodeCount: 3, interconnect: 'infiniband' });
-    await publish(producer, JobSubmitted, [gang]);
+    await publishEvents(producer, JobSubmitted, [gang]);
     const miss = await unmatched.waitFor<Recorded<JobUnmatchedPayload>>(
       (e) => e.payload.jobId === gang.jobId,
     );
@@ -214,10 +203,10 @@ describe('matching service', () => {
       excludedGpus: 16,
     });
 
-    await publish(producer, CapacityChanged, [capacity(product, 'n3')]);
+    await publishEvents(producer, CapacityChanged, [capacity(product, 'n3')]);
     const placed = await matchOf(gang.jobId);
     expect(placed.payload.allocations.map((a) => a.nodeName).sort()).toEqual(['n1', 'n2', 'n3']);
-    await publish(producer, WorkloadFinished, [
+    await publishEvents(producer, WorkloadFinished, [
       {
         jobId: gang.jobId,
         reservationId: placed.payload.reservationId,
@@ -230,14 +219,14 @@ describe('matching service', () => {
 
   it('preempts the cheapest interruptible work for an on-demand job, and requeues the victim', async () => {
     const own = `P-${suffix}`;
-    await publish(producer, CapacityChanged, [capacity(own, 'p1')]);
+    await publishEvents(producer, CapacityChanged, [capacity(own, 'p1')]);
     const batch = job(own, { tier: 'interruptible', maxPricePerGpuHour: usd('2000000') });
-    await publish(producer, JobSubmitted, [batch]);
+    await publishEvents(producer, JobSubmitted, [batch]);
     const victim = await matchOf(batch.jobId);
     expect(victim.payload.allocations[0].pricePerGpuHour).toEqual(usd('1380000'));
 
     const urgent = job(own);
-    await publish(producer, JobSubmitted, [urgent]);
+    await publishEvents(producer, JobSubmitted, [urgent]);
     const taken = await preempted.waitFor<Recorded<JobPreemptedPayload>>(
       (e) => e.payload.jobId === batch.jobId,
     );
@@ -250,7 +239,7 @@ describe('matching service', () => {
     expect(placed.payload.allocations[0].nodeName).toBe('p1');
 
     // When the on-demand job ends, the requeued interruptible job gets the node back, as a new attempt.
-    await publish(producer, WorkloadFinished, [
+    await publishEvents(producer, WorkloadFinished, [
       {
         jobId: urgent.jobId,
         reservationId: placed.payload.reservationId,
@@ -267,16 +256,16 @@ describe('matching service', () => {
 
   it('fails a job over to another node when its node is lost, within the retry budget', async () => {
     const own = `F-${suffix}`;
-    await publish(producer, CapacityChanged, [
+    await publishEvents(producer, CapacityChanged, [
       capacity(own, `f1-${suffix}`),
       capacity(own, `f2-${suffix}`, { pricePerGpuHour: usd('2500000') }),
     ]);
     const fragile = job(own, { retryBudget: 1 });
-    await publish(producer, JobSubmitted, [fragile]);
+    await publishEvents(producer, JobSubmitted, [fragile]);
     const first = await matchOf(fragile.jobId);
     const lostNode = first.payload.allocations[0];
     expect(lostNode.nodeName).toBe(`f1-${suffix}`); // the cheaper one
-    await publish(producer, WorkloadFinished, [
+    await publishEvents(producer, WorkloadFinished, [
       {
         jobId: fragile.jobId,
         reservationId: first.payload.reservationId,
@@ -294,7 +283,7 @@ describe('matching service', () => {
     expect(second.payload.allocations[0].nodeName).toBe(`f2-${suffix}`);
 
     // The budget is spent: losing the second node fails the job instead of placing it again.
-    await publish(producer, WorkloadFinished, [
+    await publishEvents(producer, WorkloadFinished, [
       {
         jobId: fragile.jobId,
         reservationId: second.payload.reservationId,
@@ -318,7 +307,7 @@ describe('matching service', () => {
       nodeCount: 40,
       queueDeadline: new Date(Date.now() + 1_000).toISOString(),
     });
-    await publish(producer, JobSubmitted, [hopeless]);
+    await publishEvents(producer, JobSubmitted, [hopeless]);
     const event = await expired.waitFor<Recorded<JobExpiredPayload>>(
       (e) => e.payload.jobId === hopeless.jobId,
     );
@@ -378,7 +367,7 @@ describe('two matching replicas on one fleet', () => {
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     matched = await TopicRecorder.start(kafka, Topics.jobMatched);
-    await publish(
+    await publishEvents(
       producer,
       CapacityChanged,
       Array.from({ length: 20 }, (_, i) => capacity(product, `r${i}-${suffix}`)),
@@ -398,7 +387,7 @@ describe('two matching replicas on one fleet', () => {
     await admin.disconnect();
 
     const jobs = Array.from({ length: 120 }, () => job(product, { gpusPerNode: 4 }));
-    await publish(producer, JobSubmitted, jobs);
+    await publishEvents(producer, JobSubmitted, jobs);
     const ours = new Set(jobs.map((j) => j.jobId));
     const placements = () =>
       matched.values<Recorded<JobMatchedPayload>>().filter((e) => ours.has(e.payload.jobId));

@@ -1,7 +1,6 @@
 import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Pod } from '@kubernetes/client-node';
 import { Partitioners, Producer } from 'kafkajs';
 import {
-  createEvent,
   EventContract,
   EventEnvelope,
   JobCancelled,
@@ -19,6 +18,7 @@ import {
   dropSchema,
   eventually,
   launchService,
+  publishEvents,
   LaunchedService,
   testKafka,
   testKubeConfig,
@@ -101,18 +101,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     LOG_LEVEL: 'warn',
   };
 
-  const publish = async <T>(contract: EventContract<T>, payload: T) =>
-    producer.send({
-      topic: contract.topic,
-      messages: [
-        {
-          key: contract.partitionKey(payload),
-          value: JSON.stringify(
-            createEvent(contract, payload, { correlationId: uuidv7(), causationId: null }),
-          ),
-        },
-      ],
-    });
+  const publish = <T>(contract: EventContract<T>, payload: T) => publishEvents(producer, contract, [payload]);
   const finishOf = (reservationId: string) =>
     finished.waitFor<Recorded<WorkloadFinishedPayload>>((e) => e.payload.reservationId === reservationId);
   const startOf = (reservationId: string) =>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
-import { deadLetterTopic } from '@gridex/contracts';
+import { Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { createEvent, deadLetterTopic, EventContract, uuidv7 } from '@gridex/contracts';
 import { stackEnv } from './stack-env';
 
 /** A short random suffix that keeps the names of parallel test runs apart. */
@@ -130,6 +130,24 @@ export async function startGroupAtEnd(
   } finally {
     await member.disconnect();
   }
+}
+
+/**
+ * Publishes payloads as a producing service would: each in a valid envelope of `contract`, keyed by the contract's
+ * partition key, on its topic. Each event starts a flow of its own (fresh correlation id).
+ */
+export async function publishEvents<T>(
+  producer: Producer,
+  contract: EventContract<T>,
+  payloads: T[],
+): Promise<void> {
+  await producer.send({
+    topic: contract.topic,
+    messages: payloads.map((payload) => ({
+      key: contract.partitionKey(payload),
+      value: JSON.stringify(createEvent(contract, payload, { correlationId: uuidv7(), causationId: null })),
+    })),
+  });
 }
 
 /** Retries an assertion until it passes or the time is up; the last failure is the one reported. */

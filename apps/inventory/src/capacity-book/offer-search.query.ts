@@ -1,21 +1,9 @@
 import { z } from 'zod';
+import { commaSeparatedList } from '@gridex/runtime';
 
 /** Orderings of offer search: cheapest first, most benchmark per unit of price first, most reliable first. */
 export const SEARCH_SORTS = ['price', 'perf-per-dollar', 'reliability'] as const;
 
-const list = (pattern: RegExp, what: string) =>
-  z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (items) => items.every((item) => pattern.test(item)),
-      `must be a comma-separated list of ${what}`,
-    );
 const whole = (min: number, max: number) =>
   z
     .string()
@@ -25,10 +13,10 @@ const whole = (min: number, max: number) =>
 
 /** The query string of `GET /v1/offers`; unknown parameters are refused so a typo is not silently ignored. */
 export const OfferSearchQuerySchema = z.strictObject({
-  gpuProduct: list(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'GPU products').optional(),
+  gpuProduct: commaSeparatedList(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'GPU products').optional(),
   minGpuMemoryMiB: whole(1, 10_000_000).optional(),
-  region: list(/^[a-z0-9-]{1,63}$/, 'regions').optional(),
-  interconnect: list(/^(nvlink|infiniband|pcie)$/, 'nvlink, infiniband or pcie').optional(),
+  region: commaSeparatedList(/^[a-z0-9-]{1,63}$/, 'regions').optional(),
+  interconnect: commaSeparatedList(/^(nvlink|infiniband|pcie)$/, 'nvlink, infiniband or pcie').optional(),
   minGpusPerNode: whole(1, 64).optional(),
   maxPricePerGpuHourMicros: whole(1, 1_000_000_000_000).optional(),
   minReliabilityBps: whole(0, 10_000).optional(),

@@ -50,7 +50,6 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
   private readonly revisions = new Map<string, number>();
   private readonly applied;
   private readonly bookNodes;
-  private listeners: Array<() => void> = [];
   /** While catching up: the latest message of every node, decoded when the feed's end is reached. */
   private catchingUp: Map<string, Buffer | null> | undefined = new Map();
 
@@ -68,11 +67,6 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
       ['outcome'],
     );
     this.bookNodes = metrics.gauge('book_nodes', 'Nodes in the offer book');
-  }
-
-  /** Called after every batch of changes, e.g. to offer the queue new capacity. */
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
   }
 
   async onModuleInit(): Promise<void> {
@@ -118,7 +112,6 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
           pending.delete(batch.partition);
           if (pending.size === 0) caughtUp();
         }
-        for (const listener of this.listeners) listener();
       },
     });
     let timer: NodeJS.Timeout | undefined;

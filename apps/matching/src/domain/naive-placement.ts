@@ -1,5 +1,5 @@
 import { firstViolation } from './hard-constraints';
-import { BookNode, OfferBook, Placement, PlacementRequest } from './offer-book';
+import { allocationOn, BookNode, OfferBook, Placement, PlacementRequest } from './offer-book';
 import { packingScore, regionScore } from './scoring';
 
 /**
@@ -46,17 +46,7 @@ export function placeByLinearScan(book: OfferBook, job: PlacementRequest): Place
       best = {
         tier: job.tier,
         score,
-        allocations: chosen.map(({ node }) => ({
-          nodeId: node.nodeId,
-          nodeName: node.nodeName,
-          clusterId: node.clusterId,
-          supplierId: node.supplierId,
-          region: node.region,
-          gpuProduct: node.gpuProduct,
-          gpus: job.gpusPerNode,
-          askMicros: (tier === 0 ? node.onDemandAskMicros : node.interruptibleAskMicros) as bigint,
-          priceMicros: node.clientPrice[tier] as bigint,
-        })),
+        allocations: chosen.map(({ node }) => allocationOn(node, job)),
       };
     }
   }

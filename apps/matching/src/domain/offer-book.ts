@@ -146,6 +146,21 @@ function refreshBounds(list: LevelList, tier: 0 | 1): void {
   list.removalsSinceRefresh = 0;
 }
 
+/** One gang member's share of a placement on `node`, with the ask and client price of the job's tier. */
+export function allocationOn(node: Readonly<BookNode>, job: PlacementRequest): NodeAllocation {
+  return {
+    nodeId: node.nodeId,
+    nodeName: node.nodeName,
+    clusterId: node.clusterId,
+    supplierId: node.supplierId,
+    region: node.region,
+    gpuProduct: node.gpuProduct,
+    gpus: job.gpusPerNode,
+    askMicros: askFor(node, job.tier) as bigint,
+    priceMicros: node.clientPrice[tierIndex(job.tier)] as bigint,
+  };
+}
+
 /** Orders nodes best first: higher score, then smaller node id (so ties never depend on arrival order). */
 function before(a: BookNode, b: BookNode, tier: 0 | 1): boolean {
   const sa = a.score[tier];
@@ -332,7 +347,7 @@ export class OfferBook {
         score > best.score ||
         (score === best.score && chosen.nodes[0].nodeId < best.allocations[0].nodeId)
       ) {
-        best = { tier: job.tier, score, allocations: chosen.nodes.map((n) => this.allocation(n, job)) };
+        best = { tier: job.tier, score, allocations: chosen.nodes.map((n) => allocationOn(n, job)) };
       }
     }
     return best;
@@ -383,21 +398,6 @@ export class OfferBook {
       exclusions,
       nearMiss,
       nodesConsidered: this.nodesById.size,
-    };
-  }
-
-  private allocation(node: BookNode, job: PlacementRequest): NodeAllocation {
-    const tier = tierIndex(job.tier);
-    return {
-      nodeId: node.nodeId,
-      nodeName: node.nodeName,
-      clusterId: node.clusterId,
-      supplierId: node.supplierId,
-      region: node.region,
-      gpuProduct: node.gpuProduct,
-      gpus: job.gpusPerNode,
-      askMicros: askFor(node, job.tier) as bigint,
-      priceMicros: node.clientPrice[tier] as bigint,
     };
   }
 

@@ -1,20 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
-
-const list = (pattern: RegExp, what: string) =>
-  z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0),
-    )
-    .refine(
-      (items) => items.every((item) => pattern.test(item)),
-      `must be a comma-separated list of ${what}`,
-    );
+import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtime';
 
 /** The orchestrator's settings, read from the environment and validated at start. */
 export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: 'orchestrator' }).extend({
@@ -41,13 +27,13 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
     .min(1)
     .default('registry.gridex.io/gridex/gpu-benchmark:1.0')
     .describe('The verification benchmark; it writes {"score": N} as its termination message'),
-  ALLOWED_REGISTRIES: list(/^[a-z0-9.-]+(:\d+)?$/, 'registry hosts such as registry.gridex.io')
+  ALLOWED_REGISTRIES: commaSeparatedList(/^[a-z0-9.-]+(:\d+)?$/, 'registry hosts such as registry.gridex.io')
     .prefault('registry.gridex.io')
     .describe('Registries workload images may come from; others are refused with reason rejected'),
   TENANT_GPU_QUOTA: intFromEnv(1, 1_000_000)
     .prefault('512')
     .describe("GPUs a tenant's pods may request at once in this cluster (ResourceQuota)"),
-  TENANT_EGRESS_CIDRS: list(/^[0-9a-f.:]+\/\d{1,3}$/i, 'CIDRs such as 10.0.0.0/8')
+  TENANT_EGRESS_CIDRS: commaSeparatedList(/^[0-9a-f.:]+\/\d{1,3}$/i, 'CIDRs such as 10.0.0.0/8')
     .prefault('')
     .describe("Where tenants' pods may connect besides DNS and their own gang"),
   TENANT_DEFAULT_CPU: z

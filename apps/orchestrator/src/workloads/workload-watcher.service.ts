@@ -92,7 +92,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       }
       this.enqueue(workload.workload_id);
     }
-    const known = await this.workloads.known([...byWorkload.keys()]);
+    const known = await this.workloads.activeAmong([...byWorkload.keys()]);
     for (const [workloadId, orphans] of byWorkload) {
       if (known.has(workloadId)) continue;
       for (const pod of orphans) {

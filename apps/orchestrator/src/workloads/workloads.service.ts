@@ -298,8 +298,8 @@ export class WorkloadsService {
     );
   }
 
-  /** The workload ids this orchestrator knows, whatever their state (anything else labelled ours is an orphan). */
-  async known(workloadIds: string[]): Promise<Set<string>> {
+  /** Which of these workloads are still active (pods of any other workload labelled ours are to be deleted). */
+  async activeAmong(workloadIds: string[]): Promise<Set<string>> {
     const rows: Array<{ workload_id: string }> = await this.dataSource.query(
       `SELECT workload_id FROM ${this.workloads} WHERE workload_id = ANY($1::uuid[]) AND state IN ('created', 'scheduled', 'running')`,
       [workloadIds],

@@ -11,6 +11,21 @@ export const intFromEnv = (min: number, max: number) =>
     .transform(Number)
     .refine((value) => value >= min && value <= max, `must be a whole number from ${min} to ${max}`);
 
+/** Turns `a, b,c` into `['a', 'b', 'c']` (blanks dropped), each item matching `pattern`, else names `what`. */
+export const commaSeparatedList = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .refine(
+      (items) => items.every((item) => pattern.test(item)),
+      `must be a comma-separated list of ${what}`,
+    );
+
 /**
  * Settings every service reads from its environment. Defaults are given as environment strings (`prefault`) so
  * they pass through the same parsing as real values. A service extends this with its own (see each app's
