@@ -291,7 +291,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     );
     await untilReady(orchestrator);
     const end = await finishOf(survivor.reservationId);
-    expect(end.payload.outcome).toBe('succeeded');
+    expect(end.payload).toMatchObject({ outcome: 'succeeded' });
     await eventually(async () => {
       const orphan = await core.readNamespacedPod({ name: orphanName, namespace }).catch(() => undefined);
       expect(orphan === undefined || orphan.metadata?.deletionTimestamp !== undefined).toBe(true);

@@ -5,7 +5,21 @@ import { apiStatus } from '../kubernetes/kubernetes-client';
 import { NodeSyncService } from '../node-sync/node-sync.service';
 import { MANAGED_BY, WorkloadLabels } from './workload-names';
 import { podView, workloadStatus } from './workload-status';
-import { ACTIVE_STATES, WorkloadsService } from './workloads.service';
+import { ACTIVE_STATES, WorkloadRow, WorkloadsService } from './workloads.service';
+
+const OUR_PODS = `${WorkloadLabels.managedBy}=${MANAGED_BY}`;
+
+/**
+ * The name a workload's pod of this rank goes by: a gang's pods are named by rank; a Job names its one pod
+ * `<job>-<random>`, so it goes by the Job's name (any pod starting with `<job>-` is it).
+ */
+function expectedPodName(workload: Pick<WorkloadRow, 'kind' | 'name'>, rank: number): string {
+  return workload.kind === 'job' ? workload.name : `${workload.name}-${rank}`;
+}
+
+function podRank(workload: Pick<WorkloadRow, 'kind'>, pod: V1Pod): number {
+  return workload.kind === 'job' ? 0 : Number(pod.metadata?.labels?.[WorkloadLabels.rank] ?? -1);
+}
 
 /**
  * Turns what Kubernetes shows of Gridex pods into workload lifecycle events. One informer watches every pod
@@ -35,12 +49,11 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const selector = `${WorkloadLabels.managedBy}=${MANAGED_BY}`;
     this.informer = makeInformer(
       this.kubeConfig,
       '/api/v1/pods',
-      () => this.core.listPodForAllNamespaces({ labelSelector: selector }),
-      selector,
+      () => this.core.listPodForAllNamespaces({ labelSelector: OUR_PODS }),
+      OUR_PODS,
     );
     const changed = (pod: V1Pod) => this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
     this.informer.on('add', changed);
@@ -74,7 +87,11 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
   }
 
   private async reconcile(): Promise<void> {
-    const pods = this.informer?.list() ?? [];
+    // Listed here rather than read from the informer: an informer whose first list failed starts empty and
+    // only says so through its error event, and an empty view would make every running workload look lost.
+    const { items: pods } = await this.kube.run('list pods', () =>
+      this.core.listPodForAllNamespaces({ labelSelector: OUR_PODS }),
+    );
     const byWorkload = new Map<string, V1Pod[]>();
     for (const pod of pods) {
       const id = pod.metadata?.labels?.[WorkloadLabels.workloadId];
@@ -86,8 +103,8 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       // Pods that should exist but do not (a Job's pod may legitimately not exist yet right after creation).
       if (present.length < workload.pod_count && !(workload.kind === 'job' && workload.state === 'created')) {
         const gone = new Map<string, string | undefined>();
-        workload.allocations.forEach((a, rank) => gone.set(`${workload.name}-${rank}`, a.nodeName));
-        for (const pod of present) gone.delete(pod.metadata?.name ?? '');
+        workload.allocations.forEach((a, rank) => gone.set(expectedPodName(workload, rank), a.nodeName));
+        for (const pod of present) gone.delete(expectedPodName(workload, podRank(workload, pod)));
         this.vanished.set(workload.workload_id, gone);
       }
       this.enqueue(workload.workload_id);
@@ -150,7 +167,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     );
     const views = pods.map(podView).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     const vanished = [...(this.vanished.get(workloadId) ?? new Map()).entries()]
-      .filter(([name]) => !views.some((view) => view.name === name))
+      .filter(([name]) => !views.some((view) => view.name === name || view.name.startsWith(`${name}-`)))
       .map(([name, nodeName]) => ({ name, nodeName }));
     const lostNodes = await this.lostNodes([
       ...views.map((v) => v.nodeName),
