@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { Accounts, balancedTransaction, balances, placeHold, settle, topUp } from './ledger';
+import { Accounts, balancedTransaction, balances, nettedPostings, placeHold, topUp } from './ledger';
+import { advanceMeter, newMeter } from './meter';
+import { holdRelease, usageChange } from './metering';
 import { accrualMicros, chargeMicros, holdMicros, splitUsage, supplierShareMicros } from './money-rules';
 
 describe('chargeMicros (rounded up)', () => {
@@ -81,20 +83,35 @@ describe('ledger transactions', () => {
   });
 
   it('takes a tenant through top-up, hold and settlement: the hold is released, the rest split', () => {
-    const split = splitUsage([
+    const meter = newMeter('r1', 'j1', 'acme');
+    const context = { fundsMicros: 50_000_000n, holdMarginBps: 0 };
+    const nodes = [
       {
-        supplierId: 'dc',
         nodeId: 'n1',
-        gpuSeconds: 8 * 1800,
+        supplierId: 'dc',
+        gpuProduct: 'H100-SXM5-80GB',
+        gpus: 8,
         pricePerGpuHourMicros: 2_300_000n,
         askPerGpuHourMicros: 2_000_000n,
       },
-    ]);
-    const ledger = [
-      topUp('acme', 50_000_000n),
-      placeHold('acme', 20_000_000n),
-      settle('acme', 20_000_000n, split),
     ];
+    const start = new Date('2026-11-28T10:00:00Z');
+    const effects = [
+      ...advanceMeter(meter, { kind: 'matched', nodes, expectedSeconds: 3600 }, context),
+      ...advanceMeter(meter, { kind: 'started', startedAt: start }, context),
+      ...advanceMeter(
+        meter,
+        {
+          kind: 'finished',
+          startedAt: start,
+          finishedAt: new Date(start.getTime() + 1_800_000),
+          outcome: 'succeeded',
+        },
+        context,
+      ),
+    ];
+    expect(effects.map((e) => e.kind)).toEqual(['hold-placed', 'settled']);
+    const ledger = [topUp('acme', 50_000_000n), ...effects.map((e) => ('postings' in e ? e.postings : []))];
     expect(Object.fromEntries(balances(ledger))).toEqual({
       [Accounts.paymentsClearing]: -50_000_000n,
       [Accounts.tenantAvailable('acme')]: 50_000_000n - 9_200_000n,
@@ -113,32 +130,40 @@ describe('ledger transactions', () => {
 });
 
 describe('settlement invariants (property-based)', () => {
-  const allocation = fc.record({
+  const node = fc.record({
     supplierId: fc.constantFrom('s1', 's2', 's3'),
     nodeId: fc.uuid(),
-    gpuSeconds: fc.integer({ min: 0, max: 16 * 86_400 }),
+    gpus: fc.integer({ min: 1, max: 8 }),
     askPerGpuHourMicros: fc.bigInt({ min: 0n, max: 10_000_000n }),
     takeBps: fc.integer({ min: 0, max: 5000 }),
   });
   it('charge = supplier shares + platform revenue, revenue ≥ 0, every settlement balances, nothing is lost', () => {
     fc.assert(
       fc.property(
-        fc.array(allocation, { minLength: 1, maxLength: 16 }),
+        fc.array(node, { minLength: 1, maxLength: 16 }),
+        fc.integer({ min: 0, max: 2 * 86_400 }),
         fc.bigInt({ min: 0n, max: 10n ** 12n }),
-        (raw, held) => {
-          const metered = raw.map(({ takeBps, ...a }) => ({
-            ...a,
-            pricePerGpuHourMicros: (a.askPerGpuHourMicros * BigInt(10_000 + takeBps) + 9_999n) / 10_000n,
+        (raw, seconds, held) => {
+          const nodes = raw.map(({ takeBps, ...n }) => ({
+            ...n,
+            gpuProduct: 'A100-SXM4-80GB',
+            pricePerGpuHourMicros: (n.askPerGpuHourMicros * BigInt(10_000 + takeBps) + 9_999n) / 10_000n,
           }));
-          const split = splitUsage(metered);
+          const split = splitUsage(nodes.map((n) => ({ ...n, gpuSeconds: n.gpus * seconds })));
           const shares = split.supplierShares.reduce((sum, s) => sum + s.amountMicros, 0n);
           expect(split.chargedMicros).toBe(shares + split.platformRevenueMicros);
           expect(split.platformRevenueMicros >= 0n).toBe(true);
-          const postings = settle('t', held, split);
+          const usage = usageChange('t', nodes, held, 0, seconds);
+          expect(usage.chargedMicros).toBe(split.chargedMicros);
+          const postings = nettedPostings([
+            ...usage.postings,
+            ...holdRelease('t', held - usage.fromHeldMicros),
+          ]);
           expect(postings.reduce((sum, p) => sum + p.amountMicros, 0n)).toBe(0n);
           const after = balances([postings]);
           expect(after.get(Accounts.tenantHeld('t')) ?? 0n).toBe(-held);
           expect(after.get(Accounts.tenantAvailable('t')) ?? 0n).toBe(held - split.chargedMicros);
+          expect(after.get(Accounts.platformRevenue) ?? 0n).toBe(split.platformRevenueMicros);
         },
       ),
       { numRuns: 300, seed: 7 },

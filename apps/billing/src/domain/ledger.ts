@@ -1,5 +1,3 @@
-import { Split } from './money-rules';
-
 /**
  * The ledger's accounts. Tenants have `available` (credit they can spend) and `held` (reserved for matched
  * jobs); suppliers have `payable` (earned, not yet paid out); the platform has `revenue` and `payments-clearing`
@@ -20,10 +18,11 @@ export interface Posting {
 }
 
 /**
- * A balanced set of postings: they sum to zero, none is zero, and each account appears once (postings to the same
- * account are merged). Throws on anything else; the ledger stores only what this returns.
+ * Postings merged per account (one line per account, zero lines dropped, sorted by account so concurrent
+ * transactions lock balance rows in one order). Throws unless they sum to zero. May be empty: a change whose
+ * lines cancel out moves no money.
  */
-export function balancedTransaction(postings: readonly Posting[]): Posting[] {
+export function nettedPostings(postings: readonly Posting[]): Posting[] {
   const merged = new Map<string, bigint>();
   for (const { account, amountMicros } of postings) {
     merged.set(account, (merged.get(account) ?? 0n) + amountMicros);
@@ -34,6 +33,12 @@ export function balancedTransaction(postings: readonly Posting[]): Posting[] {
     .sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
   const total = lines.reduce((sum, line) => sum + line.amountMicros, 0n);
   if (total !== 0n) throw new Error(`unbalanced transaction: postings sum to ${total}`);
+  return lines;
+}
+
+/** A balanced, non-empty set of postings (see {@link nettedPostings}); the ledger stores only these. */
+export function balancedTransaction(postings: readonly Posting[]): Posting[] {
+  const lines = nettedPostings(postings);
   if (lines.length === 0) throw new Error('empty transaction: every posting nets to zero');
   return lines;
 }
@@ -53,22 +58,6 @@ export function placeHold(tenantId: string, amountMicros: bigint): Posting[] {
   return balancedTransaction([
     { account: Accounts.tenantAvailable(tenantId), amountMicros: -amountMicros },
     { account: Accounts.tenantHeld(tenantId), amountMicros },
-  ]);
-}
-
-/**
- * Settlement of a finished job: the whole hold leaves `held`; what was not charged goes back to `available` (a
- * charge above the hold is taken from `available`); suppliers' shares go to their payables, the rest to revenue.
- */
-export function settle(tenantId: string, heldMicros: bigint, split: Split): Posting[] {
-  return balancedTransaction([
-    { account: Accounts.tenantHeld(tenantId), amountMicros: -heldMicros },
-    { account: Accounts.tenantAvailable(tenantId), amountMicros: heldMicros - split.chargedMicros },
-    ...split.supplierShares.map((share) => ({
-      account: Accounts.supplierPayable(share.supplierId),
-      amountMicros: share.amountMicros,
-    })),
-    { account: Accounts.platformRevenue, amountMicros: split.platformRevenueMicros },
   ]);
 }
 
