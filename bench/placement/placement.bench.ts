@@ -163,6 +163,8 @@ async function main(): Promise<void> {
           clusterId: 'local',
           nodeName: nodes[i % NODES].metadata.name,
           supplierId: SUPPLIER,
+          region: 'bench',
+          gpuProduct: 'RTX-4090-24GB',
           gpus: 1,
           pricePerGpuHour: { currency: 'USD', micros: '400000' },
           supplierPricePerGpuHour: { currency: 'USD', micros: '350000' },

@@ -17,6 +17,7 @@ import {
   CancelWorkloadHandler,
   PreemptWorkloadHandler,
   StopForCreditHandler,
+  StopForRejectedHoldHandler,
 } from './workloads/stop-workload.handlers';
 import { WorkloadWatcherService } from './workloads/workload-watcher.service';
 import { WorkloadsService } from './workloads/workloads.service';
@@ -43,6 +44,7 @@ import { WorkloadsService } from './workloads/workloads.service';
     CancelWorkloadHandler,
     PreemptWorkloadHandler,
     StopForCreditHandler,
+    StopForRejectedHoldHandler,
     RunBenchmarkHandler,
     BenchmarkWatcherService,
   ],

@@ -6,6 +6,7 @@ import {
   JobCancelled,
   JobMatched,
   JobMatchedPayload,
+  HoldRejected,
   JobPreempted,
   Topics,
   uuidv7,
@@ -17,6 +18,7 @@ import { buildGpuPool } from '@gridex/gpu-node-pool';
 import {
   dropSchema,
   eventually,
+  queryStack,
   launchService,
   publishEvents,
   LaunchedService,
@@ -68,6 +70,8 @@ function allocation(
       clusterId: 'local',
       nodeName: nodeName(i),
       supplierId: supplier,
+      region: 'local',
+      gpuProduct: 'H100-SXM5-80GB',
       gpus: 8,
       pricePerGpuHour: usd('2300000'),
       supplierPricePerGpuHour: usd('2000000'),
@@ -205,6 +209,29 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     expect(end.payload.detail).toMatch(/evil\.example\.com is not allowed/);
     expect(end.payload.startedAt).toBeUndefined();
     expect(await podsOf(miner.reservationId)).toHaveLength(0);
+  });
+
+  it('refuses an allocation whose hold billing rejected before it arrived, creating nothing', async () => {
+    const unpaid = allocation(`job-${uuidv7()}`, [3]);
+    await publish(HoldRejected, {
+      tenantId: tenant,
+      jobId: unpaid.jobId,
+      reservationId: unpaid.reservationId,
+      required: usd('18400000'),
+      fundsMicros: '0',
+      rejectedAt: new Date().toISOString(),
+    });
+    await eventually(async () => {
+      const rows = await queryStack(
+        `SELECT 1 FROM "${orchestrator.schema}".inbox WHERE handler = 'orchestrator.stop-for-rejected-hold'`,
+      );
+      expect(rows).toHaveLength(1); // the rejection is handled before its allocation arrives
+    });
+    await publish(JobMatched, unpaid);
+    const end = await finishOf(unpaid.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'failed', reason: 'credit-exhausted' });
+    expect(end.payload.startedAt).toBeUndefined();
+    expect(await podsOf(unpaid.reservationId)).toHaveLength(0);
   });
 
   it.each([

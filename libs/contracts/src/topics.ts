@@ -23,6 +23,12 @@ export const Topics = {
   workloadFinished: 'gridex.orchestrator.workload-finished.v1',
   usageSettled: 'gridex.billing.usage-settled.v1',
   creditExhausted: 'gridex.billing.credit-exhausted.v1',
+  creditAdded: 'gridex.billing.credit-added.v1',
+  holdPlaced: 'gridex.billing.hold-placed.v1',
+  holdRejected: 'gridex.billing.hold-rejected.v1',
+  holdReleased: 'gridex.billing.hold-released.v1',
+  usageRecorded: 'gridex.billing.usage-recorded.v1',
+  invoiceIssued: 'gridex.billing.invoice-issued.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -51,6 +57,12 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.workloadFinished]: 12,
   [Topics.usageSettled]: 6,
   [Topics.creditExhausted]: 6,
+  [Topics.creditAdded]: 3,
+  [Topics.holdPlaced]: 6,
+  [Topics.holdRejected]: 6,
+  [Topics.holdReleased]: 6,
+  [Topics.usageRecorded]: 12,
+  [Topics.invoiceIssued]: 3,
 };
 
 /**

@@ -15,10 +15,18 @@ export function testSchemaName(prefix = 't'): string {
 }
 
 export async function dropSchema(schema: string): Promise<void> {
+  await queryStack(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/** Runs one statement on the local stack's database (for tests that look at what a service stored). */
+export async function queryStack<T = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: stackEnv().DATABASE_URL });
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return (await client.query(text, params)).rows as T[];
   } finally {
     await client.end();
   }

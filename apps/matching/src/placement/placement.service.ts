@@ -406,6 +406,8 @@ export class PlacementService {
               clusterId: a.clusterId,
               nodeName: a.nodeName,
               supplierId: a.supplierId,
+              region: a.region,
+              gpuProduct: a.gpuProduct,
               gpus: a.gpus,
               pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
               supplierPricePerGpuHour: { currency, micros: a.askMicros.toString() },

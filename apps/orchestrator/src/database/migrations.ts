@@ -101,9 +101,31 @@ export class CreateWorkloads1764331000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Stop commands aimed at a reservation (preemption, credit) that arrived before its allocation: the allocation
+ * travels on another topic and may come later, and must then be refused rather than started.
+ */
+export class CreateStoppedReservations1764334000000 implements MigrationInterface {
+  name = 'CreateStoppedReservations1764334000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE ${qualified(migrationSchema(queryRunner), 'stopped_reservations')} (
+        reservation_id uuid        PRIMARY KEY,
+        reason         text        NOT NULL,
+        stopped_at     timestamptz NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'stopped_reservations')}`);
+  }
+}
+
 /** The orchestrator's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateReportedNodes1764321000000,
   CreateBenchmarks1764323000000,
   CreateWorkloads1764331000000,
+  CreateStoppedReservations1764334000000,
 ];

@@ -5,6 +5,8 @@ import {
   CreditExhausted,
   CreditExhaustedPayload,
   EventEnvelope,
+  HoldRejected,
+  HoldRejectedPayload,
   JobCancelled,
   JobCancelledPayload,
   JobPreempted,
@@ -57,6 +59,25 @@ export class StopForCreditHandler implements EventHandler<CreditExhaustedPayload
   constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
 
   async handle(event: EventEnvelope<CreditExhaustedPayload>, tx: EntityManager): Promise<void> {
+    await this.workloads.stop(
+      tx,
+      { reservationId: event.payload.reservationId },
+      'credit-exhausted',
+      causedBy(event),
+    );
+  }
+}
+
+/** Billing could not hold the job's expected cost: stop the workload (or refuse it when its allocation comes). */
+@Injectable()
+@ConsumesEvents()
+export class StopForRejectedHoldHandler implements EventHandler<HoldRejectedPayload> {
+  readonly name = 'orchestrator.stop-for-rejected-hold';
+  readonly contract = HoldRejected;
+
+  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
+
+  async handle(event: EventEnvelope<HoldRejectedPayload>, tx: EntityManager): Promise<void> {
     await this.workloads.stop(
       tx,
       { reservationId: event.payload.reservationId },

@@ -57,6 +57,7 @@ export const ACTIVE_STATES = ['created', 'scheduled', 'running'] as const;
 export class WorkloadsService {
   private readonly workloads: string;
   private readonly cancelledJobs: string;
+  private readonly stoppedReservations: string;
   private readonly tenantNamespaces: string;
   /** Tenants whose namespace this process has ensured (the table remembers across restarts). */
   private readonly ensuredTenants = new Set<string>();
@@ -75,6 +76,7 @@ export class WorkloadsService {
     const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
     this.workloads = table('workloads');
     this.cancelledJobs = table('cancelled_jobs');
+    this.stoppedReservations = table('stopped_reservations');
     this.tenantNamespaces = table('tenant_namespaces');
     this.transitions = metrics.counter(
       'workload_transitions_total',
@@ -111,11 +113,13 @@ export class WorkloadsService {
     const workload = inserted[0];
     if (!workload) return; // a redelivery: the first delivery made it
     const now = new Date();
-    const [cancelled] = await tx.query(`SELECT 1 FROM ${this.cancelledJobs} WHERE job_id = $1`, [
-      matched.jobId,
-    ]);
-    if (cancelled) {
-      await this.finish(tx, workload, { outcome: 'failed', reason: 'cancelled', finishedAt: now }, origin);
+    const [stopped]: Array<{ reason: 'cancelled' | 'preempted' | 'credit-exhausted' }> = await tx.query(
+      `SELECT 'cancelled' AS reason FROM ${this.cancelledJobs} WHERE job_id = $1
+       UNION ALL SELECT reason FROM ${this.stoppedReservations} WHERE reservation_id = $2`,
+      [matched.jobId, matched.reservationId],
+    );
+    if (stopped) {
+      await this.finish(tx, workload, { outcome: 'failed', reason: stopped.reason, finishedAt: now }, origin);
       return;
     }
     const refusal = imageRefusal(matched.image, this.config.ALLOWED_REGISTRIES);
@@ -171,8 +175,8 @@ export class WorkloadsService {
 
   /**
    * Stops workloads on command (cancel, preemption, credit exhaustion): reports them finished now with the
-   * reason, then deletes their objects with the grace period. A cancellation for a job not placed here yet is
-   * remembered, so its allocation, when it comes, is refused at once.
+   * reason, then deletes their objects with the grace period. Every command is remembered (cancellations by
+   * job, the others by reservation), so an allocation that arrives after its stop is refused at once.
    */
   async stop(
     tx: EntityManager,
@@ -191,6 +195,12 @@ export class WorkloadsService {
       await tx.query(
         `INSERT INTO ${this.cancelledJobs} (job_id, cancelled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
         [target.jobId, now],
+      );
+    } else if ('reservationId' in target) {
+      await tx.query(
+        `INSERT INTO ${this.stoppedReservations} (reservation_id, reason, stopped_at) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING`,
+        [target.reservationId, reason, now],
       );
     }
     for (const workload of active) {

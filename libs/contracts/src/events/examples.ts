@@ -17,6 +17,12 @@ import type { VerificationRequestedPayload } from './verification-requested/veri
 import type { WorkloadScheduledPayload } from './workload-scheduled/workload-scheduled.event';
 import type { CreditExhaustedPayload } from './credit-exhausted/credit-exhausted.event';
 import type { WorkloadStartedPayload } from './workload-started/workload-started.event';
+import type { CreditAddedPayload } from './credit-added/credit-added.event';
+import type { HoldPlacedPayload } from './hold-placed/hold-placed.event';
+import type { HoldRejectedPayload } from './hold-rejected/hold-rejected.event';
+import type { HoldReleasedPayload } from './hold-released/hold-released.event';
+import type { UsageRecordedPayload } from './usage-recorded/usage-recorded.event';
+import type { InvoiceIssuedPayload } from './invoice-issued/invoice-issued.event';
 
 const usd = (micros: string) => ({ currency: 'USD', micros });
 
@@ -155,6 +161,8 @@ export const EventExamples = {
         clusterId: 'eu-north-1',
         nodeName: 'nordic-h100-007',
         supplierId: 'sup-nordic-dc',
+        region: 'eu-north',
+        gpuProduct: 'H100-SXM5-80GB',
         gpus: 8,
         pricePerGpuHour: usd('2400000'),
         supplierPricePerGpuHour: usd('2100000'),
@@ -221,6 +229,7 @@ export const EventExamples = {
     failedNodes: [{ clusterId: 'eu-north-1', nodeName: 'nordic-h100-007' }],
   } satisfies WorkloadFinishedPayload,
   'billing.usage-settled': {
+    tenantId: 'acme-ai',
     settlementId: '3e2d1c0b-9a8f-5e7d-b6c5-a4b3c2d1e0f9',
     jobId: 'job-01HZX3',
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
@@ -245,4 +254,65 @@ export const EventExamples = {
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
     exhaustedAt: '2026-11-28T11:30:00.000Z',
   } satisfies CreditExhaustedPayload,
+  'billing.credit-added': {
+    topUpId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
+    tenantId: 'acme-ai',
+    amount: usd('500000000'),
+    paymentReference: 'test-pay-2f1a0b',
+    availableAfterMicros: '512500000',
+    ledgerTransactionId: '1a2b3c4d-5e6f-5a7b-8c9d-0e1f2a3b4c5d',
+    addedAt: '2026-11-28T09:58:00.000Z',
+  } satisfies CreditAddedPayload,
+  'billing.hold-placed': {
+    tenantId: 'acme-ai',
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    amount: usd('42336000'),
+    expectedDurationSeconds: 7200,
+    marginBasisPoints: 2000,
+    ledgerTransactionId: '2b3c4d5e-6f7a-5b8c-9d0e-1f2a3b4c5d6e',
+    placedAt: '2026-11-28T10:00:02.000Z',
+  } satisfies HoldPlacedPayload,
+  'billing.hold-rejected': {
+    tenantId: 'acme-ai',
+    jobId: 'job-01HZX9',
+    reservationId: '5e4d3c2b-1a0f-5e9d-8c7b-6a5f4e3d2c1b',
+    required: usd('42336000'),
+    fundsMicros: '1250000',
+    rejectedAt: '2026-11-28T12:00:01.000Z',
+  } satisfies HoldRejectedPayload,
+  'billing.usage-recorded': {
+    tenantId: 'acme-ai',
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    currency: 'USD',
+    throughSeconds: 600,
+    gpuSeconds: 4800,
+    chargedMicros: '3066667',
+    fromHeldMicros: '3066667',
+    supplierMicros: '2800000',
+    platformRevenueMicros: '266667',
+    final: false,
+    ledgerTransactionId: '3c4d5e6f-7a8b-5c9d-8e0f-2a3b4c5d6e7f',
+    recordedAt: '2026-11-28T10:10:09.000Z',
+  } satisfies UsageRecordedPayload,
+  'billing.hold-released': {
+    tenantId: 'acme-ai',
+    jobId: 'job-01HZX3',
+    reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
+    amount: usd('28853334'),
+    ledgerTransactionId: '4d5e6f7a-8b9c-5d0e-9f1a-3b4c5d6e7f8a',
+    releasedAt: '2026-11-28T10:42:18.000Z',
+  } satisfies HoldReleasedPayload,
+  'billing.invoice-issued': {
+    invoiceId: '6f7a8b9c-0d1e-5f2a-8b3c-4d5e6f7a8b9c',
+    tenantId: 'acme-ai',
+    periodStart: '2026-11-01T00:00:00.000Z',
+    periodEnd: '2026-12-01T00:00:00.000Z',
+    currency: 'USD',
+    lineCount: 214,
+    gpuSeconds: 9_184_512,
+    totalMicros: '5861433120',
+    issuedAt: '2026-12-01T00:05:00.000Z',
+  } satisfies InvoiceIssuedPayload,
 } as const;

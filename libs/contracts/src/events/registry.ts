@@ -18,6 +18,12 @@ import { WorkloadFinished } from './workload-finished/workload-finished.event';
 import { WorkloadScheduled } from './workload-scheduled/workload-scheduled.event';
 import { CreditExhausted } from './credit-exhausted/credit-exhausted.event';
 import { WorkloadStarted } from './workload-started/workload-started.event';
+import { CreditAdded } from './credit-added/credit-added.event';
+import { HoldPlaced } from './hold-placed/hold-placed.event';
+import { HoldRejected } from './hold-rejected/hold-rejected.event';
+import { HoldReleased } from './hold-released/hold-released.event';
+import { UsageRecorded } from './usage-recorded/usage-recorded.event';
+import { InvoiceIssued } from './invoice-issued/invoice-issued.event';
 
 /** Every published event contract, in the order of the main flow. */
 export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
@@ -38,8 +44,14 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   WorkloadScheduled,
   WorkloadStarted,
   WorkloadFinished,
+  CreditAdded,
+  HoldPlaced,
+  HoldRejected,
+  UsageRecorded,
+  HoldReleased,
   UsageSettled,
   CreditExhausted,
+  InvoiceIssued,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

@@ -61,4 +61,10 @@ export const IdNamespaces = {
   verification: '3a9f1c7e-6d2b-4e8a-9c5f-0b7d4e2a1c55',
   /** Nodes: one per (cluster, Kubernetes node name). */
   node: '9e7b3c1d-2a4f-4e8b-b6c5-1d0a9f8e7b44',
+  /** Ledger transactions: one per (kind, reference), so a repeated posting is recognised, never doubled. */
+  ledgerTransaction: 'd1e5b7c3-8a2f-4b6d-9e0c-7f3a1b5d9c66',
+  /** Credit top-ups: one per (tenant, idempotency key). */
+  topUp: 'a7c3e9b1-4d2f-4a8e-b5c7-2e9f1d3b7a77',
+  /** Invoices: one per (tenant, period start). */
+  invoice: 'e2b8d4f6-1c7a-4e3b-8d9f-6a2c4e8b1d88',
 } as const;

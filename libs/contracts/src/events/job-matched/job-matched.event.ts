@@ -15,6 +15,8 @@ const NodeAllocationSchema = z.strictObject({
   clusterId: IdSchema,
   nodeName: z.string().min(1).max(253),
   supplierId: IdSchema,
+  region: IdSchema,
+  gpuProduct: z.string().min(1).max(100).describe('For invoices and earnings per GPU class'),
   gpus: PositiveIntSchema,
   pricePerGpuHour: MoneySchema.describe('Client price per GPU-hour, snapshotted at match time'),
   supplierPricePerGpuHour: MoneySchema.describe("Supplier's ask per GPU-hour, snapshotted at match time"),

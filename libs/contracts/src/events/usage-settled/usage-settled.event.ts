@@ -13,6 +13,7 @@ const SupplierShareSchema = z.strictObject({
 export const UsageSettledPayloadSchema = z
   .strictObject({
     settlementId: z.uuid().describe('Deterministic from job id and reservation id'),
+    tenantId: IdSchema,
     jobId: IdSchema,
     reservationId: z.uuid(),
     currency: CurrencySchema,
@@ -20,7 +21,10 @@ export const UsageSettledPayloadSchema = z
     chargedMicros: MicrosSchema.describe('What the tenant paid'),
     supplierShares: z.array(SupplierShareSchema),
     platformRevenueMicros: MicrosSchema.describe('chargedMicros minus the sum of supplier shares'),
-    ledgerTransactionId: z.uuid().describe('The ledger transaction that posted this settlement'),
+    ledgerTransactionId: z
+      .uuid()
+      .optional()
+      .describe('The settlement transaction (final usage and hold release); absent when it moved no money'),
     settledAt: TimestampSchema,
   })
   .refine(
