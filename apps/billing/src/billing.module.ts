@@ -1,9 +1,27 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { billingConfigSchema } from './config/billing.config';
+import { AccountsController } from './credits/accounts.controller';
+import { CreditsService } from './credits/credits.service';
+import { PAYMENT_PROVIDER, TestPaymentProvider } from './credits/payment-provider';
 import { billingMigrations } from './database/migrations';
+import { InvoiceService } from './invoices/invoice.service';
+import { InvoicesController } from './invoices/invoices.controller';
+import { LedgerStore } from './ledger/ledger.store';
+import { TenantAccounts } from './ledger/tenant-accounts';
+import { AccrualService } from './metering/accrual.service';
+import {
+  HoldOnJobMatchedHandler,
+  MeterOnWorkloadStartedHandler,
+  SettleOnWorkloadFinishedHandler,
+} from './metering/lifecycle.handlers';
+import { MeteringService } from './metering/metering.service';
+import { MeterStore } from './metering/meter.store';
 
-/** Billing: per-second metering, the double-entry ledger, holds and invoices. */
+/**
+ * Billing: holds on matched jobs, per-second metering from workload timestamps, settlement into the
+ * double-entry ledger, credit top-ups, invoices, and the finance events that describe each of them.
+ */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -11,6 +29,20 @@ import { billingMigrations } from './database/migrations';
       configSchema: billingConfigSchema,
       migrations: billingMigrations,
     }),
+  ],
+  controllers: [AccountsController, InvoicesController],
+  providers: [
+    LedgerStore,
+    TenantAccounts,
+    MeterStore,
+    MeteringService,
+    HoldOnJobMatchedHandler,
+    MeterOnWorkloadStartedHandler,
+    SettleOnWorkloadFinishedHandler,
+    AccrualService,
+    { provide: PAYMENT_PROVIDER, useClass: TestPaymentProvider },
+    CreditsService,
+    InvoiceService,
   ],
 })
 export class BillingModule {}

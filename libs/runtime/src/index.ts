@@ -3,4 +3,5 @@ export * from './service/service-tokens';
 export * from './service/event-handler.decorator';
 export * from './service/gridex-service.module';
 export * from './service/run-service';
+export * from './service/periodic-task';
 export * from './http/problem-details';

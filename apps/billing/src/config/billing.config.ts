@@ -1,4 +1,43 @@
-import { baseConfigSchema } from '@gridex/runtime';
+import { z } from 'zod';
+import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
+
+const micros = (what: string) =>
+  z
+    .string()
+    .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of micro-units (e.g. 5000000 = 5.00)')
+    .transform((value) => BigInt(value))
+    .describe(what);
 
 /** Billing's settings, read from the environment and validated at start. */
-export const billingConfigSchema = baseConfigSchema({ port: 8084, schema: 'billing' });
+export const billingConfigSchema = baseConfigSchema({ port: 8084, schema: 'billing' }).extend({
+  // One partition at a time: every usage posting touches the platform revenue balance, so parallel batches
+  // would only queue on that row (and could deadlock across tenants); throughput comes from batching instead.
+  CONSUMER_PARTITIONS_CONCURRENTLY: intFromEnv(1, 64).prefault('1'),
+  BILLING_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as USD')
+    .default('USD')
+    .describe('The currency of the ledger; prices in another currency are refused'),
+  BILLING_HOLD_MARGIN_BPS: intFromEnv(0, 100_000)
+    .prefault('2000')
+    .describe('Safety margin on a hold, basis points of the expected cost (2000 = 20 %)'),
+  BILLING_ACCRUAL_INTERVAL_SECONDS: intFromEnv(1, 86_400)
+    .prefault('60')
+    .describe('How often running jobs are charged for the seconds they used so far'),
+  BILLING_EXHAUSTION_HORIZON_SECONDS: intFromEnv(1, 86_400)
+    .prefault('120')
+    .describe('A tenant whose funds cannot cover its running jobs for this long has its work stopped'),
+  BILLING_DEFAULT_CREDIT_LIMIT_MICROS: micros(
+    'How far below zero a new tenant may go (0: prepaid only)',
+  ).prefault('0'),
+  BILLING_MAX_TOP_UP_MICROS: micros('Largest single top-up accepted').prefault('100000000000'),
+  BILLING_INVOICE_PERIOD: z
+    .enum(['month', 'week', 'day', 'hour', 'minute'])
+    .default('month')
+    .describe('Invoice period (UTC); usage belongs to the period in which it was settled'),
+  BILLING_INVOICE_CHECK_SECONDS: intFromEnv(1, 86_400)
+    .prefault('60')
+    .describe('How often closed periods are looked for and invoiced'),
+});
+
+export type BillingConfig = z.infer<typeof billingConfigSchema>;

@@ -70,5 +70,135 @@ export class CreateLedger1764332000000 implements MigrationInterface {
   }
 }
 
+/**
+ * What billing keeps beside the ledger:
+ * - `ledger_balances`: each account's balance, maintained by a trigger from the postings in the same
+ *   transaction (derived, never written directly; a row lock per account serialises concurrent updates, so no
+ *   update is lost);
+ * - `tenant_accounts`: one row per tenant, locked by every money decision about the tenant (holds, top-ups,
+ *   accruals), and its credit limit;
+ * - `meters`: one per reservation, the state of {@link MeterState} (mutable: it is the working state, the ledger
+ *   is the record);
+ * - `top_ups`: idempotency of credit top-ups by (tenant, key);
+ * - `invoices` and `invoice_lines`: issued invoices, immutable once issued.
+ */
+export class CreateBillingState1764335000000 implements MigrationInterface {
+  name = 'CreateBillingState1764335000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = migrationSchema(queryRunner);
+    const table = (name: string) => qualified(schema, name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('ledger_balances')} (
+        account        text   PRIMARY KEY,
+        balance_micros bigint NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE FUNCTION ${table('ledger_balance_follows_postings')}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${table('ledger_balances')} (account, balance_micros) VALUES (NEW.account, NEW.amount_micros)
+        ON CONFLICT (account) DO UPDATE
+          SET balance_micros = ${table('ledger_balances')}.balance_micros + EXCLUDED.balance_micros;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER ledger_postings_update_balance AFTER INSERT ON ${table('ledger_postings')}
+      FOR EACH ROW EXECUTE FUNCTION ${table('ledger_balance_follows_postings')}()`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('tenant_accounts')} (
+        tenant_id           text        PRIMARY KEY,
+        credit_limit_micros bigint      NOT NULL CHECK (credit_limit_micros >= 0),
+        created_at          timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('meters')} (
+        reservation_id        uuid        PRIMARY KEY,
+        job_id                text        NOT NULL,
+        tenant_id             text        NOT NULL,
+        correlation_id        text        NOT NULL,
+        nodes                 jsonb,
+        expected_seconds      integer,
+        hold_micros           bigint      NOT NULL DEFAULT 0,
+        held_remaining_micros bigint      NOT NULL DEFAULT 0 CHECK (held_remaining_micros >= 0),
+        hold_rejected         boolean     NOT NULL DEFAULT false,
+        started_at            timestamptz,
+        finished_at           timestamptz,
+        outcome               text,
+        charged_seconds       integer     NOT NULL DEFAULT 0,
+        charged_micros        bigint      NOT NULL DEFAULT 0,
+        gpu_seconds           bigint      NOT NULL DEFAULT 0,
+        lines                 jsonb,
+        settled_at            timestamptz,
+        exhausted_at          timestamptz,
+        invoice_id            uuid,
+        updated_at            timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE INDEX meters_running ON ${table('meters')} (tenant_id)
+      WHERE settled_at IS NULL AND started_at IS NOT NULL AND finished_at IS NULL AND nodes IS NOT NULL`);
+    await queryRunner.query(`
+      CREATE INDEX meters_to_invoice ON ${table('meters')} (tenant_id, settled_at)
+      WHERE settled_at IS NOT NULL AND invoice_id IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX meters_by_tenant ON ${table('meters')} (tenant_id, reservation_id)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('top_ups')} (
+        tenant_id        text        NOT NULL,
+        idempotency_key  text        NOT NULL,
+        top_up_id        uuid        NOT NULL UNIQUE,
+        amount_micros    bigint      NOT NULL CHECK (amount_micros > 0),
+        payment_method   text        NOT NULL,
+        state            text        NOT NULL CHECK (state IN ('pending', 'credited', 'declined')),
+        payment_reference text,
+        decline_reason   text,
+        available_after_micros bigint,
+        ledger_transaction_id uuid,
+        created_at       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, idempotency_key)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('invoices')} (
+        invoice_id   uuid        PRIMARY KEY,
+        tenant_id    text        NOT NULL,
+        period_start timestamptz NOT NULL,
+        period_end   timestamptz NOT NULL,
+        currency     text        NOT NULL,
+        line_count   integer     NOT NULL,
+        gpu_seconds  bigint      NOT NULL,
+        total_micros bigint      NOT NULL,
+        issued_at    timestamptz NOT NULL,
+        UNIQUE (tenant_id, period_start)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('invoice_lines')} (
+        invoice_id        uuid    NOT NULL REFERENCES ${table('invoices')} (invoice_id),
+        line_no           integer NOT NULL,
+        job_id            text    NOT NULL,
+        reservation_id    uuid    NOT NULL,
+        gpu_product       text    NOT NULL,
+        gpu_seconds       bigint  NOT NULL,
+        unit_price_micros bigint  NOT NULL,
+        amount_micros     bigint  NOT NULL,
+        started_at        timestamptz,
+        finished_at       timestamptz,
+        PRIMARY KEY (invoice_id, line_no)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of ['invoice_lines', 'invoices', 'top_ups', 'meters', 'tenant_accounts']) {
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+    }
+    await queryRunner.query(`DROP TRIGGER ledger_postings_update_balance ON ${table('ledger_postings')}`);
+    await queryRunner.query(`DROP FUNCTION ${table('ledger_balance_follows_postings')}()`);
+    await queryRunner.query(`DROP TABLE ${table('ledger_balances')}`);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const billingMigrations: Array<new () => MigrationInterface> = [CreateLedger1764332000000];
+export const billingMigrations: Array<new () => MigrationInterface> = [
+  CreateLedger1764332000000,
+  CreateBillingState1764335000000,
+];

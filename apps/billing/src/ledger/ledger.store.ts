@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import { qualified } from '@gridex/persistence';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { BillingConfig } from '../config/billing.config';
+import { Posting } from '../domain/ledger';
+
+/** What a ledger transaction is for; with its reference, it names the transaction (one per kind and reference). */
+export type LedgerKind = 'top-up' | 'hold' | 'usage' | 'settlement';
+
+/**
+ * Writes the double-entry ledger. A transaction's id is derived from its kind and reference, and inserting one
+ * that exists is a no-op, so a repeated posting (a redelivered event, a retried request) never doubles money.
+ * The database checks the rest (balanced, non-zero, append-only) and keeps `ledger_balances` in step.
+ */
+@Injectable()
+export class LedgerStore {
+  private readonly transactions: string;
+  private readonly postings: string;
+  private readonly balances: string;
+
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: BillingConfig) {
+    const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
+    this.transactions = table('ledger_transactions');
+    this.postings = table('ledger_postings');
+    this.balances = table('ledger_balances');
+  }
+
+  /** The id the transaction of this kind and reference has (or will have). */
+  transactionId(kind: LedgerKind, reference: string): string {
+    return deterministicUuid(IdNamespaces.ledgerTransaction, kind, reference);
+  }
+
+  /**
+   * Posts a balanced transaction (from `balancedTransaction`). Returns its id, or undefined when it was posted
+   * before. Must run in the caller's transaction, which holds the tenant's lock.
+   */
+  async post(
+    tx: EntityManager,
+    kind: LedgerKind,
+    reference: string,
+    occurredAt: Date,
+    postings: readonly Posting[],
+  ): Promise<string | undefined> {
+    const id = this.transactionId(kind, reference);
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO ${this.transactions} (transaction_id, kind, currency, reference, occurred_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING transaction_id`,
+      [id, kind, this.config.BILLING_CURRENCY, reference, occurredAt],
+    );
+    if (inserted.length === 0) return undefined;
+    await tx.query(
+      `INSERT INTO ${this.postings} (transaction_id, account, amount_micros)
+       SELECT $1, account, amount FROM unnest($2::text[], $3::bigint[]) AS p(account, amount)`,
+      [id, postings.map((p) => p.account), postings.map((p) => p.amountMicros.toString())],
+    );
+    return id;
+  }
+
+  /** Current balances of these accounts (0 for an account never posted to). */
+  async balancesOf(tx: EntityManager, accounts: readonly string[]): Promise<Map<string, bigint>> {
+    const rows: Array<{ account: string; balance_micros: string }> = await tx.query(
+      `SELECT account, balance_micros FROM ${this.balances} WHERE account = ANY($1::text[])`,
+      [accounts],
+    );
+    const result = new Map(accounts.map((account) => [account, 0n]));
+    for (const row of rows) result.set(row.account, BigInt(row.balance_micros));
+    return result;
+  }
+}
