@@ -106,7 +106,7 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
       body: JSON.stringify({ amount: usd(micros.toString()), paymentMethod: 'pm_test_visa' }),
     });
     expect(response.status).toBe(201);
-    return response.json();
+    return (await response.json()) as { topUpId: string };
   };
   const balances = async (accounts: string[]) => {
     const rows = await queryStack<{ account: string; balance: string }>(
@@ -185,11 +185,50 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
       }),
     });
     expect(badBody.status).toBe(400);
-    const problem = await badBody.json();
-    expect(problem.errors.map((e: { field: string }) => e.field).sort()).toEqual(['amount.micros', 'body']);
+    const problem = (await badBody.json()) as { errors: Array<{ field: string }> };
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(['amount.micros', 'body']);
 
     const balance = await (await api(`${tenant}/balance`)).json();
     expect(balance).toMatchObject({ available: usd('50000000'), held: usd('0') });
+  });
+
+  it('keeps balances exact under concurrency: no lost top-up, no credit held twice', async () => {
+    const tenant = `t-race-${suffix}`;
+    const keys = Array.from({ length: 25 }, () => `key-${uuidv7()}`);
+    // 25 top-ups at once, the first five of them sent twice at the same moment.
+    await Promise.all([...keys, ...keys.slice(0, 5)].map((key) => topUp(tenant, 1_000_000n, key)));
+    expect(await balances([`tenant:${tenant}:available`])).toEqual({
+      [`tenant:${tenant}:available`]: 25_000_000n,
+    });
+    // Five jobs needing 22.08 each against 25.00: exactly one hold fits.
+    const jobs = Array.from({ length: 5 }, () => matched(tenant));
+    await Promise.all(jobs.map((job) => send(JobMatched, job, tenant)));
+    const outcomes = await Promise.all(
+      jobs.map((job) =>
+        Promise.race([
+          waitFor(Topics.holdPlaced, (p: HoldPlacedPayload) => p.reservationId === job.reservationId).then(
+            () => 'placed',
+          ),
+          waitFor(
+            Topics.holdRejected,
+            (p: HoldRejectedPayload) => p.reservationId === job.reservationId,
+          ).then(() => 'rejected'),
+        ]),
+      ),
+    );
+    expect(outcomes.sort()).toEqual(['placed', 'rejected', 'rejected', 'rejected', 'rejected']);
+    expect(await balances([`tenant:${tenant}:available`, `tenant:${tenant}:held`])).toEqual({
+      [`tenant:${tenant}:available`]: 25_000_000n - 22_080_000n,
+      [`tenant:${tenant}:held`]: 22_080_000n,
+    });
+    // The maintained balances are exactly the sums of the postings, for every account.
+    const drift = await queryStack(
+      `SELECT b.account FROM "${billing.schema}".ledger_balances b
+       FULL JOIN (SELECT account, sum(amount_micros) AS total FROM "${billing.schema}".ledger_postings GROUP BY account) p
+         ON p.account = b.account
+       WHERE b.balance_micros IS DISTINCT FROM p.total`,
+    );
+    expect(drift).toEqual([]);
   });
 
   it('holds on match, accrues while running, settles at the end: charge, earnings and revenue balance', async () => {
@@ -379,11 +418,12 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
     const spent = await balances([`tenant:${tenant}:available`]);
     expect(100_000_000n - spent[`tenant:${tenant}:available`]).toBe(settledTotal);
 
-    const invoice = await (await api(`${tenant}/invoices/${issued.payload.invoiceId}`)).json();
+    const invoice = (await (await api(`${tenant}/invoices/${issued.payload.invoiceId}`)).json()) as {
+      total: unknown;
+      lines: Array<{ jobId: string }>;
+    };
     expect(invoice.total).toEqual(usd(settledTotal.toString()));
-    expect(invoice.lines.map((l: { jobId: string }) => l.jobId).sort()).toEqual(
-      jobs.map((j) => j.jobId).sort(),
-    );
+    expect(invoice.lines.map((l) => l.jobId).sort()).toEqual(jobs.map((j) => j.jobId).sort());
     expect(invoice.lines[0]).toMatchObject({
       gpuProduct: 'H100-SXM5-80GB',
       unitPricePerGpuHourMicros: '2300000',
@@ -397,8 +437,8 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
     expect(rows).toHaveLength(4);
     expect(rows[3].split(',')[6]).toBe(settledTotal.toString());
 
-    const list = await (await api(`${tenant}/invoices`)).json();
-    expect(list.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual([issued.payload.invoiceId]);
+    const list = (await (await api(`${tenant}/invoices`)).json()) as { items: Array<{ invoiceId: string }> };
+    expect(list.items.map((i) => i.invoiceId)).toEqual([issued.payload.invoiceId]);
     const other = await api(`t-someone-else/invoices/${issued.payload.invoiceId}`);
     expect(other.status).toBe(404);
   }, 120_000);

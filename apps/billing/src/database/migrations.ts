@@ -72,9 +72,9 @@ export class CreateLedger1764332000000 implements MigrationInterface {
 
 /**
  * What billing keeps beside the ledger:
- * - `ledger_balances`: each account's balance, maintained by a trigger from the postings in the same
- *   transaction (derived, never written directly; a row lock per account serialises concurrent updates, so no
- *   update is lost);
+ * - `ledger_balances`: each account's balance, maintained by a statement trigger from the postings in the
+ *   same transaction (derived, never written directly; a row lock per account serialises concurrent updates,
+ *   so no update is lost);
  * - `tenant_accounts`: one row per tenant, locked by every money decision about the tenant (holds, top-ups,
  *   accruals), and its credit limit;
  * - `meters`: one per reservation, the state of {@link MeterState} (mutable: it is the working state, the ledger
@@ -93,17 +93,22 @@ export class CreateBillingState1764335000000 implements MigrationInterface {
         account        text   PRIMARY KEY,
         balance_micros bigint NOT NULL
       )`);
+    // Per statement, not per row: one aggregate upsert for all postings a statement inserted (a batch of
+    // thousands costs one pass), and accounts are updated in sorted order, so two concurrent writers always
+    // lock balance rows in the same order and cannot deadlock on them.
     await queryRunner.query(`
       CREATE FUNCTION ${table('ledger_balance_follows_postings')}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO ${table('ledger_balances')} (account, balance_micros) VALUES (NEW.account, NEW.amount_micros)
+        INSERT INTO ${table('ledger_balances')} (account, balance_micros)
+          SELECT account, sum(amount_micros) FROM inserted GROUP BY account ORDER BY account
         ON CONFLICT (account) DO UPDATE
           SET balance_micros = ${table('ledger_balances')}.balance_micros + EXCLUDED.balance_micros;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
       CREATE TRIGGER ledger_postings_update_balance AFTER INSERT ON ${table('ledger_postings')}
-      FOR EACH ROW EXECUTE FUNCTION ${table('ledger_balance_follows_postings')}()`);
+      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+      EXECUTE FUNCTION ${table('ledger_balance_follows_postings')}()`);
     await queryRunner.query(`
       CREATE TABLE ${table('tenant_accounts')} (
         tenant_id           text        PRIMARY KEY,

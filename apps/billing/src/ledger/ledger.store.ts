@@ -9,6 +9,13 @@ import { Posting } from '../domain/ledger';
 /** What a ledger transaction is for; with its reference, it names the transaction (one per kind and reference). */
 export type LedgerKind = 'top-up' | 'hold' | 'usage' | 'settlement';
 
+export interface LedgerEntry {
+  kind: LedgerKind;
+  reference: string;
+  occurredAt: Date;
+  postings: readonly Posting[];
+}
+
 /**
  * Writes the double-entry ledger. A transaction's id is derived from its kind and reference, and inserting one
  * that exists is a no-op, so a repeated posting (a redelivered event, a retried request) never doubles money.
@@ -43,19 +50,50 @@ export class LedgerStore {
     occurredAt: Date,
     postings: readonly Posting[],
   ): Promise<string | undefined> {
-    const id = this.transactionId(kind, reference);
-    const inserted: unknown[] = await tx.query(
-      `INSERT INTO ${this.transactions} (transaction_id, kind, currency, reference, occurred_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING transaction_id`,
-      [id, kind, this.config.BILLING_CURRENCY, reference, occurredAt],
-    );
-    if (inserted.length === 0) return undefined;
-    await tx.query(
-      `INSERT INTO ${this.postings} (transaction_id, account, amount_micros)
-       SELECT $1, account, amount FROM unnest($2::text[], $3::bigint[]) AS p(account, amount)`,
-      [id, postings.map((p) => p.account), postings.map((p) => p.amountMicros.toString())],
-    );
+    const [id] = await this.postMany(tx, [{ kind, reference, occurredAt, postings }]);
     return id;
+  }
+
+  /**
+   * Posts several transactions in two statements (transactions, then the postings of those that are new).
+   * Returns, per entry, its id if it was posted now or undefined if it had been posted before.
+   */
+  async postMany(tx: EntityManager, entries: readonly LedgerEntry[]): Promise<Array<string | undefined>> {
+    if (entries.length === 0) return [];
+    const ids = entries.map((e) => this.transactionId(e.kind, e.reference));
+    const inserted: Array<{ transaction_id: string }> = await tx.query(
+      `INSERT INTO ${this.transactions} (transaction_id, kind, currency, reference, occurred_at)
+       SELECT id, kind, $5, reference, occurred_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, kind, reference, occurred_at)
+       ON CONFLICT DO NOTHING RETURNING transaction_id`,
+      [
+        ids,
+        entries.map((e) => e.kind),
+        entries.map((e) => e.reference),
+        entries.map((e) => e.occurredAt),
+        this.config.BILLING_CURRENCY,
+      ],
+    );
+    const fresh = new Set(inserted.map((row) => row.transaction_id));
+    const transactionIds: string[] = [];
+    const accounts: string[] = [];
+    const amounts: string[] = [];
+    entries.forEach((entry, index) => {
+      if (!fresh.has(ids[index])) return;
+      for (const posting of entry.postings) {
+        transactionIds.push(ids[index]);
+        accounts.push(posting.account);
+        amounts.push(posting.amountMicros.toString());
+      }
+    });
+    if (transactionIds.length > 0) {
+      await tx.query(
+        `INSERT INTO ${this.postings} (transaction_id, account, amount_micros)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[])`,
+        [transactionIds, accounts, amounts],
+      );
+    }
+    return ids.map((id) => (fresh.has(id) ? id : undefined));
   }
 
   /** Current balances of these accounts (0 for an account never posted to). */

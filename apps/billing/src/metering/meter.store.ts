@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { RejectedEventError } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
@@ -28,6 +29,20 @@ export interface MeterRow {
   charged_micros: string;
   settled_at: Date | null;
   exhausted_at: Date | null;
+}
+
+export interface MeterKey {
+  reservationId: string;
+  jobId: string;
+  tenantId: string;
+  correlationId: string;
+}
+
+/** What a settled meter keeps for its invoice. */
+export interface Settlement {
+  gpuSeconds: number;
+  lines: InvoiceLine[];
+  settledAt: Date;
 }
 
 /** A meter with what the service keeps beside the pure state. */
@@ -73,21 +88,38 @@ export class MeterStore {
     this.table = qualified(config.DATABASE_SCHEMA, 'meters');
   }
 
-  /** The reservation's meter, created empty on first sight, locked for the caller's transaction. */
-  async lock(
-    tx: EntityManager,
-    key: { reservationId: string; jobId: string; tenantId: string; correlationId: string },
-  ): Promise<StoredMeter> {
+  /**
+   * The reservations' meters, created empty on first sight, locked (in id order) for the caller's transaction.
+   * A reservation already metered for another tenant is refused: the events contradict each other.
+   */
+  async lockMany(tx: EntityManager, keys: readonly MeterKey[]): Promise<Map<string, StoredMeter>> {
+    const unique = [...new Map(keys.map((k) => [k.reservationId, k])).values()];
     await tx.query(
-      `INSERT INTO ${this.table} (reservation_id, job_id, tenant_id, correlation_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING`,
-      [key.reservationId, key.jobId, key.tenantId, key.correlationId],
+      `INSERT INTO ${this.table} (reservation_id, job_id, tenant_id, correlation_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+      [
+        unique.map((k) => k.reservationId),
+        unique.map((k) => k.jobId),
+        unique.map((k) => k.tenantId),
+        unique.map((k) => k.correlationId),
+      ],
     );
-    const [row]: MeterRow[] = await tx.query(
-      `SELECT * FROM ${this.table} WHERE reservation_id = $1 FOR UPDATE`,
-      [key.reservationId],
+    const rows: MeterRow[] = await tx.query(
+      `SELECT * FROM ${this.table} WHERE reservation_id = ANY($1::uuid[]) ORDER BY reservation_id FOR UPDATE`,
+      [unique.map((k) => k.reservationId)],
     );
-    return meterFromRow(row);
+    const meters = new Map(rows.map((row) => [row.reservation_id, meterFromRow(row)]));
+    for (const key of unique) {
+      const meter = meters.get(key.reservationId);
+      if (meter && (meter.state.tenantId !== key.tenantId || meter.state.jobId !== key.jobId)) {
+        throw new RejectedEventError(
+          `reservation ${key.reservationId} is job ${meter.state.jobId} of tenant ${meter.state.tenantId}, ` +
+            `not job ${key.jobId} of tenant ${key.tenantId}`,
+          'BILLING.RESERVATION_MISMATCH',
+        );
+      }
+    }
+    return meters;
   }
 
   /** Running meters of a tenant, locked (the caller holds the tenant's lock). */
@@ -102,51 +134,54 @@ export class MeterStore {
     return rows.map(meterFromRow);
   }
 
-  async save(
+  /** Writes meters back in one statement; `settlements` adds what a settled meter keeps for its invoice. */
+  async saveMany(
     tx: EntityManager,
-    meter: StoredMeter,
-    settlement?: { gpuSeconds: number; lines: InvoiceLine[]; settledAt: Date },
+    meters: readonly StoredMeter[],
+    settlements: ReadonlyMap<string, Settlement> = new Map(),
   ): Promise<void> {
-    const s = meter.state;
+    if (meters.length === 0) return;
+    const rows = meters.map(({ state: s, exhaustedAt }) => {
+      const settlement = settlements.get(s.reservationId);
+      return {
+        reservation_id: s.reservationId,
+        nodes: s.nodes?.map((n) => ({
+          ...n,
+          pricePerGpuHourMicros: n.pricePerGpuHourMicros.toString(),
+          askPerGpuHourMicros: n.askPerGpuHourMicros.toString(),
+        })),
+        expected_seconds: s.expectedSeconds,
+        hold_micros: s.holdMicros.toString(),
+        held_remaining_micros: s.heldRemainingMicros.toString(),
+        hold_rejected: s.holdRejected,
+        started_at: s.startedAt?.toISOString(),
+        finished_at: s.finishedAt?.toISOString(),
+        outcome: s.outcome,
+        charged_seconds: s.chargedSeconds,
+        charged_micros: s.chargedMicros.toString(),
+        exhausted_at: exhaustedAt?.toISOString(),
+        gpu_seconds: settlement?.gpuSeconds,
+        lines: settlement?.lines.map((line) => ({
+          ...line,
+          unitPricePerGpuHourMicros: line.unitPricePerGpuHourMicros.toString(),
+          amountMicros: line.amountMicros.toString(),
+        })),
+        settled_at: settlement?.settledAt.toISOString(),
+      };
+    });
     await tx.query(
-      `UPDATE ${this.table} SET nodes = $2, expected_seconds = $3, hold_micros = $4, held_remaining_micros = $5,
-         hold_rejected = $6, started_at = $7, finished_at = $8, outcome = $9, charged_seconds = $10,
-         charged_micros = $11, exhausted_at = $12, gpu_seconds = coalesce($13, gpu_seconds),
-         lines = coalesce($14, lines), settled_at = coalesce($15, settled_at), updated_at = now()
-       WHERE reservation_id = $1`,
-      [
-        s.reservationId,
-        s.nodes
-          ? JSON.stringify(
-              s.nodes.map((n) => ({
-                ...n,
-                pricePerGpuHourMicros: n.pricePerGpuHourMicros.toString(),
-                askPerGpuHourMicros: n.askPerGpuHourMicros.toString(),
-              })),
-            )
-          : null,
-        s.expectedSeconds ?? null,
-        s.holdMicros.toString(),
-        s.heldRemainingMicros.toString(),
-        s.holdRejected,
-        s.startedAt ?? null,
-        s.finishedAt ?? null,
-        s.outcome ?? null,
-        s.chargedSeconds,
-        s.chargedMicros.toString(),
-        meter.exhaustedAt ?? null,
-        settlement?.gpuSeconds ?? null,
-        settlement
-          ? JSON.stringify(
-              settlement.lines.map((line) => ({
-                ...line,
-                unitPricePerGpuHourMicros: line.unitPricePerGpuHourMicros.toString(),
-                amountMicros: line.amountMicros.toString(),
-              })),
-            )
-          : null,
-        settlement?.settledAt ?? null,
-      ],
+      `UPDATE ${this.table} AS m SET nodes = r.nodes, expected_seconds = r.expected_seconds,
+         hold_micros = r.hold_micros, held_remaining_micros = r.held_remaining_micros,
+         hold_rejected = r.hold_rejected, started_at = r.started_at, finished_at = r.finished_at,
+         outcome = r.outcome, charged_seconds = r.charged_seconds, charged_micros = r.charged_micros,
+         exhausted_at = r.exhausted_at, gpu_seconds = coalesce(r.gpu_seconds, m.gpu_seconds),
+         lines = coalesce(r.lines, m.lines), settled_at = coalesce(r.settled_at, m.settled_at), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(reservation_id uuid, nodes jsonb, expected_seconds integer,
+         hold_micros bigint, held_remaining_micros bigint, hold_rejected boolean, started_at timestamptz,
+         finished_at timestamptz, outcome text, charged_seconds integer, charged_micros bigint,
+         exhausted_at timestamptz, gpu_seconds bigint, lines jsonb, settled_at timestamptz)
+       WHERE m.reservation_id = r.reservation_id`,
+      [JSON.stringify(rows)],
     );
   }
 }

@@ -5,7 +5,6 @@ import {
   CreditExhausted,
   deterministicUuid,
   EventContract,
-  EventOrigin,
   HoldPlaced,
   HoldRejected,
   HoldReleased,
@@ -18,33 +17,36 @@ import { OutboxWriter, OutgoingEvent } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
+import { Accounts } from '../domain/ledger';
 import { advanceMeter, fundsRunOut, MeterEffect, MeterInput } from '../domain/meter';
-import { Posting } from '../domain/ledger';
 import { costPerSecondMicros, invoiceLines, UsageChange } from '../domain/metering';
 import { supplierShareMicros } from '../domain/money-rules';
-import { LedgerStore } from '../ledger/ledger.store';
+import { LedgerEntry, LedgerKind, LedgerStore } from '../ledger/ledger.store';
 import { TenantAccounts, TenantFunds } from '../ledger/tenant-accounts';
-import { MeterStore, StoredMeter } from './meter.store';
+import { MeterKey, MeterStore, Settlement, StoredMeter } from './meter.store';
 
-export interface MeterKey {
-  reservationId: string;
-  jobId: string;
-  tenantId: string;
-  correlationId: string;
+/** One lifecycle input for one reservation, and the event that brought it (null for the accrual timer). */
+export interface MeterItem {
+  key: MeterKey;
+  input: MeterInput;
+  causationId: string | null;
 }
 
-/** Billing's events name the reservation's correlation id and, when an event caused them, that event. */
-interface Cause {
-  causationId: string | null;
+/** What a batch of inputs writes, collected in memory and written set-wise at the end. */
+class Writes {
+  readonly entries: LedgerEntry[] = [];
+  readonly events: OutgoingEvent[] = [];
+  readonly settlements = new Map<string, Settlement>();
+  readonly touched = new Map<string, StoredMeter>();
 }
 
 /**
  * Applies lifecycle inputs to meters and records their effects: ledger transactions and, in the same database
- * transaction, the finance events (outbox). Every method runs in the caller's transaction and takes the
- * tenant's lock before touching its meters.
+ * transaction, the finance events (outbox). A batch of inputs costs a handful of statements whatever its size:
+ * tenants and meters are locked together (in id order), the meters advance in memory in input order — each
+ * tenant's funds carried from one decision to the next — and the ledger, the meters and the outbox are written
+ * once each.
  */
-const NO_CAUSE: Cause = { causationId: null };
-
 @Injectable()
 export class MeteringService {
   private readonly posted;
@@ -72,98 +74,123 @@ export class MeteringService {
     );
   }
 
-  /** One lifecycle input for one reservation. */
-  async apply(tx: EntityManager, key: MeterKey, input: MeterInput, cause: Cause, now: Date): Promise<void> {
-    const funds = await this.tenants.lock(tx, key.tenantId);
-    const meter = await this.meters.lock(tx, key);
-    await this.advance(tx, meter, input, funds, cause, now);
+  /** Lifecycle inputs, in order, within the caller's transaction. */
+  async applyBatch(tx: EntityManager, items: readonly MeterItem[], now: Date): Promise<void> {
+    const funds = await this.tenants.lockMany(
+      tx,
+      items.map((item) => item.key.tenantId),
+    );
+    const meters = await this.meters.lockMany(
+      tx,
+      items.map((item) => item.key),
+    );
+    const writes = new Writes();
+    for (const item of items) {
+      const meter = meters.get(item.key.reservationId) as StoredMeter;
+      this.advance(
+        writes,
+        meter,
+        item.input,
+        funds.get(meter.state.tenantId) as TenantFunds,
+        item.causationId,
+        now,
+      );
+    }
+    await this.flush(tx, writes);
   }
 
   /**
    * Charges a tenant's running work for the seconds used so far, then stops it all if its funds cannot
    * cover the next `BILLING_EXHAUSTION_HORIZON_SECONDS` (one `credit-exhausted` per workload, once).
+   * Returns the number of running meters.
    */
   async accrueTenant(tx: EntityManager, tenantId: string, now: Date): Promise<number> {
     const funds = await this.tenants.lock(tx, tenantId);
     const running = await this.meters.lockRunning(tx, tenantId);
-    for (const meter of running) {
-      await this.advance(tx, meter, { kind: 'tick', now }, funds, NO_CAUSE, now);
-    }
-    const after = await this.tenants.read(tx, tenantId);
-    const live = running.filter((m) => !m.exhaustedAt);
+    const writes = new Writes();
+    for (const meter of running) this.advance(writes, meter, { kind: 'tick', now }, funds, null, now);
     const runsOut = fundsRunOut(
-      after.availableMicros + after.creditLimitMicros,
+      funds.availableMicros + funds.creditLimitMicros,
       running.map((m) => ({
         costPerSecondMicros: costPerSecondMicros(m.state.nodes ?? []),
         heldRemainingMicros: m.state.heldRemainingMicros,
       })),
       this.config.BILLING_EXHAUSTION_HORIZON_SECONDS,
     );
-    if (!runsOut || live.length === 0) return running.length;
-    const events: OutgoingEvent[] = [];
-    for (const meter of live) {
-      meter.exhaustedAt = now;
-      await this.meters.save(tx, meter);
-      events.push(
-        this.event(CreditExhausted, meter, NO_CAUSE, now, {
-          tenantId,
-          jobId: meter.state.jobId,
-          reservationId: meter.state.reservationId,
-          exhaustedAt: now.toISOString(),
-        }),
-      );
+    if (runsOut) {
+      for (const meter of running.filter((m) => !m.exhaustedAt)) {
+        meter.exhaustedAt = now;
+        writes.touched.set(meter.state.reservationId, meter);
+        writes.events.push(
+          this.event(CreditExhausted, meter, null, now, {
+            tenantId,
+            jobId: meter.state.jobId,
+            reservationId: meter.state.reservationId,
+            exhaustedAt: now.toISOString(),
+          }),
+        );
+        this.exhausted.inc();
+      }
     }
-    this.exhausted.inc(live.length);
-    await this.outbox.append(tx, events);
+    await this.flush(tx, writes);
     return running.length;
   }
 
-  private async advance(
-    tx: EntityManager,
+  /**
+   * The ledger last: its postings lock the platform revenue balance (shared by every tenant) until commit, so
+   * the less work after them, the less concurrent batches wait for each other.
+   */
+  private async flush(tx: EntityManager, writes: Writes): Promise<void> {
+    await this.meters.saveMany(tx, [...writes.touched.values()], writes.settlements);
+    await this.outbox.append(tx, writes.events);
+    const ids = await this.ledger.postMany(tx, writes.entries);
+    writes.entries.forEach((entry, index) => {
+      if (ids[index]) this.posted.inc({ kind: entry.kind });
+    });
+  }
+
+  private advance(
+    writes: Writes,
     meter: StoredMeter,
     input: MeterInput,
     funds: TenantFunds,
-    cause: Cause,
+    causationId: string | null,
     now: Date,
-  ): Promise<void> {
+  ): void {
     const effects = advanceMeter(meter.state, input, {
       fundsMicros: funds.availableMicros + funds.creditLimitMicros,
       holdMarginBps: this.config.BILLING_HOLD_MARGIN_BPS,
     });
-    const events: OutgoingEvent[] = [];
-    let settlement: Parameters<MeterStore['save']>[2];
-    for (const effect of effects) {
-      events.push(...(await this.record(tx, meter, effect, cause, now)));
-      if (effect.kind === 'hold-placed') funds.availableMicros -= effect.amountMicros;
-      if (effect.kind === 'settled') {
-        const nodes = meter.state.nodes ?? [];
-        settlement = {
-          gpuSeconds: nodes.reduce((sum, n) => sum + n.gpus, 0) * effect.totalSeconds,
-          lines: invoiceLines(nodes, effect.totalSeconds),
-          settledAt: now,
-        };
-      }
-    }
-    await this.meters.save(tx, meter, settlement);
-    await this.outbox.append(tx, events);
+    writes.touched.set(meter.state.reservationId, meter);
+    for (const effect of effects) this.record(writes, meter, effect, funds, causationId, now);
   }
 
-  /** Posts one effect to the ledger and returns the finance events that describe it. */
-  private async record(
-    tx: EntityManager,
+  /** Queues one effect's ledger transaction and finance events, and carries its effect on the tenant's funds. */
+  private record(
+    writes: Writes,
     meter: StoredMeter,
     effect: MeterEffect,
-    cause: Cause,
+    funds: TenantFunds,
+    causationId: string | null,
     now: Date,
-  ): Promise<OutgoingEvent[]> {
+  ): void {
     const { state } = meter;
     const currency = this.config.BILLING_CURRENCY;
     const ids = { tenantId: state.tenantId, jobId: state.jobId, reservationId: state.reservationId };
+    const post = (kind: LedgerKind, reference: string, postings: LedgerEntry['postings']): string => {
+      writes.entries.push({ kind, reference, occurredAt: now, postings });
+      for (const posting of postings) {
+        if (posting.account === Accounts.tenantAvailable(state.tenantId))
+          funds.availableMicros += posting.amountMicros;
+        if (posting.account === Accounts.tenantHeld(state.tenantId)) funds.heldMicros += posting.amountMicros;
+      }
+      return this.ledger.transactionId(kind, reference);
+    };
     switch (effect.kind) {
       case 'hold-placed': {
-        const transactionId = await this.post(tx, 'hold', state.reservationId, now, effect.postings);
-        return [
-          this.event(HoldPlaced, meter, cause, now, {
+        const transactionId = post('hold', state.reservationId, effect.postings);
+        writes.events.push(
+          this.event(HoldPlaced, meter, causationId, now, {
             ...ids,
             amount: money(currency, effect.amountMicros),
             expectedDurationSeconds: state.expectedSeconds ?? 1,
@@ -171,40 +198,56 @@ export class MeteringService {
             ledgerTransactionId: transactionId,
             placedAt: now.toISOString(),
           }),
-        ];
+        );
+        return;
       }
       case 'hold-rejected':
         this.holdsRejected.inc();
-        return [
-          this.event(HoldRejected, meter, cause, now, {
+        writes.events.push(
+          this.event(HoldRejected, meter, causationId, now, {
             ...ids,
             required: money(currency, effect.requiredMicros),
             fundsMicros: effect.fundsMicros.toString(),
             rejectedAt: now.toISOString(),
           }),
-        ];
+        );
+        return;
       case 'usage-recorded': {
-        if (effect.change.postings.length === 0) return [];
+        if (effect.change.postings.length === 0) return;
         const reference = `${state.reservationId}:${effect.throughSeconds}`;
-        const transactionId = await this.post(tx, 'usage', reference, now, effect.change.postings);
-        return [
-          this.usageRecorded(meter, cause, effect.change, effect.throughSeconds, false, transactionId, now),
-        ];
+        const transactionId = post('usage', reference, effect.change.postings);
+        writes.events.push(
+          this.usageRecorded(
+            meter,
+            causationId,
+            effect.change,
+            effect.throughSeconds,
+            false,
+            transactionId,
+            now,
+          ),
+        );
+        return;
       }
       case 'settled': {
         const transactionId =
-          effect.postings.length > 0
-            ? await this.post(tx, 'settlement', state.reservationId, now, effect.postings)
-            : undefined;
-        const events: OutgoingEvent[] = [];
+          effect.postings.length > 0 ? post('settlement', state.reservationId, effect.postings) : undefined;
         if (transactionId && effect.change.postings.length > 0) {
-          events.push(
-            this.usageRecorded(meter, cause, effect.change, effect.totalSeconds, true, transactionId, now),
+          writes.events.push(
+            this.usageRecorded(
+              meter,
+              causationId,
+              effect.change,
+              effect.totalSeconds,
+              true,
+              transactionId,
+              now,
+            ),
           );
         }
         if (transactionId && effect.releasedMicros > 0n) {
-          events.push(
-            this.event(HoldReleased, meter, cause, now, {
+          writes.events.push(
+            this.event(HoldReleased, meter, causationId, now, {
               ...ids,
               amount: money(currency, effect.releasedMicros),
               ledgerTransactionId: transactionId,
@@ -220,12 +263,18 @@ export class MeteringService {
           amountMicros: supplierShareMicros(n.askPerGpuHourMicros, n.gpus * effect.totalSeconds).toString(),
         }));
         const shares = supplierShares.reduce((sum, s) => sum + BigInt(s.amountMicros), 0n);
-        events.push(
-          this.event(UsageSettled, meter, cause, now, {
+        const gpuSeconds = supplierShares.reduce((sum, s) => sum + s.gpuSeconds, 0);
+        writes.settlements.set(state.reservationId, {
+          gpuSeconds,
+          lines: invoiceLines(nodes, effect.totalSeconds),
+          settledAt: now,
+        });
+        writes.events.push(
+          this.event(UsageSettled, meter, causationId, now, {
             settlementId: deterministicUuid(IdNamespaces.settlement, state.jobId, state.reservationId),
             ...ids,
             currency,
-            gpuSeconds: supplierShares.reduce((sum, s) => sum + s.gpuSeconds, 0),
+            gpuSeconds,
             chargedMicros: state.chargedMicros.toString(),
             supplierShares,
             platformRevenueMicros: (state.chargedMicros - shares).toString(),
@@ -233,28 +282,14 @@ export class MeteringService {
             settledAt: now.toISOString(),
           }),
         );
-        return events;
+        return;
       }
     }
   }
 
-  private async post(
-    tx: EntityManager,
-    kind: 'hold' | 'usage' | 'settlement',
-    reference: string,
-    now: Date,
-    postings: readonly Posting[],
-  ): Promise<string> {
-    const id = await this.ledger.post(tx, kind, reference, now, postings);
-    if (id) this.posted.inc({ kind });
-    // Already posted means this exact effect was recorded before (the meter's state says otherwise only if
-    // it was rolled back with it): the id is the same either way.
-    return id ?? this.ledger.transactionId(kind, reference);
-  }
-
   private usageRecorded(
     meter: StoredMeter,
-    cause: Cause,
+    causationId: string | null,
     change: UsageChange,
     throughSeconds: number,
     final: boolean,
@@ -262,7 +297,7 @@ export class MeteringService {
     now: Date,
   ): OutgoingEvent {
     const supplierMicros = change.supplierShares.reduce((sum, s) => sum + s.amountMicros, 0n);
-    return this.event(UsageRecorded, meter, cause, now, {
+    return this.event(UsageRecorded, meter, causationId, now, {
       tenantId: meter.state.tenantId,
       jobId: meter.state.jobId,
       reservationId: meter.state.reservationId,
@@ -279,18 +314,15 @@ export class MeteringService {
     });
   }
 
+  /** Billing's events carry the reservation's correlation id and, when an event caused them, that event. */
   private event<T>(
     contract: EventContract<T>,
     meter: StoredMeter,
-    cause: Cause,
+    causationId: string | null,
     now: Date,
     payload: T,
   ): OutgoingEvent {
-    const origin: EventOrigin = {
-      correlationId: meter.correlationId,
-      causationId: cause.causationId,
-      tenantId: meter.state.tenantId,
-    };
+    const origin = { correlationId: meter.correlationId, causationId, tenantId: meter.state.tenantId };
     return {
       contract: contract as EventContract<unknown>,
       event: createEvent(contract, payload, origin, now),
