@@ -16,73 +16,75 @@ import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
 import { WorkloadsService } from './workloads.service';
 
-/** The client cancelled: stop whatever runs of the job (or refuse its allocation when it comes). */
-@Injectable()
-@ConsumesEvents()
-export class CancelWorkloadHandler implements EventHandler<JobCancelledPayload> {
-  readonly name = 'orchestrator.cancel-workload';
-  readonly contract = JobCancelled;
+type StopReason = 'cancelled' | 'preempted' | 'credit-exhausted';
+type StopTarget = { jobId: string } | { reservationId: string };
+
+/**
+ * A command that stops a workload: each event names its target (a job or a reservation) and the reason the
+ * workload is reported failed with.
+ */
+abstract class StopWorkloadHandler<T> implements EventHandler<T> {
+  abstract readonly name: string;
+  abstract readonly contract: EventHandler<T>['contract'];
+  protected abstract readonly reason: StopReason;
 
   constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
 
-  async handle(event: EventEnvelope<JobCancelledPayload>, tx: EntityManager): Promise<void> {
-    await this.workloads.stop(tx, { jobId: event.payload.jobId }, 'cancelled', causedBy(event));
+  protected abstract targetOf(payload: T): StopTarget;
+
+  async handle(event: EventEnvelope<T>, tx: EntityManager): Promise<void> {
+    await this.workloads.stop(tx, this.targetOf(event.payload), this.reason, causedBy(event));
+  }
+}
+
+/** The client cancelled: stop whatever runs of the job (or refuse its allocation when it comes). */
+@Injectable()
+@ConsumesEvents()
+export class CancelWorkloadHandler extends StopWorkloadHandler<JobCancelledPayload> {
+  readonly name = 'orchestrator.cancel-workload';
+  readonly contract = JobCancelled;
+  protected readonly reason = 'cancelled';
+
+  protected targetOf(payload: JobCancelledPayload): StopTarget {
+    return { jobId: payload.jobId };
   }
 }
 
 /** Matching gave an interruptible job's GPUs to on-demand work: stop it. */
 @Injectable()
 @ConsumesEvents()
-export class PreemptWorkloadHandler implements EventHandler<JobPreemptedPayload> {
+export class PreemptWorkloadHandler extends StopWorkloadHandler<JobPreemptedPayload> {
   readonly name = 'orchestrator.preempt-workload';
   readonly contract = JobPreempted;
+  protected readonly reason = 'preempted';
 
-  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
-
-  async handle(event: EventEnvelope<JobPreemptedPayload>, tx: EntityManager): Promise<void> {
-    await this.workloads.stop(
-      tx,
-      { reservationId: event.payload.reservationId },
-      'preempted',
-      causedBy(event),
-    );
+  protected targetOf(payload: JobPreemptedPayload): StopTarget {
+    return { reservationId: payload.reservationId };
   }
 }
 
 /** Billing says the tenant cannot pay for more: stop the workload. */
 @Injectable()
 @ConsumesEvents()
-export class StopForCreditHandler implements EventHandler<CreditExhaustedPayload> {
+export class StopForCreditHandler extends StopWorkloadHandler<CreditExhaustedPayload> {
   readonly name = 'orchestrator.stop-for-credit';
   readonly contract = CreditExhausted;
+  protected readonly reason = 'credit-exhausted';
 
-  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
-
-  async handle(event: EventEnvelope<CreditExhaustedPayload>, tx: EntityManager): Promise<void> {
-    await this.workloads.stop(
-      tx,
-      { reservationId: event.payload.reservationId },
-      'credit-exhausted',
-      causedBy(event),
-    );
+  protected targetOf(payload: CreditExhaustedPayload): StopTarget {
+    return { reservationId: payload.reservationId };
   }
 }
 
 /** Billing could not hold the job's expected cost: stop the workload (or refuse it when its allocation comes). */
 @Injectable()
 @ConsumesEvents()
-export class StopForRejectedHoldHandler implements EventHandler<HoldRejectedPayload> {
+export class StopForRejectedHoldHandler extends StopWorkloadHandler<HoldRejectedPayload> {
   readonly name = 'orchestrator.stop-for-rejected-hold';
   readonly contract = HoldRejected;
+  protected readonly reason = 'credit-exhausted';
 
-  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
-
-  async handle(event: EventEnvelope<HoldRejectedPayload>, tx: EntityManager): Promise<void> {
-    await this.workloads.stop(
-      tx,
-      { reservationId: event.payload.reservationId },
-      'credit-exhausted',
-      causedBy(event),
-    );
+  protected targetOf(payload: HoldRejectedPayload): StopTarget {
+    return { reservationId: payload.reservationId };
   }
 }
