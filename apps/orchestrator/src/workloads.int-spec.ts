@@ -37,6 +37,7 @@ import { tenantNamespace, WorkloadLabels } from './workloads/workload-names';
  */
 const suffix = uniqueSuffix();
 const supplier = `orch-${suffix}`;
+const cluster = `it-${suffix}`;
 const tenant = `tenant-${suffix}`;
 const namespace = tenantNamespace(tenant);
 const usd = (micros: string) => ({ currency: 'USD', micros });
@@ -67,7 +68,7 @@ function allocation(
     expectedDurationSeconds: 600,
     allocations: nodeIndexes.map((i) => ({
       nodeId: uuidv7(),
-      clusterId: 'local',
+      clusterId: cluster,
       nodeName: nodeName(i),
       supplierId: supplier,
       region: 'local',
@@ -100,6 +101,9 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   const group = `it-orchestrator-${suffix}`;
   const overrides = {
     GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}`,
+    // A cluster id of its own: other suites' orchestrators share the API server and the topics, and each
+    // orchestrator acts only on its own cluster's allocations and pods.
+    CLUSTER_ID: cluster,
     KAFKA_CONSUMER_GROUP: group,
     STOP_GRACE_SECONDS: '0',
     LOG_LEVEL: 'warn',
@@ -268,7 +272,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     expect(end.payload).toMatchObject({
       outcome: 'failed',
       reason: 'node-lost',
-      failedNodes: [{ clusterId: 'local', nodeName: nodeName(4) }],
+      failedNodes: [{ clusterId: cluster, nodeName: nodeName(4) }],
     });
   });
 
@@ -290,6 +294,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
           name: orphanName,
           labels: {
             [WorkloadLabels.managedBy]: 'gridex-orchestrator',
+            [WorkloadLabels.cluster]: cluster,
             [WorkloadLabels.workloadId]: uuidv7(),
           },
         },

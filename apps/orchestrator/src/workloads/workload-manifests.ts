@@ -177,6 +177,7 @@ export function workloadObjects(matched: JobMatchedPayload, workloadId: string):
     [WorkloadLabels.reservationId]: matched.reservationId,
     [WorkloadLabels.jobId]: labelValue(matched.jobId),
     [WorkloadLabels.tenantId]: labelValue(matched.tenantId),
+    [WorkloadLabels.cluster]: labelValue(matched.allocations[0].clusterId),
   };
   const annotations = { ...(matched.annotations ?? {}), 'gridex.io/job-id': matched.jobId };
 

@@ -40,9 +40,16 @@ export const WorkloadLabels = {
   jobId: 'gridex.io/job-id',
   tenantId: 'gridex.io/tenant',
   rank: 'gridex.io/rank',
+  /** The cluster the workload was placed in: an orchestrator watches and reconciles only its own cluster's. */
+  cluster: 'gridex.io/cluster',
 } as const;
 
 export const MANAGED_BY = 'gridex-orchestrator';
+
+/** The label selector for the workload pods one orchestrator (one cluster) owns. */
+export function ownPodsSelector(clusterId: string): string {
+  return `${WorkloadLabels.managedBy}=${MANAGED_BY},${WorkloadLabels.cluster}=${labelValue(clusterId)}`;
+}
 
 /** Label values are at most 63 characters of [A-Za-z0-9._-]; ids that are not are hashed. */
 export function labelValue(value: string): string {

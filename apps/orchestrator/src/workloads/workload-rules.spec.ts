@@ -2,7 +2,14 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { EventExamples, JobMatchedPayload } from '@gridex/contracts';
 import { imageRefusal, imageRegistry } from './image-policy';
 import { tenantObjects, workloadObjects } from './workload-manifests';
-import { gangPodName, labelValue, tenantNamespace, workloadName } from './workload-names';
+import {
+  gangPodName,
+  labelValue,
+  ownPodsSelector,
+  tenantNamespace,
+  WorkloadLabels,
+  workloadName,
+} from './workload-names';
 import { podView, workloadStatus } from './workload-status';
 
 const matched = EventExamples['matching.job-matched'] as unknown as JobMatchedPayload;
@@ -88,6 +95,13 @@ describe('manifests', () => {
     const { job, pods } = workloadObjects(matched, 'w-id');
     expect(pods).toBeUndefined();
     expect(job?.spec?.backoffLimit).toBe(0);
+    // Its pods carry the cluster, so an orchestrator watches and reconciles only its own cluster's work.
+    expect(job?.spec?.template.metadata?.labels?.[WorkloadLabels.cluster]).toBe(
+      matched.allocations[0].clusterId,
+    );
+    expect(ownPodsSelector(matched.allocations[0].clusterId)).toBe(
+      `app.kubernetes.io/managed-by=gridex-orchestrator,gridex.io/cluster=${matched.allocations[0].clusterId}`,
+    );
     const spec = job?.spec?.template.spec;
     expect(spec?.nodeName).toBe(matched.allocations[0].nodeName);
     expect(spec?.securityContext).toMatchObject({

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Pod } from '@kubernetes/client-node';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { OrchestratorConfig } from '../config/orchestrator.config';
 import { KubeCalls } from '../kubernetes/kube-calls';
 import { apiStatus } from '../kubernetes/kubernetes-client';
 import { NodeSyncService } from '../node-sync/node-sync.service';
-import { MANAGED_BY, WorkloadLabels } from './workload-names';
+import { ownPodsSelector, WorkloadLabels } from './workload-names';
 import { podView, workloadStatus } from './workload-status';
 import { ACTIVE_STATES, WorkloadRow, WorkloadsService } from './workloads.service';
-
-const OUR_PODS = `${WorkloadLabels.managedBy}=${MANAGED_BY}`;
 
 /**
  * The name a workload's pod of this rank goes by: a gang's pods are named by rank; a Job names its one pod
@@ -23,7 +23,7 @@ function podRank(workload: Pick<WorkloadRow, 'kind'>, pod: V1Pod): number {
 
 /**
  * Turns what Kubernetes shows of Gridex pods into workload lifecycle events. One informer watches every pod
- * labelled as ours in all namespaces; each change re-evaluates its workload (one evaluation at a time per
+ * labelled as this cluster's Gridex work in all namespaces (several orchestrators may share an API server); each change re-evaluates its workload (one evaluation at a time per
  * workload, in order). Node deletions re-evaluate the workloads on the lost node at once, without waiting for
  * Kubernetes to garbage-collect their pods.
  *
@@ -39,6 +39,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
   /** Pods that disappeared without the orchestrator deleting them, by workload. */
   private readonly vanished = new Map<string, Map<string, string | undefined>>();
   private stopped = false;
+  private readonly ownPods: string;
 
   constructor(
     @Inject(KubeConfig) private readonly kubeConfig: KubeConfig,
@@ -46,14 +47,17 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     @Inject(KubeCalls) private readonly kube: KubeCalls,
     @Inject(WorkloadsService) private readonly workloads: WorkloadsService,
     @Inject(NodeSyncService) private readonly nodes: NodeSyncService,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
+  ) {
+    this.ownPods = ownPodsSelector(config.CLUSTER_ID);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.informer = makeInformer(
       this.kubeConfig,
       '/api/v1/pods',
-      () => this.core.listPodForAllNamespaces({ labelSelector: OUR_PODS }),
-      OUR_PODS,
+      () => this.core.listPodForAllNamespaces({ labelSelector: this.ownPods }),
+      this.ownPods,
     );
     const changed = (pod: V1Pod) => this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
     this.informer.on('add', changed);
@@ -90,7 +94,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     // Listed here rather than read from the informer: an informer whose first list failed starts empty and
     // only says so through its error event, and an empty view would make every running workload look lost.
     const { items: pods } = await this.kube.run('list pods', () =>
-      this.core.listPodForAllNamespaces({ labelSelector: OUR_PODS }),
+      this.core.listPodForAllNamespaces({ labelSelector: this.ownPods }),
     );
     const byWorkload = new Map<string, V1Pod[]>();
     for (const pod of pods) {
