@@ -29,6 +29,9 @@ export const Topics = {
   holdReleased: 'gridex.billing.hold-released.v1',
   usageRecorded: 'gridex.billing.usage-recorded.v1',
   invoiceIssued: 'gridex.billing.invoice-issued.v1',
+  epochClosed: 'gridex.rewards.epoch-closed.v1',
+  stakeSlashed: 'gridex.rewards.stake-slashed.v1',
+  payoutRequested: 'gridex.rewards.payout-requested.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -63,6 +66,9 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.holdReleased]: 6,
   [Topics.usageRecorded]: 12,
   [Topics.invoiceIssued]: 3,
+  [Topics.epochClosed]: 1,
+  [Topics.stakeSlashed]: 3,
+  [Topics.payoutRequested]: 3,
 };
 
 /**

@@ -1,12 +1,7 @@
 import { z } from 'zod';
-import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
+import { baseConfigSchema, bigIntFromEnv, intFromEnv } from '@gridex/runtime';
 
-const micros = (what: string) =>
-  z
-    .string()
-    .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of micro-units (e.g. 5000000 = 5.00)')
-    .transform((value) => BigInt(value))
-    .describe(what);
+const micros = (what: string) => bigIntFromEnv('micro-units (e.g. 5000000 = 5.00)').describe(what);
 
 /** Billing's settings, read from the environment and validated at start. */
 export const billingConfigSchema = baseConfigSchema({ port: 8084, schema: 'billing' }).extend({

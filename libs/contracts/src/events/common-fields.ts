@@ -55,3 +55,9 @@ export const SecretEnvSchema = z
   )
   .max(64)
   .describe("Environment variables taken from Secrets in the tenant's namespace");
+
+/** Token amounts: an integer number of base units (10⁻⁶ token), as a decimal string (totals exceed 2⁵³). */
+export const TokenUnitsSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,30})$/, 'must be a whole number of token base units written as a decimal string')
+  .describe('Token amount in integer base units (1 token = 1,000,000 units), as a decimal string');

@@ -23,6 +23,9 @@ import type { HoldRejectedPayload } from './hold-rejected/hold-rejected.event';
 import type { HoldReleasedPayload } from './hold-released/hold-released.event';
 import type { UsageRecordedPayload } from './usage-recorded/usage-recorded.event';
 import type { InvoiceIssuedPayload } from './invoice-issued/invoice-issued.event';
+import type { PayoutRequestedPayload } from './payout-requested/payout-requested.event';
+import type { StakeSlashedPayload } from './stake-slashed/stake-slashed.event';
+import type { EpochClosedPayload } from './epoch-closed/epoch-closed.event';
 
 const usd = (micros: string) => ({ currency: 'USD', micros });
 
@@ -315,4 +318,39 @@ export const EventExamples = {
     totalMicros: '5861433120',
     issuedAt: '2026-12-01T00:05:00.000Z',
   } satisfies InvoiceIssuedPayload,
+  'rewards.epoch-closed': {
+    epochNumber: 7944,
+    startsAt: '2026-11-28T00:00:00.000Z',
+    endsAt: '2026-11-28T01:00:00.000Z',
+    budgetUnits: '954206000',
+    distributedUnits: '954206000',
+    eligibleNodes: 1832,
+    closedAt: '2026-11-28T01:00:04.000Z',
+  } satisfies EpochClosedPayload,
+  'rewards.stake-slashed': {
+    slashId: '9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d',
+    supplierId: 'sup-nordic-dc',
+    nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
+    fault: 'node-lost',
+    faultsInWindow: 2,
+    shareBasisPoints: 200,
+    slashedUnits: '160000000',
+    stakeAfterUnits: '7840000000',
+    evidence: {
+      sourceEventId: '019ac9b2-7d10-7e3f-9b1a-2c3d4e5f6a7b',
+      jobId: 'job-01HZX3',
+      detail: 'node nordic-h100-007 left the cluster',
+      observedAt: '2026-11-28T10:42:17.000Z',
+    },
+    slashedAt: '2026-11-28T10:42:18.000Z',
+  } satisfies StakeSlashedPayload,
+  'rewards.payout-requested': {
+    payoutId: '0a1b2c3d-4e5f-5a6b-9c7d-8e9f0a1b2c3d',
+    supplierId: 'sup-nordic-dc',
+    earnings: usd('11797333'),
+    tokenUnits: '2500000000',
+    earningsPaidTotalMicros: '811797333',
+    tokenUnitsPaidTotal: '92500000000',
+    requestedAt: '2026-11-28T12:00:00.000Z',
+  } satisfies PayoutRequestedPayload,
 } as const;

@@ -24,6 +24,9 @@ import { HoldRejected } from './hold-rejected/hold-rejected.event';
 import { HoldReleased } from './hold-released/hold-released.event';
 import { UsageRecorded } from './usage-recorded/usage-recorded.event';
 import { InvoiceIssued } from './invoice-issued/invoice-issued.event';
+import { PayoutRequested } from './payout-requested/payout-requested.event';
+import { StakeSlashed } from './stake-slashed/stake-slashed.event';
+import { EpochClosed } from './epoch-closed/epoch-closed.event';
 
 /** Every published event contract, in the order of the main flow. */
 export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
@@ -52,6 +55,9 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   UsageSettled,
   CreditExhausted,
   InvoiceIssued,
+  EpochClosed,
+  StakeSlashed,
+  PayoutRequested,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

@@ -82,4 +82,10 @@ export const IdNamespaces = {
   topUp: 'a7c3e9b1-4d2f-4a8e-b5c7-2e9f1d3b7a77',
   /** Invoices: one per (tenant, period start). */
   invoice: 'e2b8d4f6-1c7a-4e3b-8d9f-6a2c4e8b1d88',
+  /** Slashes: one per reported fault (the reporting event). */
+  slash: 'f3c9e5a7-2d8b-4f4c-9e1a-7b3d5f9c2e99',
+  /** Payouts: one per (supplier, idempotency key). */
+  payout: '0b4d8f2a-6e1c-4a5d-8f3b-9c7e1a5d3faa',
+  /** Unbondings: one per (node, unstake time). */
+  unbonding: '1c5e9a3b-7f2d-4b6e-9a4c-0d8f2b6e4abb',
 } as const;

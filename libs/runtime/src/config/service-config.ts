@@ -11,6 +11,14 @@ export const intFromEnv = (min: number, max: number) =>
     .transform(Number)
     .refine((value) => value >= min && value <= max, `must be a whole number from ${min} to ${max}`);
 
+/** A whole number too large for a JavaScript number (money micro-units, token base units), as a bigint. */
+export const bigIntFromEnv = (unit: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(0|[1-9]\d{0,17})$/, `must be a whole number of ${unit}`)
+    .transform((value) => BigInt(value));
+
 /** Turns `a, b,c` into `['a', 'b', 'c']` (blanks dropped), each item matching `pattern`, else names `what`. */
 export const commaSeparatedList = (pattern: RegExp, what: string) =>
   z
