@@ -1,4 +1,151 @@
-import { MigrationInterface } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { migrationSchema, qualified } from '@gridex/persistence';
+
+/**
+ * Rewards' state. Balances that must never go negative say so to PostgreSQL (CHECK constraints), whatever code
+ * writes them. Epoch inputs are stored beside their outputs, so any epoch can be recomputed and checked.
+ */
+export class CreateRewards1764337000000 implements MigrationInterface {
+  name = 'CreateRewards1764337000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('nodes')} (
+        node_id      uuid        PRIMARY KEY,
+        supplier_id  text        NOT NULL,
+        gpu_product  text        NOT NULL,
+        gpus         integer     NOT NULL,
+        verified     boolean     NOT NULL,
+        online       boolean     NOT NULL,
+        online_since timestamptz,
+        accrued_ms   bigint      NOT NULL DEFAULT 0,
+        revision     bigint      NOT NULL,
+        updated_at   timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`CREATE INDEX nodes_by_supplier ON ${table('nodes')} (supplier_id)`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('stakes')} (
+        node_id         uuid        PRIMARY KEY,
+        supplier_id     text        NOT NULL,
+        staked_units    bigint      NOT NULL CHECK (staked_units >= 0),
+        auto_compound   boolean     NOT NULL DEFAULT false,
+        last_unstake_at timestamptz
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('unbondings')} (
+        unbonding_id uuid        PRIMARY KEY,
+        node_id      uuid        NOT NULL,
+        supplier_id  text        NOT NULL,
+        units        bigint      NOT NULL CHECK (units > 0),
+        release_at   timestamptz NOT NULL,
+        withdrawn_at timestamptz
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('supplier_accounts')} (
+        supplier_id        text   PRIMARY KEY,
+        earned_micros      bigint NOT NULL DEFAULT 0,
+        paid_micros        bigint NOT NULL DEFAULT 0,
+        tokens_earned      bigint NOT NULL DEFAULT 0,
+        tokens_paid        bigint NOT NULL DEFAULT 0,
+        CHECK (paid_micros >= 0 AND paid_micros <= earned_micros),
+        CHECK (tokens_paid >= 0 AND tokens_paid <= tokens_earned)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('earnings')} (
+        settlement_id  uuid        NOT NULL,
+        node_id        uuid        NOT NULL,
+        supplier_id    text        NOT NULL,
+        job_id         text        NOT NULL,
+        reservation_id uuid        NOT NULL,
+        gpu_seconds    bigint      NOT NULL,
+        amount_micros  bigint      NOT NULL CHECK (amount_micros >= 0),
+        settled_at     timestamptz NOT NULL,
+        PRIMARY KEY (settlement_id, node_id)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX earnings_by_supplier ON ${table('earnings')} (supplier_id, settled_at DESC)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('epochs')} (
+        epoch_number      integer     PRIMARY KEY,
+        starts_at         timestamptz NOT NULL,
+        ends_at           timestamptz NOT NULL,
+        budget_units      bigint      NOT NULL,
+        distributed_units bigint      NOT NULL,
+        eligible_nodes    integer     NOT NULL,
+        closed_at         timestamptz NOT NULL,
+        CHECK (distributed_units = budget_units OR (distributed_units = 0 AND eligible_nodes = 0))
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('epoch_nodes')} (
+        epoch_number   integer NOT NULL,
+        node_id        uuid    NOT NULL,
+        supplier_id    text    NOT NULL,
+        gpu_class      text    NOT NULL,
+        gpus           integer NOT NULL,
+        verified       boolean NOT NULL,
+        online_ms      bigint  NOT NULL,
+        stake_units    bigint  NOT NULL,
+        multiplier_bps integer NOT NULL,
+        eligible       boolean NOT NULL,
+        weight         numeric NOT NULL,
+        units          bigint  NOT NULL,
+        compounded     boolean NOT NULL,
+        PRIMARY KEY (epoch_number, node_id)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX epoch_nodes_by_supplier ON ${table('epoch_nodes')} (supplier_id, epoch_number)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('slashes')} (
+        slash_id       uuid        PRIMARY KEY,
+        node_id        uuid        NOT NULL,
+        supplier_id    text        NOT NULL,
+        fault          text        NOT NULL,
+        faults_in_window integer   NOT NULL,
+        share_bps      integer     NOT NULL,
+        units          bigint      NOT NULL,
+        stake_after    bigint      NOT NULL,
+        evidence       jsonb       NOT NULL,
+        slashed_at     timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX slashes_by_node ON ${table('slashes')} (node_id, slashed_at)`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('payouts')} (
+        supplier_id     text        NOT NULL,
+        idempotency_key text        NOT NULL,
+        payout_id       uuid        NOT NULL UNIQUE,
+        earnings_micros bigint      NOT NULL CHECK (earnings_micros >= 0),
+        token_units     bigint      NOT NULL CHECK (token_units >= 0),
+        requested_at    timestamptz NOT NULL,
+        PRIMARY KEY (supplier_id, idempotency_key)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('epoch_clock')} (
+        singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        open_epoch integer NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of [
+      'epoch_clock',
+      'payouts',
+      'slashes',
+      'epoch_nodes',
+      'epochs',
+      'earnings',
+      'supplier_accounts',
+      'unbondings',
+      'stakes',
+      'nodes',
+    ]) {
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+    }
+  }
+}
 
 /** Rewards's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const rewardsMigrations: Array<new () => MigrationInterface> = [];
+export const rewardsMigrations: Array<new () => MigrationInterface> = [CreateRewards1764337000000];

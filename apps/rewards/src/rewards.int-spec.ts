@@ -1,0 +1,282 @@
+import { Partitioners, Producer } from 'kafkajs';
+import {
+  CapacityChanged,
+  CapacityChangedPayload,
+  createEvent,
+  deterministicUuid,
+  EpochClosedPayload,
+  EventContract,
+  EventEnvelope,
+  IdNamespaces,
+  PayoutRequestedPayload,
+  StakeSlashedPayload,
+  SupplierFaultObserved,
+  Topics,
+  UsageSettled,
+  UsageSettledPayload,
+  uuidv7,
+} from '@gridex/contracts';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  testKafka,
+  TopicRecorder,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+
+/**
+ * Rewards against the real Kafka and PostgreSQL: the test plays billing (settlements), inventory (the capacity
+ * feed) and the orchestrator (supplier faults), and uses rewards' HTTP API as a supplier would. Epochs are three
+ * seconds long here, starting when the test starts.
+ */
+const suffix = uniqueSuffix();
+const supplier = `sup-rw-${suffix}`;
+const cluster = `rw-${suffix}`;
+const TOKEN = 1_000_000n;
+const usd = (micros: string) => ({ currency: 'USD', micros });
+
+let revision = 1;
+function capacity(nodeName: string, patch: Partial<CapacityChangedPayload> = {}): CapacityChangedPayload {
+  return {
+    nodeId: deterministicUuid(IdNamespaces.node, cluster, nodeName),
+    revision: revision++,
+    clusterId: cluster,
+    nodeName,
+    supplierId: supplier,
+    supplierKind: 'individual',
+    pool: 'home',
+    region: 'eu-west',
+    gpuProduct: 'RTX-4090-24GB',
+    gpuMemoryMiB: 24_564,
+    interconnect: 'pcie',
+    gpus: 2,
+    removed: false,
+    ready: true,
+    allocatableGpus: 2,
+    poolPaused: false,
+    schedulable: true,
+    verification: 'verified',
+    benchmarkScore: 400,
+    reliabilityBasisPoints: 9_900,
+    supplierFaults30d: 0,
+    pricePerGpuHour: usd('400000'),
+    interruptiblePricePerGpuHour: usd('250000'),
+    ...patch,
+  };
+}
+
+type Recorded<T> = EventEnvelope<T>;
+
+describe('rewards: earnings, staking, epoch emissions, slashing and payouts on the real stack', () => {
+  const kafka = testKafka();
+  let producer: Producer;
+  let rewards: LaunchedService;
+  let epochs: TopicRecorder;
+  let slashes: TopicRecorder;
+  let payouts: TopicRecorder;
+
+  const send = async <T>(contract: EventContract<T>, payload: T, times = 1) => {
+    const event = createEvent(contract, payload, { correlationId: uuidv7(), causationId: null });
+    const message = { key: contract.partitionKey(payload), value: JSON.stringify(event) };
+    await producer.send({ topic: contract.topic, messages: Array.from({ length: times }, () => message) });
+  };
+  const api = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${rewards.url}/v1/${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    api(path, { method: 'POST', body: JSON.stringify(body), headers });
+  const nodeId = (name: string) => deterministicUuid(IdNamespaces.node, cluster, name);
+  const untilKnown = (name: string) =>
+    eventually(async () => {
+      // Staking nothing: 404 while rewards has not seen the node, then 400 (and nothing changes either way).
+      const { status } = await post(`suppliers/${supplier}/nodes/${nodeId(name)}/stake`, { units: '0' });
+      expect(status).toBe(400);
+    });
+
+  beforeAll(async () => {
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    [epochs, slashes, payouts] = await Promise.all(
+      [Topics.epochClosed, Topics.stakeSlashed, Topics.payoutRequested].map((topic) =>
+        TopicRecorder.start(kafka, topic),
+      ),
+    );
+    rewards = await launchService('rewards', {
+      REWARDS_GENESIS: new Date().toISOString(),
+      REWARDS_EPOCH_SECONDS: '3',
+      REWARDS_EPOCH_CHECK_SECONDS: '1',
+      REWARDS_MIN_UPTIME_BPS: '3000',
+      REWARDS_UNSTAKE_COOLDOWN_SECONDS: '3600',
+      LOG_LEVEL: 'warn',
+    });
+    await untilReady(rewards);
+  });
+
+  afterAll(async () => {
+    await rewards?.process.kill();
+    await Promise.all([epochs, slashes, payouts].map((r) => r?.stop()));
+    await producer?.disconnect();
+    if (rewards) await dropSchema(rewards.schema);
+  });
+
+  it('credits settlements once as earnings, per job and per node, and pays claims once per key', async () => {
+    const settlement: UsageSettledPayload = {
+      settlementId: uuidv7(),
+      tenantId: 'acme',
+      jobId: `job-${uuidv7()}`,
+      reservationId: uuidv7(),
+      currency: 'USD',
+      gpuSeconds: 7200,
+      chargedMicros: '18400000',
+      supplierShares: [
+        { supplierId: supplier, nodeId: nodeId('n-a'), gpuSeconds: 3600, amountMicros: '8000000' },
+        { supplierId: supplier, nodeId: nodeId('n-b'), gpuSeconds: 3600, amountMicros: '8000000' },
+      ],
+      platformRevenueMicros: '2400000',
+      settledAt: new Date().toISOString(),
+    };
+    await send(UsageSettled, settlement, 2); // delivered twice
+    const earnings = await eventually(async () => {
+      const { body } = await api(`suppliers/${supplier}/earnings`);
+      expect(body.earnings).toMatchObject({ earned: usd('16000000') });
+      return body;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrong second credit to show
+    expect((await api(`suppliers/${supplier}/earnings`)).body.earnings).toMatchObject({
+      earned: usd('16000000'),
+    });
+    expect(earnings.byNode).toEqual([
+      expect.objectContaining({
+        nodeId: [nodeId('n-a'), nodeId('n-b')].sort()[0],
+        jobs: 1,
+        earned: usd('8000000'),
+      }),
+      expect.objectContaining({
+        nodeId: [nodeId('n-a'), nodeId('n-b')].sort()[1],
+        jobs: 1,
+        earned: usd('8000000'),
+      }),
+    ]);
+    expect(earnings.history).toHaveLength(2);
+
+    const key = { 'idempotency-key': `claim-${uuidv7()}` };
+    expect((await post(`suppliers/${supplier}/claims`, { earningsMicros: '1000' }, key)).body).toMatchObject({
+      code: 'REWARDS.CLAIM_BELOW_MINIMUM',
+    });
+    expect(
+      (
+        await post(
+          `suppliers/${supplier}/claims`,
+          { earningsMicros: '16000001' },
+          { 'idempotency-key': `c-${uuidv7()}` },
+        )
+      ).body,
+    ).toMatchObject({ code: 'REWARDS.CLAIM_EXCEEDS_BALANCE' });
+    const first = await post(`suppliers/${supplier}/claims`, { earningsMicros: '15000000' }, key);
+    const again = await post(`suppliers/${supplier}/claims`, { earningsMicros: '15000000' }, key);
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect((await post(`suppliers/${supplier}/claims`, { earningsMicros: '12000000' }, key)).status).toBe(
+      422,
+    );
+    const payout = await payouts.waitFor<Recorded<PayoutRequestedPayload>>(
+      (e) => e.payload.payoutId === first.body.payoutId,
+    );
+    expect(payout.payload).toMatchObject({ earnings: usd('15000000'), earningsPaidTotalMicros: '15000000' });
+    expect((await api(`suppliers/${supplier}/earnings`)).body.earnings).toMatchObject({
+      paid: usd('15000000'),
+      available: usd('1000000'),
+    });
+  });
+
+  it('refuses bad stakes with coded errors and keeps balances whole', async () => {
+    await send(CapacityChanged, capacity('n-stake'));
+    await untilKnown('n-stake');
+    const path = `suppliers/${supplier}/nodes/${nodeId('n-stake')}`;
+    // Consumer class: 100 tokens per GPU × 2 GPUs.
+    expect((await post(`${path}/stake`, { units: String(199n * TOKEN) })).body).toMatchObject({
+      code: 'REWARDS.STAKE_BELOW_MINIMUM',
+    });
+    const staked = await post(`${path}/stake`, { units: String(250n * TOKEN) });
+    expect(staked.body).toMatchObject({ stakedUnits: String(250n * TOKEN), eligible: true });
+    expect((await post(`${path}/unstake`, { units: String(251n * TOKEN) })).body).toMatchObject({
+      code: 'REWARDS.UNSTAKE_EXCEEDS_STAKE',
+    });
+    const unstaked = await post(`${path}/unstake`, { units: String(100n * TOKEN) });
+    expect(unstaked.body).toMatchObject({ stakedUnits: String(150n * TOKEN), eligible: false });
+    const cooldown = await post(`${path}/unstake`, { units: '1' });
+    expect(cooldown).toMatchObject({ status: 409, body: { code: 'REWARDS.UNSTAKE_COOLDOWN' } });
+    expect((await post(`suppliers/${supplier}/nodes/${uuidv7()}/stake`, { units: '1' })).status).toBe(404);
+    expect((await post(`${path}/stake`, { units: '-5' })).status).toBe(400);
+  });
+
+  it("splits each epoch's budget exactly among eligible nodes, by uptime and stake", async () => {
+    for (const name of ['n-big', 'n-small', 'n-unverified']) {
+      await send(
+        CapacityChanged,
+        capacity(name, name === 'n-unverified' ? { verification: 'unverified' } : {}),
+      );
+    }
+    for (const name of ['n-big', 'n-small', 'n-unverified']) await untilKnown(name);
+    await post(`suppliers/${supplier}/nodes/${nodeId('n-big')}/stake`, { units: String(400n * TOKEN) }); // 2×
+    await post(`suppliers/${supplier}/nodes/${nodeId('n-small')}/stake`, { units: String(200n * TOKEN) }); // 1×
+    // An epoch that began after both stakes and in which both were online the whole time.
+    const startedAfter = Date.now();
+    const closed = await epochs.waitFor<Recorded<EpochClosedPayload>>(
+      (e) => Date.parse(e.payload.startsAt) > startedAfter && e.payload.eligibleNodes >= 2,
+      30_000,
+    );
+    expect(closed.payload.distributedUnits).toBe(closed.payload.budgetUnits);
+    const { body } = await api(`epochs/${closed.payload.epochNumber}?supplierId=${supplier}`);
+    const shares = Object.fromEntries(
+      (body.nodes as Array<{ nodeId: string; units: string; eligible: boolean }>).map((n) => [n.nodeId, n]),
+    );
+    expect(shares[nodeId('n-unverified')]).toMatchObject({ eligible: false, units: '0' });
+    const big = BigInt(shares[nodeId('n-big')].units);
+    const small = BigInt(shares[nodeId('n-small')].units);
+    expect(big + small).toBe(BigInt(closed.payload.budgetUnits)); // the only eligible nodes: stakes are ours
+    expect(big - 2n * small).toBeGreaterThanOrEqual(-2n); // twice the stake multiplier, same uptime
+    expect(big - 2n * small).toBeLessThanOrEqual(2n);
+  });
+
+  it('slashes a faulty node, more on a repeat, with the evidence', async () => {
+    await send(CapacityChanged, capacity('n-faulty'));
+    await untilKnown('n-faulty');
+    await post(`suppliers/${supplier}/nodes/${nodeId('n-faulty')}/stake`, { units: String(1000n * TOKEN) });
+    const fault = {
+      clusterId: cluster,
+      nodeName: 'n-faulty',
+      kind: 'node-lost' as const,
+      jobId: 'job-lost-1',
+      detail: 'node n-faulty left the cluster',
+      observedAt: new Date().toISOString(),
+    };
+    await send(SupplierFaultObserved, { ...fault, faultId: uuidv7() });
+    const first = await slashes.waitFor<Recorded<StakeSlashedPayload>>(
+      (e) => e.payload.nodeId === nodeId('n-faulty'),
+    );
+    await send(SupplierFaultObserved, { ...fault, faultId: uuidv7() });
+    const second = await slashes.waitFor<Recorded<StakeSlashedPayload>>(
+      (e) => e.payload.nodeId === nodeId('n-faulty') && e.payload.faultsInWindow === 2,
+    );
+    expect(first.payload).toMatchObject({
+      fault: 'node-lost',
+      faultsInWindow: 1,
+      shareBasisPoints: 100,
+      slashedUnits: String(10n * TOKEN),
+      stakeAfterUnits: String(990n * TOKEN),
+      evidence: { jobId: 'job-lost-1', detail: 'node n-faulty left the cluster' },
+    });
+    expect(second.payload).toMatchObject({
+      shareBasisPoints: 200,
+      stakeAfterUnits: String(990n * TOKEN - 19_800_000n),
+    });
+  });
+});

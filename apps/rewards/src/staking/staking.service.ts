@@ -1,0 +1,193 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import { SERVICE_CONFIG } from '@gridex/runtime';
+import { RewardsConfig } from '../config/rewards.config';
+import { requiredStake } from '../domain/gpu-class';
+import { NodeStake, released, RewardsError, stake, StakePolicy, unstake } from '../domain/staking';
+import { RewardsTables } from '../rewards-tables';
+
+export interface StakeView {
+  nodeId: string;
+  stakedUnits: string;
+  requiredUnits: string;
+  eligible: boolean;
+  autoCompound: boolean;
+  lastUnstakeAt: string | null;
+}
+
+/**
+ * Stakes, unstakes and withdrawals for a supplier's nodes (the rules are `domain/staking.ts`). Each change locks
+ * the node's stake row, so concurrent requests apply one after the other. Tokens staked come from outside
+ * Gridex; unbonded tokens, once withdrawn, join the supplier's token balance and are paid out by a claim.
+ */
+@Injectable()
+export class StakingService {
+  private readonly policy: StakePolicy;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RewardsTables) private readonly tables: RewardsTables,
+    @Inject(SERVICE_CONFIG) config: RewardsConfig,
+  ) {
+    this.policy = {
+      unbondingMs: config.REWARDS_UNBONDING_SECONDS * 1000,
+      unstakeCooldownMs: config.REWARDS_UNSTAKE_COOLDOWN_SECONDS * 1000,
+    };
+  }
+
+  async stake(
+    supplierId: string,
+    nodeId: string,
+    units: bigint,
+    autoCompound: boolean | undefined,
+  ): Promise<StakeView> {
+    return this.dataSource.transaction(async (tx) => {
+      const { current, required } = await this.lockNode(tx, supplierId, nodeId);
+      const next = stake(current, units, required);
+      await tx.query(
+        `UPDATE ${this.tables.stakes} SET staked_units = $2, auto_compound = coalesce($3, auto_compound)
+         WHERE node_id = $1`,
+        [nodeId, next.stakedUnits.toString(), autoCompound ?? null],
+      );
+      return this.view(tx, nodeId, required);
+    });
+  }
+
+  async unstake(
+    supplierId: string,
+    nodeId: string,
+    units: bigint,
+    now = new Date(),
+  ): Promise<StakeView & { unbonding: { units: string; releaseAt: string } }> {
+    return this.dataSource.transaction(async (tx) => {
+      const { current, required } = await this.lockNode(tx, supplierId, nodeId);
+      const { stake: next, unbonding } = unstake(current, units, this.policy, now);
+      await tx.query(
+        `UPDATE ${this.tables.stakes} SET staked_units = $2, last_unstake_at = $3 WHERE node_id = $1`,
+        [nodeId, next.stakedUnits.toString(), now],
+      );
+      await tx.query(
+        `INSERT INTO ${this.tables.unbondings} (unbonding_id, node_id, supplier_id, units, release_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [
+          deterministicUuid(IdNamespaces.unbonding, nodeId, now.toISOString()),
+          nodeId,
+          supplierId,
+          units.toString(),
+          unbonding.releaseAt,
+        ],
+      );
+      return {
+        ...(await this.view(tx, nodeId, required)),
+        unbonding: { units: units.toString(), releaseAt: unbonding.releaseAt.toISOString() },
+      };
+    });
+  }
+
+  /** Moves every matured unbonding of the supplier into its token balance; returns the units withdrawn. */
+  async withdraw(supplierId: string, now = new Date()): Promise<bigint> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: Array<{ unbonding_id: string; units: string; release_at: Date }> = await tx.query(
+        `SELECT unbonding_id, units, release_at FROM ${this.tables.unbondings}
+         WHERE supplier_id = $1 AND withdrawn_at IS NULL ORDER BY unbonding_id FOR UPDATE`,
+        [supplierId],
+      );
+      const matured = released(
+        rows.map((row) => ({
+          units: BigInt(row.units),
+          releaseAt: new Date(row.release_at),
+          id: row.unbonding_id,
+        })),
+        now,
+      );
+      if (matured.length === 0) return 0n;
+      const total = matured.reduce((sum, u) => sum + u.units, 0n);
+      await tx.query(
+        `UPDATE ${this.tables.unbondings} SET withdrawn_at = $2 WHERE unbonding_id = ANY($1::uuid[])`,
+        [matured.map((u) => u.id), now],
+      );
+      await tx.query(
+        `INSERT INTO ${this.tables.accounts} (supplier_id, tokens_earned) VALUES ($1, $2)
+         ON CONFLICT (supplier_id) DO UPDATE SET tokens_earned = ${this.tables.accounts}.tokens_earned + $2`,
+        [supplierId, total.toString()],
+      );
+      return total;
+    });
+  }
+
+  async list(supplierId: string): Promise<{
+    stakes: StakeView[];
+    unbondings: Array<{ nodeId: string; units: string; releaseAt: string; withdrawn: boolean }>;
+  }> {
+    const manager = this.dataSource.manager;
+    const nodes: Array<{ node_id: string; gpu_product: string; gpus: number }> = await manager.query(
+      `SELECT n.node_id, n.gpu_product, n.gpus FROM ${this.tables.nodes} n
+       JOIN ${this.tables.stakes} s ON s.node_id = n.node_id WHERE n.supplier_id = $1 ORDER BY n.node_id`,
+      [supplierId],
+    );
+    const stakes = await Promise.all(
+      nodes.map((n) =>
+        this.view(manager, n.node_id, requiredStake(this.tables.classes, n.gpu_product, n.gpus)),
+      ),
+    );
+    const unbondings: Array<{ node_id: string; units: string; release_at: Date; withdrawn_at: Date | null }> =
+      await manager.query(
+        `SELECT node_id, units, release_at, withdrawn_at FROM ${this.tables.unbondings}
+         WHERE supplier_id = $1 ORDER BY release_at`,
+        [supplierId],
+      );
+    return {
+      stakes,
+      unbondings: unbondings.map((u) => ({
+        nodeId: u.node_id,
+        units: String(u.units),
+        releaseAt: new Date(u.release_at).toISOString(),
+        withdrawn: u.withdrawn_at !== null,
+      })),
+    };
+  }
+
+  /** The node's stake row, locked (created empty on first stake); the node must be the supplier's. */
+  private async lockNode(
+    tx: EntityManager,
+    supplierId: string,
+    nodeId: string,
+  ): Promise<{ current: NodeStake; required: bigint }> {
+    const [node]: Array<{ supplier_id: string; gpu_product: string; gpus: number }> = await tx.query(
+      `SELECT supplier_id, gpu_product, gpus FROM ${this.tables.nodes} WHERE node_id = $1`,
+      [nodeId],
+    );
+    if (!node || node.supplier_id !== supplierId) {
+      throw new RewardsError('REWARDS.NODE_NOT_FOUND', `supplier ${supplierId} has no node ${nodeId}`);
+    }
+    await tx.query(
+      `INSERT INTO ${this.tables.stakes} (node_id, supplier_id, staked_units) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+      [nodeId, supplierId],
+    );
+    const [row]: Array<{ staked_units: string; last_unstake_at: Date | null }> = await tx.query(
+      `SELECT staked_units, last_unstake_at FROM ${this.tables.stakes} WHERE node_id = $1 FOR UPDATE`,
+      [nodeId],
+    );
+    return {
+      current: {
+        stakedUnits: BigInt(row.staked_units),
+        lastUnstakeAt: row.last_unstake_at ? new Date(row.last_unstake_at) : undefined,
+      },
+      required: requiredStake(this.tables.classes, node.gpu_product, node.gpus),
+    };
+  }
+
+  private async view(tx: EntityManager, nodeId: string, required: bigint): Promise<StakeView> {
+    const [row]: Array<{ staked_units: string; auto_compound: boolean; last_unstake_at: Date | null }> =
+      await tx.query(`SELECT * FROM ${this.tables.stakes} WHERE node_id = $1`, [nodeId]);
+    return {
+      nodeId,
+      stakedUnits: String(row.staked_units),
+      requiredUnits: required.toString(),
+      eligible: BigInt(row.staked_units) >= required,
+      autoCompound: row.auto_compound,
+      lastUnstakeAt: row.last_unstake_at ? new Date(row.last_unstake_at).toISOString() : null,
+    };
+  }
+}

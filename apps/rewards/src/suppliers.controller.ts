@@ -1,0 +1,274 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { IdSchema, money, TokenUnitsSchema } from '@gridex/contracts';
+import { currentCorrelation } from '@gridex/observability';
+import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { RewardsConfig } from './config/rewards.config';
+import { RewardsError } from './domain/staking';
+import { PayoutsService } from './payouts/payouts.service';
+import { RewardsTables } from './rewards-tables';
+import { StakingService } from './staking/staking.service';
+
+const StakeSchema = z.strictObject({ units: TokenUnitsSchema, autoCompound: z.boolean().optional() });
+const UnstakeSchema = z.strictObject({ units: TokenUnitsSchema });
+const ClaimSchema = z.strictObject({
+  earningsMicros: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of micro-units')
+    .default('0'),
+  tokenUnits: TokenUnitsSchema.default('0'),
+});
+const HistorySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Codes that mean "not found" or "not now"; every other rule refusal is 422. */
+const STATUS_BY_CODE: Record<string, HttpStatus> = {
+  'REWARDS.NODE_NOT_FOUND': HttpStatus.NOT_FOUND,
+  'REWARDS.UNSTAKE_COOLDOWN': HttpStatus.CONFLICT,
+  'REWARDS.INVALID_AMOUNT': HttpStatus.BAD_REQUEST,
+};
+
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RewardsError) {
+      throw new ProblemException(
+        STATUS_BY_CODE[error.code] ?? HttpStatus.UNPROCESSABLE_ENTITY,
+        error.code,
+        error.message,
+      );
+    }
+    throw error;
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ProblemException(
+      HttpStatus.BAD_REQUEST,
+      code,
+      'the request is invalid',
+      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * A supplier's rewards, for the gateway (which authenticates and scopes requests to the caller's supplier):
+ * earnings and token balances with history, stakes, unstaking, withdrawals and claims.
+ */
+@Controller('v1/suppliers/:supplierId')
+export class SuppliersController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RewardsTables) private readonly tables: RewardsTables,
+    @Inject(StakingService) private readonly staking: StakingService,
+    @Inject(PayoutsService) private readonly payouts: PayoutsService,
+    @Inject(SERVICE_CONFIG) private readonly config: RewardsConfig,
+  ) {}
+
+  /** Balances, earnings per node, and the latest earnings per job (cursor-paginated, newest first). */
+  @Get('earnings')
+  async earnings(@Param('supplierId') supplierIdParam: string, @Query() query: unknown) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const page = parse(HistorySchema, query, 'REWARDS.INVALID_PAGE');
+    const [account] = await this.dataSource.query(
+      `SELECT * FROM ${this.tables.accounts} WHERE supplier_id = $1`,
+      [supplierId],
+    );
+    const byNode: Array<{ node_id: string; jobs: string; gpu_seconds: string; amount: string }> =
+      await this.dataSource.query(
+        `SELECT node_id, count(*)::text AS jobs, sum(gpu_seconds)::text AS gpu_seconds, sum(amount_micros)::text AS amount
+         FROM ${this.tables.earnings} WHERE supplier_id = $1 GROUP BY node_id ORDER BY node_id`,
+        [supplierId],
+      );
+    const before = page.cursor
+      ? Buffer.from(page.cursor, 'base64url').toString('utf8').split('|')
+      : undefined;
+    const history: Array<{
+      settlement_id: string;
+      node_id: string;
+      job_id: string;
+      reservation_id: string;
+      gpu_seconds: string;
+      amount_micros: string;
+      settled_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT * FROM ${this.tables.earnings} WHERE supplier_id = $1
+         AND ($2::timestamptz IS NULL OR (settled_at, settlement_id) < ($2::timestamptz, $3::uuid))
+       ORDER BY settled_at DESC, settlement_id DESC LIMIT $4`,
+      [supplierId, before?.[0] ?? null, before?.[1] ?? null, page.limit],
+    );
+    const currency = this.config.REWARDS_CURRENCY;
+    const earned = BigInt(account?.earned_micros ?? 0);
+    const paid = BigInt(account?.paid_micros ?? 0);
+    const tokensEarned = BigInt(account?.tokens_earned ?? 0);
+    const tokensPaid = BigInt(account?.tokens_paid ?? 0);
+    const last = history[history.length - 1];
+    return {
+      supplierId,
+      earnings: {
+        earned: money(currency, earned),
+        paid: money(currency, paid),
+        available: money(currency, earned - paid),
+      },
+      tokens: {
+        earnedUnits: tokensEarned.toString(),
+        paidUnits: tokensPaid.toString(),
+        availableUnits: (tokensEarned - tokensPaid).toString(),
+      },
+      byNode: byNode.map((n) => ({
+        nodeId: n.node_id,
+        jobs: Number(n.jobs),
+        gpuSeconds: Number(n.gpu_seconds),
+        earned: money(currency, BigInt(n.amount)),
+      })),
+      history: history.map((h) => ({
+        settlementId: h.settlement_id,
+        nodeId: h.node_id,
+        jobId: h.job_id,
+        reservationId: h.reservation_id,
+        gpuSeconds: Number(h.gpu_seconds),
+        earned: money(currency, BigInt(h.amount_micros)),
+        settledAt: new Date(h.settled_at).toISOString(),
+      })),
+      nextCursor:
+        history.length === page.limit && last
+          ? Buffer.from(`${new Date(last.settled_at).toISOString()}|${last.settlement_id}`).toString(
+              'base64url',
+            )
+          : null,
+    };
+  }
+
+  @Get('stakes')
+  stakes(@Param('supplierId') supplierId: string) {
+    return this.staking.list(parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'));
+  }
+
+  @Post('nodes/:nodeId/stake')
+  @HttpCode(HttpStatus.OK)
+  stake(@Param('supplierId') supplierId: string, @Param('nodeId') nodeId: string, @Body() body: unknown) {
+    const request = parse(StakeSchema, body, 'REWARDS.INVALID_STAKE');
+    return answering(() =>
+      this.staking.stake(
+        parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+        parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
+        BigInt(request.units),
+        request.autoCompound,
+      ),
+    );
+  }
+
+  @Post('nodes/:nodeId/unstake')
+  @HttpCode(HttpStatus.OK)
+  unstake(@Param('supplierId') supplierId: string, @Param('nodeId') nodeId: string, @Body() body: unknown) {
+    const request = parse(UnstakeSchema, body, 'REWARDS.INVALID_UNSTAKE');
+    return answering(() =>
+      this.staking.unstake(
+        parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+        parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
+        BigInt(request.units),
+      ),
+    );
+  }
+
+  /** Moves matured unbondings into the token balance. */
+  @Post('unbondings/withdraw')
+  @HttpCode(HttpStatus.OK)
+  async withdraw(@Param('supplierId') supplierId: string) {
+    const units = await this.staking.withdraw(parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'));
+    return { withdrawnUnits: units.toString() };
+  }
+
+  @Post('claims')
+  @HttpCode(HttpStatus.CREATED)
+  claim(
+    @Param('supplierId') supplierId: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const key = parse(
+      z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/),
+      idempotencyKey,
+      'REWARDS.IDEMPOTENCY_KEY_REQUIRED',
+    );
+    const request = parse(ClaimSchema, body, 'REWARDS.INVALID_CLAIM');
+    return answering(() =>
+      this.payouts.claim({
+        supplierId: parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+        idempotencyKey: key,
+        earningsMicros: BigInt(request.earningsMicros),
+        tokenUnits: BigInt(request.tokenUnits),
+        correlationId: currentCorrelation()?.correlationId ?? key,
+      }),
+    );
+  }
+}
+
+/** Closed epochs: budget, split and (for a supplier) its nodes' inputs and shares, to check the arithmetic. */
+@Controller('v1/epochs')
+export class EpochsController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RewardsTables) private readonly tables: RewardsTables,
+  ) {}
+
+  @Get(':epoch')
+  async epoch(@Param('epoch') epochParam: string, @Query('supplierId') supplierId: string | undefined) {
+    const epoch = parse(z.coerce.number().int().min(0), epochParam, 'REWARDS.INVALID_EPOCH');
+    const [row] = await this.dataSource.query(`SELECT * FROM ${this.tables.epochs} WHERE epoch_number = $1`, [
+      epoch,
+    ]);
+    if (!row)
+      throw new ProblemException(
+        HttpStatus.NOT_FOUND,
+        'REWARDS.EPOCH_NOT_CLOSED',
+        `epoch ${epoch} is not closed`,
+      );
+    const nodes: Array<Record<string, unknown>> = supplierId
+      ? await this.dataSource.query(
+          `SELECT * FROM ${this.tables.epochNodes} WHERE epoch_number = $1 AND supplier_id = $2 ORDER BY node_id`,
+          [epoch, parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER')],
+        )
+      : [];
+    return {
+      epochNumber: epoch,
+      startsAt: new Date(row.starts_at).toISOString(),
+      endsAt: new Date(row.ends_at).toISOString(),
+      budgetUnits: String(row.budget_units),
+      distributedUnits: String(row.distributed_units),
+      eligibleNodes: row.eligible_nodes,
+      nodes: nodes.map((n) => ({
+        nodeId: n.node_id,
+        gpuClass: n.gpu_class,
+        gpus: n.gpus,
+        verified: n.verified,
+        onlineMs: Number(n.online_ms),
+        stakeUnits: String(n.stake_units),
+        multiplierBps: n.multiplier_bps,
+        eligible: n.eligible,
+        weight: String(n.weight),
+        units: String(n.units),
+        compounded: n.compounded,
+      })),
+    };
+  }
+}
