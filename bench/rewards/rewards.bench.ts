@@ -1,0 +1,164 @@
+/**
+ * Rewards benchmark: closing an emission epoch over a large fleet.
+ *
+ *   npm run bench:rewards -- [--nodes 100000]
+ *
+ * 1. Creates a fresh rewards schema (its migrations) and seeds `nodes` nodes straight into it: a mix of
+ *    data-center and consumer GPUs (1–8 each), 95 % verified, most online for all or part of the epoch, 90 %
+ *    staked (some below their minimum, some above it, a tenth auto-compounding).
+ * 2. Closes the epoch with rewards' own epoch closer (the code the service runs), timed: epochCloseSeconds.
+ * 3. emissionErrorUnits = budget − the units the epoch's rows distribute (must be 0); the split is also recomputed
+ *    from the stored inputs with the emission rules and compared node by node (recomputeMismatches, must be 0).
+ * Writes bench/results/rewards.json. Needs the stack (`npm run stack:up`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateMessagingTables1764316800000, OutboxWriter } from '@gridex/messaging';
+import { ServiceMetrics } from '@gridex/observability';
+import { openServiceDataSource } from '@gridex/persistence';
+import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
+import { rewardsConfigSchema } from '../../apps/rewards/src/config/rewards.config';
+import { rewardsMigrations } from '../../apps/rewards/src/database/migrations';
+import { splitEmission } from '../../apps/rewards/src/domain/emission';
+import { EpochClock } from '../../apps/rewards/src/epochs/epoch-clock';
+import { EpochCloser } from '../../apps/rewards/src/epochs/epoch-closer.service';
+import { RewardsTables } from '../../apps/rewards/src/rewards-tables';
+
+const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '100000' } } });
+const NODES = Number(args.nodes);
+const HOUR = 3_600_000;
+
+async function main(): Promise<void> {
+  const schema = testSchemaName('bench_rewards');
+  const env = stackEnv();
+  const genesis = new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR); // epoch 0 ended at the last full hour
+  const config = rewardsConfigSchema.parse({
+    KAFKA_BROKERS: env.KAFKA_BROKERS,
+    DATABASE_URL: env.DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    REWARDS_GENESIS: genesis.toISOString(),
+  });
+  const dataSource = await openServiceDataSource({
+    url: env.DATABASE_URL,
+    schema,
+    migrations: [CreateMessagingTables1764316800000, ...rewardsMigrations],
+  });
+  try {
+    const tables = new RewardsTables(config);
+    console.log(`seeding ${NODES} nodes ...`);
+    const ids: string[] = [];
+    const products: string[] = [];
+    const gpus: number[] = [];
+    const verified: boolean[] = [];
+    const online: boolean[] = [];
+    const since: Array<string | null> = [];
+    const accrued: number[] = [];
+    const stakeIds: string[] = [];
+    const stakeUnits: string[] = [];
+    const compound: boolean[] = [];
+    for (let i = 0; i < NODES; i += 1) {
+      const id = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+      const datacenter = i % 5 === 0;
+      const gpuCount = datacenter ? 8 : 1 + (i % 4);
+      ids.push(id);
+      products.push(datacenter ? 'H100-SXM5-80GB' : 'RTX-4090-24GB');
+      gpus.push(gpuCount);
+      verified.push(i % 20 !== 0);
+      const isOnline = i % 7 !== 0;
+      online.push(isOnline);
+      // Online nodes came up at some point in the epoch; offline ones were up for a while before going down.
+      since.push(isOnline ? new Date(genesis.getTime() + ((i * 7919) % (HOUR / 2))).toISOString() : null);
+      accrued.push(isOnline ? (i * 104_729) % (HOUR / 2) : (i * 15_485_863) % HOUR);
+      if (i % 10 !== 0) {
+        const perGpu = datacenter
+          ? config.REWARDS_MIN_STAKE_PER_GPU_DATACENTER
+          : config.REWARDS_MIN_STAKE_PER_GPU_CONSUMER;
+        stakeIds.push(id);
+        stakeUnits.push(((perGpu * BigInt(gpuCount) * BigInt(80 + (i % 150))) / 100n).toString()); // 0.8× – 2.3×
+        compound.push(i % 10 === 1);
+      }
+    }
+    await dataSource.query(
+      `INSERT INTO ${tables.nodes} (node_id, supplier_id, gpu_product, gpus, verified, online, online_since, accrued_ms,
+         revision)
+       SELECT id, 'bench-sup-' || (n % 2000), product, g, v, o, s, a, 1
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::bool[], $5::bool[], $6::timestamptz[], $7::bigint[])
+         WITH ORDINALITY AS t(id, product, g, v, o, s, a, n)`,
+      [ids, products, gpus, verified, online, since, accrued],
+    );
+    await dataSource.query(
+      `INSERT INTO ${tables.stakes} (node_id, supplier_id, staked_units, auto_compound)
+       SELECT t.id, n.supplier_id, t.units, t.c FROM unnest($1::uuid[], $2::bigint[], $3::bool[]) AS t(id, units, c)
+       JOIN ${tables.nodes} n ON n.node_id = t.id`,
+      [stakeIds, stakeUnits, compound],
+    );
+    await dataSource.query(`INSERT INTO ${tables.epochClock} (singleton, open_epoch) VALUES (true, 0)`);
+    await dataSource.query(`ANALYZE ${tables.nodes}; ANALYZE ${tables.stakes}`);
+
+    const closer = new EpochCloser(
+      dataSource,
+      tables,
+      new EpochClock(tables),
+      new OutboxWriter(schema),
+      config,
+      new ServiceMetrics('rewards_bench', { defaultMetrics: false }),
+    );
+    console.log('closing the epoch ...');
+    const started = process.hrtime.bigint();
+    const [closed] = await closer.closeEnded(new Date(genesis.getTime() + HOUR + 1000));
+    const epochCloseSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+    const rows: Array<{
+      node_id: string;
+      gpu_class: string;
+      gpus: number;
+      online_ms: string;
+      multiplier_bps: number;
+      eligible: boolean;
+      units: string;
+    }> = await dataSource.query(`SELECT * FROM ${tables.epochNodes} WHERE epoch_number = 0`);
+    const distributed = rows.reduce((sum, r) => sum + BigInt(r.units), 0n);
+    const emissionErrorUnits = closed.budgetUnits - distributed;
+    // Recompute from the stored inputs alone.
+    const again = splitEmission(
+      closed.budgetUnits,
+      rows
+        .filter((r) => r.eligible)
+        .map((r) => ({
+          nodeId: r.node_id,
+          classWeight: tables.classes.weight[r.gpu_class as 'datacenter' | 'consumer'],
+          gpus: r.gpus,
+          onlineMs: Number(r.online_ms),
+          stakeMultiplierBps: r.multiplier_bps,
+        })),
+    );
+    const stored = new Map(rows.map((r) => [r.node_id, BigInt(r.units)]));
+    const recomputeMismatches = again.filter((s) => stored.get(s.nodeId) !== s.units).length;
+
+    const result = {
+      benchmark: 'rewards',
+      nodes: NODES,
+      eligibleNodes: closed.eligibleNodes,
+      budgetUnits: closed.budgetUnits.toString(),
+      distributedUnits: distributed.toString(),
+      emissionErrorUnits: Number(emissionErrorUnits),
+      recomputeMismatches,
+      epochCloseSeconds: Number(epochCloseSeconds.toFixed(2)),
+      target: 'epochCloseSeconds <= 5 at 100,000 nodes, emissionErrorUnits = 0',
+      measuredAt: new Date().toISOString(),
+    };
+    const outFile = path.resolve(__dirname, '..', 'results', 'rewards.json');
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await dataSource.destroy();
+    await dropSchema(schema);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
