@@ -29,7 +29,7 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { TokenBucket } from '../../apps/orchestrator/src/kubernetes/kube-calls';
+import { TokenBucket } from '@gridex/runtime';
 import { tenantNamespace, WorkloadLabels } from '../../apps/orchestrator/src/workloads/workload-names';
 import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
 

@@ -4,4 +4,5 @@ export * from './service/event-handler.decorator';
 export * from './service/gridex-service.module';
 export * from './service/run-service';
 export * from './service/periodic-task';
+export * from './service/token-bucket';
 export * from './http/problem-details';

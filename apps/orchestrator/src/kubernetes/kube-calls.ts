@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceMetrics } from '@gridex/observability';
-import { SERVICE_CONFIG } from '@gridex/runtime';
+import { SERVICE_CONFIG, TokenBucket } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { apiStatus } from './kubernetes-client';
 
@@ -9,32 +9,6 @@ export function retriable(error: unknown): boolean {
   const status = apiStatus(error);
   if (status === undefined) return true; // connection reset, timeout
   return status === 429 || status >= 500;
-}
-
-/**
- * A token bucket: `qps` requests per second sustained, `burst` at once. Pure (the clock is passed in) so the
- * rate maths is testable.
- */
-export class TokenBucket {
-  private tokens: number;
-  private updatedMs: number;
-
-  constructor(
-    private readonly qps: number,
-    private readonly burst: number,
-    nowMs: number,
-  ) {
-    this.tokens = burst;
-    this.updatedMs = nowMs;
-  }
-
-  /** Takes a token; returns how long to wait before using it (0: go now). */
-  take(nowMs: number): number {
-    this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.updatedMs) / 1000) * this.qps);
-    this.updatedMs = nowMs;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
-  }
 }
 
 const MAX_ATTEMPTS = 6;
