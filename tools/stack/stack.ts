@@ -2,7 +2,8 @@
  * The local stack: `up` (idempotent), `down`, `status`. Started by `npm run stack:up`, `npm start` and `npm test`.
  * Writes .stack/env, which services and tests read for their connection settings.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KafkaComponent } from './components/kafka';
 import { PostgresComponent } from './components/postgres';
@@ -59,12 +60,23 @@ function envFile(): string {
   return path.join(StackPaths.checkoutStackDir, 'env');
 }
 
+/**
+ * The bootstrap operator key of this checkout's gateway: made once, kept in `.stack/operator-key` (readable by
+ * this user only), so a restart keeps the key people already use.
+ */
+function operatorKey(): string {
+  const file = path.join(StackPaths.checkoutStackDir, 'operator-key');
+  if (!existsSync(file))
+    writeFileSync(file, `gdx_operator_${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 function writeEnvFile(): void {
   mkdirSync(StackPaths.checkoutStackDir, { recursive: true });
-  const variables = Object.assign({}, ...components.map((component) => component.env())) as Record<
-    string,
-    string
-  >;
+  const variables = Object.assign({}, ...components.map((component) => component.env()), {
+    GRIDEX_OPERATOR_KEY: operatorKey(),
+    GRIDEX_API_URL: 'http://127.0.0.1:8080',
+  }) as Record<string, string>;
   writeFileSync(
     envFile(),
     `# Written by \`npm run stack:up\`; read by the services and the tests.\n${Object.entries(variables)

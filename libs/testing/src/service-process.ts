@@ -99,11 +99,12 @@ export async function launchService(
   const schema = overrides.DATABASE_SCHEMA ?? `e2e_${service}_${uniqueSuffix()}`;
   const group = overrides.KAFKA_CONSUMER_GROUP ?? `e2e-${schema}`;
   if (options.startAtTopicEnds ?? true) await startGroupAtEnd(testKafka(), group, Object.values(Topics));
-  const { KAFKA_BROKERS, DATABASE_URL, KUBECONFIG } = stackEnv();
+  const { KAFKA_BROKERS, DATABASE_URL, KUBECONFIG, GRIDEX_OPERATOR_KEY } = stackEnv();
   const process = new ServiceProcess(service, {
     KAFKA_BROKERS,
     DATABASE_URL,
     ...(KUBECONFIG ? { KUBECONFIG } : {}),
+    ...(GRIDEX_OPERATOR_KEY ? { GRIDEX_OPERATOR_KEY } : {}),
     PORT: String(port),
     DATABASE_SCHEMA: schema,
     KAFKA_CONSUMER_GROUP: group,

@@ -1,4 +1,24 @@
-import { baseConfigSchema } from '@gridex/runtime';
+import { z } from 'zod';
+import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
 
 /** Gateway's settings, read from the environment and validated at start. */
-export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gateway' });
+export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gateway' }).extend({
+  GRIDEX_OPERATOR_KEY: z
+    .string({ error: 'is required: the first operator API key (npm start writes one into .stack/env)' })
+    .regex(/^[A-Za-z0-9_-]{32,200}$/, 'must be 32 to 200 letters, digits, _ or -')
+    .describe('The bootstrap operator key; every other key is created through the API'),
+  GATEWAY_RATE_LIMIT_PER_SECOND: intFromEnv(1, 100_000)
+    .prefault('50')
+    .describe('Sustained requests per API key'),
+  GATEWAY_RATE_LIMIT_BURST: intFromEnv(1, 100_000)
+    .prefault('100')
+    .describe('Requests one API key may send at once'),
+  GATEWAY_KEY_CACHE_SECONDS: intFromEnv(0, 3600)
+    .prefault('300')
+    .describe('How long a verified key skips the slow hash (revocation takes effect within this time)'),
+  GATEWAY_KDF_COST: intFromEnv(10, 20)
+    .prefault('15')
+    .describe('scrypt cost (log2 N) for hashing API keys; 15 takes ~100 ms per new key on one core'),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

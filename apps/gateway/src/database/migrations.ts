@@ -1,4 +1,54 @@
-import { MigrationInterface } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { migrationSchema, qualified } from '@gridex/persistence';
+
+/**
+ * Tenants, their API keys (only a salted scrypt hash of the secret is kept) and idempotency records (the first
+ * answer to each keyed POST, replayed to retries).
+ */
+export class CreateTenantsAndKeys1764338000000 implements MigrationInterface {
+  name = 'CreateTenantsAndKeys1764338000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('tenants')} (
+        tenant_id  text        PRIMARY KEY,
+        name       text        NOT NULL,
+        kind       text        NOT NULL CHECK (kind IN ('client', 'supplier')),
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('api_keys')} (
+        key_id      text        PRIMARY KEY,
+        tenant_id   text        NOT NULL REFERENCES ${table('tenants')} (tenant_id),
+        role        text        NOT NULL CHECK (role IN ('operator', 'client', 'supplier', 'finance')),
+        salt        bytea       NOT NULL,
+        secret_hash bytea       NOT NULL,
+        kdf_cost    integer     NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        revoked_at  timestamptz
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('idempotency_records')} (
+        principal       text        NOT NULL,
+        idempotency_key text        NOT NULL,
+        method          text        NOT NULL,
+        path            text        NOT NULL,
+        request_hash    text        NOT NULL,
+        status          integer     NOT NULL,
+        response        jsonb       NOT NULL,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, idempotency_key)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of ['idempotency_records', 'api_keys', 'tenants']) {
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+    }
+  }
+}
 
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const gatewayMigrations: Array<new () => MigrationInterface> = [];
+export const gatewayMigrations: Array<new () => MigrationInterface> = [CreateTenantsAndKeys1764338000000];

@@ -1,0 +1,122 @@
+import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { qualified } from '@gridex/persistence';
+import { ProblemException, SERVICE_CONFIG, TokenBucket } from '@gridex/runtime';
+import { GatewayConfig } from '../config/gateway.config';
+import { fingerprint, hashSecret, parseApiKey, Role, sameBytes } from './api-key';
+import { PLATFORM_TENANT, Principal, ROLES_KEY } from './principal';
+
+interface CachedKey {
+  principal: Principal;
+  fingerprint: string;
+  expiresMs: number;
+}
+
+/**
+ * `Authorization: Bearer <api key>` on every API route: finds the key, checks its secret (scrypt, then cached
+ * for GATEWAY_KEY_CACHE_SECONDS by a fast fingerprint so a busy client does not pay the slow hash per request),
+ * checks the route's roles, and applies the key's rate limit (429 with Retry-After). 401 for a missing or wrong
+ * key, 403 for a key without the role — never a hint about which part was wrong.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keys: string;
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly operatorFingerprint: string;
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.keys = qualified(config.DATABASE_SCHEMA, 'api_keys');
+    this.operatorFingerprint = fingerprint(config.GRIDEX_OPERATOR_KEY);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const header = request.headers.authorization ?? '';
+    const key = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const principal = key ? await this.authenticate(key) : undefined;
+    if (!principal) {
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      throw new ProblemException(
+        HttpStatus.UNAUTHORIZED,
+        'AUTH.UNAUTHENTICATED',
+        'a valid API key is required',
+      );
+    }
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (roles && !roles.includes(principal.role)) {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        'AUTH.FORBIDDEN',
+        `this needs an API key with the role ${roles.join(' or ')}`,
+      );
+    }
+    const waitMs = this.bucketFor(principal.keyId).tryTake(Date.now());
+    if (waitMs > 0) {
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+      throw new ProblemException(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'AUTH.RATE_LIMITED',
+        'too many requests for this API key',
+      );
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private async authenticate(key: string): Promise<Principal | undefined> {
+    const print = fingerprint(key);
+    if (print === this.operatorFingerprint) {
+      return { keyId: 'bootstrap-operator', tenantId: PLATFORM_TENANT, role: 'operator' };
+    }
+    const parsed = parseApiKey(key);
+    if (!parsed) return undefined;
+    const cached = this.cache.get(parsed.keyId);
+    if (cached && cached.expiresMs > Date.now() && cached.fingerprint === print) return cached.principal;
+    const [row]: Array<{
+      tenant_id: string;
+      role: Role;
+      salt: Buffer;
+      secret_hash: Buffer;
+      kdf_cost: number;
+    }> = await this.dataSource.query(
+      `SELECT tenant_id, role, salt, secret_hash, kdf_cost FROM ${this.keys} WHERE key_id = $1 AND revoked_at IS NULL`,
+      [parsed.keyId],
+    );
+    if (!row) return undefined;
+    const hash = await hashSecret(parsed.secret, row.salt, row.kdf_cost);
+    if (!sameBytes(hash, row.secret_hash)) return undefined;
+    const principal: Principal = { keyId: parsed.keyId, tenantId: row.tenant_id, role: row.role };
+    if (this.config.GATEWAY_KEY_CACHE_SECONDS > 0) {
+      this.cache.set(parsed.keyId, {
+        principal,
+        fingerprint: print,
+        expiresMs: Date.now() + this.config.GATEWAY_KEY_CACHE_SECONDS * 1000,
+      });
+    }
+    return principal;
+  }
+
+  private bucketFor(keyId: string): TokenBucket {
+    let bucket = this.buckets.get(keyId);
+    if (!bucket) {
+      bucket = new TokenBucket(
+        this.config.GATEWAY_RATE_LIMIT_PER_SECOND,
+        this.config.GATEWAY_RATE_LIMIT_BURST,
+        Date.now(),
+      );
+      this.buckets.set(keyId, bucket);
+    }
+    return bucket;
+  }
+}

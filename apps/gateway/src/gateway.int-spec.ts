@@ -1,0 +1,164 @@
+import { uuidv7 } from '@gridex/contracts';
+import { dropSchema, launchService, LaunchedService, queryStack, untilReady } from '@gridex/testing';
+
+/**
+ * The gateway's own API through HTTP on the built service and the real PostgreSQL: authentication, roles,
+ * tenants and keys, idempotency, validation as problem+json, rate limits, and the OpenAPI document against
+ * what the server answers.
+ */
+describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
+  const operatorKey = `gdx_operator_${'k'.repeat(40)}`;
+  let gateway: LaunchedService;
+
+  const call = async (path: string, key: string | undefined, init: RequestInit = {}) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      ...init,
+      headers: {
+        'content-type': 'application/json',
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(init.headers ?? {}),
+      },
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & {
+        errors?: Array<{ field: string }>;
+      },
+    };
+  };
+  const post = (path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
+    call(path, key, { method: 'POST', body: JSON.stringify(body), headers });
+  const tenantWithKey = async (kind: 'client' | 'supplier', role: string = kind) => {
+    const tenant = await post('/v1/tenants', operatorKey, { name: `acme ${uuidv7()}`, kind });
+    const key = await post(`/v1/tenants/${tenant.body.id}/api-keys`, operatorKey, { role });
+    return { tenantId: tenant.body.id as string, key: key.body.key as string };
+  };
+
+  beforeAll(async () => {
+    gateway = await launchService('gateway', {
+      GRIDEX_OPERATOR_KEY: operatorKey,
+      GATEWAY_KDF_COST: '12',
+      GATEWAY_RATE_LIMIT_PER_SECOND: '20',
+      GATEWAY_RATE_LIMIT_BURST: '20',
+      LOG_LEVEL: 'warn',
+    });
+    await untilReady(gateway);
+  });
+
+  afterAll(async () => {
+    await gateway?.process.kill();
+    if (gateway) await dropSchema(gateway.schema);
+  });
+
+  it.each<[string, string | undefined, number, string]>([
+    ['no key', undefined, 401, 'AUTH.UNAUTHENTICATED'],
+    ['a malformed key', 'not-a-key', 401, 'AUTH.UNAUTHENTICATED'],
+    [
+      'a well-formed key nobody issued',
+      `gdx_${'a'.repeat(16)}_${'b'.repeat(43)}`,
+      401,
+      'AUTH.UNAUTHENTICATED',
+    ],
+  ])('refuses %s with 401 problem+json', async (_name, key, status, code) => {
+    const response = await call('/v1/me', key);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(response.body).toMatchObject({ code, status });
+  });
+
+  it('lets the operator create tenants and keys; a key is shown once and stored only as a hash', async () => {
+    const { tenantId, key } = await tenantWithKey('client');
+    expect(key).toMatch(/^gdx_[A-Za-z0-9]{16}_[A-Za-z0-9_-]{43}$/);
+    expect((await call('/v1/me', key)).body).toMatchObject({ tenantId, role: 'client' });
+    const rows = await queryStack<{ secret_hash: Buffer; salt: Buffer }>(
+      `SELECT secret_hash, salt FROM "${gateway.schema}".api_keys WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(rows).toHaveLength(1);
+    const secret = key.split('_').slice(2).join('_');
+    expect(rows[0].secret_hash.toString('base64url')).not.toContain(secret);
+    expect((await call(`/v1/tenants/${tenantId}`, operatorKey)).body).toMatchObject({
+      id: tenantId,
+      kind: 'client',
+    });
+  });
+
+  it('answers 403 for a key without the role, and refuses roles a tenant may not have', async () => {
+    const { tenantId, key } = await tenantWithKey('client');
+    const forbidden = await post('/v1/tenants', key, { name: 'x', kind: 'client' });
+    expect(forbidden).toMatchObject({ status: 403, body: { code: 'AUTH.FORBIDDEN' } });
+    const wrongRole = await post(`/v1/tenants/${tenantId}/api-keys`, operatorKey, { role: 'supplier' });
+    expect(wrongRole).toMatchObject({ status: 422, body: { code: 'TENANT.ROLE_NOT_ALLOWED' } });
+    expect((await call('/v1/tenants/t-nobody', operatorKey)).status).toBe(404);
+  });
+
+  it('validates bodies field by field, refusing unknown fields', async () => {
+    const response = await post('/v1/tenants', operatorKey, { name: '', kind: 'miner', extra: true });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('REQUEST.INVALID');
+    expect(response.body.errors?.map((e) => e.field).sort()).toEqual(['body', 'kind', 'name']);
+  });
+
+  it('replays the first answer to a retried POST, and refuses the same key with another body', async () => {
+    const headers = { 'idempotency-key': `create-${uuidv7()}` };
+    const first = await post('/v1/tenants', operatorKey, { name: 'Initech', kind: 'client' }, headers);
+    const retry = await post('/v1/tenants', operatorKey, { name: 'Initech', kind: 'client' }, headers);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const [{ n }] = await queryStack<{ n: string }>(
+      `SELECT count(*)::text AS n FROM "${gateway.schema}".tenants WHERE name = 'Initech'`,
+    );
+    expect(n).toBe('1');
+    const conflicting = await post('/v1/tenants', operatorKey, { name: 'Initrode', kind: 'client' }, headers);
+    expect(conflicting).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY.KEY_REUSED' } });
+  });
+
+  it('limits each key to its rate: 429 with Retry-After, other keys unaffected', async () => {
+    const { key } = await tenantWithKey('supplier');
+    await call('/v1/me', key); // pays the slow hash once
+    const answers = await Promise.all(Array.from({ length: 40 }, () => call('/v1/me', key)));
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0);
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(limited[0].body).toMatchObject({ code: 'AUTH.RATE_LIMITED' });
+    expect((await call('/v1/me', operatorKey)).status).toBe(200);
+  });
+
+  it('serves an OpenAPI 3.1 document that matches what the server answers, and interactive docs', async () => {
+    const doc = (await call('/openapi.json', undefined)).body as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/v1/me', '/v1/tenants', '/v1/tenants/{tenantId}', '/v1/tenants/{tenantId}/api-keys'].sort(),
+    );
+    // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const response = await call(path.replace('{tenantId}', 't-x'), undefined, {
+          method: method.toUpperCase(),
+          ...(method === 'post' ? { body: '{}' } : {}),
+        });
+        expect([path, method, response.status]).toEqual([path, method, 401]);
+        expect(Object.keys(operation.responses)).toContain('401');
+      }
+    }
+    const created = await post('/v1/tenants', operatorKey, { name: 'Documented', kind: 'supplier' });
+    const documented = doc.paths['/v1/tenants'].post.responses['201'] as {
+      content: { 'application/json': { schema: { required: string[] } } };
+    };
+    expect(Object.keys(created.body).sort()).toEqual(
+      [...documented.content['application/json'].schema.required].sort(),
+    );
+    const html = await fetch(`${gateway.url}/docs`);
+    expect(html.status).toBe(200);
+    expect(await html.text()).toContain('SwaggerUIBundle');
+    expect((await fetch(`${gateway.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import {
+  ApiKeyCreatedSchema,
+  CreateApiKeySchema,
+  CreateTenantSchema,
+  TenantSchema,
+} from '../tenants/tenants.controller';
+
+/** One operation of the public API, described from the same zod schemas the handlers validate with. */
+interface Operation {
+  method: 'get' | 'post' | 'put';
+  path: string;
+  summary: string;
+  roles: string[];
+  request?: z.ZodType;
+  response: z.ZodType;
+  status: number;
+  errors: number[];
+}
+
+const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: z.string().describe('Stable machine-readable code, e.g. AUTH.UNAUTHENTICATED'),
+  detail: z.string(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  correlationId: z.string().optional(),
+});
+
+const MeSchema = z.object({ tenantId: z.string(), role: z.string(), keyId: z.string() });
+
+/** The operations the gateway serves; a test checks the server answers what this says. */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/v1/tenants',
+    summary: 'Create a tenant (client or supplier)',
+    roles: ['operator'],
+    request: CreateTenantSchema,
+    response: TenantSchema,
+    status: 201,
+    errors: [400, 401, 403, 409, 422, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/tenants/{tenantId}',
+    summary: 'Read a tenant',
+    roles: ['operator'],
+    response: TenantSchema,
+    status: 200,
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/api-keys',
+    summary: "Create an API key for a tenant (shown once; a client tenant's keys are client or finance)",
+    roles: ['operator'],
+    request: CreateApiKeySchema,
+    response: ApiKeyCreatedSchema,
+    status: 201,
+    errors: [400, 401, 403, 404, 409, 422, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/me',
+    summary: "The calling key's tenant and role",
+    roles: ['operator', 'client', 'supplier', 'finance'],
+    response: MeSchema,
+    status: 200,
+    errors: [401, 429],
+  },
+];
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
+
+/** The OpenAPI 3.1 document of the public API. */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (op.method === 'post') {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+      } as never);
+    }
+    paths[op.path] = {
+      ...(paths[op.path] ?? {}),
+      [op.method]: {
+        summary: op.summary,
+        description: `Roles: ${op.roles.join(', ')}.`,
+        parameters,
+        ...(op.request
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: jsonSchema(op.request) } },
+              },
+            }
+          : {}),
+        responses: {
+          [String(op.status)]: {
+            description: 'OK',
+            content: {
+              'application/json': { schema: z.toJSONSchema(op.response, { target: 'openapi-3.0' }) },
+            },
+          },
+          ...Object.fromEntries(
+            op.errors.map((status) => [
+              String(status),
+              {
+                description: 'A problem (RFC 9457)',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
+            ]),
+          ),
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gridex API',
+      version: '1',
+      description:
+        'The public API of the Gridex GPU compute exchange. Authenticate with `Authorization: Bearer <api key>`. ' +
+        'Every POST accepts `Idempotency-Key`. Errors are `application/problem+json` with a stable `code`.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+      schemas: { Problem: z.toJSONSchema(ProblemSchema, { target: 'openapi-3.0' }) },
+    },
+    paths,
+  };
+}

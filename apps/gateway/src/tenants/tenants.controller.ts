@@ -1,0 +1,130 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { qualified } from '@gridex/persistence';
+import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { hashSecret, newApiKey, ROLES } from '../auth/api-key';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, Principal, Roles } from '../auth/principal';
+import { GatewayConfig } from '../config/gateway.config';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { parseBody } from '../openapi/validation';
+
+export const CreateTenantSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).describe('Display name'),
+  kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
+});
+export const CreateApiKeySchema = z.strictObject({
+  role: z.enum(ROLES as [string, ...string[]]).describe('operator, client, supplier or finance'),
+});
+export const TenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['client', 'supplier']),
+  createdAt: z.string(),
+});
+export const ApiKeyCreatedSchema = z.object({
+  key: z.string().describe('The API key. Shown once: only a hash is kept'),
+  keyId: z.string(),
+  tenantId: z.string(),
+  role: z.string(),
+});
+
+/** Which roles a tenant's keys may have: its own kind's, or finance; operator keys only for the platform. */
+function allowedRoles(kind: 'client' | 'supplier'): string[] {
+  return [kind, 'finance'];
+}
+
+/** Operators create tenants and their API keys; any key can ask who it is. */
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+@UseInterceptors(IdempotencyInterceptor)
+export class TenantsController {
+  private readonly tenants: string;
+  private readonly keys: string;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.tenants = qualified(config.DATABASE_SCHEMA, 'tenants');
+    this.keys = qualified(config.DATABASE_SCHEMA, 'api_keys');
+  }
+
+  @Post('tenants')
+  @Roles('operator')
+  @HttpCode(HttpStatus.CREATED)
+  async create(@Body() body: unknown) {
+    const request = parseBody(CreateTenantSchema, body);
+    const id = `t-${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
+    const [row] = await this.dataSource.query(
+      `INSERT INTO ${this.tenants} (tenant_id, name, kind) VALUES ($1, $2, $3) RETURNING *`,
+      [id, request.name, request.kind],
+    );
+    return this.view(row);
+  }
+
+  @Get('tenants/:tenantId')
+  @Roles('operator')
+  async get(@Param('tenantId') tenantId: string) {
+    const [row] = await this.dataSource.query(`SELECT * FROM ${this.tenants} WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'TENANT.NOT_FOUND', 'no such tenant');
+    return this.view(row);
+  }
+
+  @Post('tenants/:tenantId/api-keys')
+  @Roles('operator')
+  @HttpCode(HttpStatus.CREATED)
+  async createKey(@Param('tenantId') tenantId: string, @Body() body: unknown) {
+    const { role } = parseBody(CreateApiKeySchema, body);
+    const [tenant] = await this.dataSource.query(`SELECT kind FROM ${this.tenants} WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+    if (!tenant) throw new ProblemException(HttpStatus.NOT_FOUND, 'TENANT.NOT_FOUND', 'no such tenant');
+    if (!allowedRoles(tenant.kind).includes(role)) {
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'TENANT.ROLE_NOT_ALLOWED',
+        `a ${tenant.kind} tenant's keys may have the roles ${allowedRoles(tenant.kind).join(' or ')}`,
+        [{ field: 'role', message: `not allowed for a ${tenant.kind} tenant` }],
+      );
+    }
+    const { key, keyId, secret } = newApiKey();
+    const salt = randomBytes(16);
+    const hash = await hashSecret(secret, salt, this.config.GATEWAY_KDF_COST);
+    await this.dataSource.query(
+      `INSERT INTO ${this.keys} (key_id, tenant_id, role, salt, secret_hash, kdf_cost) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [keyId, tenantId, role, salt, hash, this.config.GATEWAY_KDF_COST],
+    );
+    return { key, keyId, tenantId, role };
+  }
+
+  /** The caller's own identity: tenant and role. */
+  @Get('me')
+  me(@Caller() caller: Principal) {
+    return { tenantId: caller.tenantId, role: caller.role, keyId: caller.keyId };
+  }
+
+  private view(row: { tenant_id: string; name: string; kind: 'client' | 'supplier'; created_at: Date }) {
+    return {
+      id: row.tenant_id,
+      name: row.name,
+      kind: row.kind,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+}
