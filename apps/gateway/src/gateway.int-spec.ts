@@ -1,5 +1,25 @@
-import { uuidv7 } from '@gridex/contracts';
-import { dropSchema, launchService, LaunchedService, queryStack, untilReady } from '@gridex/testing';
+import { Partitioners, Producer } from 'kafkajs';
+import {
+  EventEnvelope,
+  JobCancelledPayload,
+  JobMatched,
+  JobSubmittedPayload,
+  Topics,
+  uuidv7,
+  WorkloadFinished,
+  WorkloadStarted,
+} from '@gridex/contracts';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  publishEvents,
+  queryStack,
+  testKafka,
+  TopicRecorder,
+  untilReady,
+} from '@gridex/testing';
 
 /**
  * The gateway's own API through HTTP on the built service and the real PostgreSQL: authentication, roles,
@@ -8,7 +28,11 @@ import { dropSchema, launchService, LaunchedService, queryStack, untilReady } fr
  */
 describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   const operatorKey = `gdx_operator_${'k'.repeat(40)}`;
+  const kafka = testKafka();
   let gateway: LaunchedService;
+  let producer: Producer;
+  let submitted: TopicRecorder;
+  let cancelled: TopicRecorder;
 
   const call = async (path: string, key: string | undefined, init: RequestInit = {}) => {
     const response = await fetch(`${gateway.url}${path}`, {
@@ -37,6 +61,11 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   };
 
   beforeAll(async () => {
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    [submitted, cancelled] = await Promise.all(
+      [Topics.jobSubmitted, Topics.jobCancelled].map((topic) => TopicRecorder.start(kafka, topic)),
+    );
     gateway = await launchService('gateway', {
       GRIDEX_OPERATOR_KEY: operatorKey,
       GATEWAY_KDF_COST: '12',
@@ -49,6 +78,8 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
 
   afterAll(async () => {
     await gateway?.process.kill();
+    await Promise.all([submitted, cancelled].map((r) => r?.stop()));
+    await producer?.disconnect();
     if (gateway) await dropSchema(gateway.schema);
   });
 
@@ -136,15 +167,27 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/v1/me', '/v1/tenants', '/v1/tenants/{tenantId}', '/v1/tenants/{tenantId}/api-keys'].sort(),
+      [
+        '/v1/jobs',
+        '/v1/jobs/{jobId}',
+        '/v1/jobs/{jobId}/cancel',
+        '/v1/me',
+        '/v1/tenants',
+        '/v1/tenants/{tenantId}',
+        '/v1/tenants/{tenantId}/api-keys',
+      ].sort(),
     );
     // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
-        const response = await call(path.replace('{tenantId}', 't-x'), undefined, {
-          method: method.toUpperCase(),
-          ...(method === 'post' ? { body: '{}' } : {}),
-        });
+        const response = await call(
+          path.replace('{tenantId}', 't-x').replace('{jobId}', 'job-x'),
+          undefined,
+          {
+            method: method.toUpperCase(),
+            ...(method === 'post' ? { body: '{}' } : {}),
+          },
+        );
         expect([path, method, response.status]).toEqual([path, method, 401]);
         expect(Object.keys(operation.responses)).toContain('401');
       }
@@ -160,5 +203,115 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(html.status).toBe(200);
     expect(await html.text()).toContain('SwaggerUIBundle');
     expect((await fetch(`${gateway.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
+  const spec = {
+    name: 'finetune',
+    image: 'registry.gridex.io/acme/train:1',
+    command: ['python', 'train.py'],
+    gpusPerNode: 8,
+    nodes: 1,
+    gpuProducts: ['H100-SXM5-80GB'],
+    maxPricePerGpuHour: '2.50',
+    expectedDurationSeconds: 3600,
+    annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '30s' },
+  };
+
+  it('takes a job as a command (202 + job-submitted), follows it from events, and hides it from other tenants', async () => {
+    const { tenantId, key } = await tenantWithKey('client');
+    const other = await tenantWithKey('client');
+    const accepted = await post('/v1/jobs', key, spec);
+    expect(accepted).toMatchObject({ status: 202, body: { status: 'queued' } });
+    const jobId = accepted.body.id as string;
+    const event = await submitted.waitFor<EventEnvelope<JobSubmittedPayload>>(
+      (e) => e.payload.jobId === jobId,
+    );
+    expect(event.payload).toMatchObject({
+      tenantId,
+      nodeCount: 1,
+      tier: 'on-demand',
+      maxPricePerGpuHour: { currency: 'USD', micros: '2500000' },
+      annotations: spec.annotations,
+    });
+    expect((await call(`/v1/jobs/${jobId}`, other.key)).status).toBe(404);
+
+    // The test plays matching and the orchestrator.
+    const reservationId = uuidv7();
+    await publishEvents(producer, JobMatched, [
+      {
+        jobId,
+        tenantId,
+        reservationId,
+        attempt: 0,
+        tier: 'on-demand',
+        expectedDurationSeconds: 3600,
+        allocations: [
+          {
+            nodeId: uuidv7(),
+            clusterId: 'local',
+            nodeName: 'h100-7',
+            supplierId: 'sup-1',
+            region: 'eu-north',
+            gpuProduct: 'H100-SXM5-80GB',
+            gpus: 8,
+            pricePerGpuHour: { currency: 'USD', micros: '2300000' },
+            supplierPricePerGpuHour: { currency: 'USD', micros: '2000000' },
+          },
+        ],
+        matchedAt: new Date().toISOString(),
+        image: spec.image,
+        command: spec.command,
+      },
+    ]);
+    await publishEvents(producer, WorkloadStarted, [
+      { jobId, reservationId, workloadId: uuidv7(), startedAt: new Date().toISOString() },
+    ]);
+    const running = await eventually(async () => {
+      const job = await call(`/v1/jobs/${jobId}`, key);
+      expect(job.body.status).toBe('running');
+      return job.body;
+    });
+    expect(running).toMatchObject({
+      pricePerGpuHour: '2.30',
+      allocation: { nodes: [{ cluster: 'local', node: 'h100-7', gpus: 8 }] },
+    });
+    await publishEvents(producer, WorkloadFinished, [
+      {
+        jobId,
+        reservationId,
+        workloadId: uuidv7(),
+        outcome: 'succeeded',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+      },
+    ]);
+    const done = await eventually(async () => {
+      const job = await call(`/v1/jobs/${jobId}`, key);
+      expect(job.body.status).toBe('succeeded');
+      return job.body as { timeline: Array<{ event: string }> };
+    });
+    expect(done.timeline.map((t) => t.event)).toEqual(['submitted', 'matched', 'running', 'succeeded']);
+  });
+
+  it('cancels a queued job at once, and pages through jobs with a cursor', async () => {
+    const { key } = await tenantWithKey('client');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await post('/v1/jobs', key, spec)).body.id as string);
+    const cancel = await post(`/v1/jobs/${ids[0]}/cancel`, key, {});
+    expect(cancel).toMatchObject({ status: 202, body: { status: 'cancelled' } });
+    await cancelled.waitFor<EventEnvelope<JobCancelledPayload>>((e) => e.payload.jobId === ids[0]);
+    expect((await post(`/v1/jobs/${ids[0]}/cancel`, key, {})).status).toBe(409);
+
+    const first = await call('/v1/jobs?limit=2', key);
+    const second = await call(`/v1/jobs?limit=2&cursor=${first.body.nextCursor as string}`, key);
+    const seen = [
+      ...(first.body.items as Array<{ id: string }>),
+      ...(second.body.items as Array<{ id: string }>),
+    ];
+    expect(seen.map((j) => j.id).sort()).toEqual([...ids].sort());
+    expect(second.body.nextCursor).toBeNull();
+    const invalid = await post('/v1/jobs', key, { ...spec, gpusPerNode: 0, maxPricePerGpuHour: 2.5 });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors?.map((e) => e.field).sort()).toEqual(['gpusPerNode', 'maxPricePerGpuHour']);
   });
 });

@@ -5,9 +5,19 @@ import { gatewayConfigSchema } from './config/gateway.config';
 import { gatewayMigrations } from './database/migrations';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsTable } from './jobs/jobs-table';
+import {
+  HoldRejectedStatusHandler,
+  JobExpiredStatusHandler,
+  JobMatchedStatusHandler,
+  JobUnmatchedStatusHandler,
+  WorkloadFinishedStatusHandler,
+  WorkloadStartedStatusHandler,
+} from './jobs/job-status.handlers';
 import { TenantsController } from './tenants/tenants.controller';
 
-/** Gateway: the public REST API: tenants, API keys, idempotency, OpenAPI. */
+/** Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read model), OpenAPI. */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -16,7 +26,17 @@ import { TenantsController } from './tenants/tenants.controller';
       migrations: gatewayMigrations,
     }),
   ],
-  controllers: [TenantsController, OpenApiController],
-  providers: [ApiKeyGuard, IdempotencyInterceptor],
+  controllers: [TenantsController, JobsController, OpenApiController],
+  providers: [
+    ApiKeyGuard,
+    IdempotencyInterceptor,
+    JobsTable,
+    JobMatchedStatusHandler,
+    JobUnmatchedStatusHandler,
+    JobExpiredStatusHandler,
+    WorkloadStartedStatusHandler,
+    WorkloadFinishedStatusHandler,
+    HoldRejectedStatusHandler,
+  ],
 })
 export class GatewayModule {}

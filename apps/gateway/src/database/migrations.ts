@@ -50,5 +50,41 @@ export class CreateTenantsAndKeys1764338000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The gateway's read model of jobs: what clients asked for, and the status, allocation, price and timeline that
+ * matching, the orchestrator and billing reported (built from their events; the gateway never asks them).
+ */
+export class CreateJobs1764339000000 implements MigrationInterface {
+  name = 'CreateJobs1764339000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('jobs')} (
+        job_id                     text        PRIMARY KEY,
+        tenant_id                  text        NOT NULL,
+        name                       text,
+        spec                       jsonb       NOT NULL,
+        status                     text        NOT NULL,
+        reason                     text,
+        reservation_id             uuid,
+        attempt                    integer,
+        allocation                 jsonb,
+        price_per_gpu_hour_micros  bigint,
+        submitted_at               timestamptz NOT NULL,
+        updated_at                 timestamptz NOT NULL,
+        timeline                   jsonb       NOT NULL DEFAULT '[]'
+      )`);
+    await queryRunner.query(`CREATE INDEX jobs_by_tenant ON ${table('jobs')} (tenant_id, job_id DESC)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'jobs')}`);
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const gatewayMigrations: Array<new () => MigrationInterface> = [CreateTenantsAndKeys1764338000000];
+export const gatewayMigrations: Array<new () => MigrationInterface> = [
+  CreateTenantsAndKeys1764338000000,
+  CreateJobs1764339000000,
+];

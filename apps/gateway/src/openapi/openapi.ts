@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { JobSpecSchema } from '../jobs/job-spec';
+import { JobViewSchema } from '../jobs/jobs.controller';
 import {
   ApiKeyCreatedSchema,
   CreateApiKeySchema,
@@ -29,6 +31,8 @@ const ProblemSchema = z.object({
 });
 
 const MeSchema = z.object({ tenantId: z.string(), role: z.string(), keyId: z.string() });
+const JobAcceptedSchema = z.object({ id: z.string(), status: z.string() });
+const JobPageSchema = z.object({ items: z.array(JobViewSchema), nextCursor: z.string().nullable() });
 
 /** The operations the gateway serves; a test checks the server answers what this says. */
 export const OPERATIONS: readonly Operation[] = [
@@ -69,6 +73,43 @@ export const OPERATIONS: readonly Operation[] = [
     response: MeSchema,
     status: 200,
     errors: [401, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Submit a job; it is matched, queued or explained asynchronously (poll GET /v1/jobs/{jobId})',
+    roles: ['client'],
+    request: JobSpecSchema,
+    response: JobAcceptedSchema,
+    status: 202,
+    errors: [400, 401, 403, 409, 422, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs',
+    summary: "The caller's jobs, newest first (cursor pagination: `limit`, `cursor`)",
+    roles: ['client'],
+    response: JobPageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{jobId}',
+    summary: "A job: status, allocation, price and timeline (another tenant's job answers 404)",
+    roles: ['client'],
+    response: JobViewSchema,
+    status: 200,
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs/{jobId}/cancel',
+    summary: 'Cancel a job (a queued job at once; a running one when its workload has stopped)',
+    roles: ['client'],
+    response: JobAcceptedSchema,
+    status: 202,
+    errors: [401, 403, 404, 409, 429],
   },
 ];
 

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { GpuProductSchema, InterconnectSchema, JobSubmittedPayload, RegionSchema } from '@gridex/contracts';
+import { decimalToMicros } from '../domain/api-money';
+
+const Money = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "2.50"')
+  .describe('USD as a decimal string, e.g. "2.50"');
+
+/** A job as clients write it (for quotes and jobs). Field names are part of the public contract. */
+export const JobSpecSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    image: z.string().min(1).max(512),
+    command: z.array(z.string().max(4096)).max(256).default([]),
+    gpusPerNode: z.number().int().min(1).max(16),
+    nodes: z.number().int().min(1).max(512).default(1),
+    gpuProducts: z.array(GpuProductSchema).min(1).max(32).optional(),
+    minGpuMemoryGb: z.number().int().min(1).max(1024).optional(),
+    interconnect: InterconnectSchema.optional(),
+    regions: z.array(RegionSchema).max(32).optional(),
+    maxPricePerGpuHour: Money,
+    expectedDurationSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400),
+    interruptible: z.boolean().default(false),
+    verifiedOnly: z.boolean().optional(),
+    retryBudget: z.number().int().min(0).max(10).optional(),
+    annotations: z.record(z.string().max(253), z.string().max(4096)).optional(),
+  })
+  .refine((spec) => spec.gpuProducts !== undefined || spec.minGpuMemoryGb !== undefined, {
+    message: 'either gpuProducts or minGpuMemoryGb is required',
+    path: ['gpuProducts'],
+  });
+
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+
+/** The `job-submitted` event for a client's job spec. */
+export function jobSubmitted(spec: JobSpec, jobId: string, tenantId: string): JobSubmittedPayload {
+  return {
+    jobId,
+    tenantId,
+    image: spec.image,
+    command: spec.command,
+    gpusPerNode: spec.gpusPerNode,
+    nodeCount: spec.nodes,
+    ...(spec.gpuProducts ? { gpuProducts: spec.gpuProducts } : {}),
+    ...(spec.minGpuMemoryGb ? { minGpuMemoryMiB: spec.minGpuMemoryGb * 1024 } : {}),
+    ...(spec.interconnect ? { interconnect: spec.interconnect } : {}),
+    ...(spec.regions ? { regions: spec.regions } : {}),
+    ...(spec.verifiedOnly !== undefined ? { verifiedOnly: spec.verifiedOnly } : {}),
+    maxPricePerGpuHour: { currency: 'USD', micros: decimalToMicros(spec.maxPricePerGpuHour).toString() },
+    expectedDurationSeconds: spec.expectedDurationSeconds,
+    tier: spec.interruptible ? 'interruptible' : 'on-demand',
+    priority: 0,
+    ...(spec.retryBudget !== undefined ? { retryBudget: spec.retryBudget } : {}),
+    ...(spec.annotations ? { annotations: spec.annotations } : {}),
+  };
+}
