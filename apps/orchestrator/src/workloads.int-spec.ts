@@ -1,6 +1,7 @@
 import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Pod } from '@kubernetes/client-node';
 import { Partitioners, Producer } from 'kafkajs';
 import {
+  createEvent,
   EventContract,
   EventEnvelope,
   JobCancelled,
@@ -149,7 +150,13 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     job.allocations[0].gpus = 4;
     await publish(JobMatched, job);
     const end = await finishOf(job.reservationId);
-    expect(end.payload).toMatchObject({ outcome: 'succeeded', jobId: job.jobId });
+    const { outcome, reason, detail } = end.payload;
+    expect({ outcome, reason, detail, jobId: end.payload.jobId }).toEqual({
+      outcome: 'succeeded',
+      reason: undefined,
+      detail: undefined,
+      jobId: job.jobId,
+    });
     const start = await startOf(job.reservationId);
     const sched = await scheduled.waitFor<Recorded<WorkloadScheduledPayload>>(
       (e) => e.payload.reservationId === job.reservationId,
@@ -217,18 +224,26 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it('refuses an allocation whose hold billing rejected before it arrived, creating nothing', async () => {
     const unpaid = allocation(`job-${uuidv7()}`, [3]);
-    await publish(HoldRejected, {
-      tenantId: tenant,
-      jobId: unpaid.jobId,
-      reservationId: unpaid.reservationId,
-      required: usd('18400000'),
-      fundsMicros: '0',
-      rejectedAt: new Date().toISOString(),
+    const rejection = createEvent(
+      HoldRejected,
+      {
+        tenantId: tenant,
+        jobId: unpaid.jobId,
+        reservationId: unpaid.reservationId,
+        required: usd('18400000'),
+        fundsMicros: '0',
+        rejectedAt: new Date().toISOString(),
+      },
+      { correlationId: uuidv7(), causationId: null, tenantId: tenant },
+    );
+    await producer.send({
+      topic: HoldRejected.topic,
+      messages: [{ key: HoldRejected.partitionKey(rejection.payload), value: JSON.stringify(rejection) }],
     });
     await eventually(async () => {
-      const rows = await queryStack(
-        `SELECT 1 FROM "${orchestrator.schema}".inbox WHERE handler = 'orchestrator.stop-for-rejected-hold'`,
-      );
+      const rows = await queryStack(`SELECT 1 FROM "${orchestrator.schema}".inbox WHERE event_id = $1`, [
+        rejection.eventId,
+      ]);
       expect(rows).toHaveLength(1); // the rejection is handled before its allocation arrives
     });
     await publish(JobMatched, unpaid);

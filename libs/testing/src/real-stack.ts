@@ -148,12 +148,20 @@ export async function publishEvents<T>(
   producer: Producer,
   contract: EventContract<T>,
   payloads: T[],
+  /** The tenant the envelopes name (as a service sets it for tenant-scoped events). */
+  tenantId?: string,
 ): Promise<void> {
   await producer.send({
     topic: contract.topic,
     messages: payloads.map((payload) => ({
       key: contract.partitionKey(payload),
-      value: JSON.stringify(createEvent(contract, payload, { correlationId: uuidv7(), causationId: null })),
+      value: JSON.stringify(
+        createEvent(contract, payload, {
+          correlationId: uuidv7(),
+          causationId: null,
+          ...(tenantId ? { tenantId } : {}),
+        }),
+      ),
     })),
   });
 }
