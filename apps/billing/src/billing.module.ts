@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { billingConfigSchema } from './config/billing.config';
 import { AccountsController } from './credits/accounts.controller';
+import { TopUpOnCreditRequestedHandler } from './credits/credit-requested.handler';
 import { CreditsService } from './credits/credits.service';
 import { PAYMENT_PROVIDER, TestPaymentProvider } from './credits/payment-provider';
 import { billingMigrations } from './database/migrations';
@@ -42,6 +43,7 @@ import { MeterStore } from './metering/meter.store';
     AccrualService,
     { provide: PAYMENT_PROVIDER, useClass: TestPaymentProvider },
     CreditsService,
+    TopUpOnCreditRequestedHandler,
     InvoiceService,
   ],
 })

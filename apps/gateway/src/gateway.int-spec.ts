@@ -30,6 +30,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   const operatorKey = `gdx_operator_${'k'.repeat(40)}`;
   const kafka = testKafka();
   let gateway: LaunchedService;
+  let billing: LaunchedService;
   let producer: Producer;
   let submitted: TopicRecorder;
   let cancelled: TopicRecorder;
@@ -73,11 +74,14 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       GATEWAY_RATE_LIMIT_BURST: '20',
       LOG_LEVEL: 'warn',
     });
-    await untilReady(gateway);
+    billing = await launchService('billing', { LOG_LEVEL: 'warn' });
+    await Promise.all([untilReady(gateway), untilReady(billing)]);
   });
 
   afterAll(async () => {
     await gateway?.process.kill();
+    await billing?.process.kill();
+    if (billing) await dropSchema(billing.schema);
     await Promise.all([submitted, cancelled].map((r) => r?.stop()));
     await producer?.disconnect();
     if (gateway) await dropSchema(gateway.schema);
@@ -168,6 +172,9 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/v1/balance',
+        '/v1/credits',
+        '/v1/credits/{topUpId}',
         '/v1/jobs',
         '/v1/jobs/{jobId}',
         '/v1/jobs/{jobId}/cancel',
@@ -181,7 +188,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const response = await call(
-          path.replace('{tenantId}', 't-x').replace('{jobId}', 'job-x'),
+          path.replace('{tenantId}', 't-x').replace('{jobId}', 'job-x').replace('{topUpId}', 'x'),
           undefined,
           {
             method: method.toUpperCase(),
@@ -220,6 +227,11 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   it('takes a job as a command (202 + job-submitted), follows it from events, and hides it from other tenants', async () => {
     const { tenantId, key } = await tenantWithKey('client');
     const other = await tenantWithKey('client');
+    // Credit first: billing holds the job's expected cost when it is matched.
+    await post('/v1/credits', key, { amount: '100.00' });
+    await eventually(async () => {
+      expect((await call('/v1/balance', key)).body).toMatchObject({ available: '100.00' });
+    });
     const accepted = await post('/v1/jobs', key, spec);
     expect(accepted).toMatchObject({ status: 202, body: { status: 'queued' } });
     const jobId = accepted.body.id as string;
@@ -237,35 +249,44 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
 
     // The test plays matching and the orchestrator.
     const reservationId = uuidv7();
-    await publishEvents(producer, JobMatched, [
-      {
-        jobId,
-        tenantId,
-        reservationId,
-        attempt: 0,
-        tier: 'on-demand',
-        expectedDurationSeconds: 3600,
-        allocations: [
-          {
-            nodeId: uuidv7(),
-            clusterId: 'local',
-            nodeName: 'h100-7',
-            supplierId: 'sup-1',
-            region: 'eu-north',
-            gpuProduct: 'H100-SXM5-80GB',
-            gpus: 8,
-            pricePerGpuHour: { currency: 'USD', micros: '2300000' },
-            supplierPricePerGpuHour: { currency: 'USD', micros: '2000000' },
-          },
-        ],
-        matchedAt: new Date().toISOString(),
-        image: spec.image,
-        command: spec.command,
-      },
-    ]);
-    await publishEvents(producer, WorkloadStarted, [
-      { jobId, reservationId, workloadId: uuidv7(), startedAt: new Date().toISOString() },
-    ]);
+    await publishEvents(
+      producer,
+      JobMatched,
+      [
+        {
+          jobId,
+          tenantId,
+          reservationId,
+          attempt: 0,
+          tier: 'on-demand',
+          expectedDurationSeconds: 3600,
+          allocations: [
+            {
+              nodeId: uuidv7(),
+              clusterId: 'local',
+              nodeName: 'h100-7',
+              supplierId: 'sup-1',
+              region: 'eu-north',
+              gpuProduct: 'H100-SXM5-80GB',
+              gpus: 8,
+              pricePerGpuHour: { currency: 'USD', micros: '2300000' },
+              supplierPricePerGpuHour: { currency: 'USD', micros: '2000000' },
+            },
+          ],
+          matchedAt: new Date().toISOString(),
+          image: spec.image,
+          command: spec.command,
+        },
+      ],
+      tenantId,
+    );
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    await publishEvents(
+      producer,
+      WorkloadStarted,
+      [{ jobId, reservationId, workloadId: uuidv7(), startedAt }],
+      tenantId,
+    );
     const running = await eventually(async () => {
       const job = await call(`/v1/jobs/${jobId}`, key);
       expect(job.body.status).toBe('running');
@@ -275,22 +296,34 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       pricePerGpuHour: '2.30',
       allocation: { nodes: [{ cluster: 'local', node: 'h100-7', gpus: 8 }] },
     });
-    await publishEvents(producer, WorkloadFinished, [
-      {
-        jobId,
-        reservationId,
-        workloadId: uuidv7(),
-        outcome: 'succeeded',
-        startedAt: new Date().toISOString(),
-        finishedAt: new Date().toISOString(),
-      },
-    ]);
+    await publishEvents(
+      producer,
+      WorkloadFinished,
+      [
+        {
+          jobId,
+          reservationId,
+          workloadId: uuidv7(),
+          outcome: 'succeeded',
+          startedAt,
+          finishedAt: new Date(Date.parse(startedAt) + 60_000).toISOString(),
+        },
+      ],
+      tenantId,
+    );
     const done = await eventually(async () => {
       const job = await call(`/v1/jobs/${jobId}`, key);
       expect(job.body.status).toBe('succeeded');
       return job.body as { timeline: Array<{ event: string }> };
     });
     expect(done.timeline.map((t) => t.event)).toEqual(['submitted', 'matched', 'running', 'succeeded']);
+    // The hold followed the match, and settlement released it: only the usage was spent.
+    await eventually(async () => {
+      const balance = (await call('/v1/balance', key)).body as { available: string; held: string };
+      expect(balance.held).toBe('0.00');
+      // 60 s of 8 GPUs at 2.30 per GPU-hour: 0.306667 (rounded up to the micro-unit).
+      expect(balance.available).toBe('99.693333');
+    });
   });
 
   it('cancels a queued job at once, and pages through jobs with a cursor', async () => {
@@ -313,5 +346,25 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     const invalid = await post('/v1/jobs', key, { ...spec, gpusPerNode: 0, maxPricePerGpuHour: 2.5 });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors?.map((e) => e.field).sort()).toEqual(['gpusPerNode', 'maxPricePerGpuHour']);
+  });
+
+  it('tops up through billing: credited (balance follows the finance events) or declined with the reason', async () => {
+    const { key } = await tenantWithKey('client');
+    expect((await call('/v1/balance', key)).body).toEqual({ available: '0.00', held: '0.00' });
+    const topUp = await post('/v1/credits', key, { amount: '500.00' });
+    expect(topUp).toMatchObject({ status: 202, body: { amount: '500.00', status: 'pending' } });
+    await eventually(async () => {
+      expect((await call(`/v1/credits/${topUp.body.topUpId as string}`, key)).body.status).toBe('credited');
+      expect((await call('/v1/balance', key)).body).toEqual({ available: '500.00', held: '0.00' });
+    });
+    const declined = await post('/v1/credits', key, { amount: '20.00', paymentMethod: 'pm_test_declined' });
+    await eventually(async () => {
+      expect((await call(`/v1/credits/${declined.body.topUpId as string}`, key)).body).toMatchObject({
+        status: 'declined',
+        reason: 'card declined',
+      });
+    });
+    expect((await call('/v1/balance', key)).body).toEqual({ available: '500.00', held: '0.00' });
+    expect((await post('/v1/credits', key, { amount: '0' })).status).toBe(400);
   });
 });

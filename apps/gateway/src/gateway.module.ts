@@ -2,6 +2,15 @@ import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { gatewayConfigSchema } from './config/gateway.config';
+import {
+  CreditAddedBalanceHandler,
+  CreditDeclinedHandler,
+  HoldPlacedBalanceHandler,
+  HoldReleasedBalanceHandler,
+  MoneyTables,
+  UsageRecordedBalanceHandler,
+} from './credits/balance.handlers';
+import { CreditsController } from './credits/credits.controller';
 import { gatewayMigrations } from './database/migrations';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -26,7 +35,7 @@ import { TenantsController } from './tenants/tenants.controller';
       migrations: gatewayMigrations,
     }),
   ],
-  controllers: [TenantsController, JobsController, OpenApiController],
+  controllers: [TenantsController, JobsController, CreditsController, OpenApiController],
   providers: [
     ApiKeyGuard,
     IdempotencyInterceptor,
@@ -37,6 +46,12 @@ import { TenantsController } from './tenants/tenants.controller';
     WorkloadStartedStatusHandler,
     WorkloadFinishedStatusHandler,
     HoldRejectedStatusHandler,
+    MoneyTables,
+    CreditAddedBalanceHandler,
+    CreditDeclinedHandler,
+    HoldPlacedBalanceHandler,
+    UsageRecordedBalanceHandler,
+    HoldReleasedBalanceHandler,
   ],
 })
 export class GatewayModule {}

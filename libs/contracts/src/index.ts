@@ -33,3 +33,5 @@ export * from './events/invoice-issued/invoice-issued.event';
 export * from './events/payout-requested/payout-requested.event';
 export * from './events/stake-slashed/stake-slashed.event';
 export * from './events/epoch-closed/epoch-closed.event';
+export * from './events/credit-requested/credit-requested.event';
+export * from './events/credit-declined/credit-declined.event';

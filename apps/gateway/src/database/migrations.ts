@@ -83,8 +83,45 @@ export class CreateJobs1764339000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The gateway's read model of money: each tenant's available and held credit, kept from billing's finance events
+ * (credit-added, hold-placed, usage-recorded, hold-released: each a delta, so their order does not matter), and
+ * the top-ups clients asked for with their outcome.
+ */
+export class CreateBalances1764340000000 implements MigrationInterface {
+  name = 'CreateBalances1764340000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('balances')} (
+        tenant_id        text        PRIMARY KEY,
+        available_micros bigint      NOT NULL DEFAULT 0,
+        held_micros      bigint      NOT NULL DEFAULT 0,
+        updated_at       timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('top_ups')} (
+        top_up_id     uuid        PRIMARY KEY,
+        tenant_id     text        NOT NULL,
+        amount_micros bigint      NOT NULL,
+        status        text        NOT NULL CHECK (status IN ('pending', 'credited', 'declined')),
+        reason        text,
+        requested_at  timestamptz NOT NULL,
+        updated_at    timestamptz NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP TABLE ${table('top_ups')}`);
+    await queryRunner.query(`DROP TABLE ${table('balances')}`);
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
   CreateJobs1764339000000,
+  CreateBalances1764340000000,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
 import { JobSpecSchema } from '../jobs/job-spec';
 import { JobViewSchema } from '../jobs/jobs.controller';
 import {
@@ -110,6 +111,35 @@ export const OPERATIONS: readonly Operation[] = [
     response: JobAcceptedSchema,
     status: 202,
     errors: [401, 403, 404, 409, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/credits',
+    summary:
+      'Top up credit, e.g. { "amount": "500.00" }; billing charges the payment method (poll GET /v1/credits/{topUpId})',
+    roles: ['client'],
+    request: TopUpRequestSchema,
+    response: TopUpSchema,
+    status: 202,
+    errors: [400, 401, 403, 409, 422, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/credits/{topUpId}',
+    summary: 'A top-up: pending, credited or declined (with the reason)',
+    roles: ['client'],
+    response: TopUpSchema,
+    status: 200,
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/balance',
+    summary: "The caller's available and held credit, in USD",
+    roles: ['client'],
+    response: BalanceSchema,
+    status: 200,
+    errors: [401, 403, 429],
   },
 ];
 

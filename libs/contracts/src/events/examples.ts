@@ -23,6 +23,8 @@ import type { HoldRejectedPayload } from './hold-rejected/hold-rejected.event';
 import type { HoldReleasedPayload } from './hold-released/hold-released.event';
 import type { UsageRecordedPayload } from './usage-recorded/usage-recorded.event';
 import type { InvoiceIssuedPayload } from './invoice-issued/invoice-issued.event';
+import type { CreditRequestedPayload } from './credit-requested/credit-requested.event';
+import type { CreditDeclinedPayload } from './credit-declined/credit-declined.event';
 import type { PayoutRequestedPayload } from './payout-requested/payout-requested.event';
 import type { StakeSlashedPayload } from './stake-slashed/stake-slashed.event';
 import type { EpochClosedPayload } from './epoch-closed/epoch-closed.event';
@@ -257,6 +259,20 @@ export const EventExamples = {
     reservationId: '0f8e2d4c-6b1a-5c3e-8d7f-9a1b2c3d4e5f',
     exhaustedAt: '2026-11-28T11:30:00.000Z',
   } satisfies CreditExhaustedPayload,
+  'gateway.credit-requested': {
+    topUpId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
+    tenantId: 'acme-ai',
+    amount: usd('500000000'),
+    paymentMethod: 'pm_test_visa',
+    requestedAt: '2026-11-28T09:57:59.000Z',
+  } satisfies CreditRequestedPayload,
+  'billing.credit-declined': {
+    topUpId: '9e8d7c6b-5a49-5382-9b7c-6d5e4f3a2b1c',
+    tenantId: 'acme-ai',
+    amount: usd('500000000'),
+    reason: 'card declined',
+    declinedAt: '2026-11-28T09:58:00.000Z',
+  } satisfies CreditDeclinedPayload,
   'billing.credit-added': {
     topUpId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
     tenantId: 'acme-ai',

@@ -24,6 +24,8 @@ import { HoldRejected } from './hold-rejected/hold-rejected.event';
 import { HoldReleased } from './hold-released/hold-released.event';
 import { UsageRecorded } from './usage-recorded/usage-recorded.event';
 import { InvoiceIssued } from './invoice-issued/invoice-issued.event';
+import { CreditRequested } from './credit-requested/credit-requested.event';
+import { CreditDeclined } from './credit-declined/credit-declined.event';
 import { PayoutRequested } from './payout-requested/payout-requested.event';
 import { StakeSlashed } from './stake-slashed/stake-slashed.event';
 import { EpochClosed } from './epoch-closed/epoch-closed.event';
@@ -40,6 +42,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   BenchmarkCompleted,
   JobSubmitted,
   JobCancelled,
+  CreditRequested,
   JobMatched,
   JobUnmatched,
   JobExpired,
@@ -48,6 +51,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   WorkloadStarted,
   WorkloadFinished,
   CreditAdded,
+  CreditDeclined,
   HoldPlaced,
   HoldRejected,
   UsageRecorded,
