@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { IdSchema, money, TokenUnitsSchema } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { RewardsConfig } from './config/rewards.config';
 import { RewardsError } from './domain/staking';
 import { PayoutsService } from './payouts/payouts.service';
@@ -58,16 +58,7 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new ProblemException(
-      HttpStatus.BAD_REQUEST,
-      code,
-      'the request is invalid',
-      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message })),
-    );
-  }
-  return parsed.data;
+  return validated(schema, value, code, 'the request is invalid');
 }
 
 /**

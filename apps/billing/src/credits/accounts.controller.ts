@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { IdSchema, money, MoneySchema } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
 import { TenantAccounts } from '../ledger/tenant-accounts';
 import { CreditsService } from './credits.service';
@@ -26,20 +26,8 @@ const TopUpSchema = z.strictObject({
 const CreditLimitSchema = z.strictObject({ creditLimit: MoneySchema });
 const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/);
 
-/** Zod's answer as problem+json naming each field. */
-export function invalid(code: string, detail: string, error: z.ZodError): ProblemException {
-  return new ProblemException(
-    HttpStatus.BAD_REQUEST,
-    code,
-    detail,
-    error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message })),
-  );
-}
-
 export function tenantIdFrom(value: string): string {
-  const parsed = IdSchema.safeParse(value);
-  if (!parsed.success) throw invalid('BILLING.INVALID_TENANT', 'the tenant id is invalid', parsed.error);
-  return parsed.data;
+  return validated(IdSchema, value, 'BILLING.INVALID_TENANT', 'the tenant id is invalid');
 }
 
 /**
@@ -84,10 +72,9 @@ export class AccountsController {
         [{ field: 'Idempotency-Key', message: 'missing or malformed' }],
       );
     }
-    const parsed = TopUpSchema.safeParse(body);
-    if (!parsed.success) throw invalid('BILLING.INVALID_TOP_UP', 'the top-up is invalid', parsed.error);
-    const amountMicros = BigInt(parsed.data.amount.micros);
-    if (parsed.data.amount.currency !== this.config.BILLING_CURRENCY || amountMicros <= 0n) {
+    const request = validated(TopUpSchema, body, 'BILLING.INVALID_TOP_UP', 'the top-up is invalid');
+    const amountMicros = BigInt(request.amount.micros);
+    if (request.amount.currency !== this.config.BILLING_CURRENCY || amountMicros <= 0n) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'BILLING.INVALID_TOP_UP', 'the top-up is invalid', [
         {
           field: 'amount',
@@ -99,18 +86,21 @@ export class AccountsController {
       tenantId: tenantIdFrom(tenantId),
       idempotencyKey: key.data,
       amountMicros,
-      paymentMethod: parsed.data.paymentMethod,
+      paymentMethod: request.paymentMethod,
       correlationId: currentCorrelation()?.correlationId ?? key.data,
     });
   }
 
   @Put('credit-limit')
   async setCreditLimit(@Param('tenantId') tenantId: string, @Body() body: unknown) {
-    const parsed = CreditLimitSchema.safeParse(body);
-    if (!parsed.success)
-      throw invalid('BILLING.INVALID_CREDIT_LIMIT', 'the credit limit is invalid', parsed.error);
-    const limit = BigInt(parsed.data.creditLimit.micros);
-    if (parsed.data.creditLimit.currency !== this.config.BILLING_CURRENCY || limit < 0n) {
+    const { creditLimit } = validated(
+      CreditLimitSchema,
+      body,
+      'BILLING.INVALID_CREDIT_LIMIT',
+      'the credit limit is invalid',
+    );
+    const limit = BigInt(creditLimit.micros);
+    if (creditLimit.currency !== this.config.BILLING_CURRENCY || limit < 0n) {
       throw new ProblemException(
         HttpStatus.BAD_REQUEST,
         'BILLING.INVALID_CREDIT_LIMIT',

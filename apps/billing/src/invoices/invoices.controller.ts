@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { money } from '@gridex/contracts';
 import { qualified } from '@gridex/persistence';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
-import { invalid, tenantIdFrom } from '../credits/accounts.controller';
+import { tenantIdFrom } from '../credits/accounts.controller';
 import { invoiceCsv, InvoiceLineView } from '../domain/invoice-format';
 import { InvoiceRow } from './invoice.service';
 
@@ -65,8 +65,9 @@ export class InvoicesController {
     @Headers('accept') accept: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
-    const id = z.uuid().safeParse(invoiceId);
-    if (!id.success) throw invalid('BILLING.INVALID_INVOICE_ID', 'the invoice id is not a UUID', id.error);
+    const id = {
+      data: validated(z.uuid(), invoiceId, 'BILLING.INVALID_INVOICE_ID', 'the invoice id is not a UUID'),
+    };
     const [invoice]: InvoiceRow[] = await this.dataSource.query(
       `SELECT * FROM ${this.invoices} WHERE invoice_id = $1 AND tenant_id = $2`,
       [id.data, tenantIdFrom(tenantId)],
@@ -166,8 +167,5 @@ export class InvoicesController {
 }
 
 function parsePage(query: unknown): z.infer<typeof PageSchema> {
-  const parsed = PageSchema.safeParse(query);
-  if (!parsed.success)
-    throw invalid('BILLING.INVALID_PAGE', 'the paging parameters are invalid', parsed.error);
-  return parsed.data;
+  return validated(PageSchema, query, 'BILLING.INVALID_PAGE', 'the paging parameters are invalid');
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { JobSubmittedPayloadSchema } from '@gridex/contracts';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { MatchingConfig } from '../config/matching.config';
 import { OfferBook } from '../domain/offer-book';
 import { placementRequestFor, unmatchedPayload } from '../placement/placement.service';
@@ -49,19 +49,12 @@ export class QuoteController {
   @Post()
   @HttpCode(HttpStatus.OK)
   quote(@Body() body: unknown) {
-    const parsed = QuoteRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'MATCHING.INVALID_QUOTE',
-        'the quote request is invalid',
-        parsed.error.issues.map((issue) => ({
-          field: issue.path.join('.') || 'body',
-          message: issue.message,
-        })),
-      );
-    }
-    const spec = parsed.data;
+    const spec = validated(
+      QuoteRequestSchema,
+      body,
+      'MATCHING.INVALID_QUOTE',
+      'the quote request is invalid',
+    );
     const currency = this.config.MATCHING_CURRENCY;
     if (spec.maxPricePerGpuHour.currency !== currency) {
       throw new ProblemException(

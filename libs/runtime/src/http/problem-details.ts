@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
+import type { z } from 'zod';
 import { currentCorrelation } from '@gridex/observability';
 
 /** One field-level problem inside a problem+json answer. */
@@ -21,6 +22,21 @@ export class ProblemException extends HttpException {
   ) {
     super(detail, status);
   }
+}
+
+/**
+ * A value checked against its schema, or a 400 problem with `code` and one entry per failing field (path joined
+ * with dots; `body` for the object itself, e.g. an unknown field).
+ */
+export function validated<T>(schema: z.ZodType<T>, value: unknown, code: string, detail: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ProblemException(
+    HttpStatus.BAD_REQUEST,
+    code,
+    detail,
+    parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message })),
+  );
 }
 
 /** Turns every error into `application/problem+json`; unexpected ones become a 500 without internals. */
