@@ -182,6 +182,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants',
         '/v1/tenants/{tenantId}',
         '/v1/tenants/{tenantId}/api-keys',
+        '/v1/usage',
       ].sort(),
     );
     // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
@@ -324,6 +325,13 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       // 60 s of 8 GPUs at 2.30 per GPU-hour: 0.306667 (rounded up to the micro-unit).
       expect(balance.available).toBe('99.693333');
     });
+    await eventually(async () => {
+      expect((await call(`/v1/usage?jobId=${jobId}`, key)).body).toEqual({
+        items: [{ jobId, gpuSeconds: 480, amount: '0.306667' }],
+        nextCursor: null,
+      });
+    });
+    expect((await call(`/v1/usage?jobId=${jobId}`, other.key)).body).toEqual({ items: [], nextCursor: null });
   });
 
   it('cancels a queued job at once, and pages through jobs with a cursor', async () => {

@@ -11,6 +11,7 @@ import {
   UsageRecordedBalanceHandler,
 } from './credits/balance.handlers';
 import { CreditsController } from './credits/credits.controller';
+import { UsageController, UsageSettledHandler } from './credits/usage';
 import { gatewayMigrations } from './database/migrations';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -35,7 +36,7 @@ import { TenantsController } from './tenants/tenants.controller';
       migrations: gatewayMigrations,
     }),
   ],
-  controllers: [TenantsController, JobsController, CreditsController, OpenApiController],
+  controllers: [TenantsController, JobsController, CreditsController, UsageController, OpenApiController],
   providers: [
     ApiKeyGuard,
     IdempotencyInterceptor,
@@ -52,6 +53,7 @@ import { TenantsController } from './tenants/tenants.controller';
     HoldPlacedBalanceHandler,
     UsageRecordedBalanceHandler,
     HoldReleasedBalanceHandler,
+    UsageSettledHandler,
   ],
 })
 export class GatewayModule {}

@@ -24,8 +24,10 @@ import { GatewayConfig } from '../config/gateway.config';
 export class MoneyTables {
   readonly balances: string;
   readonly topUps: string;
+  readonly usage: string;
 
   constructor(@Inject(SERVICE_CONFIG) config: GatewayConfig) {
+    this.usage = qualified(config.DATABASE_SCHEMA, 'usage');
     this.balances = qualified(config.DATABASE_SCHEMA, 'balances');
     this.topUps = qualified(config.DATABASE_SCHEMA, 'top_ups');
   }

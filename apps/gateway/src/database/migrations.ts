@@ -119,9 +119,33 @@ export class CreateBalances1764340000000 implements MigrationInterface {
   }
 }
 
+/** The gateway's read model of settled usage, one row per reservation (from billing's usage-settled). */
+export class CreateUsage1764341000000 implements MigrationInterface {
+  name = 'CreateUsage1764341000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('usage')} (
+        reservation_id uuid        PRIMARY KEY,
+        job_id         text        NOT NULL,
+        tenant_id      text        NOT NULL,
+        gpu_seconds    bigint      NOT NULL,
+        charged_micros bigint      NOT NULL,
+        settled_at     timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX usage_by_tenant_job ON ${table('usage')} (tenant_id, job_id)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'usage')}`);
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
   CreateJobs1764339000000,
   CreateBalances1764340000000,
+  CreateUsage1764341000000,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
+import { UsagePageSchema } from '../credits/usage';
 import { JobSpecSchema } from '../jobs/job-spec';
 import { JobViewSchema } from '../jobs/jobs.controller';
 import {
@@ -140,6 +141,15 @@ export const OPERATIONS: readonly Operation[] = [
     response: BalanceSchema,
     status: 200,
     errors: [401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/usage',
+    summary: 'Settled usage per job, in USD (`jobId` for one job; `limit`, `cursor`)',
+    roles: ['client'],
+    response: UsagePageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429],
   },
 ];
 

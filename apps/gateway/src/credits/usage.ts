@@ -1,0 +1,72 @@
+import { Controller, Get, Inject, Injectable, Query, UseGuards } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { EventEnvelope, IdSchema, UsageSettled, UsageSettledPayload } from '@gridex/contracts';
+import { EventHandler } from '@gridex/messaging';
+import { ConsumesEvents, validated } from '@gridex/runtime';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, Principal, Roles } from '../auth/principal';
+import { microsToDecimal } from '../domain/api-money';
+import { MoneyTables } from './balance.handlers';
+
+/** Billing settled a reservation: its usage joins the tenant's usage read model (once per reservation). */
+@Injectable()
+@ConsumesEvents()
+export class UsageSettledHandler implements EventHandler<UsageSettledPayload> {
+  readonly name = 'gateway.usage-settled';
+  readonly contract = UsageSettled;
+
+  constructor(@Inject(MoneyTables) private readonly tables: MoneyTables) {}
+
+  async handle(event: EventEnvelope<UsageSettledPayload>, tx: EntityManager): Promise<void> {
+    const u = event.payload;
+    await tx.query(
+      `INSERT INTO ${this.tables.usage} (reservation_id, job_id, tenant_id, gpu_seconds, charged_micros, settled_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [u.reservationId, u.jobId, u.tenantId, u.gpuSeconds, u.chargedMicros, u.settledAt],
+    );
+  }
+}
+
+export const UsageQuerySchema = z.strictObject({
+  jobId: IdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(300).optional(),
+});
+export const UsagePageSchema = z.object({
+  items: z.array(z.object({ jobId: z.string(), gpuSeconds: z.number().int(), amount: z.string() })),
+  nextCursor: z.string().nullable(),
+});
+
+/** Settled usage per job (all of a job's placements together), in USD; `jobId` narrows to one job. */
+@Controller('v1/usage')
+@UseGuards(ApiKeyGuard)
+@Roles('client')
+export class UsageController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MoneyTables) private readonly tables: MoneyTables,
+  ) {}
+
+  @Get()
+  async usage(@Caller() caller: Principal, @Query() query: unknown) {
+    const q = validated(UsageQuerySchema, query, 'REQUEST.INVALID', 'the usage query is invalid');
+    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : null;
+    const rows: Array<{ job_id: string; gpu_seconds: string; charged: string }> = await this.dataSource.query(
+      `SELECT job_id, sum(gpu_seconds)::text AS gpu_seconds, sum(charged_micros)::text AS charged
+       FROM ${this.tables.usage}
+       WHERE tenant_id = $1 AND ($2::text IS NULL OR job_id = $2) AND ($3::text IS NULL OR job_id > $3)
+       GROUP BY job_id ORDER BY job_id LIMIT $4`,
+      [caller.tenantId, q.jobId ?? null, after, q.limit],
+    );
+    return {
+      items: rows.map((r) => ({
+        jobId: r.job_id,
+        gpuSeconds: Number(r.gpu_seconds),
+        amount: microsToDecimal(BigInt(r.charged)),
+      })),
+      nextCursor:
+        rows.length === q.limit ? Buffer.from(rows[rows.length - 1].job_id).toString('base64url') : null,
+    };
+  }
+}
