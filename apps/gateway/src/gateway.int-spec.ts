@@ -1,6 +1,9 @@
 import { Partitioners, Producer } from 'kafkajs';
 import {
+  CapacityChanged,
+  deterministicUuid,
   EventEnvelope,
+  IdNamespaces,
   JobCancelledPayload,
   JobMatched,
   JobSubmittedPayload,
@@ -31,6 +34,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   const kafka = testKafka();
   let gateway: LaunchedService;
   let billing: LaunchedService;
+  let matching: LaunchedService;
   let producer: Producer;
   let submitted: TopicRecorder;
   let cancelled: TopicRecorder;
@@ -75,13 +79,16 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       LOG_LEVEL: 'warn',
     });
     billing = await launchService('billing', { LOG_LEVEL: 'warn' });
-    await Promise.all([untilReady(gateway), untilReady(billing)]);
+    matching = await launchService('matching', { LOG_LEVEL: 'warn' });
+    await Promise.all([untilReady(gateway), untilReady(billing), untilReady(matching)]);
   });
 
   afterAll(async () => {
     await gateway?.process.kill();
     await billing?.process.kill();
+    await matching?.process.kill();
     if (billing) await dropSchema(billing.schema);
+    if (matching) await dropSchema(matching.schema);
     await Promise.all([submitted, cancelled].map((r) => r?.stop()));
     await producer?.disconnect();
     if (gateway) await dropSchema(gateway.schema);
@@ -183,6 +190,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants/{tenantId}',
         '/v1/tenants/{tenantId}/api-keys',
         '/v1/usage',
+        '/v1/quotes',
       ].sort(),
     );
     // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
@@ -219,7 +227,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     command: ['python', 'train.py'],
     gpusPerNode: 8,
     nodes: 1,
-    gpuProducts: ['H100-SXM5-80GB'],
+    gpuProducts: [`GW-UNOFFERED-${uuidv7().slice(-8)}`], // nobody offers it: matching keeps these jobs queued
     maxPricePerGpuHour: '2.50',
     expectedDurationSeconds: 3600,
     annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '30s' },
@@ -233,7 +241,9 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     await eventually(async () => {
       expect((await call('/v1/balance', key)).body).toMatchObject({ available: '100.00' });
     });
-    const accepted = await post('/v1/jobs', key, spec);
+    // A product nobody offers: the real matching service (running for the quote test) queues it as unmatched,
+    // and the test plays matching and the orchestrator from there.
+    const accepted = await post('/v1/jobs', key, { ...spec, gpuProducts: [`GW-NONE-${uuidv7().slice(-8)}`] });
     expect(accepted).toMatchObject({ status: 202, body: { status: 'queued' } });
     const jobId = accepted.body.id as string;
     const event = await submitted.waitFor<EventEnvelope<JobSubmittedPayload>>(
@@ -317,7 +327,12 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       expect(job.body.status).toBe('succeeded');
       return job.body as { timeline: Array<{ event: string }> };
     });
-    expect(done.timeline.map((t) => t.event)).toEqual(['submitted', 'matched', 'running', 'succeeded']);
+    expect(done.timeline.map((t) => t.event).filter((e) => e !== 'unmatched')).toEqual([
+      'submitted',
+      'matched',
+      'running',
+      'succeeded',
+    ]);
     // The hold followed the match, and settlement released it: only the usage was spent.
     await eventually(async () => {
       const balance = (await call('/v1/balance', key)).body as { available: string; held: string };
@@ -374,5 +389,54 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     });
     expect((await call('/v1/balance', key)).body).toEqual({ available: '500.00', held: '0.00' });
     expect((await post('/v1/credits', key, { amount: '0' })).status).toBe(400);
+  });
+
+  it('quotes through matching (request-reply over Kafka): offers and cost, or readable reasons', async () => {
+    const { key } = await tenantWithKey('client');
+    const product = `GW-QUOTE-${uuidv7().slice(-8)}`;
+    await publishEvents(producer, CapacityChanged, [
+      {
+        nodeId: deterministicUuid(IdNamespaces.node, 'gw-test', product),
+        revision: 1,
+        clusterId: 'gw-test',
+        nodeName: `n-${product.toLowerCase()}`,
+        supplierId: 'sup-gw',
+        supplierKind: 'datacenter',
+        pool: 'pool',
+        region: 'eu-north',
+        gpuProduct: product,
+        gpuMemoryMiB: 81_559,
+        interconnect: 'infiniband',
+        gpus: 8,
+        removed: false,
+        ready: true,
+        allocatableGpus: 8,
+        poolPaused: false,
+        schedulable: true,
+        verification: 'verified',
+        benchmarkScore: 1000,
+        reliabilityBasisPoints: 9_990,
+        supplierFaults30d: 0,
+        pricePerGpuHour: { currency: 'USD', micros: '2000000' },
+        interruptiblePricePerGpuHour: { currency: 'USD', micros: '1200000' },
+      },
+    ]);
+    const wanted = { ...spec, gpuProducts: [product] };
+    const quote = await eventually(async () => {
+      const answer = await post('/v1/quotes', key, wanted);
+      expect(answer.body.feasible).toBe(true);
+      return answer.body;
+    });
+    // 8 GPUs × (2.00 + 15 % take) × 1 h
+    expect(quote).toMatchObject({
+      reasons: [],
+      estimatedCost: '18.40',
+      offers: [
+        { cluster: 'gw-test', region: 'eu-north', gpuProduct: product, gpus: 8, pricePerGpuHour: '2.30' },
+      ],
+    });
+    const tooCheap = await post('/v1/quotes', key, { ...wanted, maxPricePerGpuHour: '1.00' });
+    expect(tooCheap.body).toMatchObject({ feasible: false, estimatedCost: null, offers: [] });
+    expect((tooCheap.body.reasons as string[]).join(' ')).toMatch(/price-cap/);
   });
 });

@@ -25,6 +25,8 @@ import {
   WorkloadFinishedStatusHandler,
   WorkloadStartedStatusHandler,
 } from './jobs/job-status.handlers';
+import { QuoteClient } from './quotes/quote-client';
+import { QuotesController } from './quotes/quotes.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 /** Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read model), OpenAPI. */
@@ -36,7 +38,14 @@ import { TenantsController } from './tenants/tenants.controller';
       migrations: gatewayMigrations,
     }),
   ],
-  controllers: [TenantsController, JobsController, CreditsController, UsageController, OpenApiController],
+  controllers: [
+    TenantsController,
+    JobsController,
+    QuotesController,
+    CreditsController,
+    UsageController,
+    OpenApiController,
+  ],
   providers: [
     ApiKeyGuard,
     IdempotencyInterceptor,
@@ -54,6 +63,7 @@ import { TenantsController } from './tenants/tenants.controller';
     UsageRecordedBalanceHandler,
     HoldReleasedBalanceHandler,
     UsageSettledHandler,
+    QuoteClient,
   ],
 })
 export class GatewayModule {}

@@ -13,6 +13,7 @@ import { WorkloadStartedHandler } from './jobs/workload-started.handler';
 import { PlacementService } from './placement/placement.service';
 import { QueueDrainer } from './queue/queue-drainer.service';
 import { QuoteController } from './quotes/quote.controller';
+import { QuoteResponder } from './quotes/quote-responder.service';
 
 /**
  * Matching: the offer book (rebuilt from inventory's capacity feed), the routing engine, reservations guarded in
@@ -38,6 +39,7 @@ import { QuoteController } from './quotes/quote.controller';
     CancelJobHandler,
     WorkloadStartedHandler,
     WorkloadFinishedHandler,
+    QuoteResponder,
   ],
 })
 export class MatchingModule {}

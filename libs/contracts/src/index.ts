@@ -35,3 +35,5 @@ export * from './events/stake-slashed/stake-slashed.event';
 export * from './events/epoch-closed/epoch-closed.event';
 export * from './events/credit-requested/credit-requested.event';
 export * from './events/credit-declined/credit-declined.event';
+export * from './events/quote-requested/quote-requested.event';
+export * from './events/quote-answered/quote-answered.event';

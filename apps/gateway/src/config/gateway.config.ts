@@ -16,6 +16,9 @@ export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gatew
   GATEWAY_KEY_CACHE_SECONDS: intFromEnv(0, 3600)
     .prefault('300')
     .describe('How long a verified key skips the slow hash (revocation takes effect within this time)'),
+  GATEWAY_QUOTE_TIMEOUT_MS: intFromEnv(100, 60_000)
+    .prefault('5000')
+    .describe('How long a quote waits for matching before answering 504'),
   GATEWAY_KDF_COST: intFromEnv(10, 20)
     .prefault('15')
     .describe('scrypt cost (log2 N) for hashing API keys; 15 takes ~100 ms per new key on one core'),

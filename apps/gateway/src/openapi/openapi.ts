@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
 import { UsagePageSchema } from '../credits/usage';
 import { JobSpecSchema } from '../jobs/job-spec';
+import { QuoteSchema } from '../quotes/quotes.controller';
 import { JobViewSchema } from '../jobs/jobs.controller';
 import {
   ApiKeyCreatedSchema,
@@ -75,6 +76,17 @@ export const OPERATIONS: readonly Operation[] = [
     response: MeSchema,
     status: 200,
     errors: [401, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/quotes',
+    summary:
+      'What a job would get now: feasible or not, the offers and estimated cost, or the reasons nothing fits',
+    roles: ['client'],
+    request: JobSpecSchema,
+    response: QuoteSchema,
+    status: 200,
+    errors: [400, 401, 403, 409, 422, 429, 504],
   },
   {
     method: 'post',

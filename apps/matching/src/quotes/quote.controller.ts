@@ -35,6 +35,43 @@ export function estimatedCostMicros(gpus: number, priceMicros: bigint, seconds: 
 }
 
 /**
+ * What a job would get now: the placement the engine would make (nothing reserved; capacity moves) with its
+ * estimated cost, or the same explanation a queued job gets. Shared by the HTTP route and the Kafka responder.
+ */
+export function quoteFor(book: OfferBook, spec: z.infer<typeof QuoteRequestSchema>, currency: string) {
+  const request = placementRequestFor({ ...spec, priority: 0 });
+  const placement = book.place(request);
+  if (!placement) {
+    const { code, exclusions, nearMiss, nodesConsidered } = unmatchedPayload(
+      { job_id: 'quote', tenant_id: 'quote' },
+      book.explain(request),
+      currency,
+      false,
+    );
+    return { feasible: false, code, exclusions, nearMiss, nodesConsidered };
+  }
+  const total = placement.allocations.reduce(
+    (sum, a) => sum + estimatedCostMicros(a.gpus, a.priceMicros, spec.expectedDurationSeconds),
+    0n,
+  );
+  return {
+    feasible: true,
+    tier: placement.tier,
+    allocations: placement.allocations.map((a) => ({
+      nodeId: a.nodeId,
+      clusterId: a.clusterId,
+      nodeName: a.nodeName,
+      region: a.region,
+      gpuProduct: a.gpuProduct,
+      supplierId: a.supplierId,
+      gpus: a.gpus,
+      pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
+    })),
+    estimatedCost: { currency, micros: total.toString() },
+  };
+}
+
+/**
  * The dry run of matching, for the gateway's quotes: the same engine and the same book as a real placement,
  * nothing reserved. A feasible quote lists the allocation and its prices now (not a promise: capacity moves);
  * an infeasible one carries the same explanation a queued job would get.
@@ -64,35 +101,6 @@ export class QuoteController {
         [{ field: 'maxPricePerGpuHour.currency', message: `must be ${currency}` }],
       );
     }
-    const request = placementRequestFor({ ...spec, priority: 0 });
-    const placement = this.book.place(request);
-    if (!placement) {
-      const { code, exclusions, nearMiss, nodesConsidered } = unmatchedPayload(
-        { job_id: 'quote', tenant_id: 'quote' },
-        this.book.explain(request),
-        currency,
-        false,
-      );
-      return { feasible: false, code, exclusions, nearMiss, nodesConsidered };
-    }
-    const total = placement.allocations.reduce(
-      (sum, a) => sum + estimatedCostMicros(a.gpus, a.priceMicros, spec.expectedDurationSeconds),
-      0n,
-    );
-    return {
-      feasible: true,
-      tier: placement.tier,
-      allocations: placement.allocations.map((a) => ({
-        nodeId: a.nodeId,
-        clusterId: a.clusterId,
-        nodeName: a.nodeName,
-        region: a.region,
-        gpuProduct: a.gpuProduct,
-        supplierId: a.supplierId,
-        gpus: a.gpus,
-        pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
-      })),
-      estimatedCost: { currency, micros: total.toString() },
-    };
+    return quoteFor(this.book, spec, currency);
   }
 }

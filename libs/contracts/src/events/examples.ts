@@ -23,6 +23,8 @@ import type { HoldRejectedPayload } from './hold-rejected/hold-rejected.event';
 import type { HoldReleasedPayload } from './hold-released/hold-released.event';
 import type { UsageRecordedPayload } from './usage-recorded/usage-recorded.event';
 import type { InvoiceIssuedPayload } from './invoice-issued/invoice-issued.event';
+import type { QuoteRequestedPayload } from './quote-requested/quote-requested.event';
+import type { QuoteAnsweredPayload } from './quote-answered/quote-answered.event';
 import type { CreditRequestedPayload } from './credit-requested/credit-requested.event';
 import type { CreditDeclinedPayload } from './credit-declined/credit-declined.event';
 import type { PayoutRequestedPayload } from './payout-requested/payout-requested.event';
@@ -273,6 +275,43 @@ export const EventExamples = {
     reason: 'card declined',
     declinedAt: '2026-11-28T09:58:00.000Z',
   } satisfies CreditDeclinedPayload,
+  'gateway.quote-requested': {
+    requestId: '01a22380-0000-7000-8000-000000000001',
+    tenantId: 'acme-ai',
+    gpusPerNode: 8,
+    nodeCount: 2,
+    gpuProducts: ['H100-SXM5-80GB'],
+    interconnect: 'infiniband',
+    maxPricePerGpuHour: usd('2500000'),
+    expectedDurationSeconds: 7200,
+    tier: 'on-demand',
+    requestedAt: '2026-11-28T09:59:00.000Z',
+  } satisfies QuoteRequestedPayload,
+  'matching.quote-answered': {
+    requestId: '01a22380-0000-7000-8000-000000000001',
+    feasible: true,
+    estimatedCost: usd('73600000'),
+    allocations: [
+      {
+        clusterId: 'eu-north-1',
+        nodeName: 'nordic-h100-007',
+        region: 'eu-north',
+        gpuProduct: 'H100-SXM5-80GB',
+        gpus: 8,
+        pricePerGpuHour: usd('2300000'),
+      },
+      {
+        clusterId: 'eu-north-1',
+        nodeName: 'nordic-h100-008',
+        region: 'eu-north',
+        gpuProduct: 'H100-SXM5-80GB',
+        gpus: 8,
+        pricePerGpuHour: usd('2300000'),
+      },
+    ],
+    nodesConsidered: 1832,
+    answeredAt: '2026-11-28T09:59:00.012Z',
+  } satisfies QuoteAnsweredPayload,
   'billing.credit-added': {
     topUpId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
     tenantId: 'acme-ai',

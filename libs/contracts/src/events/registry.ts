@@ -24,6 +24,8 @@ import { HoldRejected } from './hold-rejected/hold-rejected.event';
 import { HoldReleased } from './hold-released/hold-released.event';
 import { UsageRecorded } from './usage-recorded/usage-recorded.event';
 import { InvoiceIssued } from './invoice-issued/invoice-issued.event';
+import { QuoteRequested } from './quote-requested/quote-requested.event';
+import { QuoteAnswered } from './quote-answered/quote-answered.event';
 import { CreditRequested } from './credit-requested/credit-requested.event';
 import { CreditDeclined } from './credit-declined/credit-declined.event';
 import { PayoutRequested } from './payout-requested/payout-requested.event';
@@ -43,6 +45,8 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   JobSubmitted,
   JobCancelled,
   CreditRequested,
+  QuoteRequested,
+  QuoteAnswered,
   JobMatched,
   JobUnmatched,
   JobExpired,

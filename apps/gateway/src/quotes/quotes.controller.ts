@@ -1,0 +1,99 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { z } from 'zod';
+import { QuoteAnsweredPayload, uuidv7 } from '@gridex/contracts';
+import { currentCorrelation } from '@gridex/observability';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, Principal, Roles } from '../auth/principal';
+import { microsToDecimal } from '../domain/api-money';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { jobSubmitted, JobSpecSchema } from '../jobs/job-spec';
+import { parseBody } from '../openapi/validation';
+import { QuoteClient } from './quote-client';
+
+export const QuoteSchema = z.object({
+  feasible: z.boolean(),
+  reasons: z.array(z.string()).describe('Why nothing fits, and what to relax (empty when feasible)'),
+  estimatedCost: z.string().nullable().describe('USD for the expected duration, when feasible'),
+  offers: z.array(
+    z.object({
+      cluster: z.string(),
+      node: z.string(),
+      region: z.string(),
+      gpuProduct: z.string(),
+      gpus: z.number().int(),
+      pricePerGpuHour: z.string(),
+    }),
+  ),
+});
+
+/** Readable reasons from matching's explanation: what excluded how much, and the cheapest thing to relax. */
+export function quoteReasons(answer: QuoteAnsweredPayload): string[] {
+  if (answer.feasible) return [];
+  const reasons = (answer.exclusions ?? [])
+    .filter((e) => e.excludedNodes > 0)
+    .map((e) => `${e.constraint}: excludes ${e.excludedNodes} node(s), ${e.excludedGpus} GPU(s)`);
+  if (answer.code === 'MATCHING.NO_CAPACITY')
+    reasons.unshift('no capacity free now that fits; it would queue');
+  if (answer.nearMiss) {
+    const price = answer.nearMiss.pricePerGpuHour
+      ? ` (at ${microsToDecimal(BigInt(answer.nearMiss.pricePerGpuHour.micros))} per GPU-hour)`
+      : '';
+    reasons.push(`relaxing ${answer.nearMiss.relax} would fit${price}`);
+  }
+  if (reasons.length === 0) reasons.push(`nothing fits among ${answer.nodesConsidered} node(s)`);
+  return reasons;
+}
+
+/** Quotes: what a job would get now and cost, or why nothing fits — answered by matching over Kafka. */
+@Controller('v1/quotes')
+@UseGuards(ApiKeyGuard)
+@UseInterceptors(IdempotencyInterceptor)
+@Roles('client')
+export class QuotesController {
+  constructor(@Inject(QuoteClient) private readonly quotes: QuoteClient) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async quote(@Caller() caller: Principal, @Body() body: unknown): Promise<z.infer<typeof QuoteSchema>> {
+    const spec = parseBody(JobSpecSchema, body);
+    const job = jobSubmitted(spec, 'quote', caller.tenantId);
+    const answer = await this.quotes.ask(
+      {
+        tenantId: caller.tenantId,
+        gpusPerNode: job.gpusPerNode,
+        nodeCount: job.nodeCount,
+        gpuProducts: job.gpuProducts,
+        minGpuMemoryMiB: job.minGpuMemoryMiB,
+        interconnect: job.interconnect,
+        regions: job.regions,
+        verifiedOnly: job.verifiedOnly,
+        maxPricePerGpuHour: job.maxPricePerGpuHour,
+        expectedDurationSeconds: job.expectedDurationSeconds,
+        tier: job.tier,
+      },
+      currentCorrelation()?.correlationId ?? uuidv7(),
+    );
+    return {
+      feasible: answer.feasible,
+      reasons: quoteReasons(answer),
+      estimatedCost: answer.estimatedCost ? microsToDecimal(BigInt(answer.estimatedCost.micros)) : null,
+      offers: (answer.allocations ?? []).map((a) => ({
+        cluster: a.clusterId,
+        node: a.nodeName,
+        region: a.region,
+        gpuProduct: a.gpuProduct,
+        gpus: a.gpus,
+        pricePerGpuHour: microsToDecimal(BigInt(a.pricePerGpuHour.micros)),
+      })),
+    };
+  }
+}
