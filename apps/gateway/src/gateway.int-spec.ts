@@ -191,6 +191,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants/{tenantId}/api-keys',
         '/v1/usage',
         '/v1/quotes',
+        '/v1/suppliers/me/earnings',
       ].sort(),
     );
     // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
@@ -236,6 +237,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   it('takes a job as a command (202 + job-submitted), follows it from events, and hides it from other tenants', async () => {
     const { tenantId, key } = await tenantWithKey('client');
     const other = await tenantWithKey('client');
+    const supplier = await tenantWithKey('supplier');
     // Credit first: billing holds the job's expected cost when it is matched.
     await post('/v1/credits', key, { amount: '100.00' });
     await eventually(async () => {
@@ -276,7 +278,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
               nodeId: uuidv7(),
               clusterId: 'local',
               nodeName: 'h100-7',
-              supplierId: 'sup-1',
+              supplierId: supplier.tenantId,
               region: 'eu-north',
               gpuProduct: 'H100-SXM5-80GB',
               gpus: 8,
@@ -347,6 +349,15 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       });
     });
     expect((await call(`/v1/usage?jobId=${jobId}`, other.key)).body).toEqual({ items: [], nextCursor: null });
+    // The supplier sees its share of the same settlement: 60 s of 8 GPUs at its ask of 2.00.
+    await eventually(async () => {
+      expect((await call('/v1/suppliers/me/earnings', supplier.key)).body).toEqual({
+        total: '0.266666',
+        jobs: 1,
+        gpuSeconds: 480,
+      });
+    });
+    expect((await call('/v1/suppliers/me/earnings', key)).status).toBe(403);
   });
 
   it('cancels a queued job at once, and pages through jobs with a cursor', async () => {

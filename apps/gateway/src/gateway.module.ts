@@ -11,7 +11,7 @@ import {
   UsageRecordedBalanceHandler,
 } from './credits/balance.handlers';
 import { CreditsController } from './credits/credits.controller';
-import { UsageController, UsageSettledHandler } from './credits/usage';
+import { SupplierEarningsController, UsageController, UsageSettledHandler } from './credits/usage';
 import { gatewayMigrations } from './database/migrations';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -44,6 +44,7 @@ import { TenantsController } from './tenants/tenants.controller';
     QuotesController,
     CreditsController,
     UsageController,
+    SupplierEarningsController,
     OpenApiController,
   ],
   providers: [

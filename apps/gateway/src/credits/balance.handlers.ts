@@ -25,8 +25,10 @@ export class MoneyTables {
   readonly balances: string;
   readonly topUps: string;
   readonly usage: string;
+  readonly supplierEarnings: string;
 
   constructor(@Inject(SERVICE_CONFIG) config: GatewayConfig) {
+    this.supplierEarnings = qualified(config.DATABASE_SCHEMA, 'supplier_earnings');
     this.usage = qualified(config.DATABASE_SCHEMA, 'usage');
     this.balances = qualified(config.DATABASE_SCHEMA, 'balances');
     this.topUps = qualified(config.DATABASE_SCHEMA, 'top_ups');

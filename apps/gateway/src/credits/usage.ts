@@ -9,7 +9,10 @@ import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
 import { MoneyTables } from './balance.handlers';
 
-/** Billing settled a reservation: its usage joins the tenant's usage read model (once per reservation). */
+/**
+ * Billing settled a reservation: its usage joins the tenant's usage, and each supplier's share that supplier's
+ * earnings (once per reservation and node).
+ */
 @Injectable()
 @ConsumesEvents()
 export class UsageSettledHandler implements EventHandler<UsageSettledPayload> {
@@ -24,6 +27,23 @@ export class UsageSettledHandler implements EventHandler<UsageSettledPayload> {
       `INSERT INTO ${this.tables.usage} (reservation_id, job_id, tenant_id, gpu_seconds, charged_micros, settled_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [u.reservationId, u.jobId, u.tenantId, u.gpuSeconds, u.chargedMicros, u.settledAt],
+    );
+    if (u.supplierShares.length === 0) return;
+    await tx.query(
+      `INSERT INTO ${this.tables.supplierEarnings} (settlement_id, node_id, supplier_id, job_id, gpu_seconds,
+         amount_micros, settled_at)
+       SELECT $1, node_id, supplier_id, $2, gpu_seconds, amount, $3
+       FROM unnest($4::uuid[], $5::text[], $6::bigint[], $7::bigint[]) AS s(node_id, supplier_id, gpu_seconds, amount)
+       ON CONFLICT DO NOTHING`,
+      [
+        u.settlementId,
+        u.jobId,
+        u.settledAt,
+        u.supplierShares.map((share) => share.nodeId),
+        u.supplierShares.map((share) => share.supplierId),
+        u.supplierShares.map((share) => share.gpuSeconds),
+        u.supplierShares.map((share) => share.amountMicros),
+      ],
     );
   }
 }
@@ -67,6 +87,39 @@ export class UsageController {
       })),
       nextCursor:
         rows.length === q.limit ? Buffer.from(rows[rows.length - 1].job_id).toString('base64url') : null,
+    };
+  }
+}
+
+export const EarningsSchema = z.object({
+  total: z.string().describe('USD earned from settled work, all time'),
+  jobs: z.number().int(),
+  gpuSeconds: z.number().int(),
+});
+
+/** A supplier's earnings from settled work (its share: its ask × its GPU-seconds), in USD. */
+@Controller('v1/suppliers/me')
+@UseGuards(ApiKeyGuard)
+@Roles('supplier')
+export class SupplierEarningsController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MoneyTables) private readonly tables: MoneyTables,
+  ) {}
+
+  @Get('earnings')
+  async earnings(@Caller() caller: Principal): Promise<z.infer<typeof EarningsSchema>> {
+    const [row]: Array<{ total: string | null; jobs: string; gpu_seconds: string | null }> =
+      await this.dataSource.query(
+        `SELECT sum(amount_micros)::text AS total, count(DISTINCT job_id)::text AS jobs,
+           sum(gpu_seconds)::text AS gpu_seconds
+         FROM ${this.tables.supplierEarnings} WHERE supplier_id = $1`,
+        [caller.tenantId],
+      );
+    return {
+      total: microsToDecimal(BigInt(row?.total ?? 0)),
+      jobs: Number(row?.jobs ?? 0),
+      gpuSeconds: Number(row?.gpu_seconds ?? 0),
     };
   }
 }

@@ -119,7 +119,7 @@ export class CreateBalances1764340000000 implements MigrationInterface {
   }
 }
 
-/** The gateway's read model of settled usage, one row per reservation (from billing's usage-settled). */
+/** The gateway's read models of settled usage: per reservation for clients, per node share for suppliers. */
 export class CreateUsage1764341000000 implements MigrationInterface {
   name = 'CreateUsage1764341000000';
 
@@ -135,10 +135,27 @@ export class CreateUsage1764341000000 implements MigrationInterface {
         settled_at     timestamptz NOT NULL
       )`);
     await queryRunner.query(`CREATE INDEX usage_by_tenant_job ON ${table('usage')} (tenant_id, job_id)`);
+    // Suppliers' shares of the same settlements; a supplier tenant's id is its supplier id.
+    await queryRunner.query(`
+      CREATE TABLE ${table('supplier_earnings')} (
+        settlement_id uuid        NOT NULL,
+        node_id       uuid        NOT NULL,
+        supplier_id   text        NOT NULL,
+        job_id        text        NOT NULL,
+        gpu_seconds   bigint      NOT NULL,
+        amount_micros bigint      NOT NULL,
+        settled_at    timestamptz NOT NULL,
+        PRIMARY KEY (settlement_id, node_id)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX supplier_earnings_by_supplier ON ${table('supplier_earnings')} (supplier_id)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'usage')}`);
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP TABLE ${table('supplier_earnings')}`);
+    await queryRunner.query(`DROP TABLE ${table('usage')}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
-import { UsagePageSchema } from '../credits/usage';
+import { EarningsSchema, UsagePageSchema } from '../credits/usage';
 import { JobSpecSchema } from '../jobs/job-spec';
 import { QuoteSchema } from '../quotes/quotes.controller';
 import { JobViewSchema } from '../jobs/jobs.controller';
@@ -162,6 +162,15 @@ export const OPERATIONS: readonly Operation[] = [
     response: UsagePageSchema,
     status: 200,
     errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me/earnings',
+    summary: "The calling supplier's earnings from settled work, in USD",
+    roles: ['supplier'],
+    response: EarningsSchema,
+    status: 200,
+    errors: [401, 403, 429],
   },
 ];
 
