@@ -35,6 +35,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   let gateway: LaunchedService;
   let billing: LaunchedService;
   let matching: LaunchedService;
+  let inventory: LaunchedService;
   let producer: Producer;
   let submitted: TopicRecorder;
   let cancelled: TopicRecorder;
@@ -80,13 +81,16 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     });
     billing = await launchService('billing', { LOG_LEVEL: 'warn' });
     matching = await launchService('matching', { LOG_LEVEL: 'warn' });
-    await Promise.all([untilReady(gateway), untilReady(billing), untilReady(matching)]);
+    inventory = await launchService('inventory', { LOG_LEVEL: 'warn' });
+    await Promise.all([gateway, billing, matching, inventory].map(untilReady));
   });
 
   afterAll(async () => {
     await gateway?.process.kill();
     await billing?.process.kill();
     await matching?.process.kill();
+    await inventory?.process.kill();
+    if (inventory) await dropSchema(inventory.schema);
     if (billing) await dropSchema(billing.schema);
     if (matching) await dropSchema(matching.schema);
     await Promise.all([submitted, cancelled].map((r) => r?.stop()));
@@ -191,6 +195,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants/{tenantId}/api-keys',
         '/v1/usage',
         '/v1/quotes',
+        '/v1/offers',
         '/v1/suppliers/me/earnings',
       ].sort(),
     );
@@ -449,5 +454,20 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     const tooCheap = await post('/v1/quotes', key, { ...wanted, maxPricePerGpuHour: '1.00' });
     expect(tooCheap.body).toMatchObject({ feasible: false, estimatedCost: null, offers: [] });
     expect((tooCheap.body.reasons as string[]).join(' ')).toMatch(/price-cap/);
+  });
+
+  it('searches offers through inventory (request-reply over Kafka), and passes its problems on', async () => {
+    const { key } = await tenantWithKey('client');
+    // Whatever the shared stack offers, the answer has the documented shape; a bad query is inventory's 400.
+    const page = await call('/v1/offers?sort=price&limit=5&verifiedOnly=true', key);
+    expect(page.status).toBe(200);
+    expect(Array.isArray(page.body.items)).toBe(true);
+    for (const offer of page.body.items as Array<{ verified: boolean; pricePerGpuHour: string | null }>) {
+      expect(offer.verified).toBe(true);
+    }
+    const bad = await call('/v1/offers?interconnect=carrier-pigeon', key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('INVENTORY.INVALID_QUERY');
+    expect((await call('/v1/offers?colour=blue', key)).status).toBe(400);
   });
 });

@@ -25,8 +25,9 @@ import {
   WorkloadFinishedStatusHandler,
   WorkloadStartedStatusHandler,
 } from './jobs/job-status.handlers';
-import { QuoteClient } from './quotes/quote-client';
 import { QuotesController } from './quotes/quotes.controller';
+import { RequestReplyClient } from './request-reply/request-reply.client';
+import { OffersController } from './quotes/offers.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 /** Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read model), OpenAPI. */
@@ -42,6 +43,7 @@ import { TenantsController } from './tenants/tenants.controller';
     TenantsController,
     JobsController,
     QuotesController,
+    OffersController,
     CreditsController,
     UsageController,
     SupplierEarningsController,
@@ -64,7 +66,7 @@ import { TenantsController } from './tenants/tenants.controller';
     UsageRecordedBalanceHandler,
     HoldReleasedBalanceHandler,
     UsageSettledHandler,
-    QuoteClient,
+    RequestReplyClient,
   ],
 })
 export class GatewayModule {}

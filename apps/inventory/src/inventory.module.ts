@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { CapacityBookController } from './capacity-book/capacity-book.controller';
+import { OfferSearch } from './capacity-book/offer-search.service';
+import { OffersResponder } from './capacity-book/offers-responder.service';
 import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
 import { RecordSupplierFaultHandler } from './faults/record-supplier-fault.handler';
 import { SetPoolAvailabilityHandler } from './pools/set-pool-availability.handler';
@@ -24,6 +26,8 @@ import { VerificationRequestsService } from './verification/verification-request
   ],
   controllers: [CapacityBookController],
   providers: [
+    OfferSearch,
+    OffersResponder,
     InventoryTables,
     CapacityFeedService,
     VerificationRequestsService,

@@ -37,3 +37,5 @@ export * from './events/credit-requested/credit-requested.event';
 export * from './events/credit-declined/credit-declined.event';
 export * from './events/quote-requested/quote-requested.event';
 export * from './events/quote-answered/quote-answered.event';
+export * from './events/offers-requested/offers-requested.event';
+export * from './events/offers-answered/offers-answered.event';

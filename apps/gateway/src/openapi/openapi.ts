@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
 import { EarningsSchema, UsagePageSchema } from '../credits/usage';
 import { JobSpecSchema } from '../jobs/job-spec';
+import { OfferPageSchema } from '../quotes/offers.controller';
 import { QuoteSchema } from '../quotes/quotes.controller';
 import { JobViewSchema } from '../jobs/jobs.controller';
 import {
@@ -76,6 +77,16 @@ export const OPERATIONS: readonly Operation[] = [
     response: MeSchema,
     status: 200,
     errors: [401, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/offers',
+    summary:
+      'Search sellable offers (gpuProduct, region, minGpuMemoryGb, maxPricePerGpuHour, verifiedOnly, sort, cursor)',
+    roles: ['client', 'supplier', 'operator'],
+    response: OfferPageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 504],
   },
   {
     method: 'post',

@@ -9,7 +9,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { QuoteAnsweredPayload, uuidv7 } from '@gridex/contracts';
+import { QuoteAnsweredPayload, QuoteRequested, QuoteRequestedPayload, uuidv7 } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
@@ -17,7 +17,7 @@ import { microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { jobSubmitted, JobSpecSchema } from '../jobs/job-spec';
 import { parseBody } from '../openapi/validation';
-import { QuoteClient } from './quote-client';
+import { RequestReplyClient } from '../request-reply/request-reply.client';
 
 export const QuoteSchema = z.object({
   feasible: z.boolean(),
@@ -59,14 +59,15 @@ export function quoteReasons(answer: QuoteAnsweredPayload): string[] {
 @UseInterceptors(IdempotencyInterceptor)
 @Roles('client')
 export class QuotesController {
-  constructor(@Inject(QuoteClient) private readonly quotes: QuoteClient) {}
+  constructor(@Inject(RequestReplyClient) private readonly replies: RequestReplyClient) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
   async quote(@Caller() caller: Principal, @Body() body: unknown): Promise<z.infer<typeof QuoteSchema>> {
     const spec = parseBody(JobSpecSchema, body);
     const job = jobSubmitted(spec, 'quote', caller.tenantId);
-    const answer = await this.quotes.ask(
+    const answer = await this.replies.ask<QuoteRequestedPayload, QuoteAnsweredPayload>(
+      QuoteRequested,
       {
         tenantId: caller.tenantId,
         gpusPerNode: job.gpusPerNode,

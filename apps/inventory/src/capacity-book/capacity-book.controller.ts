@@ -1,16 +1,9 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
 import { CapacityChangedPayload } from '@gridex/contracts';
 import { ProblemException } from '@gridex/runtime';
 import { InventoryTables } from '../database/inventory-tables';
-import { decodeCursor, encodeCursor, OfferSearchQuerySchema, offerSearchSql } from './offer-search.query';
-
-interface Page<T> {
-  items: T[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
+import { OfferSearch, Page } from './offer-search.service';
 
 /**
  * What the gateway asks inventory: a supplier's nodes with their status, verification and reliability, and a
@@ -23,6 +16,7 @@ export class CapacityBookController {
   constructor(
     @Inject(InventoryTables) tables: InventoryTables,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OfferSearch) private readonly offers: OfferSearch,
   ) {
     this.book = tables.capacityBook;
   }
@@ -49,45 +43,7 @@ export class CapacityBookController {
   }
 
   @Get('offers')
-  async searchOffers(@Query() raw: Record<string, string>): Promise<Page<CapacityChangedPayload>> {
-    const parsed = OfferSearchQuerySchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'INVENTORY.INVALID_QUERY',
-        'the offer search has invalid parameters',
-        parsed.error.issues.map((issue) => ({
-          field: String(issue.path[0] ?? 'query'),
-          message: issueMessage(issue),
-        })),
-      );
-    }
-    const query = parsed.data;
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && cursor === undefined) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'INVENTORY.INVALID_QUERY',
-        'cursor is not one this API issued',
-        [{ field: 'cursor', message: 'pass back the nextCursor of the previous page unchanged' }],
-      );
-    }
-    const { text, values } = offerSearchSql(this.book, query, cursor);
-    const rows: Array<{ sort_key: number; node_id: string; state: CapacityChangedPayload }> =
-      await this.dataSource.query(text, values);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => row.state),
-      ...(rows.length > query.limit && last
-        ? { nextCursor: encodeCursor({ value: Number(last.sort_key), nodeId: last.node_id }) }
-        : {}),
-    };
+  searchOffers(@Query() raw: Record<string, string>): Promise<Page<CapacityChangedPayload>> {
+    return this.offers.search(raw);
   }
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  return issue.code === 'unrecognized_keys'
-    ? `unknown parameter(s): ${issue.keys.join(', ')}`
-    : issue.message;
 }

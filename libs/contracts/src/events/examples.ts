@@ -23,6 +23,8 @@ import type { HoldRejectedPayload } from './hold-rejected/hold-rejected.event';
 import type { HoldReleasedPayload } from './hold-released/hold-released.event';
 import type { UsageRecordedPayload } from './usage-recorded/usage-recorded.event';
 import type { InvoiceIssuedPayload } from './invoice-issued/invoice-issued.event';
+import type { OffersRequestedPayload } from './offers-requested/offers-requested.event';
+import type { OffersAnsweredPayload } from './offers-answered/offers-answered.event';
 import type { QuoteRequestedPayload } from './quote-requested/quote-requested.event';
 import type { QuoteAnsweredPayload } from './quote-answered/quote-answered.event';
 import type { CreditRequestedPayload } from './credit-requested/credit-requested.event';
@@ -312,6 +314,17 @@ export const EventExamples = {
     nodesConsidered: 1832,
     answeredAt: '2026-11-28T09:59:00.012Z',
   } satisfies QuoteAnsweredPayload,
+  'gateway.offers-requested': {
+    requestId: '01a22380-0000-7000-8000-000000000002',
+    tenantId: 'acme-ai',
+    query: { gpuProduct: 'H100-SXM5-80GB', verifiedOnly: 'true', sort: 'price', limit: '20' },
+    requestedAt: '2026-11-28T09:59:00.000Z',
+  } satisfies OffersRequestedPayload,
+  'inventory.offers-answered': {
+    requestId: '01a22380-0000-7000-8000-000000000002',
+    items: [],
+    answeredAt: '2026-11-28T09:59:00.009Z',
+  } satisfies OffersAnsweredPayload,
   'billing.credit-added': {
     topUpId: '8d7c6b5a-4938-5271-8a6b-5c4d3e2f1a0b',
     tenantId: 'acme-ai',

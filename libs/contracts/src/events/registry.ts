@@ -24,6 +24,8 @@ import { HoldRejected } from './hold-rejected/hold-rejected.event';
 import { HoldReleased } from './hold-released/hold-released.event';
 import { UsageRecorded } from './usage-recorded/usage-recorded.event';
 import { InvoiceIssued } from './invoice-issued/invoice-issued.event';
+import { OffersRequested } from './offers-requested/offers-requested.event';
+import { OffersAnswered } from './offers-answered/offers-answered.event';
 import { QuoteRequested } from './quote-requested/quote-requested.event';
 import { QuoteAnswered } from './quote-answered/quote-answered.event';
 import { CreditRequested } from './credit-requested/credit-requested.event';
@@ -47,6 +49,8 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   CreditRequested,
   QuoteRequested,
   QuoteAnswered,
+  OffersRequested,
+  OffersAnswered,
   JobMatched,
   JobUnmatched,
   JobExpired,

@@ -1,0 +1,112 @@
+import { Controller, Get, HttpStatus, Inject, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  CapacityChangedPayload,
+  OffersAnsweredPayload,
+  OffersRequested,
+  OffersRequestedPayload,
+  uuidv7,
+} from '@gridex/contracts';
+import { currentCorrelation } from '@gridex/observability';
+import { ProblemException, validated } from '@gridex/runtime';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, Principal, Roles } from '../auth/principal';
+import { decimalToMicros, microsToDecimal } from '../domain/api-money';
+import { RequestReplyClient } from '../request-reply/request-reply.client';
+
+export const OfferQuerySchema = z.strictObject({
+  gpuProduct: z.string().max(500).optional().describe('Comma-separated GPU products'),
+  minGpuMemoryGb: z.coerce.number().int().min(1).max(1024).optional(),
+  region: z.string().max(500).optional().describe('Comma-separated regions'),
+  interconnect: z.string().max(100).optional(),
+  minGpusPerNode: z.coerce.number().int().min(1).max(64).optional(),
+  maxPricePerGpuHour: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "2.50"')
+    .optional(),
+  verifiedOnly: z.enum(['true', 'false']).optional(),
+  sort: z.enum(['price', 'perf-per-dollar', 'reliability']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(500).optional(),
+});
+
+export const OfferPageSchema = z.object({
+  items: z.array(
+    z.object({
+      cluster: z.string(),
+      node: z.string(),
+      region: z.string(),
+      gpuProduct: z.string(),
+      gpuMemoryGb: z.number(),
+      gpus: z.number().int(),
+      freeGpus: z.number().int(),
+      interconnect: z.string(),
+      verified: z.boolean(),
+      reliability: z.number().describe('Share of the last 7 days the node was up, 0–1'),
+      pricePerGpuHour: z
+        .string()
+        .nullable()
+        .describe("The supplier's ask in USD; clients pay it plus the platform's take"),
+      interruptiblePricePerGpuHour: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+function offerView(o: CapacityChangedPayload) {
+  return {
+    cluster: o.clusterId,
+    node: o.nodeName,
+    region: o.region,
+    gpuProduct: o.gpuProduct,
+    gpuMemoryGb: Math.round((o.gpuMemoryMiB / 1024) * 10) / 10,
+    gpus: o.gpus,
+    freeGpus: o.allocatableGpus,
+    interconnect: o.interconnect,
+    verified: o.verification === 'verified',
+    reliability: o.reliabilityBasisPoints / 10_000,
+    pricePerGpuHour: o.pricePerGpuHour ? microsToDecimal(BigInt(o.pricePerGpuHour.micros)) : null,
+    interruptiblePricePerGpuHour: o.interruptiblePricePerGpuHour
+      ? microsToDecimal(BigInt(o.interruptiblePricePerGpuHour.micros))
+      : null,
+  };
+}
+
+/** The sellable offers, searched by inventory (request-reply over Kafka). */
+@Controller('v1/offers')
+@UseGuards(ApiKeyGuard)
+@Roles('client', 'supplier', 'operator')
+export class OffersController {
+  constructor(@Inject(RequestReplyClient) private readonly replies: RequestReplyClient) {}
+
+  @Get()
+  async offers(@Caller() caller: Principal, @Query() raw: unknown): Promise<z.infer<typeof OfferPageSchema>> {
+    const q = validated(OfferQuerySchema, raw, 'REQUEST.INVALID', 'the offer search is invalid');
+    const query: Record<string, string> = {};
+    if (q.gpuProduct) query.gpuProduct = q.gpuProduct;
+    if (q.minGpuMemoryGb) query.minGpuMemoryMiB = String(q.minGpuMemoryGb * 1024);
+    if (q.region) query.region = q.region;
+    if (q.interconnect) query.interconnect = q.interconnect;
+    if (q.minGpusPerNode) query.minGpusPerNode = String(q.minGpusPerNode);
+    if (q.maxPricePerGpuHour)
+      query.maxPricePerGpuHourMicros = decimalToMicros(q.maxPricePerGpuHour).toString();
+    if (q.verifiedOnly) query.verifiedOnly = q.verifiedOnly;
+    if (q.sort) query.sort = q.sort;
+    if (q.limit) query.limit = String(q.limit);
+    if (q.cursor) query.cursor = q.cursor;
+    const answer = await this.replies.ask<OffersRequestedPayload, OffersAnsweredPayload>(
+      OffersRequested,
+      { tenantId: caller.tenantId, query },
+      currentCorrelation()?.correlationId ?? uuidv7(),
+    );
+    if (answer.problem) {
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        answer.problem.code,
+        answer.problem.detail,
+        answer.problem.errors,
+      );
+    }
+    return { items: answer.items.map(offerView), nextCursor: answer.nextCursor ?? null };
+  }
+}
