@@ -197,13 +197,20 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/quotes',
         '/v1/offers',
         '/v1/suppliers/me/earnings',
+        '/v1/dlq',
+        '/v1/dlq/{topic}',
+        '/v1/dlq/{topic}/replay',
       ].sort(),
     );
     // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const response = await call(
-          path.replace('{tenantId}', 't-x').replace('{jobId}', 'job-x').replace('{topUpId}', 'x'),
+          path
+            .replace('{tenantId}', 't-x')
+            .replace('{jobId}', 'job-x')
+            .replace('{topUpId}', 'x')
+            .replace('{topic}', 'x'),
           undefined,
           {
             method: method.toUpperCase(),
@@ -469,5 +476,37 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('INVENTORY.INVALID_QUERY');
     expect((await call('/v1/offers?colour=blue', key)).status).toBe(400);
+  });
+
+  it('shows operators what was dead-lettered and why, and replays it to its source topic', async () => {
+    const marker = `broken-${uuidv7()}`;
+    await producer.send({ topic: Topics.jobMatched, messages: [{ key: marker, value: marker }] });
+    type Entry = { offset: string; key: string | null; code: string | null; value: string };
+    const entry = await eventually(async () => {
+      const page = await call(`/v1/dlq/${Topics.jobMatched}?limit=50`, operatorKey);
+      const found = (page.body.items as Entry[]).find((e) => e.value === marker);
+      expect(found).toBeDefined();
+      return found as Entry;
+    });
+    expect(entry).toMatchObject({ key: marker, code: 'MESSAGING.INVALID_MESSAGE' });
+    const summary = await call('/v1/dlq', operatorKey);
+    const before = (summary.body.items as Array<{ topic: string; messages: number }>).find(
+      (i) => i.topic === Topics.jobMatched,
+    );
+    expect(before?.messages).toBeGreaterThan(0);
+    const replay = await post(`/v1/dlq/${Topics.jobMatched}/replay`, operatorKey, {
+      offsets: [entry.offset],
+    });
+    expect(replay).toMatchObject({ status: 200, body: { replayed: 1 } });
+    // Still invalid, so it comes back to the dead-letter topic: the count grows.
+    await eventually(async () => {
+      const after = (
+        (await call('/v1/dlq', operatorKey)).body.items as Array<{ topic: string; messages: number }>
+      ).find((i) => i.topic === Topics.jobMatched);
+      expect(after?.messages).toBeGreaterThan(before?.messages ?? 0);
+    });
+    expect((await call('/v1/dlq/not.a.topic', operatorKey)).status).toBe(404);
+    const { key } = await tenantWithKey('client');
+    expect((await call('/v1/dlq', key)).status).toBe(403);
   });
 });

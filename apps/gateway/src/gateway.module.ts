@@ -15,6 +15,7 @@ import { SupplierEarningsController, UsageController, UsageSettledHandler } from
 import { gatewayMigrations } from './database/migrations';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
+import { DeadLetters, DeadLettersController } from './operations/dead-letters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsTable } from './jobs/jobs-table';
 import {
@@ -47,6 +48,7 @@ import { TenantsController } from './tenants/tenants.controller';
     CreditsController,
     UsageController,
     SupplierEarningsController,
+    DeadLettersController,
     OpenApiController,
   ],
   providers: [
@@ -67,6 +69,7 @@ import { TenantsController } from './tenants/tenants.controller';
     HoldReleasedBalanceHandler,
     UsageSettledHandler,
     RequestReplyClient,
+    DeadLetters,
   ],
 })
 export class GatewayModule {}

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
 import { EarningsSchema, UsagePageSchema } from '../credits/usage';
 import { JobSpecSchema } from '../jobs/job-spec';
+import {
+  DeadLetterPageSchema,
+  DeadLetterSummarySchema,
+  ReplayRequestSchema,
+} from '../operations/dead-letters';
 import { OfferPageSchema } from '../quotes/offers.controller';
 import { QuoteSchema } from '../quotes/quotes.controller';
 import { JobViewSchema } from '../jobs/jobs.controller';
@@ -173,6 +178,34 @@ export const OPERATIONS: readonly Operation[] = [
     response: UsagePageSchema,
     status: 200,
     errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/dlq',
+    summary: 'Dead-letter topics that hold messages, with their counts',
+    roles: ['operator'],
+    response: DeadLetterSummarySchema,
+    status: 200,
+    errors: [401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/dlq/{topic}',
+    summary: "A topic's newest dead-lettered messages with why they were set aside (`limit`, default 20)",
+    roles: ['operator'],
+    response: DeadLetterPageSchema,
+    status: 200,
+    errors: [400, 401, 403, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/dlq/{topic}/replay',
+    summary: 'Re-publish dead-lettered messages (by offset) to their source topic; safe to repeat',
+    roles: ['operator'],
+    request: ReplayRequestSchema,
+    response: z.object({ replayed: z.number().int() }),
+    status: 200,
+    errors: [400, 401, 403, 404, 409, 422, 429],
   },
   {
     method: 'get',

@@ -1,0 +1,205 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Injectable,
+  OnApplicationShutdown,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { Admin, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
+import { z } from 'zod';
+import { deadLetterTopic, Topics, uuidv7 } from '@gridex/contracts';
+import { DeadLetterHeaders } from '@gridex/messaging';
+import { ProblemException, validated } from '@gridex/runtime';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Roles } from '../auth/principal';
+import { parseBody } from '../openapi/validation';
+
+const KNOWN_TOPICS: ReadonlySet<string> = new Set(Object.values(Topics));
+
+export const DeadLetterSummarySchema = z.object({
+  items: z.array(z.object({ topic: z.string(), deadLetterTopic: z.string(), messages: z.number().int() })),
+});
+export const DeadLetterPageSchema = z.object({
+  items: z.array(
+    z.object({
+      offset: z.string(),
+      key: z.string().nullable(),
+      code: z.string().nullable(),
+      reason: z.string().nullable(),
+      sourcePartition: z.string().nullable(),
+      sourceOffset: z.string().nullable(),
+      handler: z.string().nullable(),
+      failedAt: z.string().nullable(),
+      value: z.string().describe('The message as it was (first 2,000 characters)'),
+    }),
+  ),
+});
+export const ReplayRequestSchema = z.strictObject({
+  offsets: z
+    .array(z.string().regex(/^\d{1,18}$/))
+    .min(1)
+    .max(1000)
+    .describe('Dead-letter offsets to replay'),
+});
+
+const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? null;
+
+/**
+ * Reads and replays dead-letter topics for operators. Reading uses a throw-away consumer group positioned at the
+ * newest messages; replay re-publishes chosen messages, unchanged, to their source topic. Replaying is safe to
+ * repeat: every consumer records event ids in its inbox, so an event that already had its effect has no second
+ * one (and one still invalid lands on the dead-letter topic again, with the new reason).
+ */
+@Injectable()
+export class DeadLetters implements OnApplicationShutdown {
+  private admin?: Admin;
+  private producer?: Producer;
+
+  constructor(@Inject(Kafka) private readonly kafka: Kafka) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  async summary(): Promise<z.infer<typeof DeadLetterSummarySchema>> {
+    const admin = await this.connectedAdmin();
+    const items = [];
+    for (const topic of KNOWN_TOPICS) {
+      const offsets = await admin.fetchTopicOffsets(deadLetterTopic(topic)).catch(() => []);
+      const messages = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      if (messages > 0) items.push({ topic, deadLetterTopic: deadLetterTopic(topic), messages });
+    }
+    return { items };
+  }
+
+  /** The newest `limit` messages of a topic's dead-letter topic, oldest first. */
+  async newest(topic: string, limit: number): Promise<KafkaMessage[]> {
+    const dlq = deadLetterTopic(topic);
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(dlq);
+    const partition = offsets[0];
+    if (!partition || Number(partition.high) <= Number(partition.low)) return [];
+    const high = Number(partition.high);
+    const from = Math.max(Number(partition.low), high - limit);
+    return this.read(dlq, from, high);
+  }
+
+  /** Re-publishes the messages at these dead-letter offsets to their source topic; returns how many. */
+  async replay(topic: string, offsets: readonly string[]): Promise<number> {
+    const wanted = new Set(offsets);
+    const sorted = [...wanted].map(Number).sort((a, b) => a - b);
+    const messages = (
+      await this.read(deadLetterTopic(topic), sorted[0], sorted[sorted.length - 1] + 1)
+    ).filter((m) => wanted.has(m.offset));
+    if (messages.length === 0) return 0;
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await this.producer.connect();
+    }
+    await this.producer.send({
+      topic,
+      messages: messages.map((m) => ({
+        key: m.key,
+        value: m.value,
+        headers: { 'gridex-replayed-from': `${deadLetterTopic(topic)}@${m.offset}` },
+      })),
+    });
+    return messages.length;
+  }
+
+  private async read(topic: string, from: number, to: number): Promise<KafkaMessage[]> {
+    const groupId = `gateway-dlq-reader-${uuidv7()}`;
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const messages: KafkaMessage[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 15_000);
+        void consumer
+          .run({
+            eachMessage: async ({ message }) => {
+              const offset = Number(message.offset);
+              if (offset >= from && offset < to) messages.push(message);
+              if (offset >= to - 1) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .then(() => consumer.seek({ topic, partition: 0, offset: String(from) }))
+          .catch(reject);
+      });
+      return messages;
+    } finally {
+      await consumer.disconnect();
+      await (await this.connectedAdmin()).deleteGroups([groupId]).catch(() => undefined);
+    }
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    return this.admin;
+  }
+}
+
+/** Operators: what is dead-lettered, why, and replaying it once the cause is fixed. */
+@Controller('v1/dlq')
+@UseGuards(ApiKeyGuard)
+@Roles('operator')
+export class DeadLettersController {
+  constructor(@Inject(DeadLetters) private readonly deadLetters: DeadLetters) {}
+
+  @Get()
+  summary() {
+    return this.deadLetters.summary();
+  }
+
+  @Get(':topic')
+  async newest(@Param('topic') topic: string, @Query('limit') limit: string | undefined) {
+    const max = validated(
+      z.coerce.number().int().min(1).max(200).default(20),
+      limit,
+      'REQUEST.INVALID',
+      'limit must be 1 to 200',
+    );
+    const messages = await this.deadLetters.newest(known(topic), max);
+    return {
+      items: messages.map((m) => ({
+        offset: m.offset,
+        key: m.key?.toString() ?? null,
+        code: header(m, DeadLetterHeaders.code),
+        reason: header(m, DeadLetterHeaders.reason),
+        sourcePartition: header(m, DeadLetterHeaders.sourcePartition),
+        sourceOffset: header(m, DeadLetterHeaders.sourceOffset),
+        handler: header(m, DeadLetterHeaders.handler),
+        failedAt: header(m, DeadLetterHeaders.failedAt),
+        value: (m.value?.toString() ?? '').slice(0, 2000),
+      })),
+    };
+  }
+
+  @Post(':topic/replay')
+  @HttpCode(HttpStatus.OK)
+  async replay(@Param('topic') topic: string, @Body() body: unknown) {
+    const { offsets } = parseBody(ReplayRequestSchema, body);
+    return { replayed: await this.deadLetters.replay(known(topic), offsets) };
+  }
+}
+
+function known(topic: string): string {
+  if (!KNOWN_TOPICS.has(topic)) {
+    throw new ProblemException(HttpStatus.NOT_FOUND, 'DLQ.UNKNOWN_TOPIC', `${topic} is not a Gridex topic`);
+  }
+  return topic;
+}
