@@ -6,3 +6,4 @@ export * from './inbox/retry-delay';
 export * from './inbox/inbox-consumer';
 export * from './dead-letter/dead-letter-headers';
 export * from './database/create-messaging-tables.migration';
+export * from './request-reply/request-responder';
