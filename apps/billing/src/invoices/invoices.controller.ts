@@ -65,12 +65,10 @@ export class InvoicesController {
     @Headers('accept') accept: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
-    const id = {
-      data: validated(z.uuid(), invoiceId, 'BILLING.INVALID_INVOICE_ID', 'the invoice id is not a UUID'),
-    };
+    const id = validated(z.uuid(), invoiceId, 'BILLING.INVALID_INVOICE_ID', 'the invoice id is not a UUID');
     const [invoice]: InvoiceRow[] = await this.dataSource.query(
       `SELECT * FROM ${this.invoices} WHERE invoice_id = $1 AND tenant_id = $2`,
-      [id.data, tenantIdFrom(tenantId)],
+      [id, tenantIdFrom(tenantId)],
     );
     if (!invoice) {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'BILLING.INVOICE_NOT_FOUND', 'no such invoice');
@@ -86,7 +84,7 @@ export class InvoicesController {
       started_at: Date | null;
       finished_at: Date | null;
     }> = await this.dataSource.query(`SELECT * FROM ${this.lines} WHERE invoice_id = $1 ORDER BY line_no`, [
-      id.data,
+      id,
     ]);
     const lines: InvoiceLineView[] = rows.map((row) => ({
       lineNo: Number(row.line_no),

@@ -23,7 +23,7 @@ abstract class MeterInputHandler<T> implements EventHandler<T> {
   abstract readonly name: string;
   abstract readonly contract: EventHandler<T>['contract'];
 
-  constructor(protected readonly metering: MeteringService) {}
+  constructor(@Inject(MeteringService) protected readonly metering: MeteringService) {}
 
   protected abstract itemOf(event: EventEnvelope<T>): MeterItem;
 
@@ -111,10 +111,6 @@ export class MeterOnWorkloadStartedHandler extends MeterInputHandler<WorkloadSta
   readonly name = 'billing.meter-on-workload-started';
   readonly contract = WorkloadStarted;
 
-  constructor(@Inject(MeteringService) metering: MeteringService) {
-    super(metering);
-  }
-
   protected itemOf(event: EventEnvelope<WorkloadStartedPayload>): MeterItem {
     const started = event.payload;
     return {
@@ -131,10 +127,6 @@ export class MeterOnWorkloadStartedHandler extends MeterInputHandler<WorkloadSta
 export class SettleOnWorkloadFinishedHandler extends MeterInputHandler<WorkloadFinishedPayload> {
   readonly name = 'billing.settle-on-workload-finished';
   readonly contract = WorkloadFinished;
-
-  constructor(@Inject(MeteringService) metering: MeteringService) {
-    super(metering);
-  }
 
   protected itemOf(event: EventEnvelope<WorkloadFinishedPayload>): MeterItem {
     const finished = event.payload;

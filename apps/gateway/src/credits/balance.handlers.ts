@@ -43,7 +43,7 @@ abstract class BalanceDeltaHandler<T extends { tenantId: string }> implements Ev
   abstract readonly name: string;
   abstract readonly contract: EventContract<T>;
 
-  constructor(protected readonly tables: MoneyTables) {}
+  constructor(@Inject(MoneyTables) protected readonly tables: MoneyTables) {}
 
   /** Change of available and held, in micro-units. */
   protected abstract delta(payload: T): [bigint, bigint];
@@ -65,10 +65,6 @@ export class CreditAddedBalanceHandler extends BalanceDeltaHandler<CreditAddedPa
   readonly name = 'gateway.balance-credit-added';
   readonly contract = CreditAdded;
 
-  constructor(@Inject(MoneyTables) tables: MoneyTables) {
-    super(tables);
-  }
-
   protected delta(p: CreditAddedPayload): [bigint, bigint] {
     return [BigInt(p.amount.micros), 0n];
   }
@@ -88,10 +84,6 @@ export class HoldPlacedBalanceHandler extends BalanceDeltaHandler<HoldPlacedPayl
   readonly name = 'gateway.balance-hold-placed';
   readonly contract = HoldPlaced;
 
-  constructor(@Inject(MoneyTables) tables: MoneyTables) {
-    super(tables);
-  }
-
   protected delta(p: HoldPlacedPayload): [bigint, bigint] {
     return [-BigInt(p.amount.micros), BigInt(p.amount.micros)];
   }
@@ -102,10 +94,6 @@ export class HoldPlacedBalanceHandler extends BalanceDeltaHandler<HoldPlacedPayl
 export class UsageRecordedBalanceHandler extends BalanceDeltaHandler<UsageRecordedPayload> {
   readonly name = 'gateway.balance-usage-recorded';
   readonly contract = UsageRecorded;
-
-  constructor(@Inject(MoneyTables) tables: MoneyTables) {
-    super(tables);
-  }
 
   protected delta(p: UsageRecordedPayload): [bigint, bigint] {
     const fromHeld = BigInt(p.fromHeldMicros);
@@ -118,10 +106,6 @@ export class UsageRecordedBalanceHandler extends BalanceDeltaHandler<UsageRecord
 export class HoldReleasedBalanceHandler extends BalanceDeltaHandler<HoldReleasedPayload> {
   readonly name = 'gateway.balance-hold-released';
   readonly contract = HoldReleased;
-
-  constructor(@Inject(MoneyTables) tables: MoneyTables) {
-    super(tables);
-  }
 
   protected delta(p: HoldReleasedPayload): [bigint, bigint] {
     return [BigInt(p.amount.micros), -BigInt(p.amount.micros)];

@@ -29,7 +29,7 @@ abstract class JobStatusHandler<T> implements EventHandler<T> {
   abstract readonly name: string;
   abstract readonly contract: EventHandler<T>['contract'];
 
-  constructor(protected readonly jobs: JobsTable) {}
+  constructor(@Inject(JobsTable) protected readonly jobs: JobsTable) {}
 
   abstract handle(event: EventEnvelope<T>, tx: EntityManager): Promise<void>;
 
@@ -43,10 +43,6 @@ abstract class JobStatusHandler<T> implements EventHandler<T> {
 export class JobMatchedStatusHandler extends JobStatusHandler<JobMatchedPayload> {
   readonly name = 'gateway.job-status-matched';
   readonly contract = JobMatched;
-
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
 
   async handle(event: EventEnvelope<JobMatchedPayload>, tx: EntityManager): Promise<void> {
     const m = event.payload;
@@ -76,10 +72,6 @@ export class JobUnmatchedStatusHandler extends JobStatusHandler<JobUnmatchedPayl
   readonly name = 'gateway.job-status-unmatched';
   readonly contract = JobUnmatched;
 
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
-
   async handle(event: EventEnvelope<JobUnmatchedPayload>, tx: EntityManager): Promise<void> {
     const reasons = JSON.stringify(event.payload).slice(0, 900);
     await tx.query(
@@ -96,10 +88,6 @@ export class JobExpiredStatusHandler extends JobStatusHandler<JobExpiredPayload>
   readonly name = 'gateway.job-status-expired';
   readonly contract = JobExpired;
 
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
-
   async handle(event: EventEnvelope<JobExpiredPayload>, tx: EntityManager): Promise<void> {
     await tx.query(
       `UPDATE ${this.jobs.table} SET status = 'expired', updated_at = now(), timeline = timeline || $2::jsonb
@@ -114,10 +102,6 @@ export class JobExpiredStatusHandler extends JobStatusHandler<JobExpiredPayload>
 export class WorkloadStartedStatusHandler extends JobStatusHandler<WorkloadStartedPayload> {
   readonly name = 'gateway.job-status-started';
   readonly contract = WorkloadStarted;
-
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
 
   async handle(event: EventEnvelope<WorkloadStartedPayload>, tx: EntityManager): Promise<void> {
     const started = event.payload;
@@ -136,10 +120,6 @@ export class WorkloadStartedStatusHandler extends JobStatusHandler<WorkloadStart
 export class WorkloadFinishedStatusHandler extends JobStatusHandler<WorkloadFinishedPayload> {
   readonly name = 'gateway.job-status-finished';
   readonly contract = WorkloadFinished;
-
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
 
   async handle(event: EventEnvelope<WorkloadFinishedPayload>, tx: EntityManager): Promise<void> {
     const f = event.payload;
@@ -164,10 +144,6 @@ export class WorkloadFinishedStatusHandler extends JobStatusHandler<WorkloadFini
 export class HoldRejectedStatusHandler extends JobStatusHandler<HoldRejectedPayload> {
   readonly name = 'gateway.job-status-hold-rejected';
   readonly contract = HoldRejected;
-
-  constructor(@Inject(JobsTable) jobs: JobsTable) {
-    super(jobs);
-  }
 
   async handle(event: EventEnvelope<HoldRejectedPayload>, tx: EntityManager): Promise<void> {
     await tx.query(
