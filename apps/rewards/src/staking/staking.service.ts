@@ -7,6 +7,23 @@ import { requiredStake } from '../domain/gpu-class';
 import { NodeStake, released, RewardsError, stake, StakePolicy, unstake } from '../domain/staking';
 import { RewardsTables } from '../rewards-tables';
 
+interface StakeRow {
+  staked_units: string;
+  auto_compound: boolean;
+  last_unstake_at: Date | null;
+}
+
+function stakeView(nodeId: string, row: StakeRow, required: bigint): StakeView {
+  return {
+    nodeId,
+    stakedUnits: String(row.staked_units),
+    requiredUnits: required.toString(),
+    eligible: BigInt(row.staked_units) >= required,
+    autoCompound: row.auto_compound,
+    lastUnstakeAt: row.last_unstake_at ? new Date(row.last_unstake_at).toISOString() : null,
+  };
+}
+
 export interface StakeView {
   nodeId: string;
   stakedUnits: string;
@@ -121,15 +138,16 @@ export class StakingService {
     unbondings: Array<{ nodeId: string; units: string; releaseAt: string; withdrawn: boolean }>;
   }> {
     const manager = this.dataSource.manager;
-    const nodes: Array<{ node_id: string; gpu_product: string; gpus: number }> = await manager.query(
-      `SELECT n.node_id, n.gpu_product, n.gpus FROM ${this.tables.nodes} n
-       JOIN ${this.tables.stakes} s ON s.node_id = n.node_id WHERE n.supplier_id = $1 ORDER BY n.node_id`,
-      [supplierId],
-    );
-    const stakes = await Promise.all(
-      nodes.map((n) =>
-        this.view(manager, n.node_id, requiredStake(this.tables.classes, n.gpu_product, n.gpus)),
-      ),
+    // One query for all the supplier's stakes (not one per node).
+    const rows: Array<StakeRow & { node_id: string; gpu_product: string; gpus: number }> =
+      await manager.query(
+        `SELECT n.node_id, n.gpu_product, n.gpus, s.staked_units, s.auto_compound, s.last_unstake_at
+       FROM ${this.tables.nodes} n JOIN ${this.tables.stakes} s ON s.node_id = n.node_id
+       WHERE n.supplier_id = $1 ORDER BY n.node_id`,
+        [supplierId],
+      );
+    const stakes = rows.map((row) =>
+      stakeView(row.node_id, row, requiredStake(this.tables.classes, row.gpu_product, row.gpus)),
     );
     const unbondings: Array<{ node_id: string; units: string; release_at: Date; withdrawn_at: Date | null }> =
       await manager.query(
@@ -179,15 +197,10 @@ export class StakingService {
   }
 
   private async view(tx: EntityManager, nodeId: string, required: bigint): Promise<StakeView> {
-    const [row]: Array<{ staked_units: string; auto_compound: boolean; last_unstake_at: Date | null }> =
-      await tx.query(`SELECT * FROM ${this.tables.stakes} WHERE node_id = $1`, [nodeId]);
-    return {
-      nodeId,
-      stakedUnits: String(row.staked_units),
-      requiredUnits: required.toString(),
-      eligible: BigInt(row.staked_units) >= required,
-      autoCompound: row.auto_compound,
-      lastUnstakeAt: row.last_unstake_at ? new Date(row.last_unstake_at).toISOString() : null,
-    };
+    const [row]: StakeRow[] = await tx.query(
+      `SELECT staked_units, auto_compound, last_unstake_at FROM ${this.tables.stakes} WHERE node_id = $1`,
+      [nodeId],
+    );
+    return stakeView(nodeId, row, required);
   }
 }
