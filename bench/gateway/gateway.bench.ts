@@ -16,8 +16,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
-import { CapacityChanged, deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import { CapacityChanged } from '@gridex/contracts';
 import {
+  capacityChange,
   dropSchema,
   eventually,
   launchService,
@@ -126,31 +127,18 @@ async function main(): Promise<void> {
     };
     const job = (await (await api('/v1/jobs', key, spec)).json()) as { id: string };
     await publishEvents(producer, CapacityChanged, [
-      {
-        nodeId: deterministicUuid(IdNamespaces.node, 'bench-gw', product),
-        revision: 1,
+      capacityChange({
         clusterId: 'bench-gw',
         nodeName: `bench-gw-${RUN}`,
         supplierId: 'bench-sup',
-        supplierKind: 'datacenter',
-        pool: 'pool',
-        region: 'eu-north',
         gpuProduct: product,
         gpuMemoryMiB: 24_564,
         interconnect: 'pcie',
-        gpus: 8,
-        removed: false,
-        ready: true,
-        allocatableGpus: 8,
-        poolPaused: false,
-        schedulable: true,
-        verification: 'verified',
         benchmarkScore: 400,
         reliabilityBasisPoints: 9_900,
-        supplierFaults30d: 0,
         pricePerGpuHour: { currency: 'USD', micros: '400000' },
         interruptiblePricePerGpuHour: { currency: 'USD', micros: '250000' },
-      },
+      }),
     ]);
     await eventually(async () => {
       const quote = (await (await api('/v1/quotes', key, spec)).json()) as { feasible: boolean };

@@ -1,9 +1,7 @@
 import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
-  deterministicUuid,
   EventEnvelope,
-  IdNamespaces,
   JobCancelledPayload,
   JobMatched,
   JobSubmittedPayload,
@@ -13,6 +11,7 @@ import {
   WorkloadStarted,
 } from '@gridex/contracts';
 import {
+  capacityChange,
   dropSchema,
   eventually,
   launchService,
@@ -418,31 +417,12 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     const { key } = await tenantWithKey('client');
     const product = `GW-QUOTE-${uuidv7().slice(-8)}`;
     await publishEvents(producer, CapacityChanged, [
-      {
-        nodeId: deterministicUuid(IdNamespaces.node, 'gw-test', product),
-        revision: 1,
+      capacityChange({
         clusterId: 'gw-test',
         nodeName: `n-${product.toLowerCase()}`,
         supplierId: 'sup-gw',
-        supplierKind: 'datacenter',
-        pool: 'pool',
-        region: 'eu-north',
         gpuProduct: product,
-        gpuMemoryMiB: 81_559,
-        interconnect: 'infiniband',
-        gpus: 8,
-        removed: false,
-        ready: true,
-        allocatableGpus: 8,
-        poolPaused: false,
-        schedulable: true,
-        verification: 'verified',
-        benchmarkScore: 1000,
-        reliabilityBasisPoints: 9_990,
-        supplierFaults30d: 0,
-        pricePerGpuHour: { currency: 'USD', micros: '2000000' },
-        interruptiblePricePerGpuHour: { currency: 'USD', micros: '1200000' },
-      },
+      }),
     ]);
     const wanted = { ...spec, gpuProducts: [product] };
     const quote = await eventually(async () => {

@@ -16,6 +16,7 @@ import {
   WorkloadFinished,
 } from '@gridex/contracts';
 import {
+  capacityChange,
   dropSchema,
   eventually,
   launchService,
@@ -41,32 +42,14 @@ function capacity(
   name: string,
   patch: Partial<CapacityChangedPayload> = {},
 ): CapacityChangedPayload {
-  return {
-    nodeId: deterministicUuid(IdNamespaces.node, `c-${suffix}`, name),
-    revision: revision++,
+  return capacityChange({
     clusterId: `c-${suffix}`,
     nodeName: name,
     supplierId: `s-${suffix}`,
-    supplierKind: 'datacenter',
-    pool: 'pool',
-    region: 'eu-north',
     gpuProduct: product,
-    gpuMemoryMiB: 81_559,
-    interconnect: 'infiniband',
-    gpus: 8,
-    removed: false,
-    ready: true,
-    allocatableGpus: 8,
-    poolPaused: false,
-    schedulable: true,
-    verification: 'verified',
-    benchmarkScore: 1000,
-    reliabilityBasisPoints: 9_990,
-    supplierFaults30d: 0,
-    pricePerGpuHour: usd('2000000'),
-    interruptiblePricePerGpuHour: usd('1200000'),
+    revision: revision++,
     ...patch,
-  };
+  });
 }
 
 function job(product: string, patch: Partial<JobSubmittedPayload> = {}): JobSubmittedPayload {

@@ -17,6 +17,7 @@ import {
   uuidv7,
 } from '@gridex/contracts';
 import {
+  capacityChange,
   dropSchema,
   eventually,
   launchService,
@@ -40,32 +41,25 @@ const usd = (micros: string) => ({ currency: 'USD', micros });
 
 let revision = 1;
 function capacity(nodeName: string, patch: Partial<CapacityChangedPayload> = {}): CapacityChangedPayload {
-  return {
-    nodeId: deterministicUuid(IdNamespaces.node, cluster, nodeName),
-    revision: revision++,
+  return capacityChange({
     clusterId: cluster,
     nodeName,
     supplierId: supplier,
+    gpuProduct: 'RTX-4090-24GB',
+    revision: revision++,
     supplierKind: 'individual',
     pool: 'home',
     region: 'eu-west',
-    gpuProduct: 'RTX-4090-24GB',
     gpuMemoryMiB: 24_564,
     interconnect: 'pcie',
     gpus: 2,
-    removed: false,
-    ready: true,
     allocatableGpus: 2,
-    poolPaused: false,
-    schedulable: true,
-    verification: 'verified',
     benchmarkScore: 400,
     reliabilityBasisPoints: 9_900,
-    supplierFaults30d: 0,
     pricePerGpuHour: usd('400000'),
     interruptiblePricePerGpuHour: usd('250000'),
     ...patch,
-  };
+  });
 }
 
 type Recorded<T> = EventEnvelope<T>;

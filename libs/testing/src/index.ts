@@ -2,3 +2,4 @@ export * from './stack-env';
 export * from './real-stack';
 export * from './service-process';
 export * from './kubernetes';
+export * from './fixtures';
