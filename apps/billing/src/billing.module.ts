@@ -7,6 +7,7 @@ import { CreditsService } from './credits/credits.service';
 import { PAYMENT_PROVIDER, TestPaymentProvider } from './credits/payment-provider';
 import { billingMigrations } from './database/migrations';
 import { InvoiceService } from './invoices/invoice.service';
+import { FinanceController } from './invoices/finance.controller';
 import { InvoicesController } from './invoices/invoices.controller';
 import { LedgerStore } from './ledger/ledger.store';
 import { TenantAccounts } from './ledger/tenant-accounts';
@@ -31,7 +32,7 @@ import { MeterStore } from './metering/meter.store';
       migrations: billingMigrations,
     }),
   ],
-  controllers: [AccountsController, InvoicesController],
+  controllers: [AccountsController, InvoicesController, FinanceController],
   providers: [
     LedgerStore,
     TenantAccounts,

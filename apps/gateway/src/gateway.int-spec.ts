@@ -1,10 +1,13 @@
 import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
+  deterministicUuid,
   EventEnvelope,
+  IdNamespaces,
   JobCancelledPayload,
   JobMatched,
   JobSubmittedPayload,
+  NodeObserved,
   Topics,
   uuidv7,
   WorkloadFinished,
@@ -35,6 +38,11 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   let billing: LaunchedService;
   let matching: LaunchedService;
   let inventory: LaunchedService;
+  let rewards: LaunchedService;
+  let supplierRegistered: TopicRecorder;
+  let offerDeclared: TopicRecorder;
+  /** The client whose job the job test runs to completion; its usage is invoiced. */
+  let invoicedClient: { tenantId: string; key: string; jobId: string } | undefined;
   let producer: Producer;
   let submitted: TopicRecorder;
   let cancelled: TopicRecorder;
@@ -71,17 +79,29 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     [submitted, cancelled] = await Promise.all(
       [Topics.jobSubmitted, Topics.jobCancelled].map((topic) => TopicRecorder.start(kafka, topic)),
     );
+    [supplierRegistered, offerDeclared] = await Promise.all(
+      [Topics.supplierRegistered, Topics.offerDeclared].map((topic) => TopicRecorder.start(kafka, topic)),
+    );
+    // Invoices per minute, so the job test's usage is invoiced within the test.
+    billing = await launchService('billing', {
+      LOG_LEVEL: 'warn',
+      BILLING_INVOICE_PERIOD: 'minute',
+      BILLING_INVOICE_CHECK_SECONDS: '1',
+    });
+    matching = await launchService('matching', { LOG_LEVEL: 'warn' });
+    inventory = await launchService('inventory', { LOG_LEVEL: 'warn' });
+    rewards = await launchService('rewards', { LOG_LEVEL: 'warn', REWARDS_UNSTAKE_COOLDOWN_SECONDS: '0' });
     gateway = await launchService('gateway', {
       GRIDEX_OPERATOR_KEY: operatorKey,
       GATEWAY_KDF_COST: '12',
       GATEWAY_RATE_LIMIT_PER_SECOND: '20',
       GATEWAY_RATE_LIMIT_BURST: '20',
+      GATEWAY_BILLING_URL: billing.url,
+      GATEWAY_INVENTORY_URL: inventory.url,
+      GATEWAY_REWARDS_URL: rewards.url,
       LOG_LEVEL: 'warn',
     });
-    billing = await launchService('billing', { LOG_LEVEL: 'warn' });
-    matching = await launchService('matching', { LOG_LEVEL: 'warn' });
-    inventory = await launchService('inventory', { LOG_LEVEL: 'warn' });
-    await Promise.all([gateway, billing, matching, inventory].map(untilReady));
+    await Promise.all([gateway, billing, matching, inventory, rewards].map(untilReady));
   });
 
   afterAll(async () => {
@@ -89,10 +109,12 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     await billing?.process.kill();
     await matching?.process.kill();
     await inventory?.process.kill();
+    await rewards?.process.kill();
+    if (rewards) await dropSchema(rewards.schema);
     if (inventory) await dropSchema(inventory.schema);
     if (billing) await dropSchema(billing.schema);
     if (matching) await dropSchema(matching.schema);
-    await Promise.all([submitted, cancelled].map((r) => r?.stop()));
+    await Promise.all([submitted, cancelled, supplierRegistered, offerDeclared].map((r) => r?.stop()));
     await producer?.disconnect();
     if (gateway) await dropSchema(gateway.schema);
   });
@@ -196,6 +218,19 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/quotes',
         '/v1/offers',
         '/v1/suppliers/me/earnings',
+        '/v1/suppliers/me',
+        '/v1/suppliers/me/offers/{pool}',
+        '/v1/suppliers/me/nodes',
+        '/v1/suppliers/me/stake',
+        '/v1/suppliers/me/unstake',
+        '/v1/suppliers/me/rewards',
+        '/v1/suppliers/me/payouts',
+        '/v1/invoices',
+        '/v1/invoices/{invoiceId}',
+        '/v1/finance/ledger',
+        '/v1/finance/trial-balance',
+        '/v1/fleet',
+        '/v1/clusters',
         '/v1/dlq',
         '/v1/dlq/{topic}',
         '/v1/dlq/{topic}/replay',
@@ -209,11 +244,13 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
             .replace('{tenantId}', 't-x')
             .replace('{jobId}', 'job-x')
             .replace('{topUpId}', 'x')
-            .replace('{topic}', 'x'),
+            .replace('{topic}', 'x')
+            .replace('{invoiceId}', 'x')
+            .replace('{pool}', 'x'),
           undefined,
           {
             method: method.toUpperCase(),
-            ...(method === 'post' ? { body: '{}' } : {}),
+            ...(method === 'post' || method === 'put' ? { body: '{}' } : {}),
           },
         );
         expect([path, method, response.status]).toEqual([path, method, 401]);
@@ -369,6 +406,231 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       });
     });
     expect((await call('/v1/suppliers/me/earnings', key)).status).toBe(403);
+    invoicedClient = { tenantId, key, jobId };
+  });
+
+  it("invoices the job's usage (JSON and CSV), and shows platform finance every tenant's invoices and the ledger", async () => {
+    if (!invoicedClient) throw new Error('the job test did not finish');
+    const { tenantId, key, jobId } = invoicedClient;
+    type Invoice = {
+      invoiceId: string;
+      tenantId: string;
+      total: string;
+      lines: Array<Record<string, unknown>>;
+    };
+    // Billing invoices per minute here: the usage's minute closes, then its invoice is issued.
+    const [summary] = await eventually(async () => {
+      const page = (await call('/v1/invoices', key)).body as { items: Invoice[] };
+      expect(page.items).toHaveLength(1);
+      return page.items;
+    }, 90_000);
+    expect(summary).toMatchObject({ tenantId, total: '0.306667', lineCount: 1, gpuSeconds: 480 });
+    const invoice = (await call(`/v1/invoices/${summary.invoiceId}`, key)).body as unknown as Invoice;
+    expect(invoice.lines).toEqual([
+      expect.objectContaining({ jobId, gpuSeconds: 480, unitPricePerGpuHour: '2.30', amount: '0.306667' }),
+    ]);
+    const csv = await fetch(`${gateway.url}/v1/invoices/${summary.invoiceId}`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'text/csv' },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect((await csv.text()).split('\r\n')[1]).toContain(`,${jobId},`);
+    // Another client neither lists it nor reads it.
+    const other = await tenantWithKey('client');
+    expect((await call('/v1/invoices', other.key)).body).toEqual({ items: [], nextCursor: null });
+    expect((await call(`/v1/invoices/${summary.invoiceId}`, other.key)).body).toMatchObject({
+      status: 404,
+      code: 'BILLING.INVOICE_NOT_FOUND',
+    });
+    expect((await call(`/v1/invoices?tenantId=${tenantId}`, other.key)).status).toBe(403);
+    // The platform's finance key reads any tenant's invoices, the ledger and the trial balance.
+    const finance = (await post('/v1/tenants/gridex/api-keys', operatorKey, { role: 'finance' })).body
+      .key as string;
+    const theirs = (await call(`/v1/invoices?tenantId=${tenantId}`, finance)).body as { items: Invoice[] };
+    expect(theirs.items.map((i) => i.invoiceId)).toEqual([summary.invoiceId]);
+    expect((await call(`/v1/invoices/${summary.invoiceId}`, finance)).body).toMatchObject({
+      total: '0.306667',
+    });
+    const trial = (await call('/v1/finance/trial-balance', finance)).body as {
+      balanced: boolean;
+      total: string;
+      accounts: Array<{ account: string; balance: string }>;
+    };
+    expect(trial).toMatchObject({ balanced: true, total: '0.00' });
+    expect(trial.accounts).toContainEqual({ account: `tenant:${tenantId}:available`, balance: '99.693333' });
+    const ledger = (await call('/v1/finance/ledger?limit=5000', finance)).body as {
+      items: Array<{ reference: string; postings: Array<{ amount: string }> }>;
+    };
+    const micros = (amount: string) => {
+      const [whole, fraction = ''] = amount.replace('-', '').split('.');
+      const value = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+      return amount.startsWith('-') ? -value : value;
+    };
+    expect(ledger.items.length).toBeGreaterThan(0);
+    for (const transaction of ledger.items) {
+      const sum = transaction.postings.reduce((total, p) => total + micros(p.amount), 0n);
+      expect([transaction.reference, sum]).toEqual([transaction.reference, 0n]);
+    }
+    expect((await call('/v1/finance/trial-balance', key)).status).toBe(403);
+    const tenantFinance = (await post(`/v1/tenants/${tenantId}/api-keys`, operatorKey, { role: 'finance' }))
+      .body.key as string;
+    expect((await call('/v1/finance/ledger', tenantFinance)).body).toMatchObject({ status: 403 });
+    expect(((await call('/v1/invoices', tenantFinance)).body.items as Invoice[])[0].invoiceId).toBe(
+      summary.invoiceId,
+    );
+  });
+
+  it('registers suppliers, takes their offers, and serves their nodes, stakes, rewards and payouts', async () => {
+    const tenant = await post('/v1/tenants', operatorKey, {
+      name: 'Rack & Co',
+      kind: 'supplier',
+      supplierKind: 'datacenter',
+      region: 'eu-west',
+    });
+    expect(tenant.status).toBe(201);
+    const supplierId = tenant.body.id as string;
+    const key = (await post(`/v1/tenants/${supplierId}/api-keys`, operatorKey, { role: 'supplier' })).body
+      .key as string;
+    await supplierRegistered.waitFor<EventEnvelope<{ supplierId: string }>>(
+      (e) => e.payload.supplierId === supplierId,
+    );
+    expect(
+      (await post('/v1/tenants', operatorKey, { name: 'x', kind: 'client', region: 'eu-west' })).body.errors,
+    ).toEqual([expect.objectContaining({ field: 'supplierKind' })]);
+
+    // Inventory knows the supplier; it has no nodes yet.
+    await eventually(async () => {
+      expect((await call('/v1/suppliers/me', key)).body).toEqual({
+        supplierId,
+        name: 'Rack & Co',
+        pools: [],
+      });
+    });
+    expect((await call('/v1/suppliers/me/nodes', key)).body).toEqual({ items: [] });
+
+    // The orchestrator reports one of its nodes: inventory prices it from the offer and puts it on the
+    // capacity feed, from which rewards learns it; then it can be staked (8 GPUs × 1000 tokens minimum).
+    const clusterId = `gw-${uuidv7().slice(-12)}`;
+    const nodeName = 'rack-h100-0';
+    const resources = { gpus: 8, cpuMillis: 96_000, memoryMiB: 1_048_576 };
+    await publishEvents(producer, NodeObserved, [
+      {
+        clusterId,
+        nodeName,
+        observation: 'added',
+        observedAt: new Date().toISOString(),
+        resourceVersion: '1',
+        ready: true,
+        supplierId,
+        pool: 'h100',
+        region: 'eu-west',
+        gpuProduct: 'H100-80GB',
+        gpuMemoryMiB: 81_559,
+        interconnect: 'infiniband',
+        capacity: resources,
+        allocatable: resources,
+      },
+    ]);
+    const nodeId = deterministicUuid(IdNamespaces.node, clusterId, nodeName);
+    await eventually(async () => {
+      expect((await call('/v1/suppliers/me', key)).body.pools).toEqual([
+        { pool: 'h100', nodes: 1, gpus: 8, readyNodes: 1 },
+      ]);
+    });
+    // Prices are per pool; a pool without nodes of this supplier is refused at once.
+    const unknownPool = await call('/v1/suppliers/me/offers/a100', key, {
+      method: 'PUT',
+      body: JSON.stringify({ pricePerGpuHour: '1.50' }),
+    });
+    expect(unknownPool.body).toMatchObject({ status: 422, code: 'OFFER.UNKNOWN_POOL' });
+    for (const [bad, field] of [
+      [{ pricePerGpuHour: '2,10' }, 'pricePerGpuHour'],
+      [{ pricePerGpuHour: '2.10', minLeaseSeconds: 600, maxLeaseSeconds: 60 }, 'maxLeaseSeconds'],
+      [{ pricePerGpuHour: '2.10', interruptiblePricePerGpuHour: '3.00' }, 'interruptiblePricePerGpuHour'],
+    ] as const) {
+      const refused = await call('/v1/suppliers/me/offers/h100', key, {
+        method: 'PUT',
+        body: JSON.stringify(bad),
+      });
+      expect([refused.status, refused.body.errors?.map((e) => e.field)]).toEqual([400, [field]]);
+    }
+    const offer = await call('/v1/suppliers/me/offers/h100', key, {
+      method: 'PUT',
+      body: JSON.stringify({
+        pricePerGpuHour: '2.10',
+        interruptiblePricePerGpuHour: '1.25',
+        minLeaseSeconds: 300,
+      }),
+    });
+    expect(offer).toMatchObject({ status: 202, body: { pool: 'h100', pricePerGpuHour: '2.10' } });
+    const declared = await offerDeclared.waitFor<EventEnvelope<Record<string, unknown>>>(
+      (e) => e.payload.supplierId === supplierId,
+    );
+    expect(declared.payload).toMatchObject({
+      pool: 'h100',
+      pricePerGpuHour: { currency: 'USD', micros: '2100000' },
+      interruptiblePricePerGpuHour: { currency: 'USD', micros: '1250000' },
+      minLeaseSeconds: 300,
+    });
+    // Inventory applies the offer to the pool's nodes.
+    await eventually(async () => {
+      expect((await call('/v1/suppliers/me/nodes', key)).body.items).toEqual([
+        expect.objectContaining({ nodeId, nodeName, pool: 'h100', pricePerGpuHour: '2.10' }),
+      ]);
+    });
+    const node = { nodeId };
+    const staked = await eventually(async () => {
+      const answer = await post('/v1/suppliers/me/stake', key, { nodeId: node.nodeId, amount: '8000' });
+      expect(answer.status).toBe(200);
+      return answer.body;
+    });
+    expect(staked).toMatchObject({
+      nodeId: node.nodeId,
+      staked: '8000.00',
+      required: '8000.00',
+      eligible: true,
+    });
+    const unstaked = await post('/v1/suppliers/me/unstake', key, { nodeId: node.nodeId, amount: '500' });
+    expect(unstaked.body).toMatchObject({
+      staked: '7500.00',
+      eligible: false,
+      unbonding: { amount: '500.00' },
+    });
+    const rewardsView = (await call('/v1/suppliers/me/rewards', key)).body;
+    expect(rewardsView).toMatchObject({
+      tokens: { earned: '0.00', paid: '0.00', available: '0.00' },
+      stakes: [expect.objectContaining({ nodeId: node.nodeId, staked: '7500.00' })],
+      unbondings: [expect.objectContaining({ nodeId: node.nodeId, amount: '500.00', withdrawn: false })],
+    });
+    // Rewards' own refusals come through unchanged: nothing is owed, and another supplier's node is unknown.
+    expect((await post('/v1/suppliers/me/payouts', key, { amount: '5.00' })).body).toMatchObject({
+      status: 400,
+      code: 'REQUEST.IDEMPOTENCY_KEY_REQUIRED',
+    });
+    const payout = await post(
+      '/v1/suppliers/me/payouts',
+      key,
+      { amount: '5.00' },
+      { 'idempotency-key': `payout-${uuidv7()}` },
+    );
+    expect(payout.status).toBe(422);
+    expect(String(payout.body.code)).toMatch(/^REWARDS\./);
+    const otherSupplier = await tenantWithKey('supplier');
+    expect(
+      (await post('/v1/suppliers/me/stake', otherSupplier.key, { nodeId: node.nodeId, amount: '1' })).body,
+    ).toMatchObject({ status: 404, code: 'REWARDS.NODE_NOT_FOUND' });
+    // Operators see the fleet and its clusters from inventory's capacity book.
+    const fleet = (await call('/v1/fleet', operatorKey)).body as {
+      totals: { nodes: number; gpus: number };
+      groups: Array<{ region: string; gpuProduct: string; gpus: number }>;
+    };
+    expect(fleet.groups).toContainEqual(
+      expect.objectContaining({ region: 'eu-west', gpuProduct: 'H100-80GB' }),
+    );
+    expect(fleet.totals.gpus).toBe(fleet.groups.reduce((sum, group) => sum + group.gpus, 0));
+    expect((await call('/v1/clusters', operatorKey)).body.items).toContainEqual(
+      expect.objectContaining({ clusterId, nodes: 1, readyNodes: 1, gpus: 8, freeGpus: 8, suppliers: 1 }),
+    );
+    expect((await call('/v1/fleet', key)).status).toBe(403);
   });
 
   it('cancels a queued job at once, and pages through jobs with a cursor', async () => {

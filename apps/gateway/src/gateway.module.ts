@@ -30,8 +30,15 @@ import { QuotesController } from './quotes/quotes.controller';
 import { RequestReplyClient } from './request-reply/request-reply.client';
 import { OffersController } from './quotes/offers.controller';
 import { TenantsController } from './tenants/tenants.controller';
+import { InvoicesController } from './invoices/invoices.controller';
+import { ServiceClient } from './internal/service-client';
+import { FleetController } from './operations/fleet.controller';
+import { SuppliersController } from './suppliers/suppliers.controller';
 
-/** Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read model), OpenAPI. */
+/**
+ * Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read
+ * model), money, supplier and operator routes (reads from the owning service), OpenAPI.
+ */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -48,6 +55,9 @@ import { TenantsController } from './tenants/tenants.controller';
     CreditsController,
     UsageController,
     SupplierEarningsController,
+    SuppliersController,
+    InvoicesController,
+    FleetController,
     DeadLettersController,
     OpenApiController,
   ],
@@ -69,6 +79,7 @@ import { TenantsController } from './tenants/tenants.controller';
     HoldReleasedBalanceHandler,
     UsageSettledHandler,
     RequestReplyClient,
+    ServiceClient,
     DeadLetters,
   ],
 })

@@ -6,3 +6,4 @@ export * from './service/run-service';
 export * from './service/periodic-task';
 export * from './service/token-bucket';
 export * from './http/problem-details';
+export { CORRELATION_HEADER } from './http/correlation.middleware';

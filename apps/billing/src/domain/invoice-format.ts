@@ -38,10 +38,22 @@ export function invoiceCsv(
   totalMicros: string,
   gpuSeconds: number,
 ): string {
-  const rows = [CSV_COLUMNS.map(([name]) => name).join(',')];
-  for (const line of lines) rows.push(CSV_COLUMNS.map(([, value]) => csvField(value(line))).join(','));
-  rows.push(['total', '', '', '', gpuSeconds, '', totalMicros, '', ''].join(','));
-  return `${rows.join('\r\n')}\r\n`;
+  return csvRows(
+    CSV_COLUMNS.map(([name]) => name),
+    [
+      ...lines.map((line) => CSV_COLUMNS.map(([, value]) => value(line))),
+      ['total', '', '', '', gpuSeconds, '', totalMicros, '', ''],
+    ],
+  );
+}
+
+/** A CSV document: the header row and the rows, CRLF line ends (RFC 4180). */
+export function csvRows(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | undefined>>,
+): string {
+  const lines = [header.map(csvField).join(','), ...rows.map((row) => row.map(csvField).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 export type InvoicePeriod = 'month' | 'week' | 'day' | 'hour' | 'minute';

@@ -16,8 +16,8 @@ const PageSchema = z.strictObject({
 });
 
 /** Opaque cursors: the sort key of the last item of the page, base64url-encoded. */
-const cursorOf = (key: string) => Buffer.from(key).toString('base64url');
-const keyOf = (cursor: string | undefined) =>
+export const cursorOf = (key: string) => Buffer.from(key).toString('base64url');
+export const keyOf = (cursor: string | undefined) =>
   cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
 
 /** A tenant's invoices and usage, for the gateway (which scopes requests to the caller's tenant). */
@@ -48,7 +48,7 @@ export class InvoicesController {
       [tenantIdFrom(tenantId), before ?? null, page.limit],
     );
     return {
-      items: rows.map((row) => this.summary(row)),
+      items: rows.map((row) => invoiceSummary(row)),
       nextCursor:
         rows.length === page.limit
           ? cursorOf(new Date(rows[rows.length - 1].period_start).toISOString())
@@ -70,43 +70,7 @@ export class InvoicesController {
       `SELECT * FROM ${this.invoices} WHERE invoice_id = $1 AND tenant_id = $2`,
       [id, tenantIdFrom(tenantId)],
     );
-    if (!invoice) {
-      throw new ProblemException(HttpStatus.NOT_FOUND, 'BILLING.INVOICE_NOT_FOUND', 'no such invoice');
-    }
-    const rows: Array<{
-      line_no: number;
-      job_id: string;
-      reservation_id: string;
-      gpu_product: string;
-      gpu_seconds: string;
-      unit_price_micros: string;
-      amount_micros: string;
-      started_at: Date | null;
-      finished_at: Date | null;
-    }> = await this.dataSource.query(`SELECT * FROM ${this.lines} WHERE invoice_id = $1 ORDER BY line_no`, [
-      id,
-    ]);
-    const lines: InvoiceLineView[] = rows.map((row) => ({
-      lineNo: Number(row.line_no),
-      jobId: row.job_id,
-      reservationId: row.reservation_id,
-      gpuProduct: row.gpu_product,
-      gpuSeconds: Number(row.gpu_seconds),
-      unitPricePerGpuHourMicros: String(row.unit_price_micros),
-      amountMicros: String(row.amount_micros),
-      startedAt: row.started_at ? new Date(row.started_at).toISOString() : undefined,
-      finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : undefined,
-    }));
-    if (format === 'csv' || (format === undefined && accept?.includes('text/csv'))) {
-      response
-        .type('text/csv')
-        .attachment(
-          `invoice-${invoice.tenant_id}-${new Date(invoice.period_start).toISOString().slice(0, 10)}.csv`,
-        )
-        .send(invoiceCsv(lines, String(invoice.total_micros), Number(invoice.gpu_seconds)));
-      return;
-    }
-    response.json({ ...this.summary(invoice), lines });
+    await sendInvoice(this.dataSource, this.lines, invoice, format, accept, response);
   }
 
   /** Usage per reservation (running and settled), newest first. */
@@ -149,21 +113,70 @@ export class InvoicesController {
       nextCursor: rows.length === page.limit ? cursorOf(rows[rows.length - 1].reservation_id) : null,
     };
   }
+}
 
-  private summary(row: InvoiceRow) {
-    return {
-      invoiceId: row.invoice_id,
-      tenantId: row.tenant_id,
-      periodStart: new Date(row.period_start).toISOString(),
-      periodEnd: new Date(row.period_end).toISOString(),
-      lineCount: Number(row.line_count),
-      gpuSeconds: Number(row.gpu_seconds),
-      total: money(row.currency, BigInt(row.total_micros)),
-      issuedAt: new Date(row.issued_at).toISOString(),
-    };
-  }
+/** An invoice without its lines, as listed to its tenant and to finance. */
+export function invoiceSummary(row: InvoiceRow) {
+  return {
+    invoiceId: row.invoice_id,
+    tenantId: row.tenant_id,
+    periodStart: new Date(row.period_start).toISOString(),
+    periodEnd: new Date(row.period_end).toISOString(),
+    lineCount: Number(row.line_count),
+    gpuSeconds: Number(row.gpu_seconds),
+    total: money(row.currency, BigInt(row.total_micros)),
+    issuedAt: new Date(row.issued_at).toISOString(),
+  };
 }
 
 function parsePage(query: unknown): z.infer<typeof PageSchema> {
   return validated(PageSchema, query, 'BILLING.INVALID_PAGE', 'the paging parameters are invalid');
+}
+
+/** One invoice with its lines, answered as JSON or (asked for by `?format=csv` or `Accept: text/csv`) CSV. */
+export async function sendInvoice(
+  dataSource: DataSource,
+  linesTable: string,
+  invoice: InvoiceRow | undefined,
+  format: string | undefined,
+  accept: string | undefined,
+  response: Response,
+): Promise<void> {
+  if (!invoice) {
+    throw new ProblemException(HttpStatus.NOT_FOUND, 'BILLING.INVOICE_NOT_FOUND', 'no such invoice');
+  }
+  const rows: Array<{
+    line_no: number;
+    job_id: string;
+    reservation_id: string;
+    gpu_product: string;
+    gpu_seconds: string;
+    unit_price_micros: string;
+    amount_micros: string;
+    started_at: Date | null;
+    finished_at: Date | null;
+  }> = await dataSource.query(`SELECT * FROM ${linesTable} WHERE invoice_id = $1 ORDER BY line_no`, [
+    invoice.invoice_id,
+  ]);
+  const lines: InvoiceLineView[] = rows.map((row) => ({
+    lineNo: Number(row.line_no),
+    jobId: row.job_id,
+    reservationId: row.reservation_id,
+    gpuProduct: row.gpu_product,
+    gpuSeconds: Number(row.gpu_seconds),
+    unitPricePerGpuHourMicros: String(row.unit_price_micros),
+    amountMicros: String(row.amount_micros),
+    startedAt: row.started_at ? new Date(row.started_at).toISOString() : undefined,
+    finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : undefined,
+  }));
+  if (format === 'csv' || (format === undefined && accept?.includes('text/csv'))) {
+    response
+      .type('text/csv')
+      .attachment(
+        `invoice-${invoice.tenant_id}-${new Date(invoice.period_start).toISOString().slice(0, 10)}.csv`,
+      )
+      .send(invoiceCsv(lines, String(invoice.total_micros), Number(invoice.gpu_seconds)));
+    return;
+  }
+  response.json({ ...invoiceSummary(invoice), lines });
 }

@@ -22,6 +22,28 @@ export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gatew
   GATEWAY_KDF_COST: intFromEnv(10, 20)
     .prefault('15')
     .describe('scrypt cost (log2 N) for hashing API keys; 15 takes ~100 ms per new key on one core'),
+  ...internalServiceUrls(),
 });
+
+/**
+ * Where the gateway reaches the services whose reads and owner-side commands it serves (invoices, stakes,
+ * nodes, fleet): their internal HTTP routes. Defaults are the ports `npm start` runs them on.
+ */
+function internalServiceUrls() {
+  const url = (port: number, service: string) =>
+    z
+      .url({ error: `must be an http(s) URL of the ${service} service` })
+      .regex(/^https?:\/\//, `must be an http(s) URL of the ${service} service`)
+      .default(`http://127.0.0.1:${port}`)
+      .describe(`The ${service} service's internal HTTP address`);
+  return {
+    GATEWAY_INVENTORY_URL: url(8081, 'inventory'),
+    GATEWAY_BILLING_URL: url(8084, 'billing'),
+    GATEWAY_REWARDS_URL: url(8085, 'rewards'),
+    GATEWAY_SERVICE_TIMEOUT_MS: intFromEnv(100, 120_000)
+      .prefault('10000')
+      .describe('How long a call to an internal service may take before the gateway answers 504'),
+  };
+}
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -18,16 +18,16 @@ import { currentCorrelation } from '@gridex/observability';
 import { ProblemException } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
-import { decimalToMicros, microsToDecimal } from '../domain/api-money';
+import { decimalAmountSchema, decimalToMicros, microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 import { MoneyTables } from './balance.handlers';
 
 export const TopUpRequestSchema = z.strictObject({
-  amount: z
-    .string()
-    .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "500.00"')
-    .refine((value) => decimalToMicros(value) > 0n, 'must be more than zero'),
+  amount: decimalAmountSchema('USD', '500.00').refine(
+    (value) => decimalToMicros(value) > 0n,
+    'must be more than zero',
+  ),
   paymentMethod: z
     .string()
     .min(1)

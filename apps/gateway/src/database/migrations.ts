@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { migrationSchema, qualified } from '@gridex/persistence';
+import { PLATFORM_TENANT } from '../auth/principal';
 
 /**
  * Tenants, their API keys (only a salted scrypt hash of the secret is kept) and idempotency records (the first
@@ -159,10 +160,42 @@ export class CreateUsage1764341000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The platform itself becomes a tenant (`gridex`, kind `platform`) so operators can give out more operator keys
+ * and platform-wide finance keys; clients and suppliers are never of this kind.
+ */
+export class AddPlatformTenant1764342000000 implements MigrationInterface {
+  name = 'AddPlatformTenant1764342000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`ALTER TABLE ${table('tenants')} DROP CONSTRAINT tenants_kind_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('tenants')} ADD CONSTRAINT tenants_kind_check CHECK (kind IN ('client', 'supplier', 'platform'))`,
+    );
+    await queryRunner.query(
+      `INSERT INTO ${table('tenants')} (tenant_id, name, kind) VALUES ($1, 'Gridex platform', 'platform')
+       ON CONFLICT DO NOTHING`,
+      [PLATFORM_TENANT],
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DELETE FROM ${table('api_keys')} WHERE tenant_id = $1`, [PLATFORM_TENANT]);
+    await queryRunner.query(`DELETE FROM ${table('tenants')} WHERE tenant_id = $1`, [PLATFORM_TENANT]);
+    await queryRunner.query(`ALTER TABLE ${table('tenants')} DROP CONSTRAINT tenants_kind_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('tenants')} ADD CONSTRAINT tenants_kind_check CHECK (kind IN ('client', 'supplier'))`,
+    );
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
   CreateJobs1764339000000,
   CreateBalances1764340000000,
   CreateUsage1764341000000,
+  AddPlatformTenant1764342000000,
 ];

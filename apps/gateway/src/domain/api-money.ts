@@ -1,12 +1,22 @@
+import { z } from 'zod';
+
 /**
  * Money in the public API is a decimal string of US dollars (`"1.71"`), never a float; inside Gridex it is integer
  * micro-units. Six decimals at most (a micro-unit); amounts are written with at least two decimals and no
  * trailing zeros beyond them (`"2.30"`, `"0.000639"`).
  */
-const DECIMAL = /^(0|[1-9]\d{0,12})(\.\d{1,6})?$/;
+export const DECIMAL_AMOUNT = /^(0|[1-9]\d{0,12})(\.\d{1,6})?$/;
+
+/** A decimal amount in a request: USD (`"2.50"`) or tokens (`"1000"`), at most six decimals, not negative. */
+export function decimalAmountSchema(unit: 'USD' | 'tokens', example: string) {
+  return z
+    .string()
+    .regex(DECIMAL_AMOUNT, `must be a decimal amount of ${unit} such as "${example}"`)
+    .describe(`${unit} as a decimal string, e.g. "${example}"`);
+}
 
 export function decimalToMicros(value: string): bigint {
-  const match = DECIMAL.exec(value);
+  const match = DECIMAL_AMOUNT.exec(value);
   if (!match)
     throw new RangeError(`"${value}" is not an amount like "12.50" (at most 6 decimals, not negative)`);
   const fraction = (match[2] ?? '.').slice(1).padEnd(6, '0');
@@ -20,4 +30,47 @@ export function microsToDecimal(micros: bigint): string {
   let fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
   if (fraction.length < 2) fraction = fraction.padEnd(2, '0');
   return `${negative ? '-' : ''}${whole}.${fraction}`;
+}
+
+const SUFFIXES = ['Micros', 'Units'] as const;
+/** Integer fields whose plain name would be unclear once the suffix is gone. */
+const RENAMED: Record<string, string> = { units: 'amount', tokenUnits: 'tokens' };
+
+/**
+ * An internal service's answer in the public API's units. The services speak integer micro-units: money as
+ * `{ currency, micros }` objects or `…Micros` fields, tokens as `…Units` fields (10⁶ base units per token). The
+ * API speaks decimal strings: a money object becomes `"1.71"` (USD, the platform currency), and `amountMicros`
+ * becomes `amount: "1.71"`, `earnedUnits` becomes `earned: "12.50"` (tokens; `units` becomes `amount` and `tokenUnits`
+ * `tokens`). Everything else passes unchanged.
+ */
+export function toApiUnits(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toApiUnits);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (isMoney(value)) return microsToDecimal(BigInt(value.micros));
+  return Object.fromEntries(
+    entries.map(([key, field]) => {
+      const suffix = SUFFIXES.find((s) => key.endsWith(s) && key.length > s.length);
+      if ((suffix || key in RENAMED) && isInteger(field)) {
+        return [RENAMED[key] ?? key.slice(0, -(suffix ?? '').length), microsToDecimal(BigInt(field))];
+      }
+      return [key, toApiUnits(field)];
+    }),
+  );
+}
+
+function isMoney(value: object): value is { currency: string; micros: string } {
+  const keys = Object.keys(value);
+  return (
+    keys.length === 2 &&
+    typeof (value as { currency?: unknown }).currency === 'string' &&
+    isInteger((value as { micros?: unknown }).micros)
+  );
+}
+
+function isInteger(value: unknown): value is string | number {
+  return (
+    (typeof value === 'string' && /^-?\d{1,30}$/.test(value)) ||
+    (typeof value === 'number' && Number.isSafeInteger(value))
+  );
 }

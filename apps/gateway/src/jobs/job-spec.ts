@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { GpuProductSchema, InterconnectSchema, JobSubmittedPayload, RegionSchema } from '@gridex/contracts';
-import { decimalToMicros } from '../domain/api-money';
+import { decimalAmountSchema, decimalToMicros } from '../domain/api-money';
 
-const Money = z
-  .string()
-  .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "2.50"')
-  .describe('USD as a decimal string, e.g. "2.50"');
+const Money = decimalAmountSchema('USD', '2.50');
 
 /** A job as clients write it (for quotes and jobs). Field names are part of the public contract. */
 export const JobSpecSchema = z

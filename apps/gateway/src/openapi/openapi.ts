@@ -11,6 +11,25 @@ import { OfferPageSchema } from '../quotes/offers.controller';
 import { QuoteSchema } from '../quotes/quotes.controller';
 import { JobViewSchema } from '../jobs/jobs.controller';
 import {
+  InvoicePageSchema,
+  InvoiceSchema,
+  LedgerPageSchema,
+  TrialBalanceSchema,
+} from '../invoices/invoices.controller';
+import { ClustersSchema, FleetSchema } from '../operations/fleet.controller';
+import {
+  OfferAcceptedSchema,
+  OfferRequestSchema,
+  PayoutRequestSchema,
+  PayoutSchema,
+  RewardsSchema,
+  StakeRequestSchema,
+  StakeViewSchema,
+  SupplierNodesSchema,
+  SupplierSchema,
+  UnstakeRequestSchema,
+} from '../suppliers/suppliers.controller';
+import {
   ApiKeyCreatedSchema,
   CreateApiKeySchema,
   CreateTenantSchema,
@@ -216,6 +235,128 @@ export const OPERATIONS: readonly Operation[] = [
     status: 200,
     errors: [401, 403, 429],
   },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me',
+    summary: 'The calling supplier and its pools (nodes, GPUs, ready nodes)',
+    roles: ['supplier'],
+    response: SupplierSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'put',
+    path: '/v1/suppliers/me/offers/{pool}',
+    summary: "Set a pool's price and lease terms (replaces its offer; nodes labelled gridex.io/pool)",
+    roles: ['supplier'],
+    request: OfferRequestSchema,
+    response: OfferAcceptedSchema,
+    status: 202,
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me/nodes',
+    summary: "The supplier's nodes: readiness, GPUs, verification, reliability, price",
+    roles: ['supplier'],
+    response: SupplierNodesSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/suppliers/me/stake',
+    summary: 'Stake tokens on a node (a node earns emissions only with its minimum stake)',
+    roles: ['supplier'],
+    request: StakeRequestSchema,
+    response: StakeViewSchema,
+    status: 200,
+    errors: [400, 401, 403, 404, 409, 422, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/suppliers/me/unstake',
+    summary: 'Unstake tokens from a node; they unbond for the unbonding period',
+    roles: ['supplier'],
+    request: UnstakeRequestSchema,
+    response: StakeViewSchema.extend({ unbonding: z.object({ amount: z.string(), releaseAt: z.string() }) }),
+    status: 200,
+    errors: [400, 401, 403, 404, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me/rewards',
+    summary: 'Token rewards (earned, paid, available), stakes per node and unbondings',
+    roles: ['supplier'],
+    response: RewardsSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/suppliers/me/payouts',
+    summary: 'Ask to be paid earnings (USD) and/or tokens; Idempotency-Key required',
+    roles: ['supplier'],
+    request: PayoutRequestSchema,
+    response: PayoutSchema,
+    status: 201,
+    errors: [400, 401, 403, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/invoices',
+    summary:
+      "Invoices, newest first (the caller's tenant; platform finance: every tenant, `tenantId` to narrow)",
+    roles: ['client', 'finance'],
+    response: InvoicePageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/invoices/{invoiceId}',
+    summary: 'One invoice with its lines: JSON, or CSV with `Accept: text/csv` or `?format=csv`',
+    roles: ['client', 'finance'],
+    response: InvoiceSchema,
+    status: 200,
+    errors: [400, 401, 403, 404, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/finance/ledger',
+    summary: 'Ledger transactions and postings in recording order (`from`, `to`, `limit`, `cursor`; CSV too)',
+    roles: ['finance'],
+    response: LedgerPageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/finance/trial-balance',
+    summary: "Every ledger account's balance; the total is zero when the books balance",
+    roles: ['finance'],
+    response: TrialBalanceSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/fleet',
+    summary: 'Nodes and GPUs per region and GPU product, with totals',
+    roles: ['operator'],
+    response: FleetSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/clusters',
+    summary: 'The Kubernetes clusters with nodes in the fleet, with their counts',
+    roles: ['operator'],
+    response: ClustersSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
 ];
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
@@ -230,7 +371,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       required: true,
       schema: { type: 'string' },
     }));
-    if (op.method === 'post') {
+    if (op.method === 'post' || op.method === 'put') {
       parameters.push({
         name: 'Idempotency-Key',
         in: 'header',

@@ -13,6 +13,9 @@ import {
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { createEvent, RegionSchema, SupplierKindSchema, SupplierRegistered, uuidv7 } from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
+import { currentCorrelation } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { hashSecret, newApiKey, ROLES } from '../auth/api-key';
@@ -22,17 +25,26 @@ import { GatewayConfig } from '../config/gateway.config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 
-export const CreateTenantSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).describe('Display name'),
-  kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
-});
+export const CreateTenantSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).describe('Display name'),
+    kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
+    supplierKind: SupplierKindSchema.optional().describe(
+      'Suppliers only: datacenter, individual (the default) or network',
+    ),
+    region: RegionSchema.optional().describe("Suppliers only: the supplier's home region (default global)"),
+  })
+  .refine((tenant) => tenant.kind === 'supplier' || (!tenant.supplierKind && !tenant.region), {
+    message: 'supplierKind and region are for supplier tenants only',
+    path: ['supplierKind'],
+  });
 export const CreateApiKeySchema = z.strictObject({
   role: z.enum(ROLES as [string, ...string[]]).describe('operator, client, supplier or finance'),
 });
 export const TenantSchema = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['client', 'supplier']),
+  kind: z.enum(['client', 'supplier', 'platform']),
   createdAt: z.string(),
 });
 export const ApiKeyCreatedSchema = z.object({
@@ -42,9 +54,14 @@ export const ApiKeyCreatedSchema = z.object({
   role: z.string(),
 });
 
-/** Which roles a tenant's keys may have: its own kind's, or finance; operator keys only for the platform. */
-function allowedRoles(kind: 'client' | 'supplier'): string[] {
-  return [kind, 'finance'];
+type TenantKind = 'client' | 'supplier' | 'platform';
+
+/**
+ * Which roles a tenant's keys may have: its own kind's, or finance (read-only money: its own, or for the
+ * platform tenant every tenant's); operator keys only for the platform.
+ */
+function allowedRoles(kind: TenantKind): string[] {
+  return [kind === 'platform' ? 'operator' : kind, 'finance'];
 }
 
 /** Operators create tenants and their API keys; any key can ask who it is. */
@@ -58,6 +75,7 @@ export class TenantsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
   ) {
     this.tenants = qualified(config.DATABASE_SCHEMA, 'tenants');
     this.keys = qualified(config.DATABASE_SCHEMA, 'api_keys');
@@ -69,11 +87,31 @@ export class TenantsController {
   async create(@Body() body: unknown) {
     const request = parseBody(CreateTenantSchema, body);
     const id = `t-${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
-    const [row] = await this.dataSource.query(
-      `INSERT INTO ${this.tenants} (tenant_id, name, kind) VALUES ($1, $2, $3) RETURNING *`,
-      [id, request.name, request.kind],
-    );
-    return this.view(row);
+    // A supplier tenant is also a supplier of capacity: inventory learns of it from supplier-registered,
+    // written in the same transaction so the tenant and the event exist together or not at all.
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `INSERT INTO ${this.tenants} (tenant_id, name, kind) VALUES ($1, $2, $3) RETURNING *`,
+        [id, request.name, request.kind],
+      );
+      if (request.kind === 'supplier') {
+        const payload = {
+          supplierId: id,
+          name: request.name,
+          kind: request.supplierKind ?? 'individual',
+          region: request.region ?? 'global',
+        };
+        const origin = {
+          correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
+          causationId: null,
+          tenantId: id,
+        };
+        await this.outbox.append(tx, [
+          { contract: SupplierRegistered, event: createEvent(SupplierRegistered, payload, origin) },
+        ]);
+      }
+      return this.view(row);
+    });
   }
 
   @Get('tenants/:tenantId')
@@ -119,7 +157,7 @@ export class TenantsController {
     return { tenantId: caller.tenantId, role: caller.role, keyId: caller.keyId };
   }
 
-  private view(row: { tenant_id: string; name: string; kind: 'client' | 'supplier'; created_at: Date }) {
+  private view(row: { tenant_id: string; name: string; kind: TenantKind; created_at: Date }) {
     return {
       id: row.tenant_id,
       name: row.name,

@@ -9,6 +9,15 @@ import { OfferSearch, Page } from './offer-search.service';
  * What the gateway asks inventory: a supplier's nodes with their status, verification and reliability, and a
  * search over sellable offers. Both read the capacity book, so they agree with the capacity feed.
  */
+interface FleetCounts {
+  nodes: number;
+  readyNodes: number;
+  sellableNodes: number;
+  verifiedNodes: number;
+  gpus: number;
+  freeGpus: number;
+}
+
 @Controller('v1')
 export class CapacityBookController {
   private readonly book: string;
@@ -40,6 +49,73 @@ export class CapacityBookController {
       [supplierId, includeRemoved === 'true'],
     );
     return { items: rows.map((row) => row.state) };
+  }
+
+  /**
+   * The fleet at a glance for operators: per region and GPU product, nodes (all, ready, sellable, verified) and
+   * GPUs (all, free on ready nodes), with totals.
+   */
+  @Get('fleet')
+  async fleet() {
+    const groups = await this.fleetBy(`state->>'region', state->>'gpuProduct'`, (keys) => ({
+      region: keys[0],
+      gpuProduct: keys[1],
+    }));
+    const sum = (field: keyof FleetCounts) => groups.reduce((total, group) => total + group[field], 0);
+    return {
+      totals: {
+        nodes: sum('nodes'),
+        readyNodes: sum('readyNodes'),
+        sellableNodes: sum('sellableNodes'),
+        verifiedNodes: sum('verifiedNodes'),
+        gpus: sum('gpus'),
+        freeGpus: sum('freeGpus'),
+      },
+      groups,
+    };
+  }
+
+  /** The Kubernetes clusters inventory has nodes from (each node carries its cluster id), with their counts. */
+  @Get('clusters')
+  async clusters() {
+    return { items: await this.fleetBy(`state->>'clusterId'`, (keys) => ({ clusterId: keys[0] })) };
+  }
+
+  /** Node and GPU counts of the nodes present, grouped by the given expressions over the node state. */
+  private async fleetBy<K>(
+    groupBy: string,
+    keysOf: (keys: string[]) => K,
+  ): Promise<Array<K & FleetCounts & { suppliers: number; regions: number }>> {
+    const width = groupBy.split(',').length;
+    const rows: Array<Record<string, string | number>> = await this.dataSource.query(
+      `SELECT ${groupBy
+        .split(',')
+        .map((expr, i) => `${expr} AS k${i}`)
+        .join(', ')},
+              count(*)::int AS nodes,
+              count(*) FILTER (WHERE (state->>'ready')::boolean)::int AS ready_nodes,
+              count(*) FILTER (WHERE (state->>'schedulable')::boolean)::int AS sellable_nodes,
+              count(*) FILTER (WHERE state->>'verification' = 'verified')::int AS verified_nodes,
+              coalesce(sum((state->>'gpus')::int), 0)::int AS gpus,
+              coalesce(sum((state->>'allocatableGpus')::int) FILTER (WHERE (state->>'ready')::boolean), 0)::int
+                AS free_gpus,
+              count(DISTINCT supplier_id)::int AS suppliers,
+              count(DISTINCT state->>'region')::int AS regions
+       FROM ${this.book} WHERE NOT (state->>'removed')::boolean
+       GROUP BY ${Array.from({ length: width }, (_, i) => i + 1).join(', ')}
+       ORDER BY ${Array.from({ length: width }, (_, i) => i + 1).join(', ')}`,
+    );
+    return rows.map((row) => ({
+      ...keysOf(Array.from({ length: width }, (_, i) => String(row[`k${i}`]))),
+      nodes: Number(row.nodes),
+      readyNodes: Number(row.ready_nodes),
+      sellableNodes: Number(row.sellable_nodes),
+      verifiedNodes: Number(row.verified_nodes),
+      gpus: Number(row.gpus),
+      freeGpus: Number(row.free_gpus),
+      suppliers: Number(row.suppliers),
+      regions: Number(row.regions),
+    }));
   }
 
   @Get('offers')

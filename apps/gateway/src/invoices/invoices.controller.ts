@@ -1,0 +1,194 @@
+import { Controller, Get, Headers, HttpStatus, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { IdSchema } from '@gridex/contracts';
+import { ProblemException, validated } from '@gridex/runtime';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, PLATFORM_TENANT, Principal, Roles } from '../auth/principal';
+import { toApiUnits } from '../domain/api-money';
+import { ServiceAnswer, ServiceClient } from '../internal/service-client';
+
+const InvoiceQuerySchema = z.strictObject({
+  tenantId: IdSchema.optional().describe("Platform finance only: one tenant's invoices"),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional(),
+  cursor: z.string().max(200).optional(),
+});
+const LedgerQuerySchema = z.strictObject({
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/)
+    .optional(),
+  cursor: z.string().max(200).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+const FormatSchema = z.enum(['json', 'csv']).optional();
+
+const InvoiceSummarySchema = z.object({
+  invoiceId: z.string(),
+  tenantId: z.string(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  lineCount: z.number().int(),
+  gpuSeconds: z.number().int(),
+  total: z.string().describe('USD'),
+  issuedAt: z.string(),
+});
+export const InvoicePageSchema = z.object({
+  items: z.array(InvoiceSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export const InvoiceSchema = InvoiceSummarySchema.extend({
+  lines: z.array(
+    z.object({
+      lineNo: z.number().int(),
+      jobId: z.string(),
+      reservationId: z.string(),
+      gpuProduct: z.string(),
+      gpuSeconds: z.number().int(),
+      unitPricePerGpuHour: z.string().describe('USD'),
+      amount: z.string().describe('USD'),
+      startedAt: z.string().optional(),
+      finishedAt: z.string().optional(),
+    }),
+  ),
+});
+export const LedgerPageSchema = z.object({
+  items: z.array(
+    z.object({
+      transactionId: z.string(),
+      kind: z.string(),
+      reference: z.string(),
+      currency: z.string(),
+      occurredAt: z.string(),
+      recordedAt: z.string(),
+      postings: z.array(
+        z.object({ account: z.string(), amount: z.string().describe('USD; + credit, − debit') }),
+      ),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+export const TrialBalanceSchema = z.object({
+  accounts: z.array(z.object({ account: z.string(), balance: z.string() })),
+  total: z.string().describe('Zero when the books balance'),
+  balanced: z.boolean(),
+});
+
+const isPlatformFinance = (caller: Principal) =>
+  caller.role === 'finance' && caller.tenantId === PLATFORM_TENANT;
+
+/**
+ * Invoices and the ledger, from billing. A client (or its finance key) sees its own tenant's invoices; the
+ * platform's finance keys see every tenant's and export the ledger. Invoices are JSON in USD decimal strings,
+ * or billing's CSV (amounts in integer micro-units, for spreadsheets) with `Accept: text/csv` or `?format=csv`.
+ */
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class InvoicesController {
+  constructor(@Inject(ServiceClient) private readonly services: ServiceClient) {}
+
+  @Get('invoices')
+  @Roles('client', 'finance')
+  async list(@Caller() caller: Principal, @Query() query: unknown) {
+    const q = validated(InvoiceQuerySchema, query, 'REQUEST.INVALID', 'the invoice query is invalid');
+    const page = { limit: q.limit, cursor: q.cursor };
+    if (isPlatformFinance(caller)) {
+      return toApiUnits(
+        await this.services.json('billing', '/v1/finance/invoices', {
+          query: { ...page, tenantId: q.tenantId },
+        }),
+      );
+    }
+    if (q.tenantId !== undefined && q.tenantId !== caller.tenantId) {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        'AUTH.FORBIDDEN',
+        "only platform finance reads other tenants' invoices",
+      );
+    }
+    return toApiUnits(
+      await this.services.json('billing', this.tenantPath(caller, 'invoices'), { query: page }),
+    );
+  }
+
+  @Get('invoices/:invoiceId')
+  @Roles('client', 'finance')
+  async one(
+    @Caller() caller: Principal,
+    @Param('invoiceId') invoiceId: string,
+    @Query('format') format: string | undefined,
+    @Headers('accept') accept: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const id = validated(z.uuid(), invoiceId, 'REQUEST.INVALID', 'the invoice id is not a UUID');
+    const csv = wantsCsv(format, accept);
+    const path = isPlatformFinance(caller)
+      ? `/v1/finance/invoices/${id}`
+      : this.tenantPath(caller, `invoices/${id}`);
+    const answer = await this.services.raw('billing', path, { query: { format: csv ? 'csv' : 'json' } });
+    send(response, answer, csv);
+  }
+
+  /** The ledger's transactions and postings in recording order (platform finance). */
+  @Get('finance/ledger')
+  @Roles('finance')
+  async ledger(
+    @Caller() caller: Principal,
+    @Query() query: unknown,
+    @Headers('accept') accept: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    platformFinanceOnly(caller);
+    const q = validated(LedgerQuerySchema, query, 'REQUEST.INVALID', 'the ledger query is invalid');
+    const csv = wantsCsv(q.format, accept);
+    const answer = await this.services.raw('billing', '/v1/finance/ledger', {
+      query: { ...q, format: csv ? 'csv' : 'json' },
+    });
+    send(response, answer, csv);
+  }
+
+  /** Every ledger account's balance and their total, zero when the books balance (platform finance). */
+  @Get('finance/trial-balance')
+  @Roles('finance')
+  async trialBalance(@Caller() caller: Principal) {
+    platformFinanceOnly(caller);
+    return toApiUnits(await this.services.json('billing', '/v1/finance/trial-balance'));
+  }
+
+  private tenantPath(caller: Principal, rest: string): string {
+    return `/v1/tenants/${encodeURIComponent(caller.tenantId)}/${rest}`;
+  }
+}
+
+function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
+  const asked = validated(FormatSchema, format, 'REQUEST.INVALID', 'format is json or csv');
+  return asked === 'csv' || (asked === undefined && (accept ?? '').includes('text/csv'));
+}
+
+function platformFinanceOnly(caller: Principal): void {
+  if (!isPlatformFinance(caller)) {
+    throw new ProblemException(
+      HttpStatus.FORBIDDEN,
+      'AUTH.FORBIDDEN',
+      'this needs a finance key of the platform tenant (the ledger spans every tenant)',
+    );
+  }
+}
+
+/** Billing's CSV as it came (with its file name and next-page cursor), or its JSON in API units. */
+function send(response: Response, answer: ServiceAnswer, csv: boolean): void {
+  if (!csv) {
+    response.json(toApiUnits(JSON.parse(answer.text)));
+    return;
+  }
+  for (const header of ['content-disposition', 'x-next-cursor']) {
+    const value = answer.headers.get(header);
+    if (value) response.setHeader(header, value);
+  }
+  response.type('text/csv').send(answer.text);
+}

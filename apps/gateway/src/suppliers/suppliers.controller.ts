@@ -1,0 +1,307 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { createEvent, IdSchema, money, OfferDeclared, uuidv7 } from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
+import { currentCorrelation } from '@gridex/observability';
+import { qualified } from '@gridex/persistence';
+import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller, Principal, Roles } from '../auth/principal';
+import { GatewayConfig } from '../config/gateway.config';
+import { DECIMAL_AMOUNT, decimalAmountSchema, decimalToMicros, toApiUnits } from '../domain/api-money';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { ServiceClient } from '../internal/service-client';
+import { parseBody } from '../openapi/validation';
+
+const PLATFORM_CURRENCY = 'USD';
+
+export const OfferRequestSchema = z
+  .strictObject({
+    pricePerGpuHour: decimalAmountSchema('USD', '2.10').describe('On-demand ask per GPU-hour (USD)'),
+    interruptiblePricePerGpuHour: decimalAmountSchema('USD', '1.20')
+      .optional()
+      .describe('Ask per GPU-hour for interruptible work (USD); without it the pool sells on-demand only'),
+    minLeaseSeconds: z.number().int().min(1).max(31_536_000).default(60).describe('Shortest job accepted'),
+    maxLeaseSeconds: z.number().int().min(1).max(31_536_000).optional().describe('Longest job accepted'),
+    validUntil: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the offer lapses (default: never)'),
+  })
+  .refine((o) => o.maxLeaseSeconds === undefined || o.maxLeaseSeconds >= o.minLeaseSeconds, {
+    message: 'must be at least minLeaseSeconds',
+    path: ['maxLeaseSeconds'],
+  })
+  .refine(
+    (o) =>
+      o.interruptiblePricePerGpuHour === undefined ||
+      !DECIMAL_AMOUNT.test(o.pricePerGpuHour) ||
+      decimalToMicros(o.interruptiblePricePerGpuHour) <= decimalToMicros(o.pricePerGpuHour),
+    { message: 'must not exceed pricePerGpuHour', path: ['interruptiblePricePerGpuHour'] },
+  );
+export const OfferAcceptedSchema = z.object({
+  offerId: z.string(),
+  pool: z.string(),
+  pricePerGpuHour: z.string(),
+  interruptiblePricePerGpuHour: z.string().nullable(),
+  status: z.literal('accepted').describe('Inventory applies it to the pool within moments'),
+});
+export const StakeRequestSchema = z.strictObject({
+  nodeId: z.uuid().describe("The node's id (from GET /v1/suppliers/me/nodes)"),
+  amount: decimalAmountSchema('tokens', '1000'),
+  autoCompound: z.boolean().optional().describe("Restake each epoch's token rewards into this node"),
+});
+export const UnstakeRequestSchema = z.strictObject({
+  nodeId: z.uuid(),
+  amount: decimalAmountSchema('tokens', '250'),
+});
+export const PayoutRequestSchema = z
+  .strictObject({
+    amount: decimalAmountSchema('USD', '125.00').optional().describe('Earnings to pay out (USD)'),
+    tokens: decimalAmountSchema('tokens', '40').optional().describe('Tokens to pay out'),
+  })
+  .refine((p) => p.amount !== undefined || p.tokens !== undefined, {
+    message: 'name an amount, tokens, or both',
+    path: ['amount'],
+  });
+export const StakeViewSchema = z.object({
+  nodeId: z.string(),
+  staked: z.string().describe('Tokens'),
+  required: z.string().describe('Tokens the node needs staked to earn emissions'),
+  eligible: z.boolean(),
+  autoCompound: z.boolean(),
+});
+export const SupplierSchema = z.object({
+  supplierId: z.string(),
+  name: z.string(),
+  pools: z.array(
+    z.object({
+      pool: z.string(),
+      nodes: z.number().int(),
+      gpus: z.number().int(),
+      readyNodes: z.number().int(),
+    }),
+  ),
+});
+export const SupplierNodesSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())) });
+export const RewardsSchema = z.object({
+  tokens: z.object({ earned: z.string(), paid: z.string(), available: z.string() }),
+  stakes: z.array(StakeViewSchema),
+  unbondings: z.array(
+    z.object({ nodeId: z.string(), amount: z.string(), releaseAt: z.string(), withdrawn: z.boolean() }),
+  ),
+});
+export const PayoutSchema = z.object({
+  payoutId: z.string(),
+  earnings: z.string().describe('USD'),
+  tokens: z.string(),
+  requestedAt: z.string(),
+});
+
+const IdempotencyKeySchema = z
+  .string({ error: 'Idempotency-Key is required: a payout must never be paid twice' })
+  .regex(/^[A-Za-z0-9._:-]{8,200}$/, 'must be 8 to 200 letters, digits, . _ : -');
+
+/**
+ * A supplier's own view and commands. The supplier id is the caller's tenant id, never taken from the request.
+ * Prices go to inventory as `offer-declared` (outbox); nodes come from inventory's capacity book; stakes, token
+ * rewards and payouts are rewards' (its internal routes, scoped here to the caller). Amounts are decimal strings:
+ * USD for money, whole tokens for tokens.
+ */
+@Controller('v1/suppliers/me')
+@UseGuards(ApiKeyGuard)
+@UseInterceptors(IdempotencyInterceptor)
+@Roles('supplier')
+export class SuppliersController {
+  private readonly tenants: string;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(ServiceClient) private readonly services: ServiceClient,
+    @Inject(SERVICE_CONFIG) config: GatewayConfig,
+  ) {
+    this.tenants = qualified(config.DATABASE_SCHEMA, 'tenants');
+  }
+
+  /** The supplier and its pools as inventory sees them. */
+  @Get()
+  async me(@Caller() caller: Principal) {
+    const [tenant]: Array<{ name: string }> = await this.dataSource.query(
+      `SELECT name FROM ${this.tenants} WHERE tenant_id = $1`,
+      [caller.tenantId],
+    );
+    const nodes = await this.nodes(caller);
+    const pools = new Map<string, { pool: string; nodes: number; gpus: number; readyNodes: number }>();
+    for (const node of nodes.items) {
+      const pool = pools.get(node.pool) ?? { pool: node.pool, nodes: 0, gpus: 0, readyNodes: 0 };
+      pool.nodes += 1;
+      pool.gpus += node.gpus;
+      pool.readyNodes += node.ready ? 1 : 0;
+      pools.set(node.pool, pool);
+    }
+    return { supplierId: caller.tenantId, name: tenant?.name ?? caller.tenantId, pools: [...pools.values()] };
+  }
+
+  /** Sets the price and lease terms of one pool (nodes labelled `gridex.io/pool=<pool>`); replaces its offer. */
+  @Put('offers/:pool')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async declareOffer(@Caller() caller: Principal, @Param('pool') poolParam: string, @Body() body: unknown) {
+    const pool = validated(IdSchema, poolParam, 'REQUEST.INVALID', 'the pool is not an identifier');
+    const offer = parseBody(OfferRequestSchema, body);
+    // Inventory prices the nodes of a pool; an offer for a pool without nodes of this supplier would only be
+    // dead-lettered there, so the supplier hears it now.
+    const nodes = await this.nodes(caller);
+    if (!nodes.items.some((node) => node.pool === pool)) {
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'OFFER.UNKNOWN_POOL',
+        `none of your nodes is in pool "${pool}" (a node's pool is its label gridex.io/pool)`,
+        [{ field: 'pool', message: 'no nodes of yours in this pool' }],
+      );
+    }
+    const now = new Date();
+    const payload = {
+      offerId: uuidv7(),
+      supplierId: caller.tenantId,
+      pool,
+      pricePerGpuHour: money(PLATFORM_CURRENCY, decimalToMicros(offer.pricePerGpuHour)),
+      ...(offer.interruptiblePricePerGpuHour === undefined
+        ? {}
+        : {
+            interruptiblePricePerGpuHour: money(
+              PLATFORM_CURRENCY,
+              decimalToMicros(offer.interruptiblePricePerGpuHour),
+            ),
+          }),
+      minLeaseSeconds: offer.minLeaseSeconds,
+      ...(offer.maxLeaseSeconds === undefined ? {} : { maxLeaseSeconds: offer.maxLeaseSeconds }),
+      validFrom: now.toISOString(),
+      ...(offer.validUntil === undefined ? {} : { validUntil: new Date(offer.validUntil).toISOString() }),
+    };
+    const origin = {
+      correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
+      causationId: null,
+      tenantId: caller.tenantId,
+    };
+    await this.dataSource.transaction((tx) =>
+      this.outbox.append(tx, [
+        { contract: OfferDeclared, event: createEvent(OfferDeclared, payload, origin, now) },
+      ]),
+    );
+    return {
+      offerId: payload.offerId,
+      pool,
+      pricePerGpuHour: offer.pricePerGpuHour,
+      interruptiblePricePerGpuHour: offer.interruptiblePricePerGpuHour ?? null,
+      status: 'accepted' as const,
+    };
+  }
+
+  /** The supplier's nodes with status, verification, reliability and price (inventory's capacity book). */
+  @Get('nodes')
+  async listNodes(@Caller() caller: Principal) {
+    return toApiUnits(await this.nodes(caller));
+  }
+
+  @Post('stake')
+  @HttpCode(HttpStatus.OK)
+  async stake(@Caller() caller: Principal, @Body() body: unknown) {
+    const request = parseBody(StakeRequestSchema, body);
+    return toApiUnits(
+      await this.services.json('rewards', this.rewardsPath(caller, `nodes/${request.nodeId}/stake`), {
+        method: 'POST',
+        body: {
+          units: decimalToMicros(request.amount).toString(),
+          ...(request.autoCompound === undefined ? {} : { autoCompound: request.autoCompound }),
+        },
+      }),
+    );
+  }
+
+  /** Starts unbonding: the tokens return after the unbonding period (`GET /v1/suppliers/me/rewards` shows when). */
+  @Post('unstake')
+  @HttpCode(HttpStatus.OK)
+  async unstake(@Caller() caller: Principal, @Body() body: unknown) {
+    const request = parseBody(UnstakeRequestSchema, body);
+    return toApiUnits(
+      await this.services.json('rewards', this.rewardsPath(caller, `nodes/${request.nodeId}/unstake`), {
+        method: 'POST',
+        body: { units: decimalToMicros(request.amount).toString() },
+      }),
+    );
+  }
+
+  /** Token rewards (earned, paid, available), stakes per node and unbondings. */
+  @Get('rewards')
+  async rewards(@Caller() caller: Principal) {
+    const [earnings, stakes] = await Promise.all([
+      this.services.json<{ tokens: unknown }>('rewards', this.rewardsPath(caller, 'earnings'), {
+        query: { limit: '1' },
+      }),
+      this.services.json<{ stakes: unknown; unbondings: unknown }>(
+        'rewards',
+        this.rewardsPath(caller, 'stakes'),
+      ),
+    ]);
+    return toApiUnits({ tokens: earnings.tokens, stakes: stakes.stakes, unbondings: stakes.unbondings });
+  }
+
+  /**
+   * Asks to be paid earnings (USD) and/or tokens. The Idempotency-Key is required and is also rewards' key, so
+   * a retry — even one the gateway itself makes after a crash — is one payout.
+   */
+  @Post('payouts')
+  @HttpCode(HttpStatus.CREATED)
+  async payout(
+    @Caller() caller: Principal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const key = validated(
+      IdempotencyKeySchema,
+      idempotencyKey,
+      'REQUEST.IDEMPOTENCY_KEY_REQUIRED',
+      'the Idempotency-Key header is required',
+    );
+    const request = parseBody(PayoutRequestSchema, body);
+    const payout = await this.services.json<Record<string, unknown>>(
+      'rewards',
+      this.rewardsPath(caller, 'claims'),
+      {
+        method: 'POST',
+        headers: { 'idempotency-key': key },
+        body: {
+          earningsMicros: decimalToMicros(request.amount ?? '0').toString(),
+          tokenUnits: decimalToMicros(request.tokens ?? '0').toString(),
+        },
+      },
+    );
+    return toApiUnits({ ...payout, supplierId: undefined });
+  }
+
+  private nodes(caller: Principal) {
+    return this.services.json<{ items: Array<{ pool: string; gpus: number; ready: boolean }> }>(
+      'inventory',
+      `/v1/suppliers/${encodeURIComponent(caller.tenantId)}/nodes`,
+    );
+  }
+
+  private rewardsPath(caller: Principal, rest: string): string {
+    return `/v1/suppliers/${encodeURIComponent(caller.tenantId)}/${rest}`;
+  }
+}
