@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
@@ -25,6 +27,7 @@ import {
   TopicRecorder,
   untilReady,
 } from '@gridex/testing';
+import { GridexApiError, GridexClient } from '@gridex/sdk';
 
 /**
  * The gateway's own API through HTTP on the built service and the real PostgreSQL: authentication, roles,
@@ -718,6 +721,57 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('INVENTORY.INVALID_QUERY');
     expect((await call('/v1/offers?colour=blue', key)).status).toBe(400);
+  });
+
+  it('serves the typed SDK and the gridex CLI: commands, lists, waiting, and problems as errors', async () => {
+    const operator = new GridexClient({ baseUrl: gateway.url, apiKey: operatorKey });
+    const tenant = await operator.createTenant({ name: 'SDK Labs', kind: 'client' });
+    const { key } = await operator.createApiKey(tenant.id, 'client');
+    const client = new GridexClient({ baseUrl: gateway.url, apiKey: key });
+    const topUp = await client.addCredits('25.00');
+    await eventually(async () => expect((await client.topUp(topUp.topUpId)).status).toBe('credited'));
+    expect((await client.balance()).available).toBe('25.00');
+    const { id } = await client.submitJob({ ...spec, name: 'sdk' });
+    expect(await client.waitForJob(id, { statuses: ['queued'] })).toMatchObject({ id, status: 'queued' });
+    const listed: string[] = [];
+    for await (const job of client.allJobs()) listed.push(job.id);
+    expect(listed).toEqual([id]);
+    await expect(client.submitJob({ ...spec, gpusPerNode: 0 })).rejects.toMatchObject({
+      status: 400,
+      code: 'REQUEST.INVALID',
+    });
+    await expect(client.job('job-nope')).rejects.toBeInstanceOf(GridexApiError);
+
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(__dirname, '../../../dist/apps/cli/src/main.js'), ...args], {
+        env: { ...process.env, GRIDEX_API_URL: gateway.url, GRIDEX_API_KEY: key },
+        encoding: 'utf8',
+      });
+    const me = cli('me');
+    expect([me.status, JSON.parse(me.stdout)]).toEqual([0, expect.objectContaining({ tenantId: tenant.id })]);
+    const job = cli('jobs', 'get', id);
+    expect(JSON.parse(job.stdout)).toMatchObject({ id, status: 'queued' });
+    const missing = cli('jobs', 'get', 'job-nope');
+    expect([missing.status, missing.stderr]).toEqual([1, expect.stringContaining('404 JOB.NOT_FOUND')]);
+    const submitted = cli(
+      'jobs',
+      'submit',
+      '--image',
+      spec.image,
+      '--gpus',
+      '8',
+      '--gpu-products',
+      spec.gpuProducts[0],
+      '--max-price',
+      '2.50',
+      '--duration',
+      '3600',
+    );
+    expect([submitted.status, submitted.stderr]).toEqual([0, '']);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ status: 'queued' });
+    const refused = cli('jobs', 'submit', '--image', spec.image, '--gpus', '0');
+    expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining('gpusPerNode')]);
+    expect(cli('jobs', 'frobnicate').status).toBe(2);
   });
 
   it('shows operators what was dead-lettered and why, and replays it to its source topic', async () => {

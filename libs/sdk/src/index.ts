@@ -1,0 +1,2 @@
+export * from './gridex-client';
+export * from './types';

@@ -1,0 +1,119 @@
+/**
+ * The API's shapes as the SDK returns them (the OpenAPI document at /openapi.json is the full reference).
+ * Money is a decimal string of USD ("2.30"); tokens likewise ("1000.00").
+ */
+export type TenantKind = 'client' | 'supplier';
+export type JobStatus = 'queued' | 'matched' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+  correlationId?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface JobSpec {
+  name?: string;
+  image: string;
+  command?: string[];
+  gpusPerNode: number;
+  nodes?: number;
+  gpuProducts?: string[];
+  minGpuMemoryGb?: number;
+  interconnect?: string;
+  regions?: string[];
+  maxPricePerGpuHour?: string;
+  expectedDurationSeconds?: number;
+  interruptible?: boolean;
+  verifiedOnly?: boolean;
+  retryBudget?: number;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+export interface Job {
+  id: string;
+  name: string | null;
+  status: JobStatus;
+  reason: string | null;
+  pricePerGpuHour: string | null;
+  allocation: { nodes: Array<{ cluster: string; node: string; gpus: number }> } | null;
+  submittedAt: string;
+  timeline: Array<{ at: string; event: string; detail?: string }>;
+}
+
+export interface Quote {
+  feasible: boolean;
+  reasons: string[];
+  estimatedCost: string | null;
+  offers: Array<Record<string, unknown>>;
+  [field: string]: unknown;
+}
+
+export interface Balance {
+  available: string;
+  held: string;
+  [field: string]: unknown;
+}
+
+export interface TopUp {
+  topUpId: string;
+  amount: string;
+  status: 'pending' | 'credited' | 'declined';
+  reason: string | null;
+}
+
+export interface InvoiceSummary {
+  invoiceId: string;
+  tenantId: string;
+  periodStart: string;
+  periodEnd: string;
+  lineCount: number;
+  gpuSeconds: number;
+  total: string;
+  issuedAt: string;
+}
+
+export interface Invoice extends InvoiceSummary {
+  lines: Array<{
+    lineNo: number;
+    jobId: string;
+    gpuProduct: string;
+    gpuSeconds: number;
+    unitPricePerGpuHour: string;
+    amount: string;
+  }>;
+}
+
+export interface OfferTerms {
+  pricePerGpuHour: string;
+  interruptiblePricePerGpuHour?: string;
+  minLeaseSeconds?: number;
+  maxLeaseSeconds?: number;
+  validUntil?: string;
+}
+
+export interface SupplierRewards {
+  tokens: { earned: string; paid: string; available: string };
+  stakes: Array<{
+    nodeId: string;
+    staked: string;
+    required: string;
+    eligible: boolean;
+    autoCompound: boolean;
+  }>;
+  unbondings: Array<{ nodeId: string; amount: string; releaseAt: string; withdrawn: boolean }>;
+}
+
+export interface Fleet {
+  totals: { nodes: number; readyNodes: number; sellableNodes: number; gpus: number; freeGpus: number };
+  groups: Array<{ region: string; gpuProduct: string; nodes: number; gpus: number; freeGpus: number }>;
+}
