@@ -9,6 +9,7 @@ import { billingMigrations } from './database/migrations';
 import { InvoiceService } from './invoices/invoice.service';
 import { FinanceController } from './invoices/finance.controller';
 import { InvoicesController } from './invoices/invoices.controller';
+import { LedgerHealth } from './ledger/ledger-health';
 import { LedgerStore } from './ledger/ledger.store';
 import { TenantAccounts } from './ledger/tenant-accounts';
 import { AccrualService } from './metering/accrual.service';
@@ -35,6 +36,7 @@ import { MeterStore } from './metering/meter.store';
   controllers: [AccountsController, InvoicesController, FinanceController],
   providers: [
     LedgerStore,
+    LedgerHealth,
     TenantAccounts,
     MeterStore,
     MeteringService,

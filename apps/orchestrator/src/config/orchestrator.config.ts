@@ -5,8 +5,13 @@ import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtim
 /** The orchestrator's settings, read from the environment and validated at start. */
 export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: 'orchestrator' }).extend({
   KUBECONFIG: z
-    .string({ error: 'is required (path of the kubeconfig of the GPU cluster)' })
-    .refine((file) => existsSync(file), 'names a file that does not exist'),
+    .string()
+    .refine((file) => existsSync(file), 'names a file that does not exist')
+    .optional()
+    .refine((file) => file !== undefined || process.env.KUBERNETES_SERVICE_HOST !== undefined, {
+      message: 'is required outside a pod (path of the kubeconfig of the GPU cluster)',
+    })
+    .describe("The GPU cluster's kubeconfig; unset in a pod, the pod's service account reaches its own cluster"),
   CLUSTER_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an identifier (letters, digits, . _ : -)')

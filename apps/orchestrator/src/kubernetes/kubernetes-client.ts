@@ -3,13 +3,14 @@ import { Provider } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 
-/** The cluster's kubeconfig, loaded once from KUBECONFIG. */
+/** The cluster's kubeconfig, loaded once from KUBECONFIG, or in a pod without it, the pod's service account. */
 export const kubeConfigProvider: Provider = {
   provide: KubeConfig,
   inject: [SERVICE_CONFIG],
   useFactory: (config: OrchestratorConfig) => {
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(config.KUBECONFIG);
+    if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
+    else kubeConfig.loadFromCluster();
     return kubeConfig;
   },
 };

@@ -27,6 +27,13 @@ export async function runService(service: string, appModule: Type<unknown>): Pro
   const logger = app.get(JsonLogger);
   app.useLogger(logger);
   const config = app.get<BaseConfig>(SERVICE_CONFIG);
+  // Creating the application opened the database, which ran the pending migrations: that is all a
+  // deployment's migration job (the Helm pre-install/pre-upgrade hook) asks for.
+  if (process.argv.includes('--migrate-only')) {
+    logger.log('schema migrated; exiting (--migrate-only)', 'Lifecycle');
+    await app.close();
+    process.exit(0);
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
