@@ -27,17 +27,22 @@ type K8sObject = {
   [k: string]: unknown;
 };
 
-function render(args: string[] = []): K8sObject[] {
-  const result = run('helm', [
+/** `helm template` of release `gx` into `namespace`, as YAML. */
+function template(args: string[], namespace = 'gridex') {
+  return run('helm', [
     'template',
     'gx',
     chart,
     '--kube-version',
     KUBE_VERSION,
     '--namespace',
-    'gridex',
+    namespace,
     ...args,
   ]);
+}
+
+function render(args: string[] = []): K8sObject[] {
+  const result = template(args);
   if (result.status !== 0) throw new Error(result.stderr);
   // kubectl reads the YAML (no API server involved) and writes each object back as JSON, one after another.
   const parsed = run('kubectl', ['create', '--dry-run=client', '-o', 'json', '-f', '-'], result.stdout);
@@ -75,17 +80,7 @@ describe('the gridex Helm chart', () => {
     });
 
     it.each(scenarios)('accepts every object of %s (server-side dry run)', (scenario) => {
-      const manifest = run('helm', [
-        'template',
-        'gx',
-        chart,
-        '--kube-version',
-        KUBE_VERSION,
-        '--namespace',
-        namespace,
-        '-f',
-        path.join(chart, 'ci', scenario),
-      ]);
+      const manifest = template(['-f', path.join(chart, 'ci', scenario)], namespace);
       expect(manifest.status).toBe(0);
       const applied = run(
         'kubectl',
