@@ -247,13 +247,14 @@ export class GridexClient {
     path: string,
     options: { query?: Query; body?: unknown; idempotencyKey?: string },
   ): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
+    const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (value !== undefined) query.set(name, String(value));
     }
+    // The path stays relative to baseUrl, so a gateway behind a path prefix (https://host/gridex) works too.
     const response = await this.send(
       method,
-      url.pathname + url.search,
+      query.size > 0 ? `${path}?${query}` : path,
       {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),

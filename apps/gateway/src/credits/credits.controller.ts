@@ -14,8 +14,8 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, CreditRequested, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { currentCorrelation } from '@gridex/observability';
 import { ProblemException } from '@gridex/runtime';
+import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { decimalAmountSchema, decimalToMicros, microsToDecimal } from '../domain/api-money';
@@ -87,11 +87,7 @@ export class CreditsController {
               paymentMethod: request.paymentMethod,
               requestedAt: now.toISOString(),
             },
-            {
-              correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
-              causationId: null,
-              tenantId: caller.tenantId,
-            },
+            commandOrigin(caller.tenantId),
             now,
           ),
         },

@@ -15,8 +15,8 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, JobCancelled, JobSubmitted, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { currentCorrelation } from '@gridex/observability';
 import { ProblemException } from '@gridex/runtime';
+import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
@@ -69,11 +69,7 @@ export class JobsController {
     const jobId = `job-${uuidv7()}`;
     const now = new Date();
     const payload = jobSubmitted(spec, jobId, caller.tenantId);
-    const origin = {
-      correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
-      causationId: null,
-      tenantId: caller.tenantId,
-    };
+    const origin = commandOrigin(caller.tenantId);
     await this.dataSource.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO ${this.jobs.table} (job_id, tenant_id, name, spec, status, submitted_at, updated_at, timeline)
@@ -153,11 +149,7 @@ export class JobsController {
           event: createEvent(
             JobCancelled,
             { jobId, requestedAt: now.toISOString() },
-            {
-              correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
-              causationId: null,
-              tenantId: caller.tenantId,
-            },
+            commandOrigin(caller.tenantId),
             now,
           ),
         },

@@ -16,9 +16,9 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, IdSchema, money, OfferDeclared, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { currentCorrelation } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
+import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { GatewayConfig } from '../config/gateway.config';
@@ -193,11 +193,7 @@ export class SuppliersController {
       validFrom: now.toISOString(),
       ...(offer.validUntil === undefined ? {} : { validUntil: new Date(offer.validUntil).toISOString() }),
     };
-    const origin = {
-      correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
-      causationId: null,
-      tenantId: caller.tenantId,
-    };
+    const origin = commandOrigin(caller.tenantId);
     await this.dataSource.transaction((tx) =>
       this.outbox.append(tx, [
         { contract: OfferDeclared, event: createEvent(OfferDeclared, payload, origin, now) },

@@ -13,11 +13,11 @@ import {
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { createEvent, RegionSchema, SupplierKindSchema, SupplierRegistered, uuidv7 } from '@gridex/contracts';
+import { createEvent, RegionSchema, SupplierKindSchema, SupplierRegistered } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { currentCorrelation } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { commandOrigin } from '../commands/command-origin';
 import { hashSecret, newApiKey, ROLES } from '../auth/api-key';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
@@ -101,11 +101,7 @@ export class TenantsController {
           kind: request.supplierKind ?? 'individual',
           region: request.region ?? 'global',
         };
-        const origin = {
-          correlationId: currentCorrelation()?.correlationId ?? uuidv7(),
-          causationId: null,
-          tenantId: id,
-        };
+        const origin = commandOrigin(id);
         await this.outbox.append(tx, [
           { contract: SupplierRegistered, event: createEvent(SupplierRegistered, payload, origin) },
         ]);
