@@ -80,10 +80,7 @@ export class SuppliersController {
   async earnings(@Param('supplierId') supplierIdParam: string, @Query() query: unknown) {
     const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
     const page = parse(HistorySchema, query, 'REWARDS.INVALID_PAGE');
-    const [account] = await this.dataSource.query(
-      `SELECT * FROM ${this.tables.accounts} WHERE supplier_id = $1`,
-      [supplierId],
-    );
+    const balances = await this.accountBalances(supplierId);
     const byNode: Array<{ node_id: string; jobs: string; gpu_seconds: string; amount: string }> =
       await this.dataSource.query(
         `SELECT node_id, count(*)::text AS jobs, sum(gpu_seconds)::text AS gpu_seconds, sum(amount_micros)::text AS amount
@@ -108,23 +105,9 @@ export class SuppliersController {
       [supplierId, before?.[0] ?? null, before?.[1] ?? null, page.limit],
     );
     const currency = this.config.REWARDS_CURRENCY;
-    const earned = BigInt(account?.earned_micros ?? 0);
-    const paid = BigInt(account?.paid_micros ?? 0);
-    const tokensEarned = BigInt(account?.tokens_earned ?? 0);
-    const tokensPaid = BigInt(account?.tokens_paid ?? 0);
     const last = history[history.length - 1];
     return {
-      supplierId,
-      earnings: {
-        earned: money(currency, earned),
-        paid: money(currency, paid),
-        available: money(currency, earned - paid),
-      },
-      tokens: {
-        earnedUnits: tokensEarned.toString(),
-        paidUnits: tokensPaid.toString(),
-        availableUnits: (tokensEarned - tokensPaid).toString(),
-      },
+      ...balances,
       byNode: byNode.map((n) => ({
         nodeId: n.node_id,
         jobs: Number(n.jobs),
@@ -147,6 +130,12 @@ export class SuppliersController {
             )
           : null,
     };
+  }
+
+  /** Earnings and token balances only (one row; the earnings route adds per-node totals and history). */
+  @Get('balances')
+  balances(@Param('supplierId') supplierId: string) {
+    return this.accountBalances(parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'));
   }
 
   @Get('stakes')
@@ -211,6 +200,31 @@ export class SuppliersController {
         correlationId: currentCorrelation()?.correlationId ?? key,
       }),
     );
+  }
+
+  private async accountBalances(supplierId: string) {
+    const [account] = await this.dataSource.query(
+      `SELECT * FROM ${this.tables.accounts} WHERE supplier_id = $1`,
+      [supplierId],
+    );
+    const currency = this.config.REWARDS_CURRENCY;
+    const earned = BigInt(account?.earned_micros ?? 0);
+    const paid = BigInt(account?.paid_micros ?? 0);
+    const tokensEarned = BigInt(account?.tokens_earned ?? 0);
+    const tokensPaid = BigInt(account?.tokens_paid ?? 0);
+    return {
+      supplierId,
+      earnings: {
+        earned: money(currency, earned),
+        paid: money(currency, paid),
+        available: money(currency, earned - paid),
+      },
+      tokens: {
+        earnedUnits: tokensEarned.toString(),
+        paidUnits: tokensPaid.toString(),
+        availableUnits: (tokensEarned - tokensPaid).toString(),
+      },
+    };
   }
 }
 

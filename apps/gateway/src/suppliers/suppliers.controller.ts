@@ -245,16 +245,14 @@ export class SuppliersController {
   /** Token rewards (earned, paid, available), stakes per node and unbondings. */
   @Get('rewards')
   async rewards(@Caller() caller: Principal) {
-    const [earnings, stakes] = await Promise.all([
-      this.services.json<{ tokens: unknown }>('rewards', this.rewardsPath(caller, 'earnings'), {
-        query: { limit: '1' },
-      }),
+    const [balances, stakes] = await Promise.all([
+      this.services.json<{ tokens: unknown }>('rewards', this.rewardsPath(caller, 'balances')),
       this.services.json<{ stakes: unknown; unbondings: unknown }>(
         'rewards',
         this.rewardsPath(caller, 'stakes'),
       ),
     ]);
-    return toApiUnits({ tokens: earnings.tokens, stakes: stakes.stakes, unbondings: stakes.unbondings });
+    return toApiUnits({ tokens: balances.tokens, stakes: stakes.stakes, unbondings: stakes.unbondings });
   }
 
   /**
