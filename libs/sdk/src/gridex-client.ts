@@ -132,7 +132,9 @@ export class GridexClient {
       const job = await this.job(jobId);
       if (wanted.has(job.status)) return job;
       if (TERMINAL.has(job.status) || Date.now() > deadline) {
-        throw new Error(`job ${jobId} is ${job.status}, not ${[...wanted].join(' or ')}`);
+        throw new Error(
+          `job ${jobId} is ${job.status}${job.reason ? ` (${job.reason})` : ''}, not ${[...wanted].join(' or ')}`,
+        );
       }
       await sleep(options.intervalMs ?? 500);
     }

@@ -123,8 +123,15 @@ export class WorkloadFinishedStatusHandler extends JobStatusHandler<WorkloadFini
 
   async handle(event: EventEnvelope<WorkloadFinishedPayload>, tx: EntityManager): Promise<void> {
     const f = event.payload;
+    // Matching requeues preempted work as it preempts it: the job waits for capacity again, it has not failed.
     const status =
-      f.outcome === 'succeeded' ? 'succeeded' : f.reason === 'cancelled' ? 'cancelled' : 'failed';
+      f.outcome === 'succeeded'
+        ? 'succeeded'
+        : f.reason === 'cancelled'
+          ? 'cancelled'
+          : f.reason === 'preempted'
+            ? 'queued'
+            : 'failed';
     await tx.query(
       `UPDATE ${this.jobs.table} SET status = $3, reason = $4, updated_at = now(), timeline = timeline || $5::jsonb
        WHERE job_id = $1 AND (reservation_id IS NULL OR reservation_id = $2)`,

@@ -86,7 +86,9 @@ export class TenantsController {
   @HttpCode(HttpStatus.CREATED)
   async create(@Body() body: unknown) {
     const request = parseBody(CreateTenantSchema, body);
-    const id = `t-${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
+    // Lower-case letters and digits: a supplier's id is also its nodes' gridex.io/supplier label and part of
+    // Kubernetes names (nodes, namespaces), which must be lower-case DNS labels.
+    const id = `t-${randomBytes(8).toString('hex')}`;
     // A supplier tenant is also a supplier of capacity: inventory learns of it from supplier-registered,
     // written in the same transaction so the tenant and the event exist together or not at all.
     return this.dataSource.transaction(async (tx) => {

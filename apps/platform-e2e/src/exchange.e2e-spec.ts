@@ -1,0 +1,351 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import { buildGpuPool, NodeManifest } from '@gridex/gpu-node-pool';
+import { GridexClient, Job, JobSpec } from '@gridex/sdk';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  testKubeConfig,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+
+/**
+ * The exchange end to end, through the public API only (the SDK), with the six real services, Kafka,
+ * PostgreSQL and the Kubernetes control plane whose simulated GPU nodes run the pods. Each test is one story a
+ * user lives: a job from submission to invoice and the supplier's rewards; a job nobody can serve yet; a
+ * cancellation; a lost node; a tenant running out of credit; interruptible work preempted.
+ *
+ * Billing invoices per minute and rewards closes an epoch every few seconds here, so the stories finish
+ * within a test run; every other setting is the services' default.
+ */
+const H100 = 'NVIDIA-H100-80GB-HBM3';
+const A100 = 'NVIDIA-A100-SXM4-80GB';
+const RTX4090 = 'NVIDIA-GeForce-RTX-4090';
+const IMAGE = 'registry.gridex.io/e2e/worker:1';
+/** The simulated nodes end a pod after this annotation's delay; without it the pod runs until stopped. */
+const runFor = (delay: string) => ({ 'pod-complete.stage.kwok.x-k8s.io/delay': delay });
+
+describe('the exchange, end to end through the public API', () => {
+  const run = `e2e${uniqueSuffix()
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(-8)}`;
+  // Regions of this run only: matching's book holds every node the shared stack's feed ever carried, so the
+  // stories ask for these regions to stay on this run's nodes.
+  const EU = `eu-${run}`;
+  const US = `us-${run}`;
+  const core = testKubeConfig().makeApiClient(CoreV1Api);
+  const operatorKey = `gdx_operator_${'e'.repeat(40)}`;
+  const services: LaunchedService[] = [];
+  const nodes: NodeManifest[] = [];
+  let operator: GridexClient;
+  let gatewayUrl: string;
+  let datacenter: { id: string; api: GridexClient };
+  let homeGpus: { id: string; api: GridexClient };
+
+  const launch = async (service: string, env: Record<string, string> = {}) => {
+    const launched = await launchService(service, { LOG_LEVEL: 'warn', ...env });
+    services.push(launched);
+    return launched;
+  };
+
+  async function client(name: string, credit?: string): Promise<GridexClient> {
+    const tenant = await operator.createTenant({ name, kind: 'client' });
+    const { key } = await operator.createApiKey(tenant.id, 'client');
+    const api = new GridexClient({ baseUrl: gatewayUrl, apiKey: key });
+    if (credit) {
+      const topUp = await api.addCredits(credit);
+      await eventually(async () => expect((await api.topUp(topUp.topUpId)).status).toBe('credited'));
+      await eventually(async () => expect((await api.balance()).available).toBe(credit));
+    }
+    return api;
+  }
+
+  async function supplier(name: string, supplierKind: 'datacenter' | 'individual', region: string) {
+    const tenant = await operator.createTenant({ name, kind: 'supplier', supplierKind, region });
+    const { key } = await operator.createApiKey(tenant.id, 'supplier');
+    return { id: tenant.id, api: new GridexClient({ baseUrl: gatewayUrl, apiKey: key }) };
+  }
+
+  /** Puts a supplier's pool into the cluster and waits until inventory lists its nodes. */
+  async function addPool(
+    owner: { id: string; api: GridexClient },
+    pool: {
+      pool: string;
+      region: string;
+      gpuProduct: string;
+      gpusPerNode: number;
+      count: number;
+      firstIndex?: number;
+    },
+  ): Promise<NodeManifest[]> {
+    const built = buildGpuPool({
+      supplier: owner.id,
+      interconnect: pool.gpusPerNode > 1 ? 'nvlink' : 'pcie',
+      labels: { 'gridex.io/e2e-run': run },
+      ...pool,
+    });
+    for (const node of built) await core.createNode({ body: node });
+    nodes.push(...built);
+    await eventually(async () => {
+      const listed = (await owner.api.supplierNodes()).items.filter((n) => n.pool === pool.pool);
+      expect(listed.length).toBeGreaterThanOrEqual((pool.firstIndex ?? 0) + pool.count);
+    }, 60_000);
+    return built;
+  }
+
+  /** Waits until the job is in `status` (failing at once if it ends otherwise). */
+  const until = (api: GridexClient, jobId: string, status: Job['status'], timeoutMs = 90_000) =>
+    api.waitForJob(jobId, { statuses: [status], timeoutMs, intervalMs: 250 });
+
+  const job = (spec: Partial<JobSpec>): JobSpec => ({
+    image: IMAGE,
+    command: ['python', 'serve.py'],
+    gpusPerNode: 1,
+    maxPricePerGpuHour: '20.00',
+    expectedDurationSeconds: 600,
+    regions: [EU, US],
+    ...spec,
+  });
+
+  beforeAll(async () => {
+    const billing = await launch('billing', {
+      BILLING_INVOICE_PERIOD: 'minute',
+      BILLING_INVOICE_CHECK_SECONDS: '1',
+      BILLING_ACCRUAL_INTERVAL_SECONDS: '2',
+      BILLING_EXHAUSTION_HORIZON_SECONDS: '10',
+    });
+    const inventory = await launch('inventory');
+    const rewards = await launch('rewards', {
+      REWARDS_GENESIS: new Date().toISOString(),
+      REWARDS_EPOCH_SECONDS: '5',
+      REWARDS_EPOCH_CHECK_SECONDS: '1',
+      REWARDS_MIN_UPTIME_BPS: '3000',
+    });
+    await launch('matching', { MATCHING_QUEUE_INTERVAL_MS: '250' });
+    // Only this run's nodes: the shared default fleet stays out of these stories.
+    await launch('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/e2e-run=${run}`, STOP_GRACE_SECONDS: '1' });
+    const gateway = await launch('gateway', {
+      GRIDEX_OPERATOR_KEY: operatorKey,
+      GATEWAY_KDF_COST: '12',
+      GATEWAY_BILLING_URL: billing.url,
+      GATEWAY_INVENTORY_URL: inventory.url,
+      GATEWAY_REWARDS_URL: rewards.url,
+    });
+    await Promise.all(services.map(untilReady));
+    gatewayUrl = gateway.url;
+    operator = new GridexClient({ baseUrl: gatewayUrl, apiKey: operatorKey });
+
+    datacenter = await supplier('Nordic Racks', 'datacenter', EU);
+    homeGpus = await supplier('Home Rigs Collective', 'individual', US);
+    await addPool(datacenter, {
+      pool: 'h100',
+      region: EU,
+      gpuProduct: H100,
+      gpusPerNode: 8,
+      count: 2,
+    });
+    await addPool(homeGpus, {
+      pool: 'rtx4090',
+      region: US,
+      gpuProduct: RTX4090,
+      gpusPerNode: 1,
+      count: 2,
+    });
+    await datacenter.api.declareOffer('h100', {
+      pricePerGpuHour: '12.00',
+      interruptiblePricePerGpuHour: '6.00',
+    });
+    await homeGpus.api.declareOffer('rtx4090', {
+      pricePerGpuHour: '0.40',
+      interruptiblePricePerGpuHour: '0.20',
+    });
+    // Sellable once verified by the benchmark the orchestrator runs and priced by the offer.
+    for (const owner of [datacenter, homeGpus]) {
+      await eventually(async () => {
+        const listed = (await owner.api.supplierNodes()).items;
+        expect(listed.every((n) => n.verification === 'verified' && n.schedulable === true)).toBe(true);
+      }, 90_000);
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
+    // Let the removals reach the capacity feed before the services stop, so the nodes do not stay sellable.
+    for (const owner of [datacenter, homeGpus].filter(Boolean)) {
+      await eventually(async () => expect((await owner.api.supplierNodes()).items).toEqual([]), 30_000).catch(
+        () => undefined,
+      );
+    }
+    for (const service of services.reverse()) {
+      await service.process.kill();
+      await dropSchema(service.schema);
+    }
+  });
+
+  it('runs a job from submission to invoice, and pays its supplier in money and in epoch rewards', async () => {
+    const [node] = (await homeGpus.api.supplierNodes()).items as Array<{ nodeId: string }>;
+    // A home node earns emissions once staked (100 tokens per consumer GPU).
+    for (const { nodeId } of (await homeGpus.api.supplierNodes()).items as Array<{ nodeId: string }>) {
+      await homeGpus.api.stake(nodeId, '100');
+    }
+    expect(node).toBeDefined();
+    const acme = await client('Acme Inference', '500.00');
+    const spec = job({ name: 'llm-serve', gpuProducts: [RTX4090], annotations: runFor('3s') });
+    const quote = await acme.quote(spec);
+    expect(quote).toMatchObject({ feasible: true, reasons: [] });
+    expect(quote.offers.length).toBeGreaterThan(0);
+
+    const { id } = await acme.submitJob(spec);
+    const done = await until(acme, id, 'succeeded');
+    expect(done.timeline.map((t) => t.event)).toEqual(
+      expect.arrayContaining(['submitted', 'matched', 'running', 'succeeded']),
+    );
+    expect(done.allocation?.nodes).toEqual([expect.objectContaining({ gpus: 1 })]);
+
+    // Billed per second at the price fixed at match time, then invoiced when its minute closed.
+    const usage = await eventually(async () => {
+      const page = await acme.usage({ jobId: id });
+      expect(page.items).toHaveLength(1);
+      return page.items[0];
+    });
+    expect(usage.gpuSeconds).toBeGreaterThanOrEqual(3);
+    const invoice = await eventually(async () => {
+      const page = await acme.invoices();
+      expect(page.items).toHaveLength(1);
+      return acme.invoice(page.items[0].invoiceId);
+    }, 90_000);
+    expect(invoice.lines).toEqual([expect.objectContaining({ jobId: id, amount: usage.amount })]);
+    expect(invoice.total).toBe(usage.amount);
+    const balance = await acme.balance();
+    expect(balance.held).toBe('0.00');
+
+    // The supplier earned its ask for those seconds, and its staked nodes earn tokens each epoch.
+    await eventually(async () => {
+      const earnings = await homeGpus.api.earnings();
+      expect(earnings.jobs).toBe(1);
+      expect(Number(earnings.total)).toBeGreaterThan(0);
+      expect(Number(earnings.total)).toBeLessThan(Number(usage.amount));
+    });
+    await eventually(async () => {
+      expect(Number((await homeGpus.api.rewards()).tokens.earned)).toBeGreaterThan(0);
+    }, 60_000);
+  }, 240_000);
+
+  it('says why nobody can serve a job yet, queues it, and runs it once such capacity arrives', async () => {
+    const labs = await client('Vision Labs', '200.00');
+    const spec = job({
+      name: 'a100-finetune',
+      gpuProducts: [A100],
+      regions: [EU],
+      annotations: runFor('2s'),
+    });
+    const quote = await labs.quote(spec);
+    expect(quote.feasible).toBe(false);
+    expect(quote.reasons.join(' ')).toMatch(/gpu-product: excludes \d+ node/);
+
+    const { id } = await labs.submitJob(spec);
+    const waiting = await eventually(async () => {
+      const queued = await labs.job(id);
+      expect(queued).toMatchObject({ status: 'queued' });
+      expect(queued.timeline.map((t) => t.event)).toContain('unmatched');
+      return queued;
+    });
+    expect(waiting.allocation).toBeNull();
+
+    await addPool(datacenter, {
+      pool: 'a100',
+      region: EU,
+      gpuProduct: A100,
+      gpusPerNode: 8,
+      count: 1,
+    });
+    await datacenter.api.declareOffer('a100', { pricePerGpuHour: '1.60' });
+    const done = await until(labs, id, 'succeeded', 120_000);
+    expect(done.allocation?.nodes[0].node).toContain('-a100-');
+  }, 240_000);
+
+  it('cancels a running job: its pods stop and only the seconds it ran are charged', async () => {
+    const acme = await client('Acme Batch', '100.00');
+    const { id } = await acme.submitJob(job({ name: 'long-batch', gpuProducts: [H100] }));
+    await until(acme, id, 'running');
+    await acme.cancelJob(id);
+    const cancelled = await until(acme, id, 'cancelled');
+    expect(cancelled.timeline.map((t) => t.event)).toContain('cancelled');
+    await eventually(async () => {
+      const balance = await acme.balance();
+      expect(balance.held).toBe('0.00');
+      expect(Number(balance.available)).toBeLessThan(100);
+      expect(Number(balance.available)).toBeGreaterThan(90);
+    });
+  });
+
+  it('fails a job over to another node when its node is lost, within its retry budget', async () => {
+    const acme = await client('Acme Training', '300.00');
+    const { id } = await acme.submitJob(
+      job({ name: 'resilient', gpuProducts: [H100], gpusPerNode: 8, retryBudget: 1 }),
+    );
+    const first = await until(acme, id, 'running');
+    const lost = first.allocation?.nodes[0].node as string;
+    await core.deleteNode({ name: lost });
+    const replaced = await eventually(async () => {
+      const current = await acme.job(id);
+      expect(current.status).toBe('running');
+      expect(current.allocation?.nodes[0].node).not.toBe(lost);
+      return current;
+    }, 90_000);
+    // The lost placement's end and the new placement both show in the timeline, in either order of arrival.
+    expect(replaced.timeline.filter((t) => t.event === 'matched')).toHaveLength(2);
+    expect(replaced.timeline).toContainEqual(
+      expect.objectContaining({ detail: expect.stringMatching(/node/i) }),
+    );
+    await acme.cancelJob(id);
+    await until(acme, id, 'cancelled');
+  }, 240_000);
+
+  it("stops a tenant's work when its credit runs out, and charges what ran", async () => {
+    // Eight H100s at about 12.60 an hour each: 1.00 of credit covers the hold for 20 s expected, and lasts
+    // about half a minute of running.
+    const thrifty = await client('Thrifty Startup', '1.00');
+    const { id } = await thrifty.submitJob(
+      job({ name: 'too-long', gpuProducts: [H100], gpusPerNode: 8, expectedDurationSeconds: 20 }),
+    );
+    await until(thrifty, id, 'running');
+    const stopped = await until(thrifty, id, 'failed', 120_000);
+    expect(stopped.reason).toBe('credit-exhausted');
+    await eventually(async () => {
+      const balance = await thrifty.balance();
+      expect(balance.held).toBe('0.00');
+      expect(Number(balance.available)).toBeLessThan(0.5);
+    });
+  }, 240_000);
+
+  it('preempts interruptible work for an on-demand job, and requeues the interrupted job', async () => {
+    const batch = await client('Cheap Batch Co', '50.00');
+    const interruptible: string[] = [];
+    for (const name of ['render-1', 'render-2']) {
+      const { id } = await batch.submitJob(job({ name, gpuProducts: [RTX4090], interruptible: true }));
+      interruptible.push(id);
+    }
+    for (const id of interruptible) await until(batch, id, 'running');
+
+    const urgent = await client('Urgent Inference', '50.00');
+    const { id } = await urgent.submitJob(job({ name: 'on-call', gpuProducts: [RTX4090] }));
+    await until(urgent, id, 'running');
+    const victims = await eventually(async () => {
+      const jobs = await Promise.all(interruptible.map((victim) => batch.job(victim)));
+      const preempted = jobs.filter((j) =>
+        j.timeline.some((t) => /preempted/.test(`${t.event} ${t.detail ?? ''}`)),
+      );
+      expect(preempted).toHaveLength(1);
+      return preempted;
+    });
+    // The interrupted job waits for capacity again instead of being dropped.
+    expect(['queued', 'matched', 'running']).toContain((await batch.job(victims[0].id)).status);
+
+    for (const jobId of interruptible) await batch.cancelJob(jobId).catch(() => undefined);
+    await urgent.cancelJob(id);
+  }, 240_000);
+});
