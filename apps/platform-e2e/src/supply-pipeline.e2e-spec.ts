@@ -34,10 +34,12 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   const kafka = testKafka();
   const core = testKubeConfig().makeApiClient(CoreV1Api);
   const supplier = `e2e-${uniqueSuffix()}`;
+  // A region of this run only: the capacity feed outlives the test, and matching reads all of it.
+  const region = `eu-${supplier}`;
   const [node] = buildGpuPool({
     supplier,
     pool: 'h100',
-    region: 'eu-north',
+    region,
     gpuProduct: 'H100-80GB',
     gpusPerNode: 8,
     count: 1,
@@ -47,7 +49,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   const [impostor] = buildGpuPool({
     supplier,
     pool: 'h100',
-    region: 'eu-north',
+    region,
     gpuProduct: 'H100-80GB',
     gpusPerNode: 8,
     count: 1,
@@ -113,7 +115,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       nodeName: node.metadata.name,
       supplierId: supplier,
       pool: 'h100',
-      region: 'eu-north',
+      region,
       gpuProduct: 'NVIDIA-H100-80GB-HBM3',
       gpuMemoryMiB: 81559,
       interconnect: 'infiniband',
@@ -133,7 +135,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       supplier,
       createEvent(
         SupplierRegistered,
-        { supplierId: supplier, name: 'E2E Compute', kind: 'datacenter', region: 'eu-north' },
+        { supplierId: supplier, name: 'E2E Compute', kind: 'datacenter', region },
         origin,
       ),
     );
@@ -210,7 +212,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       };
     };
     const found = await search(
-      'gpuProduct=NVIDIA-H100-80GB-HBM3&region=eu-north&verifiedOnly=true&limit=500',
+      `gpuProduct=NVIDIA-H100-80GB-HBM3&region=${region}&verifiedOnly=true&limit=500`,
     );
     expect(found.body.items.map((item) => item.nodeId)).toContain(nodeId);
     const tooDear = await search(
