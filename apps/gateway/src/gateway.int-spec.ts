@@ -153,6 +153,15 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       id: tenantId,
       kind: 'client',
     });
+    // A tenant may be given its id (a supplier whose nodes already carry it); ids are unique.
+    const chosen = `rack-${uuidv7().slice(-12)}`;
+    const named = await post('/v1/tenants', operatorKey, { id: chosen, name: 'Racks', kind: 'supplier' });
+    expect([named.status, named.body.id]).toEqual([201, chosen]);
+    const again = await post('/v1/tenants', operatorKey, { id: chosen, name: 'Racks', kind: 'supplier' });
+    expect([again.status, again.body.code]).toEqual([409, 'TENANT.EXISTS']);
+    expect(
+      (await post('/v1/tenants', operatorKey, { id: 'Not_Valid', name: 'x', kind: 'client' })).status,
+    ).toBe(400);
   });
 
   it('answers 403 for a key without the role, and refuses roles a tenant may not have', async () => {

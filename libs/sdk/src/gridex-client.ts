@@ -69,6 +69,8 @@ export class GridexClient {
 
   // ── operators ──────────────────────────────────────────────────────────────────────────────────────────
   createTenant(tenant: {
+    /** Default: generated. For a supplier whose nodes already carry gridex.io/supplier=<id>. */
+    id?: string;
     name: string;
     kind: TenantKind;
     supplierKind?: 'datacenter' | 'individual' | 'network';

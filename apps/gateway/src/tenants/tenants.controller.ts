@@ -20,13 +20,21 @@ import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { commandOrigin } from '../commands/command-origin';
 import { hashSecret, newApiKey, ROLES } from '../auth/api-key';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Caller, Principal, Roles } from '../auth/principal';
+import { Caller, PLATFORM_TENANT, Principal, Roles } from '../auth/principal';
 import { GatewayConfig } from '../config/gateway.config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 
 export const CreateTenantSchema = z
   .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{1,38}[a-z0-9])$/, 'must be 3 to 40 lower-case letters, digits or -')
+      .refine((id) => id !== PLATFORM_TENANT, "is the platform's own id")
+      .optional()
+      .describe(
+        "The tenant's id (default: generated). For a supplier whose nodes already carry gridex.io/supplier=<id>",
+      ),
     name: z.string().trim().min(1).max(200).describe('Display name'),
     kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
     supplierKind: SupplierKindSchema.optional().describe(
@@ -88,14 +96,22 @@ export class TenantsController {
     const request = parseBody(CreateTenantSchema, body);
     // Lower-case letters and digits: a supplier's id is also its nodes' gridex.io/supplier label and part of
     // Kubernetes names (nodes, namespaces), which must be lower-case DNS labels.
-    const id = `t-${randomBytes(8).toString('hex')}`;
+    const id = request.id ?? `t-${randomBytes(8).toString('hex')}`;
     // A supplier tenant is also a supplier of capacity: inventory learns of it from supplier-registered,
     // written in the same transaction so the tenant and the event exist together or not at all.
     return this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
-        `INSERT INTO ${this.tenants} (tenant_id, name, kind) VALUES ($1, $2, $3) RETURNING *`,
+        `INSERT INTO ${this.tenants} (tenant_id, name, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *`,
         [id, request.name, request.kind],
       );
+      if (!row) {
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'TENANT.EXISTS',
+          `a tenant with the id ${id} exists`,
+          [{ field: 'id', message: 'taken' }],
+        );
+      }
       if (request.kind === 'supplier') {
         const payload = {
           supplierId: id,
