@@ -6,6 +6,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runDemoScenario } from './demo/demo-scenario';
+import { setUpDemoWorld } from './demo/demo-world';
+import { skipStaleBacklog } from './stale-backlog';
 
 const root = path.resolve(__dirname, '..', '..');
 const SERVICES: Array<{ name: string; port: number }> = [
@@ -16,6 +19,9 @@ const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'billing', port: 8084 },
   { name: 'rewards', port: 8085 },
 ];
+
+/** Unread events beyond which a service's backlog is other runs' (see skipStaleBacklog). */
+const STALE_BACKLOG_EVENTS = 20_000;
 
 function stackEnvironment(): Record<string, string> {
   const file = path.join(root, '.stack', 'env');
@@ -43,6 +49,12 @@ async function main(): Promise<void> {
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 
+  await skipStaleBacklog(
+    env.KAFKA_BROKERS ?? '127.0.0.1:19092',
+    SERVICES.map((s) => s.name),
+    STALE_BACKLOG_EVENTS,
+    (line) => console.log(line),
+  );
   for (const service of SERVICES) {
     const log = createWriteStream(path.join(logDir, `${service.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', service.name, 'src', 'main.js')], {
@@ -104,6 +116,23 @@ async function main(): Promise<void> {
     console.log(`  ${service.name.padEnd(13)} ${base}   ${base}/readyz   ${base}/metrics`);
   }
   console.log(`\nLogs: ${logDir}/<service>.log   Stop: Ctrl-C`);
+  if (process.argv.includes('--no-demo')) return;
+
+  console.log('\nSetting up the demo world (`npm start -- --no-demo` skips the demo) ...');
+  try {
+    const world = await setUpDemoWorld(
+      env.GRIDEX_API_URL ?? 'http://127.0.0.1:8080',
+      env.GRIDEX_OPERATOR_KEY ?? '',
+      path.join(root, '.stack', 'demo-world.json'),
+      (line) => console.log(`  ${line}`),
+    );
+    console.log('');
+    await runDemoScenario(world, process.stdout);
+  } catch (error) {
+    if (stopping) return;
+    console.error(`\nthe demo stopped: ${error instanceof Error ? error.message : String(error)}`);
+    console.error('Gridex keeps running; Ctrl-C stops the services.');
+  }
 }
 
 void main();

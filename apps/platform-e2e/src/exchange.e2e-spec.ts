@@ -251,6 +251,7 @@ describe('the exchange, end to end through the public API', () => {
       const queued = await labs.job(id);
       expect(queued).toMatchObject({ status: 'queued' });
       expect(queued.timeline.map((t) => t.event)).toContain('unmatched');
+      expect(queued.reason).toMatch(/gpu-product: excludes \d+ node/);
       return queued;
     });
     expect(waiting.allocation).toBeNull();

@@ -19,7 +19,8 @@ import type {
 /** A problem+json answer of the API, with its stable code and the fields it names. */
 export class GridexApiError extends Error {
   constructor(readonly problem: Problem) {
-    super(`${problem.code}: ${problem.detail}`);
+    const fields = (problem.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ');
+    super(`${problem.code}: ${problem.detail}${fields ? ` (${fields})` : ''}`);
     this.name = 'GridexApiError';
   }
 

@@ -114,6 +114,13 @@ export interface SupplierRewards {
 }
 
 export interface Fleet {
-  totals: { nodes: number; readyNodes: number; sellableNodes: number; gpus: number; freeGpus: number };
+  totals: {
+    nodes: number;
+    readyNodes: number;
+    sellableNodes: number;
+    verifiedNodes: number;
+    gpus: number;
+    freeGpus: number;
+  };
   groups: Array<{ region: string; gpuProduct: string; nodes: number; gpus: number; freeGpus: number }>;
 }

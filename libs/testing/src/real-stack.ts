@@ -4,6 +4,9 @@ import { Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { createEvent, deadLetterTopic, EventContract, uuidv7 } from '@gridex/contracts';
 import { stackEnv } from './stack-env';
 
+// Tests and the local start (tools/start) share it.
+export { startGroupAtEnd } from '@gridex/kafka-groups';
+
 /** A short random suffix that keeps the names of parallel test runs apart. */
 export function uniqueSuffix(): string {
   return randomBytes(5).toString('hex');
@@ -97,46 +100,6 @@ export async function readMessages(
     return messages;
   } finally {
     await consumer.disconnect();
-  }
-}
-
-/**
- * Starts a consumer group at the current ends of `topics`. A new group would otherwise start at the beginning
- * of the shared topics and replay every earlier run; tests and benchmarks that launch a service want only the
- * events they produce themselves.
- */
-export async function startGroupAtEnd(
-  kafka: Kafka,
-  groupId: string,
-  topics: readonly string[],
-): Promise<void> {
-  // One short-lived member joins the group, takes every partition and commits the topics' ends. (kafkajs's
-  // admin.setOffsets does the same one topic at a time, waiting about 5 s for a fetch each time.)
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = (
-    await Promise.all(
-      topics.map(async (topic) =>
-        (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
-          topic,
-          partition,
-          offset: high,
-        })),
-      ),
-    )
-  ).flat();
-  await admin.disconnect();
-  const member = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await member.connect();
-  try {
-    const joined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
-    await member.subscribe({ topics: [...topics], fromBeginning: false });
-    await member.run({ autoCommit: false, eachBatch: async () => undefined });
-    await joined;
-    member.pause(topics.map((topic) => ({ topic })));
-    await member.commitOffsets(offsets);
-  } finally {
-    await member.disconnect();
   }
 }
 

@@ -5,10 +5,8 @@
  * Adds simulated GPU nodes to the local cluster. Nodes that already exist are left alone, so the same command
  * can be repeated; raise --count (or set --first-index) to grow a pool.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeRest } from '../kubernetes/kube-rest';
-import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
+import { stackAdminRest } from '../kubernetes/kube-rest';
 import { applyNodes } from './apply-fleet';
 import {
   buildGpuPool,
@@ -53,12 +51,7 @@ async function main(): Promise<void> {
   const problems = poolSpecProblems(spec);
   if (problems.length > 0) throw new Error(problems.join('\n'));
 
-  const pki = path.join(StackPaths.stateDir, 'kubernetes', 'pki');
-  const rest = new KubeRest(`https://${LOOPBACK}:${StackPorts.kubeApiserver}`, {
-    caCert: path.join(pki, 'ca.crt'),
-    clientCert: path.join(pki, 'admin.crt'),
-    clientKey: path.join(pki, 'admin.key'),
-  });
+  const rest = stackAdminRest();
   try {
     const started = Date.now();
     const nodes = buildGpuPool(spec);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import path from 'node:path';
+import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 
 /**
  * A minimal REST client for the local API server, authenticated with a client certificate. The stack's tools
@@ -86,4 +88,14 @@ export class KubeRest {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A client of the local stack's API server as its administrator (the stack's own certificates). */
+export function stackAdminRest(): KubeRest {
+  const pki = path.join(StackPaths.stateDir, 'kubernetes', 'pki');
+  return new KubeRest(`https://${LOOPBACK}:${StackPorts.kubeApiserver}`, {
+    caCert: path.join(pki, 'ca.crt'),
+    clientCert: path.join(pki, 'admin.crt'),
+    clientKey: path.join(pki, 'admin.key'),
+  });
 }

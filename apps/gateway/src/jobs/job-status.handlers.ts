@@ -17,6 +17,7 @@ import {
 } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
+import { matchReasons } from '../domain/match-reasons';
 import { JobsTable } from './jobs-table';
 
 /**
@@ -73,7 +74,7 @@ export class JobUnmatchedStatusHandler extends JobStatusHandler<JobUnmatchedPayl
   readonly contract = JobUnmatched;
 
   async handle(event: EventEnvelope<JobUnmatchedPayload>, tx: EntityManager): Promise<void> {
-    const reasons = JSON.stringify(event.payload).slice(0, 900);
+    const reasons = matchReasons(event.payload).join('; ').slice(0, 900);
     await tx.query(
       `UPDATE ${this.jobs.table} SET reason = $2, updated_at = now(), timeline = timeline || $3::jsonb
        WHERE job_id = $1 AND status = 'queued'`,

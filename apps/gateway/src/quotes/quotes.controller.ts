@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { QuoteAnsweredPayload, QuoteRequested, QuoteRequestedPayload, uuidv7 } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
+import { matchReasons } from '../domain/match-reasons';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
@@ -34,24 +35,6 @@ export const QuoteSchema = z.object({
     }),
   ),
 });
-
-/** Readable reasons from matching's explanation: what excluded how much, and the cheapest thing to relax. */
-export function quoteReasons(answer: QuoteAnsweredPayload): string[] {
-  if (answer.feasible) return [];
-  const reasons = (answer.exclusions ?? [])
-    .filter((e) => e.excludedNodes > 0)
-    .map((e) => `${e.constraint}: excludes ${e.excludedNodes} node(s), ${e.excludedGpus} GPU(s)`);
-  if (answer.code === 'MATCHING.NO_CAPACITY')
-    reasons.unshift('no capacity free now that fits; it would queue');
-  if (answer.nearMiss) {
-    const price = answer.nearMiss.pricePerGpuHour
-      ? ` (at ${microsToDecimal(BigInt(answer.nearMiss.pricePerGpuHour.micros))} per GPU-hour)`
-      : '';
-    reasons.push(`relaxing ${answer.nearMiss.relax} would fit${price}`);
-  }
-  if (reasons.length === 0) reasons.push(`nothing fits among ${answer.nodesConsidered} node(s)`);
-  return reasons;
-}
 
 /** Quotes: what a job would get now and cost, or why nothing fits — answered by matching over Kafka. */
 @Controller('v1/quotes')
@@ -85,7 +68,7 @@ export class QuotesController {
     );
     return {
       feasible: answer.feasible,
-      reasons: quoteReasons(answer),
+      reasons: matchReasons(answer),
       estimatedCost: answer.estimatedCost ? microsToDecimal(BigInt(answer.estimatedCost.micros)) : null,
       offers: (answer.allocations ?? []).map((a) => ({
         cluster: a.clusterId,

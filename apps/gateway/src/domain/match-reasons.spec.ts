@@ -1,5 +1,5 @@
 import { QuoteAnsweredPayload } from '@gridex/contracts';
-import { quoteReasons } from './quotes.controller';
+import { matchReasons } from './match-reasons';
 
 const base: QuoteAnsweredPayload = {
   requestId: '01a22380-0000-7000-8000-000000000001',
@@ -8,7 +8,7 @@ const base: QuoteAnsweredPayload = {
   answeredAt: '2026-11-28T10:00:00.000Z',
 };
 
-describe('quoteReasons', () => {
+describe('matchReasons', () => {
   it.each<[string, Partial<QuoteAnsweredPayload>, string[]]>([
     ['feasible: none', { feasible: true }, []],
     [
@@ -39,6 +39,6 @@ describe('quoteReasons', () => {
       ['nothing fits among 40 node(s)'],
     ],
   ])('%s', (_name, patch, expected) => {
-    expect(quoteReasons({ ...base, ...patch })).toEqual(expected);
+    expect(matchReasons({ ...base, ...patch })).toEqual(expected);
   });
 });
