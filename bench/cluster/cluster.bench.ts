@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
 import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
-import { benchKubeRest, singleGpuBenchNodes } from '../shared/bench-kubernetes';
+import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
+import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import { StackPaths } from '../../tools/stack/stack-paths';
 
 const { values: args } = parseArgs({
@@ -28,7 +29,7 @@ const RUN = Date.now().toString(36);
 const BENCH_LABEL = `gridex.io/bench=cluster-${RUN}`;
 
 const stateDir = path.join(StackPaths.stateDir, 'kubernetes');
-const rest = benchKubeRest();
+const rest = stackAdminRest(64);
 
 interface Item {
   metadata: { name: string };

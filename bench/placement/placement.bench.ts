@@ -20,7 +20,8 @@ import { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
 import { Partitioners } from 'kafkajs';
 import { createEvent, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
-import { benchKubeRest, singleGpuBenchNodes } from '../shared/bench-kubernetes';
+import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
+import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import {
   dropSchema,
   launchService,
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
     await core.deleteNamespace({ name: schedulerNamespace }).catch(() => undefined);
     await core.deleteNamespace({ name: tenantNamespace(TENANT) }).catch(() => undefined);
     // Deleting thousands of nodes takes minutes; server-side, with a long timeout (as the cluster benchmark).
-    const rest = benchKubeRest();
+    const rest = stackAdminRest(64);
     await rest
       .call(
         'DELETE',

@@ -28,6 +28,11 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
+  /** The process id, e.g. to read its memory from /proc. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   constructor(
     readonly service: string,
     env: Record<string, string>,

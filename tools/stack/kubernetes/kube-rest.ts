@@ -91,11 +91,15 @@ export class KubeRest {
 }
 
 /** A client of the local stack's API server as its administrator (the stack's own certificates). */
-export function stackAdminRest(): KubeRest {
+export function stackAdminRest(maxSockets?: number): KubeRest {
   const pki = path.join(StackPaths.stateDir, 'kubernetes', 'pki');
-  return new KubeRest(`https://${LOOPBACK}:${StackPorts.kubeApiserver}`, {
-    caCert: path.join(pki, 'ca.crt'),
-    clientCert: path.join(pki, 'admin.crt'),
-    clientKey: path.join(pki, 'admin.key'),
-  });
+  return new KubeRest(
+    `https://${LOOPBACK}:${StackPorts.kubeApiserver}`,
+    {
+      caCert: path.join(pki, 'ca.crt'),
+      clientCert: path.join(pki, 'admin.crt'),
+      clientKey: path.join(pki, 'admin.key'),
+    },
+    maxSockets,
+  );
 }

@@ -12,7 +12,7 @@ import { Job } from '@gridex/sdk';
 import { stackAdminRest } from '../../stack/kubernetes/kube-rest';
 import { applyNodes } from '../../stack/fleet/apply-fleet';
 import { defaultFleet } from '../../stack/fleet/default-fleet';
-import { ClientName, DemoWorld, productOf } from './demo-world';
+import { ClientName, DemoWorld, micros, productOf } from './demo-world';
 
 const IMAGE = 'registry.gridex.io/demo/worker:1';
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
@@ -204,15 +204,11 @@ function flows(before: Money, after: Money, separator = ' · '): string {
   ].join(separator);
 }
 
-function micros(amount: string): bigint {
-  const negative = amount.startsWith('-');
-  const [whole, fraction = ''] = amount.replace('-', '').split('.');
-  const value = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
-  return negative ? -value : value;
-}
-
+/** Micro-units as dollars and cents for the dashboard (truncated to the cent). */
 function usd(value: bigint): string {
-  return `$${(Number(value) / 1_000_000).toFixed(2)}`;
+  const sign = value < 0n ? '-' : '';
+  const cents = (value < 0n ? -value : value) / 10_000n;
+  return `${sign}$${(cents / 100n).toLocaleString('en-US')}.${String(cents % 100n).padStart(2, '0')}`;
 }
 
 function dashboard(

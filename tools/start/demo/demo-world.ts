@@ -139,12 +139,9 @@ export async function setUpDemoWorld(
       saved.clients[name] = key;
       return key;
     });
-    // Each start begins from the same balances: top up to the demo amount (Tiny Startup only the first time).
-    const balance = Number((await clients[name].balance()).available);
-    const missing = Number(credit) - balance;
-    if (missing >= 0.01 && (name !== 'Tiny Startup' || balance === 0)) {
-      await clients[name].addCredits(missing.toFixed(2));
-    }
+    // Each start begins from the same balances: every client is topped up to its demo amount.
+    const missing = micros(credit) - micros((await clients[name].balance()).available);
+    if (missing >= 10_000n) await clients[name].addCredits(dollars(missing));
   }
   const finance = await withKey(saved.finance, async () => {
     const { key } = await operator.createApiKey('gridex', 'finance');
@@ -199,4 +196,18 @@ async function retry<T>(call: () => Promise<T>, attempts = 120): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
+}
+
+/** A decimal amount of the API ("12.50", "-0.000639") in integer micro-units. */
+export function micros(amount: string): bigint {
+  const negative = amount.startsWith('-');
+  const [whole, fraction = ''] = amount.replace('-', '').split('.');
+  const value = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
+  return negative ? -value : value;
+}
+
+/** Micro-units as a decimal amount for the API, rounded up to the cent ("12.50"). */
+function dollars(value: bigint): string {
+  const cents = (value + 9_999n) / 10_000n;
+  return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }

@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:e2e [-- --nodes 5000 --rate 50 --seconds 60]`
+ *
+ * The whole exchange under load: jobs submitted through the gateway at a sustained rate onto a simulated fleet,
+ * each measured from the moment its POST /v1/jobs is sent to the moment its pod runs (the workload-started
+ * event's timestamp, which is the container's start as Kubernetes reports it), with the resident memory of
+ * every service sampled throughout. The six services run from their build output with fresh schemas; the
+ * fleet is one supplier's nodes in a region of this run only, registered, priced and verified through the API
+ * before the load starts. Writes bench/results/e2e.json. Target: p50 ≤ 300 ms, p99 ≤ 1 s.
+ */
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { decodeEvent, Topics, WorkloadStarted } from '@gridex/contracts';
+import { buildGpuPool, resolveGpuProduct } from '@gridex/gpu-node-pool';
+import { TokenBucket } from '@gridex/runtime';
+import { GridexClient } from '@gridex/sdk';
+import {
+  dropSchema,
+  launchService,
+  LaunchedService,
+  testKafka,
+  testKubeConfig,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
+import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
+import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
+import { tenantNamespace } from '../../apps/orchestrator/src/workloads/workload-names';
+
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '60' },
+  },
+});
+const NODES = Number(args.nodes);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const RUN = uniqueSuffix()
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, '')
+  .slice(-10);
+const SUPPLIER = `bench-e2e-${RUN}`;
+const REGION = `bench-${RUN}`;
+const LABEL = ['gridex.io/bench', `e2e-${RUN}`] as const;
+const OPERATOR_KEY = `gdx_operator_${'b'.repeat(40)}`;
+const PRODUCT = 'RTX4090-24GB';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, every = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+/** Resident memory of a process in MiB, from /proc. */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function main(): Promise<void> {
+  const rest = stackAdminRest(64);
+  const core = testKubeConfig().makeApiClient(CoreV1Api);
+  const services: LaunchedService[] = [];
+  const launch = async (name: string, env: Record<string, string> = {}) => {
+    const service = await launchService(name, { LOG_LEVEL: 'warn', ...env });
+    services.push(service);
+    return service;
+  };
+  let clientTenant: string | undefined;
+  try {
+    console.log(`fleet: ${NODES} simulated 8-GPU nodes in region ${REGION} ...`);
+    const nodes = buildGpuPool({
+      supplier: SUPPLIER,
+      pool: 'bench',
+      region: REGION,
+      gpuProduct: PRODUCT,
+      gpusPerNode: 8,
+      count: NODES,
+      interconnect: 'pcie',
+      labels: { [LABEL[0]]: LABEL[1] },
+    });
+    await applyNodes(rest, nodes);
+
+    const billing = await launch('billing');
+    const inventory = await launch('inventory');
+    const rewards = await launch('rewards');
+    await launch('matching', { CONSUMER_PARTITIONS_CONCURRENTLY: '4' });
+    await launch('orchestrator', {
+      GPU_NODE_SELECTOR: `${LABEL[0]}=${LABEL[1]}`,
+      KUBE_QPS: '200',
+      KUBE_BURST: '400',
+      TENANT_GPU_QUOTA: String(NODES * 8),
+      DATABASE_POOL_SIZE: '20',
+      CONSUMER_PARTITIONS_CONCURRENTLY: '12',
+    });
+    const gateway = await launch('gateway', {
+      GRIDEX_OPERATOR_KEY: OPERATOR_KEY,
+      GATEWAY_KDF_COST: '12',
+      GATEWAY_RATE_LIMIT_PER_SECOND: '5000',
+      GATEWAY_RATE_LIMIT_BURST: '5000',
+      GATEWAY_BILLING_URL: billing.url,
+      GATEWAY_INVENTORY_URL: inventory.url,
+      GATEWAY_REWARDS_URL: rewards.url,
+    });
+    await Promise.all(services.map(untilReady));
+
+    const operator = new GridexClient({ baseUrl: gateway.url, apiKey: OPERATOR_KEY });
+    await operator.createTenant({
+      id: SUPPLIER,
+      name: 'Bench Compute',
+      kind: 'supplier',
+      supplierKind: 'datacenter',
+      region: REGION,
+    });
+    const supplier = new GridexClient({
+      baseUrl: gateway.url,
+      apiKey: (await operator.createApiKey(SUPPLIER, 'supplier')).key,
+    });
+    console.log('waiting until inventory knows the fleet, then pricing it ...');
+    await until(
+      'the fleet in inventory',
+      async () => (await operator.fleet()).totals.nodes >= NODES,
+      20 * 60_000,
+      5000,
+    );
+    await supplier.declareOffer('bench', { pricePerGpuHour: '0.40' });
+    // Every new node is verified by a benchmark pod; the load starts once that is done, as in a running market.
+    await until(
+      'the fleet verified and priced',
+      async () => {
+        const { totals } = await operator.fleet();
+        process.stdout.write(
+          `\r  sellable ${totals.sellableNodes}, verified ${totals.verifiedNodes} of ${NODES}   `,
+        );
+        return totals.sellableNodes >= NODES && totals.verifiedNodes >= NODES;
+      },
+      30 * 60_000,
+      5000,
+    );
+    console.log('');
+
+    const tenant = await operator.createTenant({ name: 'Bench Client', kind: 'client' });
+    clientTenant = tenant.id;
+    const client = new GridexClient({
+      baseUrl: gateway.url,
+      apiKey: (await operator.createApiKey(tenant.id, 'client')).key,
+    });
+    const topUp = await client.addCredits('100000.00');
+    await until('credit', async () => (await client.topUp(topUp.topUpId)).status === 'credited', 60_000, 500);
+
+    // Each job's start, from the orchestrator's events (only this run's jobs count).
+    const startedAt = new Map<string, number>();
+    const consumer = testKafka().consumer({ groupId: `bench-e2e-${RUN}`, maxWaitTimeInMs: 50 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.workloadStarted, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const decoded = decodeEvent(WorkloadStarted, message.value);
+        if (decoded.ok && !startedAt.has(decoded.event.payload.jobId)) {
+          startedAt.set(decoded.event.payload.jobId, Date.parse(decoded.event.payload.startedAt));
+        }
+      },
+    });
+    await joined;
+
+    const total = RATE * SECONDS;
+    console.log(`load: ${total} single-GPU jobs at ${RATE}/s through the gateway ...`);
+    const submittedAt = new Map<string, number>();
+    const rss = new Map<string, number>();
+    const sampler = setInterval(() => {
+      for (const service of services) {
+        const name = service.process.service;
+        rss.set(name, Math.max(rss.get(name) ?? 0, rssMb(service.process.pid)));
+      }
+    }, 1000);
+    const bucket = new TokenBucket(RATE, 1, Date.now());
+    let sent = 0;
+    let errors = 0;
+    const product = resolveGpuProduct(PRODUCT).label;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (sent < total) {
+          sent += 1;
+          const wait = bucket.take(Date.now());
+          if (wait > 0) await sleep(wait);
+          const at = Date.now();
+          try {
+            const { id } = await client.submitJob({
+              image: 'registry.gridex.io/bench/worker:1',
+              gpusPerNode: 1,
+              gpuProducts: [product],
+              regions: [REGION],
+              maxPricePerGpuHour: '1.00',
+              expectedDurationSeconds: 60,
+              annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '20s' },
+            });
+            submittedAt.set(id, at);
+          } catch {
+            errors += 1;
+          }
+        }
+      }),
+    );
+    const loadEnded = Date.now();
+    await until(
+      'every job running',
+      async () => [...submittedAt.keys()].every((id) => startedAt.has(id)),
+      5 * 60_000,
+      1000,
+    ).catch((error: Error) => console.log(`  ${error.message}`));
+    clearInterval(sampler);
+    await consumer.disconnect();
+
+    const latencies = [...submittedAt.entries()]
+      .filter(([id]) => startedAt.has(id))
+      .map(([id, at]) => (startedAt.get(id) as number) - at)
+      .sort((a, b) => a - b);
+    const result = {
+      benchmark: 'e2e',
+      nodes: NODES,
+      rate: RATE,
+      seconds: SECONDS,
+      submitted: submittedAt.size,
+      running: latencies.length,
+      notRunning: submittedAt.size - latencies.length,
+      errors,
+      achievedRate:
+        Math.round((submittedAt.size / ((loadEnded - Math.min(...submittedAt.values())) / 1000)) * 10) / 10,
+      p50Ms: latencies.length ? percentile(latencies, 0.5) : null,
+      p99Ms: latencies.length ? percentile(latencies, 0.99) : null,
+      maxMs: latencies.length ? latencies[latencies.length - 1] : null,
+      rssMb: Object.fromEntries([...rss.entries()].sort()),
+      target: 'p50Ms <= 300, p99Ms <= 1000 at 50 jobs/s onto 5,000 nodes',
+      measuredAt: new Date().toISOString(),
+    };
+    console.table([
+      {
+        submitted: result.submitted,
+        running: result.running,
+        p50Ms: result.p50Ms,
+        p99Ms: result.p99Ms,
+        maxMs: result.maxMs,
+        errors,
+      },
+    ]);
+    console.table([result.rssMb]);
+    const outFile = path.resolve(__dirname, '..', 'results', 'e2e.json');
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${outFile}`);
+  } finally {
+    for (const service of services.reverse()) {
+      await service.process.kill();
+      await dropSchema(service.schema);
+    }
+    if (clientTenant)
+      await core.deleteNamespace({ name: tenantNamespace(clientTenant) }).catch(() => undefined);
+    await core.deleteCollectionNode({ labelSelector: `${LABEL[0]}=${LABEL[1]}` }).catch(() => undefined);
+    rest.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:e2e: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
