@@ -1,5 +1,6 @@
 import { V1Pod } from '@kubernetes/client-node';
 import { VerificationRequestedPayload } from '@gridex/contracts';
+import { labelValue, WorkloadLabels } from '../workloads/workload-names';
 
 export const BENCHMARK_LABEL = 'gridex.io/workload';
 export const VERIFICATION_ID_LABEL = 'gridex.io/verification-id';
@@ -23,7 +24,12 @@ export function benchmarkPod(
     metadata: {
       name: benchmarkPodName(request.verificationId),
       namespace: options.namespace,
-      labels: { [BENCHMARK_LABEL]: 'benchmark', [VERIFICATION_ID_LABEL]: request.verificationId },
+      labels: {
+        [BENCHMARK_LABEL]: 'benchmark',
+        [VERIFICATION_ID_LABEL]: request.verificationId,
+        // Orchestrators sharing an API server (one per cluster) each watch only their own benchmarks.
+        [WorkloadLabels.cluster]: labelValue(request.clusterId),
+      },
       annotations: {
         'gridex.io/node-id': request.nodeId,
         ...(options.simulatedScore === undefined

@@ -7,6 +7,7 @@ import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { apiStatus } from '../kubernetes/kubernetes-client';
+import { labelValue, WorkloadLabels } from '../workloads/workload-names';
 import { BENCHMARK_LABEL, benchmarkResult, VERIFICATION_ID_LABEL } from './benchmark-pod';
 
 /**
@@ -19,6 +20,7 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
   private readonly table: string;
   private informer?: Informer<V1Pod>;
   private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
@@ -32,7 +34,7 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
 
   async onApplicationBootstrap(): Promise<void> {
     const namespace = this.config.SYSTEM_NAMESPACE;
-    const selector = `${BENCHMARK_LABEL}=benchmark`;
+    const selector = `${BENCHMARK_LABEL}=benchmark,${WorkloadLabels.cluster}=${labelValue(this.config.CLUSTER_ID)}`;
     this.informer = makeInformer(
       this.kubeConfig,
       `/api/v1/namespaces/${namespace}/pods`,
@@ -40,7 +42,7 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
       selector,
     );
     const onPod = (pod: V1Pod) => {
-      const work = this.report(pod).catch((error: unknown) =>
+      const work = this.reportWhenRecorded(pod).catch((error: unknown) =>
         this.logger.error(`reporting benchmark ${pod.metadata?.name} failed: ${String(error)}`),
       );
       this.inFlight.add(work);
@@ -56,22 +58,40 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     await this.informer?.stop();
     await Promise.all(this.inFlight);
   }
 
-  private async report(pod: V1Pod): Promise<void> {
+  /**
+   * Reports a finished benchmark. The pod is created inside the transaction that records the request, so on a
+   * busy control plane it can finish before that commits: until the record is there, look again shortly
+   * (for up to a minute) rather than delete a pod nobody has reported.
+   */
+  private async reportWhenRecorded(pod: V1Pod): Promise<void> {
+    for (let attempt = 0; attempt < 60 && !this.stopping; attempt += 1) {
+      const outcome = await this.report(pod);
+      if (outcome !== 'not-recorded-yet') return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  private async report(pod: V1Pod): Promise<'reported' | 'not-finished' | 'not-recorded-yet'> {
     const result = benchmarkResult(pod);
     const verificationId = pod.metadata?.labels?.[VERIFICATION_ID_LABEL];
-    if (!result || !verificationId) return;
-    await this.dataSource.transaction(async (tx) => {
+    if (!result || !verificationId) return 'not-finished';
+    const recorded = await this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
-        `WITH done AS (UPDATE ${this.table} SET status = 'reported', reported_at = now()
-                       WHERE verification_id = $1 AND status = 'running' RETURNING *)
-         SELECT verification_id, node_id, cluster_id, node_name FROM done`,
+        `SELECT verification_id, node_id, cluster_id, node_name, status FROM ${this.table}
+         WHERE verification_id = $1 FOR UPDATE`,
         [verificationId],
       );
-      if (!row) return;
+      if (!row) return false;
+      if (row.status !== 'running') return true; // reported already, here or by another replica
+      await tx.query(
+        `UPDATE ${this.table} SET status = 'reported', reported_at = now() WHERE verification_id = $1`,
+        [verificationId],
+      );
       const event = createEvent(
         BenchmarkCompleted,
         {
@@ -87,7 +107,9 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
         { correlationId: `verification:${verificationId}`, causationId: null },
       );
       await this.outbox.append(tx, [{ contract: BenchmarkCompleted, event }]);
+      return true;
     });
+    if (!recorded) return 'not-recorded-yet';
     // Finished and reported (here or by another replica): the pod has served its purpose.
     if (pod.metadata?.deletionTimestamp === undefined) {
       await this.core
@@ -96,5 +118,6 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
           if (apiStatus(error) !== 404) throw error;
         });
     }
+    return 'reported';
   }
 }

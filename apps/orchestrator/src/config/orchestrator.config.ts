@@ -11,7 +11,9 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
     .refine((file) => file !== undefined || process.env.KUBERNETES_SERVICE_HOST !== undefined, {
       message: 'is required outside a pod (path of the kubeconfig of the GPU cluster)',
     })
-    .describe("The GPU cluster's kubeconfig; unset in a pod, the pod's service account reaches its own cluster"),
+    .describe(
+      "The GPU cluster's kubeconfig; unset in a pod, the pod's service account reaches its own cluster",
+    ),
   CLUSTER_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an identifier (letters, digits, . _ : -)')
