@@ -47,6 +47,7 @@ import {
 import { billingConfigSchema } from '../../apps/billing/src/config/billing.config';
 import { InvoiceService } from '../../apps/billing/src/invoices/invoice.service';
 import { chargeMicros, supplierShareMicros } from '../../apps/billing/src/domain/money-rules';
+import { percentile, sleep } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,10 +65,6 @@ const RUN = uniqueSuffix();
 const INVOICE_TENANT = `bench-invoice-${RUN}`;
 const TOP_UP = 10n ** 15n; // enough for any run: holds are never rejected here
 const SUPPLIERS = 50;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Generated {
   tenantId: string;

@@ -28,6 +28,7 @@ import {
 import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
 import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
 import { tenantNamespace } from '../../apps/orchestrator/src/workloads/workload-names';
+import { percentile, sleep, until } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,18 +49,6 @@ const REGION = `bench-${RUN}`;
 const LABEL = ['gridex.io/bench', `e2e-${RUN}`] as const;
 const OPERATOR_KEY = `gdx_operator_${'b'.repeat(40)}`;
 const PRODUCT = 'RTX4090-24GB';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-
-async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, every = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(every);
-  }
-}
 
 /** Resident memory of a process in MiB, from /proc. */
 function rssMb(pid: number | undefined): number {

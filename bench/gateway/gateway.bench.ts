@@ -28,6 +28,7 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
+import { percentile } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '15' } },
@@ -36,9 +37,6 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const RUN = uniqueSuffix();
 const OPERATOR_KEY = `gdx_operator_bench_${RUN}_${'x'.repeat(20)}`;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 interface Load {
   requests: number;

@@ -29,6 +29,7 @@ import {
   PlacementRequest,
 } from '../../apps/matching/src/domain/offer-book';
 import { DEFAULT_SCORE_WEIGHTS, ScoreWeights } from '../../apps/matching/src/domain/scoring';
+import { percentile } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: {
@@ -185,8 +186,6 @@ const GANG: PlacementRequest = {
   tier: 'on-demand',
 };
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 

@@ -24,6 +24,7 @@ import {
 import { ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource, qualified } from '@gridex/persistence';
 import { createTopics, dropSchema, stackEnv, uniqueSuffix } from '@gridex/testing';
+import { percentile } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: {
@@ -84,9 +85,6 @@ class CreateBenchTables1764316800002 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE ${qualified(schema, 'accounts')}, ${qualified(schema, 'effects')}`);
   }
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function baseline(kafka: Kafka, messages: string[]): Promise<number> {
   const topic = `gridex.bench.baseline-${suffix}.v1`;
@@ -231,8 +229,8 @@ async function measurePipeline(
     eventsPerTransaction: perTransaction,
     eventsPerSecond: Math.round(distinct / endToEndSeconds),
     writeEventsPerSecond: Math.round(TOTAL / writeSeconds),
-    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+    p50Ms: Number(percentile(latencies, 0.5).toFixed(1)),
+    p99Ms: Number(percentile(latencies, 0.99).toFixed(1)),
     lost: TOTAL - distinct,
     duplicates: rows - distinct,
   };

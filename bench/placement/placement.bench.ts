@@ -33,6 +33,7 @@ import {
 import { TokenBucket } from '@gridex/runtime';
 import { tenantNamespace, WorkloadLabels } from '../../apps/orchestrator/src/workloads/workload-names';
 import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
+import { percentile, sleep, until } from '../shared/measure';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,10 +50,6 @@ const SUPPLIER = `bench-placement-${RUN}`;
 const TENANT = `bench-placement-${RUN}`;
 const kubeConfig = testKubeConfig();
 const core = kubeConfig.makeApiClient(CoreV1Api);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Watches pods and records when each is first seen Running, keyed by `keyOf(pod)`. */
 async function watchRunning(
@@ -71,14 +68,6 @@ async function watchRunning(
     () => undefined,
   );
   return { running, stop: () => request.abort() };
-}
-
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 function summary(started: Map<string, number>, running: Map<string, number>) {
