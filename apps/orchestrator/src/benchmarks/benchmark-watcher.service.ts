@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { CoreV1Api, Informer, KubeConfig, makeInformer, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Pod } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { BenchmarkCompleted, createEvent } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
-import { SERVICE_CONFIG } from '@gridex/runtime';
+import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { apiStatus } from '../kubernetes/kubernetes-client';
 import { labelValue, WorkloadLabels } from '../workloads/workload-names';
 import { BENCHMARK_LABEL, benchmarkResult, VERIFICATION_ID_LABEL } from './benchmark-pod';
+
+/** How often benchmarks finished before their record committed are looked for. */
+const SWEEP_INTERVAL_MS = 5000;
 
 /**
  * Watches the benchmark pods and reports each finished one exactly once (`benchmark-completed`, through the
@@ -18,9 +21,14 @@ import { BENCHMARK_LABEL, benchmarkResult, VERIFICATION_ID_LABEL } from './bench
 export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BenchmarkWatcherService.name);
   private readonly table: string;
-  private informer?: Informer<V1Pod>;
+  private informer?: Informer<V1Pod> & ObjectCache<V1Pod>;
   private readonly inFlight = new Set<Promise<void>>();
-  private stopping = false;
+  private readonly sweep = new PeriodicTask(
+    new Logger(BenchmarkWatcherService.name),
+    'unreported benchmark sweep',
+    SWEEP_INTERVAL_MS,
+    () => this.sweepUnreported(),
+  );
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
@@ -42,7 +50,7 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
       selector,
     );
     const onPod = (pod: V1Pod) => {
-      const work = this.reportWhenRecorded(pod).catch((error: unknown) =>
+      const work = this.report(pod).catch((error: unknown) =>
         this.logger.error(`reporting benchmark ${pod.metadata?.name} failed: ${String(error)}`),
       );
       this.inFlight.add(work);
@@ -55,38 +63,42 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
       setTimeout(() => void this.informer?.start().catch(() => undefined), 2000);
     });
     await this.informer.start();
+    this.sweep.start();
+  }
+
+  /**
+   * A benchmark pod is created inside the transaction that records its request, so on a busy control plane it
+   * can finish before that commits: the watcher then sees it unrecorded and leaves it. The sweep reports those
+   * from the informer's cache once their record is there.
+   */
+  private async sweepUnreported(): Promise<void> {
+    const rows: Array<{ pod_name: string }> = await this.dataSource.query(
+      `SELECT pod_name FROM ${this.table} WHERE status = 'running' AND requested_at < now() - interval '5 seconds'
+       ORDER BY requested_at LIMIT 1000`,
+    );
+    for (const { pod_name } of rows) {
+      const pod = this.informer?.get(pod_name, this.config.SYSTEM_NAMESPACE);
+      if (pod) await this.report(pod);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
+    await this.sweep.stop();
     await this.informer?.stop();
     await Promise.all(this.inFlight);
   }
 
-  /**
-   * Reports a finished benchmark. The pod is created inside the transaction that records the request, so on a
-   * busy control plane it can finish before that commits: until the record is there, look again shortly
-   * (for up to a minute) rather than delete a pod nobody has reported.
-   */
-  private async reportWhenRecorded(pod: V1Pod): Promise<void> {
-    for (let attempt = 0; attempt < 60 && !this.stopping; attempt += 1) {
-      const outcome = await this.report(pod);
-      if (outcome !== 'not-recorded-yet') return;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
-
-  private async report(pod: V1Pod): Promise<'reported' | 'not-finished' | 'not-recorded-yet'> {
+  private async report(pod: V1Pod): Promise<void> {
     const result = benchmarkResult(pod);
     const verificationId = pod.metadata?.labels?.[VERIFICATION_ID_LABEL];
-    if (!result || !verificationId) return 'not-finished';
+    if (!result || !verificationId) return;
     const recorded = await this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
         `SELECT verification_id, node_id, cluster_id, node_name, status FROM ${this.table}
          WHERE verification_id = $1 FOR UPDATE`,
         [verificationId],
       );
-      if (!row) return false;
+      if (!row) return false; // not committed yet: the sweep reports it
       if (row.status !== 'running') return true; // reported already, here or by another replica
       await tx.query(
         `UPDATE ${this.table} SET status = 'reported', reported_at = now() WHERE verification_id = $1`,
@@ -109,7 +121,7 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
       await this.outbox.append(tx, [{ contract: BenchmarkCompleted, event }]);
       return true;
     });
-    if (!recorded) return 'not-recorded-yet';
+    if (!recorded) return;
     // Finished and reported (here or by another replica): the pod has served its purpose.
     if (pod.metadata?.deletionTimestamp === undefined) {
       await this.core
@@ -118,6 +130,5 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
           if (apiStatus(error) !== 404) throw error;
         });
     }
-    return 'reported';
   }
 }
