@@ -5,5 +5,6 @@ export * from './service/gridex-service.module';
 export * from './service/run-service';
 export * from './service/periodic-task';
 export * from './service/token-bucket';
+export * from './service/map-with-concurrency';
 export * from './http/problem-details';
 export { CORRELATION_HEADER } from './http/correlation.middleware';
