@@ -161,7 +161,8 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     const sched = await scheduled.waitFor<Recorded<WorkloadScheduledPayload>>(
       (e) => e.payload.reservationId === job.reservationId,
     );
-    expect(sched.payload.pods).toEqual([{ name: expect.stringMatching(/^w-/), nodeName: nodeName(0) }]);
+    // The orchestrator made the Job's pod itself (the Job controller would have named it `<job>-<random>`).
+    expect(sched.payload.pods).toEqual([{ name: `w-${job.reservationId}-0`, nodeName: nodeName(0) }]);
     const runSeconds = (Date.parse(end.payload.finishedAt) - Date.parse(start.payload.startedAt)) / 1000;
     expect(runSeconds).toBeGreaterThanOrEqual(1);
     expect(end.payload.startedAt).toBe(start.payload.startedAt);

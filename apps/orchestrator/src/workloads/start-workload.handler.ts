@@ -5,7 +5,10 @@ import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
 import { WorkloadsService } from './workloads.service';
 
-/** Matching placed a job on this cluster: run it on exactly the allocated nodes. */
+/**
+ * Matching placed jobs on this cluster: run each on exactly its allocated nodes. A batch starts its workloads
+ * together, so one slow API call does not hold up the allocations queued behind it in the partition.
+ */
 @Injectable()
 @ConsumesEvents()
 export class StartWorkloadHandler implements EventHandler<JobMatchedPayload> {
@@ -15,6 +18,16 @@ export class StartWorkloadHandler implements EventHandler<JobMatchedPayload> {
   constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
 
   async handle(event: EventEnvelope<JobMatchedPayload>, tx: EntityManager): Promise<void> {
-    await this.workloads.start(tx, event.payload, causedBy(event));
+    await this.handleBatch([event], tx);
+  }
+
+  async handleBatch(
+    events: ReadonlyArray<EventEnvelope<JobMatchedPayload>>,
+    tx: EntityManager,
+  ): Promise<void> {
+    await this.workloads.start(
+      tx,
+      events.map((event) => ({ matched: event.payload, origin: causedBy(event) })),
+    );
   }
 }

@@ -34,6 +34,13 @@ export interface TenantPolicy {
 
 const GANG_PORT = 29500;
 
+/**
+ * `spec.managedBy` of Gridex Jobs: the built-in Job controller leaves them alone (Kubernetes ≥ 1.32; GA in 1.35)
+ * and the orchestrator creates their pod itself, bound to the matched node. Going through the Job controller
+ * cost a second hop (its queue, its own client rate limit and several Job status writes) before every pod.
+ */
+export const JOB_CONTROLLER = 'gridex.io/orchestrator';
+
 /** The tenant's namespace and its guard rails: quota, limits, default-deny networking. */
 export function tenantObjects(
   tenantId: string,
@@ -190,6 +197,7 @@ export function workloadObjects(matched: JobMatchedPayload, workloadId: string):
         kind: 'Job',
         metadata: { name, namespace, labels, annotations },
         spec: {
+          managedBy: JOB_CONTROLLER,
           backoffLimit: 0,
           completions: 1,
           parallelism: 1,
@@ -202,6 +210,42 @@ export function workloadObjects(matched: JobMatchedPayload, workloadId: string):
     };
   }
 
+  return gangObjects(matched, namespace, name, labels, annotations);
+}
+
+/**
+ * The pod of a single-node Job, as the Job's controller makes it: named after the Job (one attempt, so one name),
+ * owned by the Job (deleting the Job deletes it), with the labels the API server gave the Job's template (its
+ * selector among them) and the template's spec. `job` is the Job as created, with its uid.
+ */
+export function jobPod(job: V1Job): V1Pod {
+  const { name, namespace, uid } = job.metadata ?? {};
+  const template = job.spec?.template;
+  if (!name || !uid || !template?.spec)
+    throw new Error(`job ${namespace}/${name} is incomplete (no uid or template)`);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${name}-0`,
+      namespace,
+      labels: template.metadata?.labels,
+      annotations: template.metadata?.annotations,
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'Job', name, uid, controller: true, blockOwnerDeletion: true },
+      ],
+    },
+    spec: template.spec,
+  };
+}
+
+function gangObjects(
+  matched: JobMatchedPayload,
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): WorkloadObjects {
   const size = matched.allocations.length;
   const masterAddr = `${gangPodName(matched.reservationId, 0)}.${name}.${namespace}.svc`;
   const pods = matched.allocations.map((allocation, rank): V1Pod => {
@@ -228,7 +272,7 @@ export function workloadObjects(matched: JobMatchedPayload, workloadId: string):
       },
     };
   });
-  const selector = { [WorkloadLabels.workloadId]: workloadId };
+  const selector = { [WorkloadLabels.workloadId]: labels[WorkloadLabels.workloadId] };
   return {
     namespace,
     name,

@@ -1,7 +1,7 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1JobSpec, V1Pod } from '@kubernetes/client-node';
 import { EventExamples, JobMatchedPayload } from '@gridex/contracts';
 import { imageRefusal, imageRegistry } from './image-policy';
-import { tenantObjects, workloadObjects } from './workload-manifests';
+import { JOB_CONTROLLER, jobPod, tenantObjects, workloadObjects } from './workload-manifests';
 import {
   gangPodName,
   labelValue,
@@ -123,6 +123,41 @@ describe('manifests', () => {
       { name: 'NCCL_DEBUG', value: 'WARN' },
       { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'huggingface', key: 'token' } } },
     ]);
+  });
+
+  it("manages the Job itself: the Job controller skips it, and the Job's one pod is made from the Job as created", () => {
+    const job = workloadObjects(matched, 'w-id').job as V1Job;
+    const spec = job.spec as V1JobSpec;
+    expect(spec.managedBy).toBe(JOB_CONTROLLER);
+    // As the API server returns it: a uid, and the selector labels it adds to the template.
+    const uid = '0f6e1c1a-3b1e-4d44-9a57-0f6f3d8b5f11';
+    const templateLabels = {
+      ...spec.template.metadata?.labels,
+      'batch.kubernetes.io/controller-uid': uid,
+    };
+    const created = {
+      ...job,
+      metadata: { ...job.metadata, uid },
+      spec: { ...spec, template: { ...spec.template, metadata: { labels: templateLabels } } },
+    };
+    const pod = jobPod(created);
+    expect(pod.metadata?.name).toBe(`${job.metadata?.name}-0`);
+    expect(pod.metadata?.namespace).toBe(job.metadata?.namespace);
+    expect(pod.metadata?.labels).toEqual(templateLabels);
+    expect(pod.metadata?.ownerReferences).toEqual([
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        name: job.metadata?.name,
+        uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect(pod.spec).toBe(spec.template.spec);
+    expect(pod.spec?.nodeName).toBe(matched.allocations[0].nodeName);
+    // Without the uid (a Job not read back from the API server) there is nothing to own the pod.
+    expect(() => jobPod(job)).toThrow(/no uid/);
   });
 
   it('runs a gang as one pod per rank on its node, with a headless Service and the rank environment', () => {

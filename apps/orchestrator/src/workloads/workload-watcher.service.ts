@@ -9,16 +9,13 @@ import { ownPodsSelector, WorkloadLabels } from './workload-names';
 import { podView, workloadStatus } from './workload-status';
 import { ACTIVE_STATES, WorkloadRow, WorkloadsService } from './workloads.service';
 
-/**
- * The name a workload's pod of this rank goes by: a gang's pods are named by rank; a Job names its one pod
- * `<job>-<random>`, so it goes by the Job's name (any pod starting with `<job>-` is it).
- */
-function expectedPodName(workload: Pick<WorkloadRow, 'kind' | 'name'>, rank: number): string {
-  return workload.kind === 'job' ? workload.name : `${workload.name}-${rank}`;
+/** The name of a workload's pod of this rank: `<workload>-<rank>` (a single-node Job's one pod is rank 0). */
+function expectedPodName(workload: Pick<WorkloadRow, 'name'>, rank: number): string {
+  return `${workload.name}-${rank}`;
 }
 
-function podRank(workload: Pick<WorkloadRow, 'kind'>, pod: V1Pod): number {
-  return workload.kind === 'job' ? 0 : Number(pod.metadata?.labels?.[WorkloadLabels.rank] ?? -1);
+function podRank(pod: V1Pod): number {
+  return Number(pod.metadata?.labels?.[WorkloadLabels.rank] ?? -1);
 }
 
 /**
@@ -104,11 +101,11 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     const active = await this.workloads.active();
     for (const workload of active) {
       const present = byWorkload.get(workload.workload_id) ?? [];
-      // Pods that should exist but do not (a Job's pod may legitimately not exist yet right after creation).
-      if (present.length < workload.pod_count && !(workload.kind === 'job' && workload.state === 'created')) {
+      // Pods that should exist but do not: a workload's pods are created before its row commits.
+      if (present.length < workload.pod_count) {
         const gone = new Map<string, string | undefined>();
         workload.allocations.forEach((a, rank) => gone.set(expectedPodName(workload, rank), a.nodeName));
-        for (const pod of present) gone.delete(expectedPodName(workload, podRank(workload, pod)));
+        for (const pod of present) gone.delete(expectedPodName(workload, podRank(pod)));
         this.vanished.set(workload.workload_id, gone);
       }
       this.enqueue(workload.workload_id);
@@ -171,7 +168,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     );
     const views = pods.map(podView).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     const vanished = [...(this.vanished.get(workloadId) ?? new Map()).entries()]
-      .filter(([name]) => !views.some((view) => view.name === name || view.name.startsWith(`${name}-`)))
+      .filter(([name]) => !views.some((view) => view.name === name))
       .map(([name, nodeName]) => ({ name, nodeName }));
     const lostNodes = await this.lostNodes([
       ...views.map((v) => v.nodeName),

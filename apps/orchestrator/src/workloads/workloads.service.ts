@@ -15,13 +15,13 @@ import {
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
-import { SERVICE_CONFIG } from '@gridex/runtime';
+import { mapWithConcurrency, SERVICE_CONFIG } from '@gridex/runtime';
 import { z } from 'zod';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { apiStatus } from '../kubernetes/kubernetes-client';
 import { KubeCalls } from '../kubernetes/kube-calls';
 import { imageRefusal } from './image-policy';
-import { tenantObjects, workloadObjects } from './workload-manifests';
+import { jobPod, tenantObjects, WorkloadObjects, workloadObjects } from './workload-manifests';
 import { tenantNamespace, WorkloadLabels } from './workload-names';
 import { WorkloadStatus } from './workload-status';
 
@@ -46,6 +46,15 @@ export interface WorkloadRow {
 }
 
 export const ACTIVE_STATES = ['created', 'scheduled', 'running'] as const;
+
+/** A matched allocation to run, and the event it came with. */
+export interface Allocation {
+  matched: JobMatchedPayload;
+  origin: EventOrigin;
+}
+
+/** Workloads of one batch whose objects are created at the same time (each is one to a few API calls). */
+const LAUNCH_CONCURRENCY = 16;
 
 /**
  * The orchestrator's workloads: it creates them for allocations, reports their lifecycle, stops them on command,
@@ -85,9 +94,53 @@ export class WorkloadsService {
     );
   }
 
-  /** Runs an allocation: records the workload, then creates its objects (idempotent by name). */
-  async start(tx: EntityManager, matched: JobMatchedPayload, origin: EventOrigin): Promise<void> {
-    if (matched.allocations[0].clusterId !== this.config.CLUSTER_ID) return; // another cluster's orchestrator
+  /**
+   * Runs allocations: records each workload, then creates the objects of all of them side by side (every
+   * create is idempotent by name), then records the ones the API server refused. The database work stays on
+   * the caller's transaction, one statement at a time; only the Kubernetes calls overlap, since each waits
+   * on the API server far longer than on anything here.
+   */
+  async start(tx: EntityManager, allocations: ReadonlyArray<Allocation>): Promise<void> {
+    const launches: Array<{ workload: WorkloadRow; objects: WorkloadObjects; origin: EventOrigin }> = [];
+    for (const { matched, origin } of allocations) {
+      const launch = await this.record(tx, matched, origin);
+      if (launch) launches.push({ ...launch, origin });
+    }
+    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ objects }) => {
+      try {
+        await this.createObjects(objects);
+        return undefined;
+      } catch (error) {
+        // The API server refused the objects themselves (quota, admission): the workload cannot run as asked.
+        if (apiStatus(error) === 403 || apiStatus(error) === 422) {
+          return String((error as { body?: unknown }).body ?? error).slice(0, 900);
+        }
+        throw error;
+      }
+    });
+    for (const [index, detail] of refusals.entries()) {
+      if (detail === undefined) continue;
+      const { workload, origin } = launches[index];
+      await this.finish(
+        tx,
+        workload,
+        { outcome: 'failed', reason: 'rejected', detail, finishedAt: new Date() },
+        origin,
+      );
+      await this.cleanUp(workload, 0, tx);
+    }
+  }
+
+  /**
+   * Records a new workload; returns its objects to create, or nothing when there is nothing to run: a
+   * redelivery (the first delivery made it), an allocation stopped before it arrived, a refused image.
+   */
+  private async record(
+    tx: EntityManager,
+    matched: JobMatchedPayload,
+    origin: EventOrigin,
+  ): Promise<{ workload: WorkloadRow; objects: WorkloadObjects } | undefined> {
+    if (matched.allocations[0].clusterId !== this.config.CLUSTER_ID) return undefined; // another cluster's
     const workloadId = deterministicUuid(IdNamespaces.workload, matched.jobId, matched.reservationId);
     const objects = workloadObjects(matched, workloadId);
     const inserted: WorkloadRow[] = await tx.query(
@@ -111,7 +164,7 @@ export class WorkloadsService {
       ],
     );
     const workload = inserted[0];
-    if (!workload) return; // a redelivery: the first delivery made it
+    if (!workload) return undefined;
     const now = new Date();
     const [stopped]: Array<{ reason: 'cancelled' | 'preempted' | 'credit-exhausted' }> = await tx.query(
       `SELECT 'cancelled' AS reason FROM ${this.cancelledJobs} WHERE job_id = $1
@@ -120,7 +173,7 @@ export class WorkloadsService {
     );
     if (stopped) {
       await this.finish(tx, workload, { outcome: 'failed', reason: stopped.reason, finishedAt: now }, origin);
-      return;
+      return undefined;
     }
     const refusal = imageRefusal(matched.image, this.config.ALLOWED_REGISTRIES);
     if (refusal) {
@@ -130,46 +183,46 @@ export class WorkloadsService {
         { outcome: 'failed', reason: 'rejected', detail: refusal, finishedAt: now },
         origin,
       );
-      return;
+      return undefined;
     }
     await this.ensureTenant(matched.tenantId);
-    const { namespace } = objects;
-    try {
-      if (objects.job) {
-        const job = objects.job;
-        await this.kube.create('create job', () => this.batch.createNamespacedJob({ namespace, body: job }));
-      } else {
-        const { service, gangPolicy } = objects;
-        if (gangPolicy) {
-          await this.kube.create('create gang policy', () =>
-            this.networking.createNamespacedNetworkPolicy({ namespace, body: gangPolicy }),
-          );
-        }
-        if (service) {
-          await this.kube.create('create gang service', () =>
-            this.core.createNamespacedService({ namespace, body: service }),
-          );
-        }
-        for (const pod of objects.pods ?? []) {
-          await this.kube.create('create gang pod', () =>
-            this.core.createNamespacedPod({ namespace, body: pod }),
-          );
-        }
-      }
-    } catch (error) {
-      // The API server refused the objects themselves (quota, admission): the workload cannot run as asked.
-      if (apiStatus(error) === 403 || apiStatus(error) === 422) {
-        const detail = String((error as { body?: unknown }).body ?? error).slice(0, 900);
-        await this.finish(
-          tx,
-          workload,
-          { outcome: 'failed', reason: 'rejected', detail, finishedAt: now },
-          origin,
-        );
-        await this.cleanUp(workload, 0, tx);
-        return;
-      }
-      throw error;
+    return { workload, objects };
+  }
+
+  /**
+   * Creates a workload's objects. A single-node Job is managed by the orchestrator (`spec.managedBy`), so its
+   * pod is created here, bound to its node and owned by the Job; a Job that already exists (a retry after a
+   * crash) is read back for the uid its pod must name.
+   */
+  private async createObjects(objects: WorkloadObjects): Promise<void> {
+    const { namespace, name } = objects;
+    if (objects.job) {
+      const body = objects.job;
+      const job = await this.kube
+        .run('create job', () => this.batch.createNamespacedJob({ namespace, body }))
+        .catch((error: unknown) => {
+          if (apiStatus(error) !== 409) throw error;
+          return this.kube.run('read job', () => this.batch.readNamespacedJob({ name, namespace }));
+        });
+      const pod = jobPod(job);
+      await this.kube.create('create job pod', () => this.core.createNamespacedPod({ namespace, body: pod }));
+      return;
+    }
+    const { service, gangPolicy } = objects;
+    if (gangPolicy) {
+      await this.kube.create('create gang policy', () =>
+        this.networking.createNamespacedNetworkPolicy({ namespace, body: gangPolicy }),
+      );
+    }
+    if (service) {
+      await this.kube.create('create gang service', () =>
+        this.core.createNamespacedService({ namespace, body: service }),
+      );
+    }
+    for (const pod of objects.pods ?? []) {
+      await this.kube.create('create gang pod', () =>
+        this.core.createNamespacedPod({ namespace, body: pod }),
+      );
     }
   }
 
