@@ -10,13 +10,17 @@
  *    latency = pod seen Running − allocation published; podsPerSecond = pods / (last Running − first publish).
  * 3. kube-scheduler: deletes those, then creates the same number of single-GPU pods for kube-scheduler (node
  *    selector = this run's label) paced at the same client QPS, and measures the same way from creation.
+ * 4. Direct binding, the floor of any placement: the same number of bare pods, created already bound to their
+ *    nodes (`spec.nodeName`) by this process at the same client QPS, in a namespace without quota or limits. No
+ *    placement can make pods run faster than the API server accepts and the fleet starts them, so
+ *    directBindRatioVsKubeScheduler is the most ratioVsKubeScheduler can be on this machine.
  * ratioVsKubeScheduler = podsPerSecond / kubeSchedulerPodsPerSecond (target ≥ 3). Cleans up, writes
  * bench/results/placement.json. Needs the stack (`npm run stack:up`) and a build (`npm run build`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, V1Pod, V1PodSpec, Watch } from '@kubernetes/client-node';
 import { Partitioners } from 'kafkajs';
 import { createEvent, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
@@ -93,6 +97,57 @@ async function main(): Promise<void> {
     label: [labelKey, labelValue],
   });
   const schedulerNamespace = `bench-placement-${RUN}`;
+  const directNamespace = `bench-direct-${RUN}`;
+
+  /**
+   * Creates PODS single-GPU pods in a new namespace, paced at the client QPS, and measures creation → Running.
+   * `placement(i)` says where pod i goes: a node selector for kube-scheduler, or the node itself.
+   */
+  async function pacedPods(namespace: string, placement: (i: number) => Partial<V1PodSpec>) {
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await until(
+      'default service account',
+      async () =>
+        (await core.listNamespacedServiceAccount({ namespace })).items.some(
+          (sa) => sa.metadata?.name === 'default',
+        ),
+      60_000,
+    );
+    const created = new Map<string, number>();
+    const watch = await watchRunning(
+      `/api/v1/namespaces/${namespace}/pods`,
+      undefined,
+      (pod) => pod.metadata?.name,
+    );
+    const bucket = new TokenBucket(QPS, QPS * 2, Date.now());
+    let index = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (index < PODS) {
+          const i = index++;
+          const name = `gpu-${i}`;
+          const wait = bucket.take(Date.now());
+          if (wait > 0) await sleep(wait);
+          created.set(name, performance.now());
+          await core.createNamespacedPod({
+            namespace,
+            body: {
+              metadata: { name },
+              spec: {
+                ...placement(i),
+                automountServiceAccountToken: false,
+                tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+                containers: [{ name: 'c', image: 'bench', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+              },
+            },
+          });
+        }
+      }),
+    );
+    await until(`pods in ${namespace} Running`, () => watch.running.size === PODS, 20 * 60_000);
+    watch.stop();
+    return summary(created, watch.running);
+  }
   let orchestratorSchema: string | undefined;
   let stopOrchestrator: (() => Promise<void>) | undefined;
   try {
@@ -196,51 +251,22 @@ async function main(): Promise<void> {
     );
 
     console.log(`kube-scheduler: ${PODS} pods at client QPS ${QPS} ...`);
-    await core.createNamespace({ body: { metadata: { name: schedulerNamespace } } });
-    await until(
-      'default service account',
-      async () =>
-        (await core.listNamespacedServiceAccount({ namespace: schedulerNamespace })).items.some(
-          (sa) => sa.metadata?.name === 'default',
-        ),
-      60_000,
-    );
-    const created = new Map<string, number>();
-    const schedulerWatch = await watchRunning(
-      `/api/v1/namespaces/${schedulerNamespace}/pods`,
-      undefined,
-      (pod) => pod.metadata?.name,
-    );
-    const bucket = new TokenBucket(QPS, QPS * 2, Date.now());
-    let index = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (index < PODS) {
-          const name = `gpu-${index++}`;
-          const wait = bucket.take(Date.now());
-          if (wait > 0) await sleep(wait);
-          created.set(name, performance.now());
-          await core.createNamespacedPod({
-            namespace: schedulerNamespace,
-            body: {
-              metadata: { name },
-              spec: {
-                automountServiceAccountToken: false,
-                nodeSelector: { [labelKey]: labelValue },
-                tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
-                containers: [{ name: 'c', image: 'bench', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
-              },
-            },
-          });
-        }
-      }),
-    );
-    await until('kube-scheduler pods Running', () => schedulerWatch.running.size === PODS, 20 * 60_000);
-    schedulerWatch.stop();
-    const viaScheduler = summary(created, schedulerWatch.running);
+    const viaScheduler = await pacedPods(schedulerNamespace, () => ({
+      nodeSelector: { [labelKey]: labelValue },
+    }));
     console.log(
       `  ${viaScheduler.podsPerSecond} pods/s, p50 ${viaScheduler.p50Ms} ms, p99 ${viaScheduler.p99Ms} ms`,
     );
+    await core.deleteNamespace({ name: schedulerNamespace });
+    await until(
+      'kube-scheduler pods deleted',
+      async () => (await core.listNamespacedPod({ namespace: schedulerNamespace })).items.length === 0,
+      10 * 60_000,
+    );
+
+    console.log(`direct binding: ${PODS} bare pods on their nodes at client QPS ${QPS} ...`);
+    const direct = await pacedPods(directNamespace, (i) => ({ nodeName: nodes[i % NODES].metadata.name }));
+    console.log(`  ${direct.podsPerSecond} pods/s, p50 ${direct.p50Ms} ms, p99 ${direct.p99Ms} ms`);
 
     const result = {
       nodes: NODES,
@@ -254,6 +280,9 @@ async function main(): Promise<void> {
       kubeSchedulerP99Ms: viaScheduler.p99Ms,
       kubeSchedulerOwnClientQps: SCHEDULER_QPS,
       ratioVsKubeScheduler: Number((viaOrchestrator.podsPerSecond / viaScheduler.podsPerSecond).toFixed(2)),
+      directBindPodsPerSecond: direct.podsPerSecond,
+      directBindP50Ms: direct.p50Ms,
+      directBindRatioVsKubeScheduler: Number((direct.podsPerSecond / viaScheduler.podsPerSecond).toFixed(2)),
       target: 'ratioVsKubeScheduler >= 3',
       measuredAt: new Date().toISOString(),
     };
@@ -265,6 +294,7 @@ async function main(): Promise<void> {
     console.log('cleaning up ...');
     await stopOrchestrator?.();
     await core.deleteNamespace({ name: schedulerNamespace }).catch(() => undefined);
+    await core.deleteNamespace({ name: directNamespace }).catch(() => undefined);
     await core.deleteNamespace({ name: tenantNamespace(TENANT) }).catch(() => undefined);
     // Deleting thousands of nodes takes minutes; server-side, with a long timeout (as the cluster benchmark).
     const rest = stackAdminRest(64);

@@ -91,6 +91,12 @@ export const FIGURES: readonly Figure[] = [
     target: { op: '>=', value: 3 },
   },
   {
+    bench: 'placement',
+    figure: 'bare pods bound by nodeName vs kube-scheduler (the most any placement reaches here)',
+    path: 'directBindRatioVsKubeScheduler',
+    unit: '×',
+  },
+  {
     bench: 'billing',
     figure: 'metering events',
     path: 'eventsPerSecond',
