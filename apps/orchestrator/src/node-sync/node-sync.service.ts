@@ -72,9 +72,9 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
     this.deletedListeners.push(listener);
   }
 
-  /** Names of the GPU nodes in the cluster now, from the watch cache. */
-  nodeNames(): Set<string> {
-    return new Set((this.informer?.list() ?? []).map((node) => node.metadata?.name ?? ''));
+  /** The GPU node of this name as the watch cache has it (which may lag behind the API server). */
+  cachedNode(name: string): V1Node | undefined {
+    return this.informer?.get(name);
   }
 
   /** Stops watching and lets the reports in progress commit (before the outbox is flushed and the database closed). */

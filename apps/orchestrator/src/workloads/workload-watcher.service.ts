@@ -144,10 +144,9 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
    * or not be filled yet right after a start); the API server confirms (404) before a node counts as lost.
    */
   private async lostNodes(names: Array<string | undefined>): Promise<Set<string>> {
-    const cached = this.nodes.nodeNames();
     const lost = new Set<string>();
     for (const name of new Set(names)) {
-      if (name === undefined || cached.has(name)) continue;
+      if (name === undefined || this.nodes.cachedNode(name)) continue;
       const exists = await this.kube
         .run('read node', () => this.core.readNode({ name }))
         .then(() => true)

@@ -285,7 +285,8 @@ export class WorkloadsService {
       const now = new Date();
       const status = statusFor(workload.pod_count);
       if (status.phase === 'pending') return workload;
-      if (workload.state === 'created') {
+      // Scheduled names the pods' nodes; a workload whose pods vanished before it was seen scheduled only fails.
+      if (workload.state === 'created' && pods.length > 0) {
         await this.transition(tx, workload, 'scheduled', { scheduled_at: now });
         await this.outbox.append(tx, [
           {
