@@ -7,6 +7,7 @@ const layerConstraints = [
   { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:persistence', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:kubernetes', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'layer:messaging',
     onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence'],
@@ -23,6 +24,7 @@ const layerConstraints = [
   {
     sourceTag: 'layer:testing',
     onlyDependOnLibsWithTags: [
+      'layer:kubernetes',
       'layer:contracts',
       'layer:observability',
       'layer:persistence',

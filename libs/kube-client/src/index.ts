@@ -1,0 +1,1 @@
+export * from './keep-alive-kube-config';
