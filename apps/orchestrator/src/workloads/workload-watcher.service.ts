@@ -32,6 +32,11 @@ function podRank(pod: V1Pod): number {
 export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WorkloadWatcherService.name);
   private informer?: Informer<V1Pod> & ObjectCache<V1Pod>;
+  /**
+   * The informer's pods by workload, kept from its events: an evaluation reads its workload's pods without
+   * scanning every pod in the cache (which made a busy cluster's evaluations quadratic).
+   */
+  private readonly podsByWorkload = new Map<string, Map<string, V1Pod>>();
   private readonly queues = new Map<string, Promise<void>>();
   /** Pods that disappeared without the orchestrator deleting them, by workload. */
   private readonly vanished = new Map<string, Map<string, string | undefined>>();
@@ -56,12 +61,22 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       () => this.core.listPodForAllNamespaces({ labelSelector: this.ownPods }),
       this.ownPods,
     );
-    const changed = (pod: V1Pod) => this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
+    const changed = (pod: V1Pod) => {
+      const workloadId = pod.metadata?.labels?.[WorkloadLabels.workloadId];
+      if (!workloadId) return;
+      const pods = this.podsByWorkload.get(workloadId) ?? new Map<string, V1Pod>();
+      pods.set(pod.metadata?.name ?? '', pod);
+      this.podsByWorkload.set(workloadId, pods);
+      this.enqueue(workloadId);
+    };
     this.informer.on('add', changed);
     this.informer.on('update', changed);
     this.informer.on('delete', (pod) => {
       const workloadId = pod.metadata?.labels?.[WorkloadLabels.workloadId];
       if (!workloadId) return;
+      const pods = this.podsByWorkload.get(workloadId);
+      pods?.delete(pod.metadata?.name ?? '');
+      if (pods?.size === 0) this.podsByWorkload.delete(workloadId);
       const gone = this.vanished.get(workloadId) ?? new Map<string, string | undefined>();
       gone.set(pod.metadata?.name ?? '', pod.spec?.nodeName);
       this.vanished.set(workloadId, gone);
@@ -160,10 +175,8 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
   }
 
   private async evaluate(workloadId: string): Promise<void> {
-    const pods = (this.informer?.list() ?? []).filter(
-      (pod) =>
-        pod.metadata?.labels?.[WorkloadLabels.workloadId] === workloadId &&
-        pod.metadata?.deletionTimestamp === undefined,
+    const pods = [...(this.podsByWorkload.get(workloadId)?.values() ?? [])].filter(
+      (pod) => pod.metadata?.deletionTimestamp === undefined,
     );
     const views = pods.map(podView).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     const vanished = [...(this.vanished.get(workloadId) ?? new Map()).entries()]
