@@ -12,7 +12,16 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { decodeEvent, Topics, WorkloadStarted } from '@gridex/contracts';
+import {
+  decodeEvent,
+  EventContract,
+  JobMatched,
+  JobMatchedPayload,
+  WorkloadScheduled,
+  WorkloadScheduledPayload,
+  WorkloadStarted,
+  WorkloadStartedPayload,
+} from '@gridex/contracts';
 import { buildGpuPool, resolveGpuProduct } from '@gridex/gpu-node-pool';
 import { TokenBucket } from '@gridex/runtime';
 import { GridexClient } from '@gridex/sdk';
@@ -152,17 +161,30 @@ async function main(): Promise<void> {
     const topUp = await client.addCredits('100000.00');
     await until('credit', async () => (await client.topUp(topUp.topUpId)).status === 'credited', 60_000, 500);
 
-    // Each job's start, from the orchestrator's events (only this run's jobs count).
+    // Each job's match, pod and start, from matching's and the orchestrator's events (only this run's jobs
+    // count): where a job's time goes between its POST and its start.
+    const matchedAt = new Map<string, number>();
+    const scheduledAt = new Map<string, number>();
     const startedAt = new Map<string, number>();
+    const stamps = [
+      { contract: JobMatched, into: matchedAt, at: (p: JobMatchedPayload) => p.matchedAt },
+      { contract: WorkloadScheduled, into: scheduledAt, at: (p: WorkloadScheduledPayload) => p.scheduledAt },
+      { contract: WorkloadStarted, into: startedAt, at: (p: WorkloadStartedPayload) => p.startedAt },
+    ] as const;
     const consumer = testKafka().consumer({ groupId: `bench-e2e-${RUN}`, maxWaitTimeInMs: 50 });
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.workloadStarted, fromBeginning: false });
+    await consumer.subscribe({ topics: stamps.map((s) => s.contract.topic), fromBeginning: false });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeEvent(WorkloadStarted, message.value);
-        if (decoded.ok && !startedAt.has(decoded.event.payload.jobId)) {
-          startedAt.set(decoded.event.payload.jobId, Date.parse(decoded.event.payload.startedAt));
+      eachMessage: async ({ topic, message }) => {
+        const stamp = stamps.find((s) => s.contract.topic === topic);
+        if (!stamp) return;
+        const decoded = decodeEvent(stamp.contract as EventContract<{ jobId: string }>, message.value);
+        if (decoded.ok && !stamp.into.has(decoded.event.payload.jobId)) {
+          stamp.into.set(
+            decoded.event.payload.jobId,
+            Date.parse((stamp.at as (p: unknown) => string)(decoded.event.payload)),
+          );
         }
       },
     });
@@ -220,6 +242,14 @@ async function main(): Promise<void> {
       .filter(([id]) => startedAt.has(id))
       .map(([id, at]) => (startedAt.get(id) as number) - at)
       .sort((a, b) => a - b);
+    /** p50 and p99 of the time between two stamps of each job that has both. */
+    const stage = (from: Map<string, number>, to: Map<string, number>) => {
+      const spans = [...submittedAt.keys()]
+        .filter((id) => from.has(id) && to.has(id))
+        .map((id) => (to.get(id) as number) - (from.get(id) as number))
+        .sort((a, b) => a - b);
+      return spans.length ? { p50Ms: percentile(spans, 0.5), p99Ms: percentile(spans, 0.99) } : null;
+    };
     const result = {
       benchmark: 'e2e',
       nodes: NODES,
@@ -234,6 +264,11 @@ async function main(): Promise<void> {
       p50Ms: latencies.length ? percentile(latencies, 0.5) : null,
       p99Ms: latencies.length ? percentile(latencies, 0.99) : null,
       maxMs: latencies.length ? latencies[latencies.length - 1] : null,
+      stages: {
+        submittedToMatched: stage(submittedAt, matchedAt),
+        matchedToScheduled: stage(matchedAt, scheduledAt),
+        scheduledToRunning: stage(scheduledAt, startedAt),
+      },
       rssMb: Object.fromEntries([...rss.entries()].sort()),
       target: 'p50Ms <= 300, p99Ms <= 1000 at 50 jobs/s onto 5,000 nodes',
       measuredAt: new Date().toISOString(),
@@ -248,6 +283,7 @@ async function main(): Promise<void> {
         errors,
       },
     ]);
+    console.table(result.stages);
     console.table([result.rssMb]);
     const outFile = path.resolve(__dirname, '..', 'results', 'e2e.json');
     mkdirSync(path.dirname(outFile), { recursive: true });
