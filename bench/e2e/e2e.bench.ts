@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       GATEWAY_INVENTORY_URL: inventory.url,
       GATEWAY_REWARDS_URL: rewards.url,
     });
-    await Promise.all(services.map(untilReady));
+    await Promise.all(services.map((service) => untilReady(service, { timeoutMs: 5 * 60_000 })));
 
     const operator = new GridexClient({ baseUrl: gateway.url, apiKey: OPERATOR_KEY });
     await operator.createTenant({

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     services.push(gateway);
     const matching = await launchService('matching', { LOG_LEVEL: 'warn' });
     services.push(matching);
-    await Promise.all(services.map(untilReady));
+    await Promise.all(services.map((service) => untilReady(service)));
     const api = (p: string, key: string, body?: unknown) =>
       fetch(`${gateway.url}${p}`, {
         method: body === undefined ? 'GET' : 'POST',

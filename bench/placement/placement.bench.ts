@@ -180,7 +180,8 @@ async function main(): Promise<void> {
     });
     orchestratorSchema = orchestrator.schema;
     stopOrchestrator = () => orchestrator.process.kill();
-    await untilReady(orchestrator);
+    // Its start lists and reports the whole new fleet.
+    await untilReady(orchestrator, { timeoutMs: 5 * 60_000 });
     // Let its node sync report the new fleet first: that is start-up work, not placement.
     await sleep(Math.min(60_000, NODES * 4));
 

@@ -104,7 +104,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       GATEWAY_REWARDS_URL: rewards.url,
       LOG_LEVEL: 'warn',
     });
-    await Promise.all([gateway, billing, matching, inventory, rewards].map(untilReady));
+    await Promise.all([gateway, billing, matching, inventory, rewards].map((service) => untilReady(service)));
   });
 
   afterAll(async () => {

@@ -134,7 +134,7 @@ describe('the exchange, end to end through the public API', () => {
       GATEWAY_INVENTORY_URL: inventory.url,
       GATEWAY_REWARDS_URL: rewards.url,
     });
-    await Promise.all(services.map(untilReady));
+    await Promise.all(services.map((service) => untilReady(service)));
     gatewayUrl = gateway.url;
     operator = new GridexClient({ baseUrl: gatewayUrl, apiKey: operatorKey });
 

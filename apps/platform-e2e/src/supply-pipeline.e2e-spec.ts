@@ -92,7 +92,7 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       await launchService('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}` }),
       await launchService('inventory'),
     );
-    await Promise.all(services.map(untilReady));
+    await Promise.all(services.map((service) => untilReady(service)));
   });
 
   afterAll(async () => {

@@ -118,10 +118,22 @@ export async function launchService(
   return { process, port, schema, url: `http://127.0.0.1:${port}` };
 }
 
-/** Waits until a launched service answers /readyz with 200. */
-export async function untilReady(service: LaunchedService): Promise<void> {
+/**
+ * Waits until a launched service answers /readyz with 200. A service that never does fails with its last log
+ * lines (it may have exited, or still be starting: a big fleet takes a while to list).
+ */
+export async function untilReady(
+  service: LaunchedService,
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+): Promise<void> {
+  const { process: child } = service;
   await eventually(async () => {
     const response = await fetch(`${service.url}/readyz`);
-    if (response.status !== 200) throw new Error(`${service.process.service} not ready: ${response.status}`);
+    if (response.status !== 200) throw new Error(`${child.service} not ready: ${response.status}`);
+  }, timeoutMs).catch((error: unknown) => {
+    throw new Error(
+      `${child.service} not ready after ${timeoutMs} ms (${String(error)}); its last output:\n` +
+        child.output.slice(-20).join('\n'),
+    );
   });
 }
