@@ -55,23 +55,42 @@ const TENANT = `bench-placement-${RUN}`;
 const kubeConfig = testKubeConfig();
 const core = kubeConfig.makeApiClient(CoreV1Api);
 
-/** Watches pods and records when each is first seen Running, keyed by `keyOf(pod)`. */
+/**
+ * Watches pods and records when each is first seen Running, keyed by `keyOf(pod)`. A watch the API server ends
+ * (a busy server drops slow watchers) is started again at once; its first events list every pod, so a pod that
+ * started in the gap counts from when it is seen.
+ */
 async function watchRunning(
   watchPath: string,
   labelSelector: string | undefined,
   keyOf: (pod: V1Pod) => string | undefined,
 ): Promise<{ running: Map<string, number>; stop: () => void }> {
   const running = new Map<string, number>();
-  const request = await new Watch(kubeConfig).watch(
-    watchPath,
-    labelSelector ? { labelSelector } : {},
-    (_type: string, pod: V1Pod) => {
-      const key = keyOf(pod);
-      if (key && pod.status?.phase === 'Running' && !running.has(key)) running.set(key, performance.now());
+  let stopped = false;
+  let request: AbortController | undefined;
+  const start = async (): Promise<void> => {
+    request = await new Watch(kubeConfig).watch(
+      watchPath,
+      labelSelector ? { labelSelector } : {},
+      (_type: string, pod: V1Pod) => {
+        const key = keyOf(pod);
+        if (key && pod.status?.phase === 'Running' && !running.has(key)) running.set(key, performance.now());
+      },
+      (error: unknown) => {
+        if (stopped) return;
+        console.log(`  watch of ${watchPath} ended (${String(error ?? 'closed')}), watching again`);
+        void start();
+      },
+    );
+  };
+  await start();
+  return {
+    running,
+    stop: () => {
+      stopped = true;
+      request?.abort();
     },
-    () => undefined,
-  );
-  return { running, stop: () => request.abort() };
+  };
 }
 
 function summary(started: Map<string, number>, running: Map<string, number>) {
