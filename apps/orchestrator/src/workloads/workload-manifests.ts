@@ -232,7 +232,9 @@ export function jobPod(job: V1Job): V1Pod {
       labels: template.metadata?.labels,
       annotations: template.metadata?.annotations,
       ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'Job', name, uid, controller: true, blockOwnerDeletion: true },
+        // Not blocking the Job's deletion: Jobs are deleted in the background, and blocking would need an
+        // update grant on jobs/finalizers where OwnerReferencesPermissionEnforcement is on.
+        { apiVersion: 'batch/v1', kind: 'Job', name, uid, controller: true, blockOwnerDeletion: false },
       ],
     },
     spec: template.spec,

@@ -151,7 +151,7 @@ describe('manifests', () => {
         name: job.metadata?.name,
         uid,
         controller: true,
-        blockOwnerDeletion: true,
+        blockOwnerDeletion: false,
       },
     ]);
     expect(pod.spec).toBe(spec.template.spec);
