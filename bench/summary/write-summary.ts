@@ -92,7 +92,7 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     bench: 'placement',
-    figure: 'bare pods bound by nodeName vs kube-scheduler (the most any placement reaches here)',
+    figure: 'ceiling: bare pods bound by nodeName vs kube-scheduler',
     path: 'directBindRatioVsKubeScheduler',
     unit: '×',
   },
