@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   };
   const count = async (sql: string, values: unknown[] = []) =>
     Number((await database.query(sql, values)).rows[0].n);
-  const unpublished = () => count(`SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL`);
+  const unpublished = () => count(`SELECT count(*) AS n FROM "${schema}".outbox`);
 
   try {
     console.log(`resync: ${NODES} nodes appear ...`);

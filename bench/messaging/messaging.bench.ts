@@ -15,7 +15,7 @@ import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'type
 import { z } from 'zod';
 import { createEvent, defineEvent, EventEnvelope } from '@gridex/contracts';
 import {
-  CreateMessagingTables1764316800000,
+  messagingMigrations,
   EventHandler,
   InboxConsumer,
   OutboxRelay,
@@ -142,7 +142,7 @@ async function measurePipeline(
   const dataSource: DataSource = await openServiceDataSource({
     url: env.DATABASE_URL,
     schema,
-    migrations: [CreateMessagingTables1764316800000, CreateBenchTables1764316800002],
+    migrations: [...messagingMigrations, CreateBenchTables1764316800002],
     poolSize: WRITERS + 6,
   });
   await createTopics(kafka, [BenchEvent.topic], PARTITIONS);

@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateMessagingTables1764316800000, OutboxWriter } from '@gridex/messaging';
+import { messagingMigrations, OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const dataSource = await openServiceDataSource({
     url: env.DATABASE_URL,
     schema,
-    migrations: [CreateMessagingTables1764316800000, ...rewardsMigrations],
+    migrations: [...messagingMigrations, ...rewardsMigrations],
   });
   try {
     const tables = new RewardsTables(config);

@@ -5,5 +5,5 @@ export * from './inbox/event-handler';
 export * from './inbox/retry-delay';
 export * from './inbox/inbox-consumer';
 export * from './dead-letter/dead-letter-headers';
-export * from './database/create-messaging-tables.migration';
+export * from './database/messaging-migrations';
 export * from './request-reply/request-responder';

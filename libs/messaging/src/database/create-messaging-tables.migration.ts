@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { migrationSchema, qualified } from '@gridex/persistence';
 
 /**
- * The outbox and inbox tables, created in the schema of the service that runs this migration. Every service lists
- * it first among its migrations.
+ * The outbox and inbox tables, created in the schema of the service that runs this migration (see
+ * {@link messagingMigrations}).
  */
 export class CreateMessagingTables1764316800000 implements MigrationInterface {
   name = 'CreateMessagingTables1764316800000';

@@ -14,8 +14,6 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Pause between polls while the outbox is empty. */
   idlePollMs?: number;
-  /** Published rows are deleted after this long (kept meanwhile for inspection and replay). */
-  retentionMs?: number;
 }
 
 interface OutboxRow {
@@ -27,11 +25,11 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to Kafka in commit order, then marks them published.
+ * Publishes outbox rows to Kafka in commit order, then deletes them: from then on Kafka holds the event.
  *
- * Delivery is at-least-once by design: a crash after Kafka acknowledged a batch but before the rows were marked
+ * Delivery is at-least-once by design: a crash after Kafka acknowledged a batch but before the deletion committed
  * sends that batch again on restart, and consumers' inboxes absorb the repeat. Nothing is lost, because a row
- * is only marked after Kafka acknowledged it (acks=all, idempotent producer).
+ * is only deleted after Kafka acknowledged it (acks=all, idempotent producer).
  *
  * Only one relay per schema publishes at a time (a transaction-scoped advisory lock), so events of one aggregate
  * leave in the order they were committed even when the service runs several replicas.
@@ -43,20 +41,17 @@ export class OutboxRelay {
   private readonly producer: Producer;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
-  private readonly retentionMs: number;
   private readonly published;
   private readonly publishFailures;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private lastPurge = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = qualified(options.schema, 'outbox');
     this.lockKey = `gridex:outbox-relay:${options.schema}`;
     this.batchSize = options.batchSize ?? 500;
     this.idlePollMs = options.idlePollMs ?? 20;
-    this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
     this.producer = options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -78,7 +73,7 @@ export class OutboxRelay {
       [],
       async function () {
         const [{ count }] = await options.dataSource.query(
-          `SELECT count(*)::int AS count FROM ${qualified(options.schema, 'outbox')} WHERE published_at IS NULL`,
+          `SELECT count(*)::int AS count FROM ${qualified(options.schema, 'outbox')}`,
         );
         this.set(count);
       },
@@ -115,10 +110,7 @@ export class OutboxRelay {
       try {
         const published = await this.publishBatch();
         failures = 0;
-        if (published < this.batchSize) {
-          await this.purgeOccasionally();
-          await this.sleep(this.idlePollMs);
-        }
+        if (published < this.batchSize) await this.sleep(this.idlePollMs);
       } catch (error) {
         failures += 1;
         this.publishFailures.inc();
@@ -138,8 +130,7 @@ export class OutboxRelay {
       ]);
       if (!locked) return 0;
       const rows: OutboxRow[] = await tx.query(
-        `SELECT position, event_id, topic, partition_key, message FROM ${this.table}
-         WHERE published_at IS NULL ORDER BY position LIMIT $1`,
+        `SELECT position, event_id, topic, partition_key, message FROM ${this.table} ORDER BY position LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
@@ -161,21 +152,12 @@ export class OutboxRelay {
           })),
         })),
       });
-      await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [
+      await tx.query(`DELETE FROM ${this.table} WHERE position = ANY($1::bigint[])`, [
         rows.map((row) => row.position),
       ]);
       for (const [topic, topicRows] of byTopic) this.published.inc({ topic }, topicRows.length);
       return rows.length;
     });
-  }
-
-  private async purgeOccasionally(): Promise<void> {
-    if (Date.now() - this.lastPurge < 60_000) return;
-    this.lastPurge = Date.now();
-    await this.options.dataSource.query(
-      `DELETE FROM ${this.table} WHERE published_at < now() - make_interval(secs => $1)`,
-      [this.retentionMs / 1000],
-    );
   }
 
   private sleep(ms: number): Promise<void> {

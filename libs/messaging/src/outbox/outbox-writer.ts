@@ -8,6 +8,9 @@ export interface OutgoingEvent<TPayload = unknown> {
   event: EventEnvelope<TPayload>;
 }
 
+/** Four parameters a row; PostgreSQL takes at most 65,535 per statement. */
+const ROWS_PER_STATEMENT = 10_000;
+
 /**
  * The producing half of the outbox: events are inserted in the same database transaction as the state change
  * that caused them, so both commit or neither does. The relay publishes them afterwards.
@@ -19,29 +22,35 @@ export class OutboxWriter {
     this.table = qualified(schema, 'outbox');
   }
 
-  /** Inserts the events within `tx` (which must be inside a transaction) in one statement. */
+  /** Inserts the events within `tx` (which must be inside a transaction), up to 10,000 per statement. */
   async append(tx: EntityManager, events: ReadonlyArray<OutgoingEvent>): Promise<void> {
     if (events.length === 0) return;
     if (!tx.queryRunner?.isTransactionActive) {
       throw new Error('OutboxWriter.append must run inside the transaction of the state change');
     }
-    const ids: string[] = [];
-    const topics: string[] = [];
-    const keys: string[] = [];
-    const messages: string[] = [];
     for (const { contract, event } of events) {
       if (event.type !== contract.type || event.version !== contract.version) {
         throw new Error(`event ${event.type} v${event.version} does not belong to topic ${contract.topic}`);
       }
-      ids.push(event.eventId);
-      topics.push(contract.topic);
-      keys.push(contract.partitionKey(event.payload));
-      messages.push(JSON.stringify(event));
     }
-    await tx.query(
-      `INSERT INTO ${this.table} (event_id, topic, partition_key, message)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
-      [ids, topics, keys, messages],
-    );
+    // Bound parameters rather than unnest($1::text[], …): node-postgres escapes every quote of an array
+    // element, and an event's JSON is mostly quotes (that escaping was the costliest part of appending).
+    for (let first = 0; first < events.length; first += ROWS_PER_STATEMENT) {
+      const params: string[] = [];
+      const rows: string[] = [];
+      for (const { contract, event } of events.slice(first, first + ROWS_PER_STATEMENT)) {
+        const n = params.push(
+          event.eventId,
+          contract.topic,
+          contract.partitionKey(event.payload),
+          JSON.stringify(event),
+        );
+        rows.push(`($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n})`);
+      }
+      await tx.query(
+        `INSERT INTO ${this.table} (event_id, topic, partition_key, message) VALUES ${rows.join(', ')}`,
+        params,
+      );
+    }
   }
 }

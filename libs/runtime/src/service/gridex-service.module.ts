@@ -4,12 +4,7 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { z } from 'zod';
-import {
-  createKafka,
-  CreateMessagingTables1764316800000,
-  OutboxRelay,
-  OutboxWriter,
-} from '@gridex/messaging';
+import { createKafka, messagingMigrations, OutboxRelay, OutboxWriter } from '@gridex/messaging';
 import { JsonLogger, ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { BaseConfig, parseServiceConfig } from '../config/service-config';
@@ -75,7 +70,7 @@ export class GridexServiceModule implements NestModule {
             openServiceDataSource({
               url: config.DATABASE_URL,
               schema: config.DATABASE_SCHEMA,
-              migrations: [CreateMessagingTables1764316800000, ...options.migrations],
+              migrations: [...messagingMigrations, ...options.migrations],
               entities: options.entities,
               poolSize: config.DATABASE_POOL_SIZE,
               applicationName: `gridex-${service}`,
