@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { openServiceDataSource, qualified } from '@gridex/persistence';
 import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
 import { placeHold, Posting, topUp } from '../domain/ledger';
-import { CreateLedger1764332000000 } from './migrations';
+import { CreateLedger1764332000000, LedgerChecksPerStatement1764910000000 } from './migrations';
 
 /** The ledger's guarantees are enforced by PostgreSQL itself, whatever code writes to it. */
 describe('ledger tables (real PostgreSQL)', () => {
@@ -15,7 +15,7 @@ describe('ledger tables (real PostgreSQL)', () => {
     db = await openServiceDataSource({
       url: stackEnv().DATABASE_URL,
       schema,
-      migrations: [CreateLedger1764332000000],
+      migrations: [CreateLedger1764332000000, LedgerChecksPerStatement1764910000000],
     });
   });
 
@@ -24,10 +24,10 @@ describe('ledger tables (real PostgreSQL)', () => {
     await dropSchema(schema);
   });
 
-  const post = (
-    postings: Array<Pick<Posting, 'account'> & { amountMicros: bigint }>,
-    reference = randomUUID(),
-  ) =>
+  type Amount = Pick<Posting, 'account'> & { amountMicros: bigint };
+
+  /** Inserts a transaction and its postings, `statements` holding the postings each INSERT writes. */
+  const postIn = (statements: Amount[][], reference: string = randomUUID()) =>
     db.transaction(async (tx) => {
       const id = randomUUID();
       await tx.query(
@@ -35,14 +35,16 @@ describe('ledger tables (real PostgreSQL)', () => {
          VALUES ($1, 'test', 'USD', $2, now())`,
         [id, reference],
       );
-      for (const { account, amountMicros } of postings) {
+      for (const postings of statements) {
         await tx.query(
-          `INSERT INTO ${table('ledger_postings')} (transaction_id, account, amount_micros) VALUES ($1, $2, $3)`,
-          [id, account, amountMicros.toString()],
+          `INSERT INTO ${table('ledger_postings')} (transaction_id, account, amount_micros)
+           SELECT $1, * FROM unnest($2::text[], $3::bigint[])`,
+          [id, postings.map((p) => p.account), postings.map((p) => p.amountMicros.toString())],
         );
       }
       return id;
     });
+  const post = (postings: Amount[], reference?: string) => postIn([postings], reference);
 
   it('records balanced transactions', async () => {
     await post(topUp('acme', 10_000_000n));
@@ -53,13 +55,40 @@ describe('ledger tables (real PostgreSQL)', () => {
     expect(total).toBe('0');
   });
 
-  it('refuses, at commit, a transaction whose postings do not sum to zero', async () => {
+  it.each([
+    {
+      case: 'postings that do not sum to zero',
+      statements: [
+        [
+          { account: 'tenant:acme:available', amountMicros: 5n },
+          { account: 'platform:revenue', amountMicros: -4n },
+        ],
+      ],
+      sum: 1,
+    },
+    {
+      case: 'a transaction split over statements, each unbalanced',
+      statements: [
+        [{ account: 'tenant:acme:available', amountMicros: 5n }],
+        [{ account: 'platform:revenue', amountMicros: -5n }],
+      ],
+      sum: 5,
+    },
+  ])('refuses $case', async ({ statements, sum }) => {
+    await expect(postIn(statements)).rejects.toThrow(
+      new RegExp(`does not balance: postings sum to ${sum}\\b`),
+    );
+  });
+
+  it('refuses postings of a transaction that was never recorded', async () => {
+    const missing = randomUUID();
     await expect(
-      post([
-        { account: 'tenant:acme:available', amountMicros: 5n },
-        { account: 'platform:revenue', amountMicros: -4n },
-      ]),
-    ).rejects.toThrow(/does not balance: postings sum to 1/);
+      db.query(
+        `INSERT INTO ${table('ledger_postings')} (transaction_id, account, amount_micros)
+         VALUES ($1, 'tenant:acme:available', 5), ($1, 'platform:revenue', -5)`,
+        [missing],
+      ),
+    ).rejects.toThrow(new RegExp(`postings name transaction ${missing}, which does not exist`));
   });
 
   it('refuses zero postings and a second transaction for the same reference', async () => {

@@ -4,8 +4,9 @@ import { migrationSchema, qualified } from '@gridex/persistence';
 /**
  * The double-entry ledger: append-only transactions and their postings, in integer micro-units. The database
  * itself refuses what must never exist: a transaction whose postings do not sum to zero (checked when the
- * inserting transaction commits, by a deferred constraint trigger), a zero posting, and any UPDATE or DELETE
- * (corrections are new adjusting transactions).
+ * inserting transaction commits, by a deferred constraint trigger; per statement since
+ * {@link LedgerChecksPerStatement1764910000000}), a zero posting, and any UPDATE or DELETE (corrections are new
+ * adjusting transactions).
  */
 export class CreateLedger1764332000000 implements MigrationInterface {
   name = 'CreateLedger1764332000000';
@@ -33,6 +34,23 @@ export class CreateLedger1764332000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX ledger_postings_by_account ON ${table('ledger_postings')} (account)`,
     );
+    await this.createPerPostingBalanceCheck(queryRunner);
+    await queryRunner.query(`
+      CREATE FUNCTION ${table('ledger_is_append_only')}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'the ledger is append-only: % on % refused (post an adjusting transaction)', TG_OP, TG_TABLE_NAME
+          USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    for (const name of ['ledger_transactions', 'ledger_postings']) {
+      await queryRunner.query(`
+        CREATE TRIGGER ${name}_append_only BEFORE UPDATE OR DELETE ON ${table(name)}
+        FOR EACH ROW EXECUTE FUNCTION ${table('ledger_is_append_only')}()`);
+    }
+  }
+
+  /** The original check: a deferred trigger per posting, summing its transaction at commit. */
+  async createPerPostingBalanceCheck(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
     await queryRunner.query(`
       CREATE FUNCTION ${table('ledger_transaction_balances')}() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE total numeric;
@@ -48,17 +66,6 @@ export class CreateLedger1764332000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE CONSTRAINT TRIGGER ledger_postings_balance AFTER INSERT ON ${table('ledger_postings')}
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${table('ledger_transaction_balances')}()`);
-    await queryRunner.query(`
-      CREATE FUNCTION ${table('ledger_is_append_only')}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'the ledger is append-only: % on % refused (post an adjusting transaction)', TG_OP, TG_TABLE_NAME
-          USING ERRCODE = 'insufficient_privilege';
-      END $$`);
-    for (const name of ['ledger_transactions', 'ledger_postings']) {
-      await queryRunner.query(`
-        CREATE TRIGGER ${name}_append_only BEFORE UPDATE OR DELETE ON ${table(name)}
-        FOR EACH ROW EXECUTE FUNCTION ${table('ledger_is_append_only')}()`);
-    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -202,8 +209,67 @@ export class CreateBillingState1764335000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The ledger's checks run once per statement over the postings it inserted, instead of once per posting:
+ * - **balance**: every transaction's postings are written by one statement (`LedgerStore.postMany`), so
+ *   checking that each transaction's postings in the statement sum to zero keeps every stored transaction
+ *   balanced, and a statement that would leave one unbalanced fails at once. It replaces a deferred trigger that
+ *   ran a query per posting inside every commit, while the tenant's lock was held.
+ * - **transaction exists**: one anti-join replaces the foreign key's per-row check, which also locked the
+ *   transaction row (FOR KEY SHARE) against a concurrent delete that the append-only trigger already forbids.
+ */
+export class LedgerChecksPerStatement1764910000000 implements MigrationInterface {
+  name = 'LedgerChecksPerStatement1764910000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP TRIGGER ledger_postings_balance ON ${table('ledger_postings')}`);
+    await queryRunner.query(`DROP FUNCTION ${table('ledger_transaction_balances')}()`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('ledger_postings')} DROP CONSTRAINT ledger_postings_transaction_id_fkey`,
+    );
+    await queryRunner.query(`
+      CREATE FUNCTION ${table('ledger_statement_checks')}() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE offending record;
+      BEGIN
+        SELECT i.transaction_id INTO offending FROM inserted i
+          WHERE NOT EXISTS (
+            SELECT 1 FROM ${table('ledger_transactions')} t WHERE t.transaction_id = i.transaction_id)
+          LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'ledger postings name transaction %, which does not exist', offending.transaction_id
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        SELECT transaction_id, sum(amount_micros) AS total INTO offending FROM inserted
+          GROUP BY transaction_id HAVING sum(amount_micros) <> 0 LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'ledger transaction % does not balance: postings sum to %',
+            offending.transaction_id, offending.total
+            USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER ledger_postings_checks AFTER INSERT ON ${table('ledger_postings')}
+      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+      EXECUTE FUNCTION ${table('ledger_statement_checks')}()`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP TRIGGER ledger_postings_checks ON ${table('ledger_postings')}`);
+    await queryRunner.query(`DROP FUNCTION ${table('ledger_statement_checks')}()`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('ledger_postings')} ADD CONSTRAINT ledger_postings_transaction_id_fkey
+       FOREIGN KEY (transaction_id) REFERENCES ${table('ledger_transactions')} (transaction_id)`,
+    );
+    await new CreateLedger1764332000000().createPerPostingBalanceCheck(queryRunner);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const billingMigrations: Array<new () => MigrationInterface> = [
   CreateLedger1764332000000,
   CreateBillingState1764335000000,
+  LedgerChecksPerStatement1764910000000,
 ];
