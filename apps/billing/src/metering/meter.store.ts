@@ -50,12 +50,20 @@ export interface StoredMeter {
   state: MeterState;
   correlationId: string;
   exhaustedAt?: Date;
+  /** Whether the row already holds the nodes (they never change once known, so they are written once). */
+  nodesStored: boolean;
 }
+
+/** The columns a meter is read from: its state, not what it keeps for the invoice. */
+const METER_COLUMNS = `reservation_id, job_id, tenant_id, correlation_id, nodes, expected_seconds, hold_micros,
+  held_remaining_micros, hold_rejected, started_at, finished_at, outcome, charged_seconds, charged_micros,
+  settled_at, exhausted_at`;
 
 export function meterFromRow(row: MeterRow): StoredMeter {
   return {
     correlationId: row.correlation_id,
     exhaustedAt: row.exhausted_at ?? undefined,
+    nodesStored: row.nodes !== null,
     state: {
       reservationId: row.reservation_id,
       jobId: row.job_id,
@@ -79,7 +87,7 @@ export function meterFromRow(row: MeterRow): StoredMeter {
   };
 }
 
-/** The `meters` table: one row per reservation, written only under its tenant's lock. */
+/** The `meters` table: one row per reservation, written only under its tenant's lock (see TenantAccounts). */
 @Injectable()
 export class MeterStore {
   readonly table: string;
@@ -89,14 +97,22 @@ export class MeterStore {
   }
 
   /**
-   * The reservations' meters, created empty on first sight, locked (in id order) for the caller's transaction.
-   * A reservation already metered for another tenant is refused: the events contradict each other.
+   * The reservations' meters, created empty on first sight, in one statement. No row locks: a meter is only
+   * written under its tenant's lock, which the caller holds (and a reservation never changes tenant), so the
+   * tenant lock already makes these reads current. A reservation already metered for another tenant is refused:
+   * the events contradict each other.
    */
-  async lockMany(tx: EntityManager, keys: readonly MeterKey[]): Promise<Map<string, StoredMeter>> {
+  async loadMany(tx: EntityManager, keys: readonly MeterKey[]): Promise<Map<string, StoredMeter>> {
     const unique = [...new Map(keys.map((k) => [k.reservationId, k])).values()];
-    await tx.query(
-      `INSERT INTO ${this.table} (reservation_id, job_id, tenant_id, correlation_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+    // The outer SELECT reads the snapshot taken before the INSERT, so it returns the meters that existed and
+    // RETURNING the ones just created: each meter once.
+    const rows: MeterRow[] = await tx.query(
+      `WITH created AS (
+         INSERT INTO ${this.table} (reservation_id, job_id, tenant_id, correlation_id)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING
+         RETURNING ${METER_COLUMNS})
+       SELECT * FROM created
+       UNION ALL SELECT ${METER_COLUMNS} FROM ${this.table} WHERE reservation_id = ANY($1::uuid[])`,
       [
         unique.map((k) => k.reservationId),
         unique.map((k) => k.jobId),
@@ -104,11 +120,17 @@ export class MeterStore {
         unique.map((k) => k.correlationId),
       ],
     );
-    const rows: MeterRow[] = await tx.query(
-      `SELECT * FROM ${this.table} WHERE reservation_id = ANY($1::uuid[]) ORDER BY reservation_id FOR UPDATE`,
-      [unique.map((k) => k.reservationId)],
-    );
     const meters = new Map(rows.map((row) => [row.reservation_id, meterFromRow(row)]));
+    // Only events naming two tenants for one reservation get here: another tenant's transaction created the
+    // meter after this statement's snapshot. A new statement sees it (and the check below refuses the event).
+    const missing = unique.filter((k) => !meters.has(k.reservationId)).map((k) => k.reservationId);
+    if (missing.length > 0) {
+      const late: MeterRow[] = await tx.query(
+        `SELECT ${METER_COLUMNS} FROM ${this.table} WHERE reservation_id = ANY($1::uuid[])`,
+        [missing],
+      );
+      for (const row of late) meters.set(row.reservation_id, meterFromRow(row));
+    }
     for (const key of unique) {
       const meter = meters.get(key.reservationId);
       if (meter && (meter.state.tenantId !== key.tenantId || meter.state.jobId !== key.jobId)) {
@@ -122,13 +144,13 @@ export class MeterStore {
     return meters;
   }
 
-  /** Running meters of a tenant, locked (the caller holds the tenant's lock). */
-  async lockRunning(tx: EntityManager, tenantId: string): Promise<StoredMeter[]> {
+  /** Running meters of a tenant (the caller holds the tenant's lock). */
+  async running(tx: EntityManager, tenantId: string): Promise<StoredMeter[]> {
     const rows: MeterRow[] = await tx.query(
-      `SELECT * FROM ${this.table}
+      `SELECT ${METER_COLUMNS} FROM ${this.table}
        WHERE tenant_id = $1 AND settled_at IS NULL AND started_at IS NOT NULL AND finished_at IS NULL
          AND nodes IS NOT NULL
-       ORDER BY reservation_id FOR UPDATE`,
+       ORDER BY reservation_id`,
       [tenantId],
     );
     return rows.map(meterFromRow);
@@ -141,15 +163,17 @@ export class MeterStore {
     settlements: ReadonlyMap<string, Settlement> = new Map(),
   ): Promise<void> {
     if (meters.length === 0) return;
-    const rows = meters.map(({ state: s, exhaustedAt }) => {
+    const rows = meters.map(({ state: s, exhaustedAt, nodesStored }) => {
       const settlement = settlements.get(s.reservationId);
       return {
         reservation_id: s.reservationId,
-        nodes: s.nodes?.map((n) => ({
-          ...n,
-          pricePerGpuHourMicros: n.pricePerGpuHourMicros.toString(),
-          askPerGpuHourMicros: n.askPerGpuHourMicros.toString(),
-        })),
+        nodes: nodesStored
+          ? undefined
+          : s.nodes?.map((n) => ({
+              ...n,
+              pricePerGpuHourMicros: n.pricePerGpuHourMicros.toString(),
+              askPerGpuHourMicros: n.askPerGpuHourMicros.toString(),
+            })),
         expected_seconds: s.expectedSeconds,
         hold_micros: s.holdMicros.toString(),
         held_remaining_micros: s.heldRemainingMicros.toString(),
@@ -170,7 +194,7 @@ export class MeterStore {
       };
     });
     await tx.query(
-      `UPDATE ${this.table} AS m SET nodes = r.nodes, expected_seconds = r.expected_seconds,
+      `UPDATE ${this.table} AS m SET nodes = coalesce(r.nodes, m.nodes), expected_seconds = r.expected_seconds,
          hold_micros = r.hold_micros, held_remaining_micros = r.held_remaining_micros,
          hold_rejected = r.hold_rejected, started_at = r.started_at, finished_at = r.finished_at,
          outcome = r.outcome, charged_seconds = r.charged_seconds, charged_micros = r.charged_micros,

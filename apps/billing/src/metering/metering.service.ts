@@ -43,7 +43,7 @@ class Writes {
 /**
  * Applies lifecycle inputs to meters and records their effects: ledger transactions and, in the same database
  * transaction, the finance events (outbox). A batch of inputs costs a handful of statements whatever its size:
- * tenants and meters are locked together (in id order), the meters advance in memory in input order — each
+ * its tenants are locked (in id order) and their meters read, the meters advance in memory in input order — each
  * tenant's funds carried from one decision to the next — and the ledger, the meters and the outbox are written
  * once each.
  */
@@ -80,7 +80,7 @@ export class MeteringService {
       tx,
       items.map((item) => item.key.tenantId),
     );
-    const meters = await this.meters.lockMany(
+    const meters = await this.meters.loadMany(
       tx,
       items.map((item) => item.key),
     );
@@ -106,7 +106,7 @@ export class MeteringService {
    */
   async accrueTenant(tx: EntityManager, tenantId: string, now: Date): Promise<number> {
     const funds = await this.tenants.lock(tx, tenantId);
-    const running = await this.meters.lockRunning(tx, tenantId);
+    const running = await this.meters.running(tx, tenantId);
     const writes = new Writes();
     for (const meter of running) this.advance(writes, meter, { kind: 'tick', now }, funds, null, now);
     const runsOut = fundsRunOut(
