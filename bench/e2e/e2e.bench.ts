@@ -4,11 +4,13 @@
  * The whole exchange under load: jobs submitted through the gateway at a sustained rate onto a simulated fleet,
  * each measured from the moment its POST /v1/jobs is sent to the moment its pod runs (the workload-started
  * event's timestamp, which is the container's start as Kubernetes reports it), with the resident memory of
- * every service sampled throughout. The six services run from their build output with fresh schemas; the
- * fleet is one supplier's nodes in a region of this run only, registered, priced and verified through the API
- * before the load starts. Writes bench/results/e2e.json. Target: p50 ≤ 300 ms, p99 ≤ 1 s.
+ * every service sampled throughout, and what the jobs cost in CPU: the machine's busy cores idle and under load,
+ * per component, and the job rate that cost allows on this machine. The six services run from their build
+ * output with fresh schemas; the fleet is one supplier's nodes in a region of this run only, registered, priced
+ * and verified through the API before the load starts. Writes bench/results/e2e.json. Target: p50 ≤ 300 ms, p99 ≤ 1 s.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -37,6 +39,7 @@ import {
 import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
 import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
 import { tenantNamespace } from '../../apps/orchestrator/src/workloads/workload-names';
+import { coresBusy, cpuByComponent, machineBusyMs } from '../shared/cpu-usage';
 import { percentile, sleep, until } from '../shared/measure';
 
 const { values: args } = parseArgs({
@@ -68,6 +71,53 @@ function rssMb(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Cores busy with everything up and no jobs: 5-second samples until two in a row agree within 0.05 core (the
+ * services settle after the fleet's verification), at most a minute.
+ */
+async function settledIdleCores(): Promise<number> {
+  const sample = async () => {
+    const start = { at: Date.now(), busyMs: machineBusyMs() };
+    await sleep(5000);
+    return (machineBusyMs() - start.busyMs) / (Date.now() - start.at);
+  };
+  let previous = await sample();
+  for (let i = 0; i < 11; i += 1) {
+    const current = await sample();
+    if (Math.abs(current - previous) <= 0.05) return current;
+    previous = current;
+  }
+  return previous;
+}
+
+/**
+ * What the jobs cost this machine and how many per second it could therefore start at most: the CPU the load
+ * window used beyond the idle level, per job that reached Running, against the cores the idle level leaves.
+ * (The jobs' later work, completion and settlement, partly falls inside the window too.)
+ */
+function capacity(
+  idleCores: number,
+  loadCores: number,
+  windowMs: number,
+  jobs: number,
+  coresByComponent: Record<string, number>,
+) {
+  const cores = availableParallelism();
+  const cpuMsPerJob = jobs > 0 ? ((loadCores - idleCores) * windowMs) / jobs : null;
+  return {
+    cores,
+    idleCoresBusy: Math.round(idleCores * 100) / 100,
+    loadCoresBusy: Math.round(loadCores * 100) / 100,
+    loadWindowSeconds: Math.round(windowMs / 100) / 10,
+    cpuMsPerJob: cpuMsPerJob === null ? null : Math.round(cpuMsPerJob),
+    sustainableJobsPerSecond:
+      cpuMsPerJob && cpuMsPerJob > 0
+        ? Math.round(((cores - idleCores) * 1000 * 10) / cpuMsPerJob) / 10
+        : null,
+    coresByComponent,
+  };
 }
 
 async function main(): Promise<void> {
@@ -190,8 +240,18 @@ async function main(): Promise<void> {
     });
     await joined;
 
+    // What the machine spends with the fleet and the services up but no jobs: the room left for jobs.
+    const named = new Map<number, string>([[process.pid, 'bench']]);
+    for (const service of services) {
+      if (service.process.pid) named.set(service.process.pid, service.process.service);
+    }
+    const idleCores = await settledIdleCores();
+    console.log(`idle: ${idleCores.toFixed(2)} of ${availableParallelism()} cores busy before the load`);
+
     const total = RATE * SECONDS;
     console.log(`load: ${total} single-GPU jobs at ${RATE}/s through the gateway ...`);
+    const cpuSamples = [{ at: Date.now(), busyMs: machineBusyMs(), byComponent: cpuByComponent(named) }];
+    const loadStart = cpuSamples[0];
     const submittedAt = new Map<string, number>();
     const rss = new Map<string, number>();
     const sampler = setInterval(() => {
@@ -199,6 +259,7 @@ async function main(): Promise<void> {
         const name = service.process.service;
         rss.set(name, Math.max(rss.get(name) ?? 0, rssMb(service.process.pid)));
       }
+      cpuSamples.push({ at: Date.now(), busyMs: machineBusyMs(), byComponent: cpuByComponent(named) });
     }, 1000);
     const bucket = new TokenBucket(RATE, 1, Date.now());
     let sent = 0;
@@ -235,7 +296,19 @@ async function main(): Promise<void> {
       5 * 60_000,
       1000,
     ).catch((error: Error) => console.log(`  ${error.message}`));
+    // The window ends when the last job that runs started, not when the wait for the others gave up.
+    const lastStart = Math.max(loadEnded, ...[...submittedAt.keys()].map((id) => startedAt.get(id) ?? 0));
     clearInterval(sampler);
+    const windowEnd =
+      cpuSamples.find((sample) => sample.at >= lastStart) ?? cpuSamples[cpuSamples.length - 1];
+    const loadWindowMs = windowEnd.at - loadStart.at;
+    const loadCores = (windowEnd.busyMs - loadStart.busyMs) / loadWindowMs;
+    const coresByComponent = coresBusy(loadStart.byComponent, windowEnd.byComponent, loadWindowMs);
+    const stuck = [...submittedAt.keys()].filter((id) => !startedAt.has(id));
+    for (const id of stuck.slice(0, 5)) {
+      const job = await client.job(id).catch((error: Error) => ({ error: error.message }));
+      console.log(`  not running: ${JSON.stringify(job)}`);
+    }
     await consumer.disconnect();
 
     const latencies = [...submittedAt.entries()]
@@ -258,6 +331,11 @@ async function main(): Promise<void> {
       submitted: submittedAt.size,
       running: latencies.length,
       notRunning: submittedAt.size - latencies.length,
+      reached: {
+        matched: [...submittedAt.keys()].filter((id) => matchedAt.has(id)).length,
+        scheduled: [...submittedAt.keys()].filter((id) => scheduledAt.has(id)).length,
+        running: latencies.length,
+      },
       errors,
       achievedRate:
         Math.round((submittedAt.size / ((loadEnded - Math.min(...submittedAt.values())) / 1000)) * 10) / 10,
@@ -270,6 +348,7 @@ async function main(): Promise<void> {
         scheduledToRunning: stage(scheduledAt, startedAt),
       },
       rssMb: Object.fromEntries([...rss.entries()].sort()),
+      cpu: capacity(idleCores, loadCores, loadWindowMs, latencies.length, coresByComponent),
       target: 'p50Ms <= 300, p99Ms <= 1000 at 50 jobs/s onto 5,000 nodes',
       measuredAt: new Date().toISOString(),
     };
@@ -285,6 +364,7 @@ async function main(): Promise<void> {
     ]);
     console.table(result.stages);
     console.table([result.rssMb]);
+    console.log(JSON.stringify(result.cpu, null, 2));
     const outFile = path.resolve(__dirname, '..', 'results', 'e2e.json');
     mkdirSync(path.dirname(outFile), { recursive: true });
     writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
