@@ -143,6 +143,19 @@ export const FIGURES: readonly Figure[] = [
     unit: 'ms',
     target: { op: '<=', value: 1000 },
   },
+  { bench: 'e2e', figure: 'submit → Running p50 at the probe rate', path: 'probe.p50Ms', unit: 'ms' },
+  {
+    bench: 'e2e',
+    figure: 'CPU per job beyond the idle fleet (probe)',
+    path: 'probe.cpu.cpuMsPerJob',
+    unit: 'ms',
+  },
+  {
+    bench: 'e2e',
+    figure: 'ceiling: jobs/s this machine has the CPU for (probe)',
+    path: 'probe.cpu.sustainableJobsPerSecond',
+    unit: 'jobs/s',
+  },
 ];
 
 export interface SummaryRow extends Figure {
