@@ -1,4 +1,4 @@
-import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Pod } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Job, V1Pod } from '@kubernetes/client-node';
 import { Partitioners, Producer } from 'kafkajs';
 import {
   createEvent,
@@ -29,7 +29,8 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { tenantNamespace, WorkloadLabels } from './workloads/workload-names';
+import { jobPod, workloadObjects } from './workloads/workload-manifests';
+import { tenantNamespace, WorkloadLabels, workloadIdOf } from './workloads/workload-names';
 
 /**
  * The orchestrator against the real Kubernetes control plane (kwok runs the pods) and the real Kafka and
@@ -182,6 +183,29 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       });
       expect(jobs.items).toHaveLength(0);
     });
+  });
+
+  it('reports a job whose pod was already running when its allocation committed', async () => {
+    // The orchestrator creates a workload's pod before the transaction that records the workload commits; a
+    // pod that kwok starts in between is seen running while the row is not there yet, and changes no more.
+    // Made here ahead of the allocation, exactly as the orchestrator would make them, the Job and its pod are
+    // in that state for certain: the orchestrator finds them (409) and must still report the workload. (The
+    // tenant's namespace is the first test's.)
+    const early = allocation(`job-${uuidv7()}`, [6]);
+    const objects = workloadObjects(early, workloadIdOf(early));
+    const job = await batch.createNamespacedJob({ namespace, body: objects.job as V1Job });
+    await core.createNamespacedPod({ namespace, body: jobPod(job) });
+    await eventually(async () => {
+      const [pod] = await podsOf(early.reservationId);
+      expect(pod?.status?.phase).toBe('Running');
+    });
+    await publish(JobMatched, early);
+    const sched = await scheduled.waitFor<Recorded<WorkloadScheduledPayload>>(
+      (e) => e.payload.reservationId === early.reservationId,
+    );
+    expect(sched.payload.pods).toEqual([{ name: `w-${early.reservationId}-0`, nodeName: nodeName(6) }]);
+    const start = await startOf(early.reservationId);
+    expect(start.payload.jobId).toBe(early.jobId);
   });
 
   it('runs a 2 × 8-GPU gang on exactly its two nodes with ranks, a headless Service, and reports it once', async () => {

@@ -48,12 +48,29 @@ class CreateProbeTables1764316800001 implements MigrationInterface {
   }
 }
 
-/** Records one effect row per handled event; fails or rejects on request. */
+/**
+ * Records one effect row per handled event; fails or rejects on request. After each commit it looks, on another
+ * connection, for the effects of the events it was told about: what it saw is in `afterCommitSaw`.
+ */
 class ProbeEffectHandler implements EventHandler<ProbePayload> {
   readonly name = 'test.record-effect';
   readonly contract = Probe;
   attempts = new Map<string, number>();
-  constructor(private readonly schema: string) {}
+  readonly afterCommitSaw: Array<Promise<{ eventId: string; effects: number }>> = [];
+  constructor(
+    private readonly schema: string,
+    private readonly dataSource?: DataSource,
+  ) {}
+
+  afterCommit(events: ReadonlyArray<EventEnvelope<ProbePayload>>): void {
+    for (const { eventId } of events) {
+      const effects = this.dataSource?.query(
+        `SELECT count(*)::int AS n FROM ${qualified(this.schema, 'effects')} WHERE event_id = $1`,
+        [eventId],
+      );
+      this.afterCommitSaw.push(Promise.resolve(effects).then((rows) => ({ eventId, effects: rows?.[0]?.n })));
+    }
+  }
 
   async handle(event: EventEnvelope<ProbePayload>, tx: EntityManager): Promise<void> {
     this.attempts.set(event.payload.probeId, (this.attempts.get(event.payload.probeId) ?? 0) + 1);
@@ -273,7 +290,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     });
     await producer.disconnect();
 
-    const handler = new ProbeEffectHandler(schema);
+    const handler = new ProbeEffectHandler(schema, dataSource);
     const groupId = `group-${uniqueSuffix()}`;
     await startConsumer(handler, groupId);
 
@@ -308,6 +325,12 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     expect(header(dead[3], DeadLetterHeaders.reason)).toMatch(/TEST.REJECTED/);
     expect(dead[1].value?.toString()).toBe(JSON.stringify(badContract));
     expect(handler.attempts.get(key)).toBeGreaterThanOrEqual(3 + 3 + 1);
+    // Told once about each event that committed, when its effect was already visible to others; never about
+    // the ones rolled back.
+    const saw = await Promise.all(handler.afterCommitSaw);
+    expect(saw.sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual(
+      good.map(({ eventId }) => ({ eventId, effects: 1 })).sort((a, b) => a.eventId.localeCompare(b.eventId)),
+    );
 
     const text = await metrics.render();
     expect(text).toMatch(

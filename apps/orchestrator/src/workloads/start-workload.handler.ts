@@ -3,6 +3,8 @@ import { EntityManager } from 'typeorm';
 import { causedBy, EventEnvelope, JobMatched, JobMatchedPayload } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
+import { workloadIdOf } from './workload-names';
+import { WorkloadWatcherService } from './workload-watcher.service';
 import { WorkloadsService } from './workloads.service';
 
 /**
@@ -15,7 +17,10 @@ export class StartWorkloadHandler implements EventHandler<JobMatchedPayload> {
   readonly name = 'orchestrator.start-workload';
   readonly contract = JobMatched;
 
-  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
+  constructor(
+    @Inject(WorkloadsService) private readonly workloads: WorkloadsService,
+    @Inject(WorkloadWatcherService) private readonly watcher: WorkloadWatcherService,
+  ) {}
 
   async handle(event: EventEnvelope<JobMatchedPayload>, tx: EntityManager): Promise<void> {
     await this.handleBatch([event], tx);
@@ -29,5 +34,13 @@ export class StartWorkloadHandler implements EventHandler<JobMatchedPayload> {
       tx,
       events.map((event) => ({ matched: event.payload, origin: causedBy(event) })),
     );
+  }
+
+  /**
+   * The pods exist before their workloads' rows commit, and what Kubernetes said of them in between (bound,
+   * running) found no row: the watcher looks at them again now.
+   */
+  afterCommit(events: ReadonlyArray<EventEnvelope<JobMatchedPayload>>): void {
+    this.watcher.revisit(events.map((event) => workloadIdOf(event.payload)));
   }
 }

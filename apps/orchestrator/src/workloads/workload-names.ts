@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
 
 /**
  * Kubernetes names of a tenant's and a workload's objects. All are derived from ids (tenant id, reservation id),
@@ -20,6 +21,11 @@ export function tenantNamespace(tenantId: string): string {
     .slice(0, 40)
     .replace(/-+$/g, '');
   return `t-${readable || 'tenant'}-${shortHash(tenantId)}`;
+}
+
+/** The workload of an allocation: the same id for every delivery of it. */
+export function workloadIdOf(matched: { jobId: string; reservationId: string }): string {
+  return deterministicUuid(IdNamespaces.workload, matched.jobId, matched.reservationId);
 }
 
 /** The workload's name (Job, Service, NetworkPolicy, pod prefix): one per reservation. */

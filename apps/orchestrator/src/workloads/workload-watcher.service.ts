@@ -142,6 +142,17 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     this.logger.log(`reconciled ${active.length} active workloads, ${pods.length} pods`);
   }
 
+  /**
+   * Evaluates these workloads again if their pods have been seen: a workload's pods are created before its
+   * row commits, so their first changes may have been evaluated while the row could not be read yet, and a pod
+   * that is already running changes no more until it ends.
+   */
+  revisit(workloadIds: Iterable<string>): void {
+    for (const workloadId of workloadIds) {
+      if (this.podsByWorkload.has(workloadId) || this.vanished.has(workloadId)) this.enqueue(workloadId);
+    }
+  }
+
   private enqueue(workloadId: string | undefined): void {
     if (!workloadId || this.stopped) return;
     const previous = this.queues.get(workloadId) ?? Promise.resolve();

@@ -3,9 +3,7 @@ import { BatchV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node'
 import { DataSource, EntityManager } from 'typeorm';
 import {
   createEvent,
-  deterministicUuid,
   EventOrigin,
-  IdNamespaces,
   JobMatchedPayload,
   WorkloadFailureReasonSchema,
   WorkloadFinished,
@@ -22,7 +20,7 @@ import { apiStatus } from '../kubernetes/kubernetes-client';
 import { KubeCalls } from '../kubernetes/kube-calls';
 import { imageRefusal } from './image-policy';
 import { jobPod, tenantObjects, WorkloadObjects, workloadObjects } from './workload-manifests';
-import { tenantNamespace, WorkloadLabels } from './workload-names';
+import { tenantNamespace, WorkloadLabels, workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
 
 type FailureReason = z.infer<typeof WorkloadFailureReasonSchema>;
@@ -141,7 +139,7 @@ export class WorkloadsService {
     origin: EventOrigin,
   ): Promise<{ workload: WorkloadRow; objects: WorkloadObjects } | undefined> {
     if (matched.allocations[0].clusterId !== this.config.CLUSTER_ID) return undefined; // another cluster's
-    const workloadId = deterministicUuid(IdNamespaces.workload, matched.jobId, matched.reservationId);
+    const workloadId = workloadIdOf(matched);
     const objects = workloadObjects(matched, workloadId);
     const inserted: WorkloadRow[] = await tx.query(
       `WITH inserted AS (

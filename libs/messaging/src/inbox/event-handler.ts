@@ -19,6 +19,13 @@ export interface EventHandler<TPayload = unknown> {
    * the same effect as calling {@link handle} for each in turn.
    */
   handleBatch?(events: ReadonlyArray<EventEnvelope<TPayload>>, tx: EntityManager): Promise<void>;
+  /**
+   * Optional: told which of its events have just committed, for work that must see the commit, such as
+   * looking again at outside state that changed while the transaction was open (and could not find its rows
+   * then). It is not part of the effect: a crash before it runs skips it, so it may only hasten what the
+   * service does anyway (at its next start, say). Its errors are logged, never retried.
+   */
+  afterCommit?(events: ReadonlyArray<EventEnvelope<TPayload>>): void;
 }
 
 /**

@@ -26,6 +26,9 @@ interface ValidMessage {
   event: EventEnvelope<unknown>;
 }
 
+/** The events each handler applied in a transaction, for its {@link EventHandler.afterCommit}. */
+type Applied = Array<{ handler: EventHandler<unknown>; events: EventEnvelope<unknown>[] }>;
+
 interface BatchControl {
   heartbeat(): Promise<void>;
   isRunning(): boolean;
@@ -168,7 +171,9 @@ export class InboxConsumer {
     }
     if (valid.length === 0) return;
     try {
-      await this.options.dataSource.transaction((tx) => this.applyAll(batch, valid, handlers, tx));
+      this.committed(
+        await this.options.dataSource.transaction((tx) => this.applyAll(batch, valid, handlers, tx)),
+      );
     } catch (error) {
       this.logger.warn(
         `batch of ${valid.length} from ${batch.topic}[${batch.partition}] failed (${(error as Error).message}); ` +
@@ -180,13 +185,14 @@ export class InboxConsumer {
     }
   }
 
-  /** Records the events in the inbox and applies the new ones; returns nothing, throws on any failure. */
+  /** Records the events in the inbox and applies the new ones; returns what each handler applied. */
   private async applyAll(
     batch: Batch,
     items: ValidMessage[],
     handlers: ReadonlyArray<EventHandler<unknown>>,
     tx: EntityManager,
-  ): Promise<void> {
+  ): Promise<Applied> {
+    const applied: Applied = [];
     for (const handler of handlers) {
       const fresh = await this.recordInInbox(tx, handler, batch, items);
       const events = items.filter(({ event }) => fresh.delete(event.eventId)).map(({ event }) => event);
@@ -203,6 +209,20 @@ export class InboxConsumer {
       // Counted per handler: with two handlers on a topic an event has two effects, each exactly once.
       this.consumed.inc({ topic: batch.topic, outcome: 'processed' }, events.length);
       this.consumed.inc({ topic: batch.topic, outcome: 'duplicate' }, items.length - events.length);
+      if (events.length > 0) applied.push({ handler, events });
+    }
+    return applied;
+  }
+
+  /** Tells the handlers what just committed (see {@link EventHandler.afterCommit}). */
+  private committed(applied: Applied): void {
+    for (const { handler, events } of applied) {
+      if (!handler.afterCommit) continue;
+      try {
+        handler.afterCommit(events);
+      } catch (error) {
+        this.logger.warn(`${handler.name} after commit: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -214,7 +234,9 @@ export class InboxConsumer {
   ): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.options.dataSource.transaction((tx) => this.applyAll(batch, [item], handlers, tx));
+        this.committed(
+          await this.options.dataSource.transaction((tx) => this.applyAll(batch, [item], handlers, tx)),
+        );
         return;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
