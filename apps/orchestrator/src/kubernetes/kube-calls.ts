@@ -2,12 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG, TokenBucket } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
-import { apiStatus } from './kubernetes-client';
+import { alreadyExists, apiReason, apiStatus } from './kubernetes-client';
 
-/** Answers worth another try: throttling, server trouble, and calls that never got an answer. */
+/**
+ * Answers worth another try: throttling, server trouble, calls that never got an answer, and conflicts over
+ * another object's version (a pod create whose quota update lost a race: the same request can succeed).
+ */
 export function retriable(error: unknown): boolean {
   const status = apiStatus(error);
   if (status === undefined) return true; // connection reset, timeout
+  if (status === 409) return apiReason(error) === 'Conflict';
   return status === 429 || status >= 500;
 }
 
@@ -15,8 +19,8 @@ const MAX_ATTEMPTS = 6;
 
 /**
  * Every call the orchestrator makes to the Kubernetes API goes through here: at most KUBE_QPS per second (burst
- * KUBE_BURST), and 429, 5xx and connection failures retried with exponential backoff and jitter. Conflicts (409)
- * and other answers go back to the caller, which knows what they mean (already exists, already gone).
+ * KUBE_BURST), and 429, 5xx, version conflicts and connection failures retried with exponential backoff and
+ * jitter. Other answers (already exists, not found, forbidden) go back to the caller, which knows what they mean.
  */
 @Injectable()
 export class KubeCalls {
@@ -55,7 +59,7 @@ export class KubeCalls {
   /** Creates, treating "already exists" as done (names are derived from ids, so it is ours). */
   async create(what: string, call: () => Promise<unknown>): Promise<void> {
     await this.run(what, call).catch((error: unknown) => {
-      if (apiStatus(error) !== 409) throw error;
+      if (!alreadyExists(error)) throw error;
     });
   }
 

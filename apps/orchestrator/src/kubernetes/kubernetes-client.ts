@@ -40,3 +40,26 @@ export function apiStatus(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+/**
+ * The reason in the Status a failed call answered with (`AlreadyExists`, `Conflict`, `NotFound`, ...), if any.
+ * client-node 1.x keeps an error's body as the response text.
+ */
+export function apiReason(error: unknown): string | undefined {
+  const body = (error as { body?: unknown })?.body;
+  try {
+    const status: unknown = typeof body === 'string' ? JSON.parse(body) : body;
+    const reason = (status as { reason?: unknown } | undefined)?.reason;
+    return typeof reason === 'string' ? reason : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A create answered "already exists". Not every 409 is: a create can also lose a race on another object (the
+ * namespace's ResourceQuota, when pods are created side by side) and answer `Conflict`, creating nothing.
+ */
+export function alreadyExists(error: unknown): boolean {
+  return apiStatus(error) === 409 && apiReason(error) === 'AlreadyExists';
+}

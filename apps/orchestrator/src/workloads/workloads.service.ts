@@ -16,7 +16,7 @@ import { qualified } from '@gridex/persistence';
 import { mapWithConcurrency, SERVICE_CONFIG } from '@gridex/runtime';
 import { z } from 'zod';
 import { OrchestratorConfig } from '../config/orchestrator.config';
-import { apiStatus } from '../kubernetes/kubernetes-client';
+import { alreadyExists, apiStatus } from '../kubernetes/kubernetes-client';
 import { KubeCalls } from '../kubernetes/kube-calls';
 import { imageRefusal } from './image-policy';
 import { jobPod, tenantObjects, WorkloadObjects, workloadObjects } from './workload-manifests';
@@ -199,7 +199,7 @@ export class WorkloadsService {
       const job = await this.kube
         .run('create job', () => this.batch.createNamespacedJob({ namespace, body }))
         .catch((error: unknown) => {
-          if (apiStatus(error) !== 409) throw error;
+          if (!alreadyExists(error)) throw error;
           return this.kube.run('read job', () => this.batch.readNamespacedJob({ name, namespace }));
         });
       const pod = jobPod(job);
