@@ -112,11 +112,15 @@ function capacity(
   coresByComponent: Record<string, number>,
 ) {
   const cores = availableParallelism();
-  // With (nearly) every core already busy before the load, what the jobs add cannot be told apart.
+  // With (nearly) every core already busy before the load, what the jobs add cannot be told apart; with every
+  // core busy during it, the jobs got less CPU than they wanted and took longer instead, so dividing the CPU
+  // by the jobs would understate what one costs.
   const headroom = cores - idleCores >= 0.1;
-  const cpuMsPerJob = jobs > 0 && headroom ? ((loadCores - idleCores) * windowMs) / jobs : null;
+  const saturated = loadCores >= cores - 0.05;
+  const cpuMsPerJob = jobs > 0 && headroom && !saturated ? ((loadCores - idleCores) * windowMs) / jobs : null;
   return {
     cores,
+    saturated,
     idleCoresBusy: Math.round(idleCores * 100) / 100,
     loadCoresBusy: Math.round(loadCores * 100) / 100,
     loadWindowSeconds: Math.round(windowMs / 100) / 10,
