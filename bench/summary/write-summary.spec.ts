@@ -14,7 +14,7 @@ describe('the benchmark summary', () => {
     expect(meets(value, { op, value: target })).toBe(met);
   });
 
-  it('reads each figure from its benchmark, marks missed targets, and lists benchmarks not run', () => {
+  it('reads each figure from its benchmark, marks missed targets, and tells not run from not measured', () => {
     const rows = summarize({
       billing: { eventsPerSecond: 5271, mismatches: 0, duplicates: 2, measuredAt: '2026-11-28T18:21:20Z' },
       matching: { targetsAtLargest: { p99Ms: { value: 0.08 } } },
@@ -28,8 +28,8 @@ describe('the benchmark summary', () => {
     expect(row('billing', 'duplicates')).toMatchObject({ value: 2, met: false });
     expect(row('billing', 'mismatches')).toMatchObject({ value: 0, met: true });
     expect(row('matching', 'targetsAtLargest.p99Ms.value')).toMatchObject({ value: 0.08, met: true });
-    expect(row('billing', 'invoiceSeconds')).toMatchObject({ value: null, met: null });
-    expect(row('e2e', 'p99Ms')).toMatchObject({ value: null, met: null, measuredAt: null });
+    expect(row('billing', 'invoiceSeconds')).toMatchObject({ ran: true, value: null, met: null });
+    expect(row('e2e', 'p99Ms')).toMatchObject({ ran: false, value: null, met: null, measuredAt: null });
     expect(rows).toHaveLength(FIGURES.length);
 
     const table = markdown(rows).split('\n');
@@ -38,5 +38,6 @@ describe('the benchmark summary', () => {
       '| billing | metering events | 5,271 events/s | >= 10,000 | **no** | 2026-11-28 |',
     );
     expect(table).toContain('| e2e | submit → Running p99 at 50 jobs/s | not run | <= 1,000 |  |  |');
+    expect(table).toContain('| billing | 100,000-line invoice | not measured | baseline |  | 2026-11-28 |');
   });
 });
