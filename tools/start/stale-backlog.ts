@@ -2,11 +2,42 @@ import { Kafka } from 'kafkajs';
 import { Topics } from '@gridex/contracts';
 import { startGroupAtEnd } from '@gridex/kafka-groups';
 
+/** Where a partition's retained events begin and end. */
+export interface PartitionBounds {
+  low: bigint;
+  high: bigint;
+}
+
+/**
+ * The events a consumer group would read on start: from its committed offset to the end of each partition, and
+ * where it has committed nothing (`-1`: a group that never read the topic, or does not exist yet), everything
+ * retained, since a new group starts at the earliest offset.
+ */
+export function unreadEvents(
+  committed: ReadonlyArray<{
+    topic: string;
+    partitions: ReadonlyArray<{ partition: number; offset: string }>;
+  }>,
+  bounds: ReadonlyMap<string, ReadonlyMap<number, PartitionBounds>>,
+): bigint {
+  let unread = 0n;
+  for (const { topic, partitions } of committed) {
+    for (const { partition, offset } of partitions) {
+      const bound = bounds.get(topic)?.get(partition);
+      if (!bound) continue;
+      const from = offset === '-1' ? bound.low : BigInt(offset);
+      if (bound.high > from) unread += bound.high - from;
+    }
+  }
+  return unread;
+}
+
 /**
  * Events `npm start`'s services have not read yet, per consumer group. On this machine the stack is shared:
- * tests and benchmarks write millions of events to the same topics between two starts, none of them about the
- * local system's own world. More than `limit` unread events can only be theirs (the demo itself writes a few
- * thousand), so such a group is moved to the topics' ends instead of replaying them for minutes.
+ * tests and benchmarks write millions of events to the same topics, none of them about the local system's own
+ * world, whether before the first start (a group that does not exist yet would read them all from the
+ * beginning) or between two starts. More than `limit` unread events can only be theirs (the demo itself writes
+ * a few thousand), so such a group is moved to the topics' ends instead of replaying them for minutes.
  */
 export async function skipStaleBacklog(
   brokers: string,
@@ -18,24 +49,18 @@ export async function skipStaleBacklog(
   const topics = Object.values(Topics);
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map<string, Map<number, bigint>>();
+  const bounds = new Map<string, Map<number, PartitionBounds>>();
   for (const topic of topics) {
-    ends.set(
+    const partitions = await admin.fetchTopicOffsets(topic);
+    bounds.set(
       topic,
-      new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)])),
+      new Map(partitions.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }])),
     );
   }
   const stale: Array<{ group: string; unread: bigint }> = [];
   for (const service of services) {
     const group = `gridex-${service}`;
-    let unread = 0n;
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics })) {
-      for (const { partition, offset } of partitions) {
-        // A group that never read a topic (-1) has nothing of its own there to resume.
-        if (offset === '-1') continue;
-        unread += (ends.get(topic)?.get(partition) ?? 0n) - BigInt(offset);
-      }
-    }
+    const unread = unreadEvents(await admin.fetchOffsets({ groupId: group, topics }), bounds);
     if (unread > BigInt(limit)) stale.push({ group, unread });
   }
   await admin.disconnect();
