@@ -30,6 +30,7 @@ import {
   dropSchema,
   launchService,
   LaunchedService,
+  queryStack,
   testKafka,
   testKubeConfig,
   uniqueSuffix,
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     return service;
   };
   let clientTenant: string | undefined;
+  let fleetOperator: GridexClient | undefined; // for the clean-up
   try {
     console.log(`fleet: ${NODES} simulated 8-GPU nodes in region ${REGION} ...`);
     const nodes = buildGpuPool({
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
     await Promise.all(services.map((service) => untilReady(service, { timeoutMs: 5 * 60_000 })));
 
     const operator = new GridexClient({ baseUrl: gateway.url, apiKey: OPERATOR_KEY });
+    fleetOperator = operator;
     await operator.createTenant({
       id: SUPPLIER,
       name: 'Bench Compute',
@@ -427,19 +430,45 @@ async function main(): Promise<void> {
     writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`wrote ${outFile}`);
   } finally {
-    for (const service of services.reverse()) {
-      await service.process.kill();
-      await dropSchema(service.schema);
-    }
-    if (clientTenant)
-      await core.deleteNamespace({ name: tenantNamespace(clientTenant) }).catch(() => undefined);
-    // The API server ends a collection delete after a minute: repeat until the fleet is gone.
+    // The fleet goes first, while the services still run: the orchestrator reports each node removed and
+    // inventory takes it off the capacity feed. That feed is a compacted topic which outlives this run and
+    // which every later matching reads, the live demo's included; a fleet left on it is capacity that does not
+    // exist, and jobs were placed on it. The API server ends a collection delete after a minute: repeat until
+    // the fleet is gone.
+    console.log('clean-up: deleting the fleet, then waiting until it is off the capacity feed ...');
     const labelSelector = `${LABEL[0]}=${LABEL[1]}`;
     for (let attempt = 0; attempt < 10; attempt += 1) {
       await core.deleteCollectionNode({ labelSelector }).catch(() => undefined);
       const left = await core.listNode({ labelSelector, limit: 1 }).catch(() => undefined);
       if (left?.items.length === 0) break;
     }
+    if (fleetOperator) {
+      const retracting = fleetOperator;
+      await until(
+        'the fleet off the capacity feed',
+        async () => (await retracting.fleet()).totals.sellableNodes === 0,
+        5 * 60_000,
+        2000,
+      ).catch((error: Error) => console.log(`  ${error.message}`));
+    }
+    // Off the feed once the relay has published what inventory wrote: its outbox is empty.
+    const inventory = services.find((service) => service.process.service === 'inventory');
+    if (inventory) {
+      await until(
+        "inventory's outbox published",
+        async () =>
+          (await queryStack<{ n: number }>(`SELECT count(*)::int AS n FROM "${inventory.schema}".outbox`))[0]
+            .n === 0,
+        60_000,
+        500,
+      ).catch((error: Error) => console.log(`  ${error.message}`));
+    }
+    for (const service of services.reverse()) {
+      await service.process.kill();
+      await dropSchema(service.schema);
+    }
+    if (clientTenant)
+      await core.deleteNamespace({ name: tenantNamespace(clientTenant) }).catch(() => undefined);
     rest.close();
   }
 }
