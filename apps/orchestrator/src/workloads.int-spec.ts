@@ -42,6 +42,8 @@ const supplier = `orch-${suffix}`;
 const cluster = `it-${suffix}`;
 const tenant = `tenant-${suffix}`;
 const namespace = tenantNamespace(tenant);
+const secondTenant = `tenant-b-${suffix}`;
+const secondNamespace = tenantNamespace(secondTenant);
 const usd = (micros: string) => ({ currency: 'USD', micros });
 const nodes = buildGpuPool({
   supplier,
@@ -143,6 +145,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     await producer?.disconnect();
     for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await core.deleteNamespace({ name: secondNamespace }).catch(() => undefined);
     if (orchestrator) await dropSchema(orchestrator.schema);
   });
 
@@ -206,6 +209,25 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     expect(sched.payload.pods).toEqual([{ name: `w-${early.reservationId}-0`, nodeName: nodeName(6) }]);
     const start = await startOf(early.reservationId);
     expect(start.payload.jobId).toBe(early.jobId);
+  });
+
+  it("makes a tenant's namespace again when it was deleted, instead of failing its starts for good", async () => {
+    const first = allocation(`job-${uuidv7()}`, [7], { tenantId: secondTenant });
+    await publish(JobMatched, first);
+    await startOf(first.reservationId);
+    // Deleted behind the orchestrator's back (it remembers the namespace as made).
+    await core.deleteNamespace({ name: secondNamespace });
+    await eventually(
+      () => expect(core.readNamespace({ name: secondNamespace })).rejects.toMatchObject({ code: 404 }),
+      60_000,
+      500,
+    );
+    const second = allocation(`job-${uuidv7()}`, [7], { tenantId: secondTenant });
+    await publish(JobMatched, second);
+    const start = await startOf(second.reservationId);
+    expect(start.payload.jobId).toBe(second.jobId);
+    const ns = await core.readNamespace({ name: secondNamespace });
+    expect(ns.metadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
   });
 
   it('runs a 2 × 8-GPU gang on exactly its two nodes with ranks, a headless Service, and reports it once', async () => {

@@ -104,7 +104,7 @@ export class WorkloadsService {
       const launch = await this.record(tx, matched, origin);
       if (launch) launches.push({ ...launch, origin });
     }
-    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ objects }) => {
+    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ workload, objects }) => {
       try {
         await this.createObjects(objects);
         return undefined;
@@ -113,6 +113,9 @@ export class WorkloadsService {
         if (apiStatus(error) === 403 || apiStatus(error) === 422) {
           return String((error as { body?: unknown }).body ?? error).slice(0, 900);
         }
+        // A create answered "not found": the tenant's namespace is gone (deleted by hand, say). Forgotten
+        // here, it is made again when the failed batch is retried, instead of every start failing for good.
+        if (apiStatus(error) === 404) await this.forgetTenant(workload.tenant_id);
         throw error;
       }
     });
@@ -441,6 +444,13 @@ export class WorkloadsService {
       );
     }
     this.ensuredTenants.add(tenantId);
+  }
+
+  /** Forgets that the tenant's namespace was ensured, so the next start ensures it again. */
+  private async forgetTenant(tenantId: string): Promise<void> {
+    this.ensuredTenants.delete(tenantId);
+    // On its own connection: the caller's transaction is about to fail and roll back.
+    await this.dataSource.query(`DELETE FROM ${this.tenantNamespaces} WHERE tenant_id = $1`, [tenantId]);
   }
 
   private async transition(
