@@ -226,7 +226,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
   };
   let billing = await launchService('billing', settings);
-  const { schema } = billing;
+  const { schema, group } = billing;
   try {
     await untilReady(billing);
     const tenants = [INVOICE_TENANT, ...Array.from({ length: TENANTS }, (_, i) => `bench-t${i}-${RUN}`)];
@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     const publishSeconds = (Date.now() - firstPublish) / 1000;
     billing = await launchService(
       'billing',
-      { ...settings, DATABASE_SCHEMA: schema, KAFKA_CONSUMER_GROUP: `e2e-${schema}` },
+      { ...settings, DATABASE_SCHEMA: schema, KAFKA_CONSUMER_GROUP: group },
       { startAtTopicEnds: false },
     );
     await untilReady(billing);

@@ -84,6 +84,8 @@ export interface LaunchedService {
   process: ServiceProcess;
   port: number;
   schema: string;
+  /** Its Kafka consumer group (a relaunch on the same schema passes it to resume where it stopped). */
+  group: string;
   url: string;
 }
 
@@ -115,7 +117,7 @@ export async function launchService(
     KAFKA_CONSUMER_GROUP: group,
     ...overrides,
   });
-  return { process, port, schema, url: `http://127.0.0.1:${port}` };
+  return { process, port, schema, group, url: `http://127.0.0.1:${port}` };
 }
 
 /**
