@@ -3,6 +3,7 @@ export * from './money/money';
 export * from './envelope/event-envelope';
 export * from './topics';
 export * from './events/common-fields';
+export * from './placement/placement-spec';
 export * from './events/registry';
 export * from './events/examples';
 export * from './events/supplier-registered/supplier-registered.event';

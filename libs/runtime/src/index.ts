@@ -7,4 +7,5 @@ export * from './service/periodic-task';
 export * from './service/token-bucket';
 export * from './service/map-with-concurrency';
 export * from './http/problem-details';
+export * from './http/paging';
 export { CORRELATION_HEADER } from './http/correlation.middleware';

@@ -1,7 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  createEvent,
   CreditAdded,
   CreditDeclined,
   CreditRequestedPayload,
@@ -154,25 +153,21 @@ export class CreditsService {
          ledger_transaction_id = $5 WHERE tenant_id = $1 AND idempotency_key = $2`,
       [request.tenantId, request.idempotencyKey, reference, funds.availableMicros.toString(), transactionId],
     );
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      CreditAdded,
       {
-        contract: CreditAdded,
-        event: createEvent(
-          CreditAdded,
-          {
-            topUpId,
-            tenantId: request.tenantId,
-            amount: money(this.config.BILLING_CURRENCY, request.amountMicros),
-            paymentReference: reference,
-            availableAfterMicros: funds.availableMicros.toString(),
-            ledgerTransactionId: transactionId,
-            addedAt: now.toISOString(),
-          },
-          { correlationId: request.correlationId, causationId: null, tenantId: request.tenantId },
-          now,
-        ),
+        topUpId,
+        tenantId: request.tenantId,
+        amount: money(this.config.BILLING_CURRENCY, request.amountMicros),
+        paymentReference: reference,
+        availableAfterMicros: funds.availableMicros.toString(),
+        ledgerTransactionId: transactionId,
+        addedAt: now.toISOString(),
       },
-    ]);
+      { correlationId: request.correlationId, causationId: null, tenantId: request.tenantId },
+      now,
+    );
     return this.read(tx, request.tenantId, request.idempotencyKey);
   }
 
@@ -233,23 +228,19 @@ export class CreditsService {
       `UPDATE ${this.topUps} SET state = 'declined', decline_reason = $3 WHERE tenant_id = $1 AND idempotency_key = $2`,
       [request.tenantId, key, reason],
     );
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      CreditDeclined,
       {
-        contract: CreditDeclined,
-        event: createEvent(
-          CreditDeclined,
-          {
-            topUpId: request.topUpId,
-            tenantId: request.tenantId,
-            amount: request.amount,
-            reason: reason ?? 'declined',
-            declinedAt: now.toISOString(),
-          },
-          { correlationId, causationId: null, tenantId: request.tenantId },
-          now,
-        ),
+        topUpId: request.topUpId,
+        tenantId: request.tenantId,
+        amount: request.amount,
+        reason: reason ?? 'declined',
+        declinedAt: now.toISOString(),
       },
-    ]);
+      { correlationId, causationId: null, tenantId: request.tenantId },
+      now,
+    );
   }
 
   private async read(tx: EntityManager, tenantId: string, key: string): Promise<TopUpRow> {

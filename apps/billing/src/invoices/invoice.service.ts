@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { createEvent, deterministicUuid, IdNamespaces, InvoiceIssued } from '@gridex/contracts';
+import { deterministicUuid, IdNamespaces, InvoiceIssued } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
@@ -122,27 +122,23 @@ export class InvoiceService implements OnApplicationBootstrap, OnApplicationShut
        SELECT * FROM updated`,
       [invoiceId],
     );
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      InvoiceIssued,
       {
-        contract: InvoiceIssued,
-        event: createEvent(
-          InvoiceIssued,
-          {
-            invoiceId,
-            tenantId,
-            periodStart: period.start.toISOString(),
-            periodEnd: period.end.toISOString(),
-            currency: invoice.currency,
-            lineCount: Number(invoice.line_count),
-            gpuSeconds: Number(invoice.gpu_seconds),
-            totalMicros: String(invoice.total_micros),
-            issuedAt: now.toISOString(),
-          },
-          { correlationId: `invoice-${invoiceId}`, causationId: null, tenantId },
-          now,
-        ),
+        invoiceId,
+        tenantId,
+        periodStart: period.start.toISOString(),
+        periodEnd: period.end.toISOString(),
+        currency: invoice.currency,
+        lineCount: Number(invoice.line_count),
+        gpuSeconds: Number(invoice.gpu_seconds),
+        totalMicros: String(invoice.total_micros),
+        issuedAt: now.toISOString(),
       },
-    ]);
+      { correlationId: `invoice-${invoiceId}`, causationId: null, tenantId },
+      now,
+    );
     this.issued.inc();
     return invoice;
   }

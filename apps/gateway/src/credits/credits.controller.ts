@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { createEvent, CreditRequested, uuidv7 } from '@gridex/contracts';
+import { CreditRequested, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { ProblemException } from '@gridex/runtime';
 import { commandOrigin } from '../commands/command-origin';
@@ -75,23 +75,19 @@ export class CreditsController {
          VALUES ($1, $2, $3, 'pending', $4, $4)`,
         [topUpId, caller.tenantId, amountMicros.toString(), now],
       );
-      await this.outbox.append(tx, [
+      await this.outbox.emit(
+        tx,
+        CreditRequested,
         {
-          contract: CreditRequested,
-          event: createEvent(
-            CreditRequested,
-            {
-              topUpId,
-              tenantId: caller.tenantId,
-              amount: { currency: 'USD', micros: amountMicros.toString() },
-              paymentMethod: request.paymentMethod,
-              requestedAt: now.toISOString(),
-            },
-            commandOrigin(caller.tenantId),
-            now,
-          ),
+          topUpId,
+          tenantId: caller.tenantId,
+          amount: { currency: 'USD', micros: amountMicros.toString() },
+          paymentMethod: request.paymentMethod,
+          requestedAt: now.toISOString(),
         },
-      ]);
+        commandOrigin(caller.tenantId),
+        now,
+      );
     });
     return { topUpId, amount: microsToDecimal(amountMicros), status: 'pending', reason: null };
   }

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { createEvent, IdSchema, money, OfferDeclared, uuidv7 } from '@gridex/contracts';
+import { IdSchema, money, OfferDeclared, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
@@ -194,11 +194,7 @@ export class SuppliersController {
       ...(offer.validUntil === undefined ? {} : { validUntil: new Date(offer.validUntil).toISOString() }),
     };
     const origin = commandOrigin(caller.tenantId);
-    await this.dataSource.transaction((tx) =>
-      this.outbox.append(tx, [
-        { contract: OfferDeclared, event: createEvent(OfferDeclared, payload, origin, now) },
-      ]),
-    );
+    await this.dataSource.transaction((tx) => this.outbox.emit(tx, OfferDeclared, payload, origin, now));
     return {
       offerId: payload.offerId,
       pool,

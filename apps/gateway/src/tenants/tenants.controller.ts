@@ -13,7 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { createEvent, RegionSchema, SupplierKindSchema, SupplierRegistered } from '@gridex/contracts';
+import { RegionSchema, SupplierKindSchema, SupplierRegistered } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
@@ -120,9 +120,7 @@ export class TenantsController {
           region: request.region ?? 'global',
         };
         const origin = commandOrigin(id);
-        await this.outbox.append(tx, [
-          { contract: SupplierRegistered, event: createEvent(SupplierRegistered, payload, origin) },
-        ]);
+        await this.outbox.emit(tx, SupplierRegistered, payload, origin);
       }
       return this.view(row);
     });

@@ -1,12 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  createEvent,
-  deterministicUuid,
-  EventOrigin,
-  IdNamespaces,
-  VerificationRequested,
-} from '@gridex/contracts';
+import { deterministicUuid, EventOrigin, IdNamespaces, VerificationRequested } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { InventoryConfig } from '../config/inventory.config';
@@ -85,25 +79,22 @@ export class VerificationRequestsService implements OnApplicationBootstrap, OnMo
         now,
       ],
     );
-    await this.outbox.append(
+    await this.outbox.emitAll(
       tx,
+      VerificationRequested,
       requests.map(({ verificationId, node }) => ({
-        contract: VerificationRequested,
-        event: createEvent(
-          VerificationRequested,
-          {
-            verificationId,
-            nodeId: node.node_id,
-            clusterId: node.cluster_id,
-            nodeName: node.node_name,
-            gpuProduct: node.gpu_product,
-            gpuCount: node.gpu_count,
-            requestedAt: now.toISOString(),
-          },
-          originFor(node.node_id),
-          now,
-        ),
+        payload: {
+          verificationId,
+          nodeId: node.node_id,
+          clusterId: node.cluster_id,
+          nodeName: node.node_name,
+          gpuProduct: node.gpu_product,
+          gpuCount: node.gpu_count,
+          requestedAt: now.toISOString(),
+        },
+        origin: originFor(node.node_id),
       })),
+      now,
     );
   }
 

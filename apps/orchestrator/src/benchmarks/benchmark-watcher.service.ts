@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Pod } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
-import { BenchmarkCompleted, createEvent } from '@gridex/contracts';
+import { BenchmarkCompleted } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
@@ -104,7 +104,8 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
         `UPDATE ${this.table} SET status = 'reported', reported_at = now() WHERE verification_id = $1`,
         [verificationId],
       );
-      const event = createEvent(
+      await this.outbox.emit(
+        tx,
         BenchmarkCompleted,
         {
           verificationId,
@@ -118,7 +119,6 @@ export class BenchmarkWatcherService implements OnApplicationBootstrap, OnModule
         },
         { correlationId: `verification:${verificationId}`, causationId: null },
       );
-      await this.outbox.append(tx, [{ contract: BenchmarkCompleted, event }]);
       return true;
     });
     if (!recorded) return;

@@ -4,7 +4,6 @@ import { EntityManager } from 'typeorm';
 import {
   BenchmarkCompleted,
   causedBy,
-  createEvent,
   EventEnvelope,
   VerificationRequested,
   VerificationRequestedPayload,
@@ -86,7 +85,8 @@ export class RunBenchmarkHandler implements EventHandler<VerificationRequestedPa
     if (request.clusterId !== this.config.CLUSTER_ID) return undefined; // another cluster's orchestrator
     const node = await this.node(request.nodeName);
     if (!node) {
-      const result = createEvent(
+      await this.outbox.emit(
+        tx,
         BenchmarkCompleted,
         {
           verificationId: request.verificationId,
@@ -99,7 +99,6 @@ export class RunBenchmarkHandler implements EventHandler<VerificationRequestedPa
         },
         causedBy(event),
       );
-      await this.outbox.append(tx, [{ contract: BenchmarkCompleted, event: result }]);
       return undefined;
     }
     const inserted = await tx.query(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CoreV1Api, Informer, KubeConfig, makeInformer, ObjectCache, V1Node } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
-import { createEvent, NodeObserved } from '@gridex/contracts';
+import { NodeObserved } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
@@ -134,7 +134,8 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
         ],
       );
       const { nodeName: _name, resourceVersion: _rv, ...described } = last;
-      const event = createEvent(
+      await this.outbox.emit(
+        tx,
         NodeObserved,
         {
           clusterId: this.config.CLUSTER_ID,
@@ -147,7 +148,6 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
         },
         { correlationId: `node-sync:${this.config.CLUSTER_ID}:${nodeName}`, causationId: null },
       );
-      await this.outbox.append(tx, [{ contract: NodeObserved, event }]);
       this.reported.inc({ observation });
     });
   }

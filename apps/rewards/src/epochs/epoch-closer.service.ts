@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { createEvent, EpochClosed } from '@gridex/contracts';
+import { EpochClosed } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
@@ -184,25 +184,21 @@ export class EpochCloser implements OnApplicationBootstrap, OnApplicationShutdow
       [epoch, start, end, budget.toString(), distributed.toString(), candidates.length, now],
     );
     await tx.query(`UPDATE ${this.tables.epochClock} SET open_epoch = $1`, [epoch + 1]);
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      EpochClosed,
       {
-        contract: EpochClosed,
-        event: createEvent(
-          EpochClosed,
-          {
-            epochNumber: epoch,
-            startsAt: start.toISOString(),
-            endsAt: end.toISOString(),
-            budgetUnits: budget.toString(),
-            distributedUnits: distributed.toString(),
-            eligibleNodes: candidates.length,
-            closedAt: now.toISOString(),
-          },
-          { correlationId: `epoch-${epoch}`, causationId: null },
-          now,
-        ),
+        epochNumber: epoch,
+        startsAt: start.toISOString(),
+        endsAt: end.toISOString(),
+        budgetUnits: budget.toString(),
+        distributedUnits: distributed.toString(),
+        eligibleNodes: candidates.length,
+        closedAt: now.toISOString(),
       },
-    ]);
+      { correlationId: `epoch-${epoch}`, causationId: null },
+      now,
+    );
     this.closed.inc();
     return {
       epochNumber: epoch,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createEvent, deterministicUuid, IdNamespaces, money, PayoutRequested } from '@gridex/contracts';
+import { deterministicUuid, IdNamespaces, money, PayoutRequested } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { RewardsConfig } from '../config/rewards.config';
@@ -97,25 +97,21 @@ export class PayoutsService {
           now,
         ],
       );
-      await this.outbox.append(tx, [
+      await this.outbox.emit(
+        tx,
+        PayoutRequested,
         {
-          contract: PayoutRequested,
-          event: createEvent(
-            PayoutRequested,
-            {
-              payoutId,
-              supplierId: claim.supplierId,
-              earnings: money(this.config.REWARDS_CURRENCY, claim.earningsMicros),
-              tokenUnits: claim.tokenUnits.toString(),
-              earningsPaidTotalMicros: (BigInt(account.paid_micros) + claim.earningsMicros).toString(),
-              tokenUnitsPaidTotal: (BigInt(account.tokens_paid) + claim.tokenUnits).toString(),
-              requestedAt: now.toISOString(),
-            },
-            { correlationId: claim.correlationId, causationId: null },
-            now,
-          ),
+          payoutId,
+          supplierId: claim.supplierId,
+          earnings: money(this.config.REWARDS_CURRENCY, claim.earningsMicros),
+          tokenUnits: claim.tokenUnits.toString(),
+          earningsPaidTotalMicros: (BigInt(account.paid_micros) + claim.earningsMicros).toString(),
+          tokenUnitsPaidTotal: (BigInt(account.tokens_paid) + claim.tokenUnits).toString(),
+          requestedAt: now.toISOString(),
         },
-      ]);
+        { correlationId: claim.correlationId, causationId: null },
+        now,
+      );
       return this.view(claim.supplierId, {
         payout_id: payoutId,
         earnings_micros: claim.earningsMicros.toString(),

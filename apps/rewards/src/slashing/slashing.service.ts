@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
-  createEvent,
   deterministicUuid,
   EventOrigin,
   IdNamespaces,
@@ -95,27 +94,23 @@ export class SlashingService {
       ]);
     }
     this.slashed.inc({ fault: fault.fault });
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      StakeSlashed,
       {
-        contract: StakeSlashed,
-        event: createEvent(
-          StakeSlashed,
-          {
-            slashId,
-            supplierId: fault.supplierId,
-            nodeId: fault.nodeId,
-            fault: fault.fault,
-            faultsInWindow,
-            shareBasisPoints: shareBps,
-            slashedUnits: units.toString(),
-            stakeAfterUnits: (staked - units).toString(),
-            evidence,
-            slashedAt: now.toISOString(),
-          },
-          origin,
-          now,
-        ),
+        slashId,
+        supplierId: fault.supplierId,
+        nodeId: fault.nodeId,
+        fault: fault.fault,
+        faultsInWindow,
+        shareBasisPoints: shareBps,
+        slashedUnits: units.toString(),
+        stakeAfterUnits: (staked - units).toString(),
+        evidence,
+        slashedAt: now.toISOString(),
       },
-    ]);
+      origin,
+      now,
+    );
   }
 }

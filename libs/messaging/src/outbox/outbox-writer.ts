@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { EventContract, EventEnvelope } from '@gridex/contracts';
+import { createEvent, EventContract, EventEnvelope, EventOrigin } from '@gridex/contracts';
 import { qualified } from '@gridex/persistence';
 
 /** An event ready for the outbox: the envelope and the contract that says where it goes. */
@@ -20,6 +20,35 @@ export class OutboxWriter {
 
   constructor(schema: string) {
     this.table = qualified(schema, 'outbox');
+  }
+
+  /**
+   * Creates one event of `contract` (validating its payload) and appends it within `tx`: the usual way to emit.
+   * `at` is the event's `occurredAt` (now when absent).
+   */
+  async emit<TPayload>(
+    tx: EntityManager,
+    contract: EventContract<TPayload>,
+    payload: TPayload,
+    origin: EventOrigin,
+    at?: Date,
+  ): Promise<EventEnvelope<TPayload>> {
+    const event = createEvent(contract, payload, origin, at);
+    await this.append(tx, [{ contract, event }]);
+    return event;
+  }
+
+  /** Creates and appends many events of one contract in one statement (each with its own origin). */
+  async emitAll<TPayload>(
+    tx: EntityManager,
+    contract: EventContract<TPayload>,
+    events: ReadonlyArray<{ payload: TPayload; origin: EventOrigin }>,
+    at?: Date,
+  ): Promise<void> {
+    await this.append(
+      tx,
+      events.map(({ payload, origin }) => ({ contract, event: createEvent(contract, payload, origin, at) })),
+    );
   }
 
   /** Inserts the events within `tx` (which must be inside a transaction), up to 10,000 per statement. */

@@ -1,48 +1,17 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
-import { MoneySchema } from '../../money/money';
-import {
-  EnvSchema,
-  GpuProductSchema,
-  IdSchema,
-  InterconnectSchema,
-  NonNegativeIntSchema,
-  PositiveIntSchema,
-  RegionSchema,
-  SecretEnvSchema,
-  TierSchema,
-} from '../common-fields';
+import { PlacementSpecShape, requiresGpuChoice } from '../../placement/placement-spec';
+import { EnvSchema, IdSchema, NonNegativeIntSchema, SecretEnvSchema } from '../common-fields';
 
-export const JobSubmittedPayloadSchema = z
-  .strictObject({
+export const JobSubmittedPayloadSchema = requiresGpuChoice(
+  z.strictObject({
     jobId: IdSchema,
     tenantId: IdSchema.describe('The client tenant that submitted the job'),
     image: z.string().min(1).max(512).describe('Container image reference'),
     command: z.array(z.string().max(4096)).max(256).describe('Container command and arguments'),
     env: EnvSchema.optional(),
     secretEnv: SecretEnvSchema.optional(),
-    gpusPerNode: PositiveIntSchema.max(16),
-    nodeCount: PositiveIntSchema.max(512).describe('Nodes in the gang; all are placed or none'),
-    gpuProducts: z.array(GpuProductSchema).max(32).optional().describe('Acceptable GPU products'),
-    minGpuMemoryMiB: PositiveIntSchema.optional().describe('Minimum memory per GPU'),
-    interconnect: InterconnectSchema.optional().describe('Required fabric between the gang nodes'),
-    regions: z.array(RegionSchema).max(32).optional().describe('Allowed regions; any when absent'),
-    preferredRegions: z
-      .array(RegionSchema)
-      .max(32)
-      .optional()
-      .describe('Regions to favour among the allowed ones (a soft preference)'),
-    minReliabilityBasisPoints: z
-      .number()
-      .int()
-      .min(0)
-      .max(10_000)
-      .optional()
-      .describe('Minimum node uptime over 7 days, basis points'),
-    verifiedOnly: z.boolean().optional().describe('Only nodes whose benchmark verified them'),
-    maxPricePerGpuHour: MoneySchema.describe('Price cap per GPU-hour'),
-    expectedDurationSeconds: PositiveIntSchema.describe('Client estimate, used for holds and lease limits'),
-    tier: TierSchema,
+    ...PlacementSpecShape,
     priority: NonNegativeIntSchema.max(1000).describe('Higher runs first among queued jobs of a tenant'),
     retryBudget: NonNegativeIntSchema.max(10)
       .optional()
@@ -54,11 +23,8 @@ export const JobSubmittedPayloadSchema = z
       .record(z.string().max(253), z.string().max(4096))
       .optional()
       .describe('Passed through to the workload pods'),
-  })
-  .refine((job) => job.gpuProducts !== undefined || job.minGpuMemoryMiB !== undefined, {
-    message: 'either gpuProducts or minGpuMemoryMiB is required',
-    path: ['gpuProducts'],
-  });
+  }),
+);
 
 /** A client submitted a job through the gateway (already authenticated and deduplicated by idempotency key). */
 export const JobSubmitted = defineEvent({

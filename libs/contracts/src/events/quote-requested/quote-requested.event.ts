@@ -1,25 +1,16 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { IdSchema } from '../common-fields';
-import { JobSubmittedPayloadSchema } from '../job-submitted/job-submitted.event';
+import { PlacementSpecShape, requiresGpuChoice } from '../../placement/placement-spec';
 
-const job = JobSubmittedPayloadSchema.shape;
-
-export const QuoteRequestedPayloadSchema = z.strictObject({
-  requestId: z.uuid().describe('Names the answer (quote-answered) the gateway waits for'),
-  tenantId: IdSchema,
-  gpusPerNode: job.gpusPerNode,
-  nodeCount: job.nodeCount,
-  gpuProducts: job.gpuProducts,
-  minGpuMemoryMiB: job.minGpuMemoryMiB,
-  interconnect: job.interconnect,
-  regions: job.regions,
-  verifiedOnly: job.verifiedOnly,
-  maxPricePerGpuHour: job.maxPricePerGpuHour,
-  expectedDurationSeconds: job.expectedDurationSeconds,
-  tier: job.tier,
-  requestedAt: TimestampSchema,
-});
+export const QuoteRequestedPayloadSchema = requiresGpuChoice(
+  z.strictObject({
+    requestId: z.uuid().describe('Names the answer (quote-answered) the gateway waits for'),
+    tenantId: IdSchema,
+    ...PlacementSpecShape,
+    requestedAt: TimestampSchema,
+  }),
+);
 
 /** A client asked what a job would get now; matching answers from its offer book (nothing is reserved). */
 export const QuoteRequested = defineEvent({
