@@ -7,10 +7,12 @@ import { matchingConfigSchema } from './config/matching.config';
 import { MatchingTables } from './database/matching-tables';
 import { matchingMigrations } from './database/migrations';
 import { CancelJobHandler } from './jobs/cancel-job.handler';
+import { JobStore } from './jobs/job.store';
 import { SubmitJobHandler } from './jobs/submit-job.handler';
 import { WorkloadFinishedHandler } from './jobs/workload-finished.handler';
 import { WorkloadStartedHandler } from './jobs/workload-started.handler';
 import { PlacementService } from './placement/placement.service';
+import { ReservationStore } from './placement/reservation.store';
 import { QueueDrainer } from './queue/queue-drainer.service';
 import { QuoteController } from './quotes/quote.controller';
 import { QuoteResponder } from './quotes/quote-responder.service';
@@ -30,6 +32,8 @@ import { QuoteResponder } from './quotes/quote-responder.service';
   controllers: [QuoteController],
   providers: [
     MatchingTables,
+    JobStore,
+    ReservationStore,
     OfferBookProvider,
     ReservationSync,
     CapacityFeedReader,

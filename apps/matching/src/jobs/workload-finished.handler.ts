@@ -11,22 +11,16 @@ import {
 import { EventHandler } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { ConsumesEvents } from '@gridex/runtime';
-import { MatchingTables } from '../database/matching-tables';
-import { JobRow, PlacementService } from '../placement/placement.service';
-
-/** Failure reasons caused by the node or its supplier, not by the job: these fail over. */
-const SUPPLIER_FAULTS: ReadonlySet<string> = new Set(['node-lost']);
-
-/** The job state a finished workload leaves, when the job does not fail over. */
-function finalState(event: WorkloadFinishedPayload): 'succeeded' | 'cancelled' | 'failed' {
-  if (event.outcome === 'succeeded') return 'succeeded';
-  return event.reason === 'cancelled' ? 'cancelled' : 'failed';
-}
+import { afterWorkloadFinished } from '../domain/job-lifecycle';
+import { PlacementService } from '../placement/placement.service';
+import { ReservationStore } from '../placement/reservation.store';
+import { JobStore } from './job.store';
 
 /**
- * A workload ended: its reservation is released (once). A workload lost to its node or supplier is placed
- * again elsewhere, never on the nodes that failed it, while the job's retry budget lasts. A workload stopped by
- * preemption was already requeued when it was preempted; its end only frees nothing twice.
+ * A workload ended: its reservation is released (once), then `afterWorkloadFinished` decides the job's fate. A
+ * workload lost to its node or supplier is placed again elsewhere, never on the nodes that failed it, while the
+ * job's retry budget lasts. A workload stopped by preemption was already requeued when it was preempted (the job
+ * no longer holds its reservation), so its end only frees nothing twice.
  */
 @Injectable()
 @ConsumesEvents()
@@ -36,7 +30,8 @@ export class WorkloadFinishedHandler implements EventHandler<WorkloadFinishedPay
   private readonly failovers;
 
   constructor(
-    @Inject(MatchingTables) private readonly tables: MatchingTables,
+    @Inject(JobStore) private readonly jobs: JobStore,
+    @Inject(ReservationStore) private readonly reservations: ReservationStore,
     @Inject(PlacementService) private readonly placement: PlacementService,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
@@ -51,39 +46,33 @@ export class WorkloadFinishedHandler implements EventHandler<WorkloadFinishedPay
     const finished = event.payload;
     const now = new Date(finished.finishedAt);
     await this.placement.release(tx, finished.reservationId, finished.reason ?? finished.outcome, now);
-    const jobs: JobRow[] = await tx.query(
-      `SELECT * FROM ${this.tables.jobs} WHERE job_id = $1 AND reservation_id = $2 FOR UPDATE`,
-      [finished.jobId, finished.reservationId],
-    );
-    const job = jobs[0];
+    const job = await this.jobs.lockByReservation(tx, finished.jobId, finished.reservationId);
     // Not the job's current reservation (preempted, or an older attempt): nothing more to decide.
-    if (!job || job.state === 'cancelled') {
-      if (job) await this.setState(tx, job.job_id, 'cancelled');
-      return;
-    }
-    const failsOver = finished.outcome === 'failed' && SUPPLIER_FAULTS.has(finished.reason ?? '');
-    if (!failsOver) {
-      await this.setState(tx, job.job_id, finalState(finished));
-      return;
-    }
-    if (job.failovers >= job.retry_budget) {
-      this.failovers.inc({ outcome: 'exhausted' });
-      await this.setState(tx, job.job_id, 'failed');
-      return;
-    }
-    const lost = await this.lostNodes(tx, finished);
-    const requeued: JobRow[] = await tx.query(
-      `WITH requeued AS (
-         UPDATE ${this.tables.jobs}
-         SET state = 'queued', reservation_id = NULL, failovers = failovers + 1, updated_at = $3,
-             excluded_node_ids = ARRAY(SELECT DISTINCT unnest(excluded_node_ids || $2::uuid[]))
-         WHERE job_id = $1 RETURNING *)
-       SELECT * FROM requeued`,
-      [job.job_id, lost, now],
+    if (!job) return;
+    const decision = afterWorkloadFinished(
+      { state: job.state, failovers: job.failovers, retryBudget: job.retry_budget },
+      finished,
     );
-    const placed = await this.placement.tryPlace(tx, requeued[0], causedBy(event), now);
-    this.failovers.inc({ outcome: placed ? 'replaced' : 'queued' });
-    if (!placed) await this.placement.recordUnmatched(tx, requeued[0], causedBy(event), now);
+    switch (decision.kind) {
+      case 'end':
+        await this.jobs.setState(tx, job.job_id, decision.state);
+        return;
+      case 'retries-exhausted':
+        this.failovers.inc({ outcome: 'exhausted' });
+        await this.jobs.setState(tx, job.job_id, 'failed');
+        return;
+      case 'fail-over': {
+        const requeued = await this.jobs.requeueForFailover(
+          tx,
+          job.job_id,
+          await this.lostNodes(tx, finished),
+          now,
+        );
+        const placed = await this.placement.tryPlace(tx, requeued, causedBy(event), now);
+        this.failovers.inc({ outcome: placed ? 'replaced' : 'queued' });
+        if (!placed) await this.placement.recordUnmatched(tx, requeued, causedBy(event), now);
+      }
+    }
   }
 
   /** The nodes to avoid: those the orchestrator names, or else every node of the failed reservation. */
@@ -91,17 +80,7 @@ export class WorkloadFinishedHandler implements EventHandler<WorkloadFinishedPay
     if (finished.failedNodes && finished.failedNodes.length > 0) {
       return finished.failedNodes.map((n) => deterministicUuid(IdNamespaces.node, n.clusterId, n.nodeName));
     }
-    const rows: Array<{ allocations: Array<{ nodeId: string }> }> = await tx.query(
-      `SELECT allocations FROM ${this.tables.reservations} WHERE reservation_id = $1`,
-      [finished.reservationId],
-    );
-    return rows[0]?.allocations.map((a) => a.nodeId) ?? [];
-  }
-
-  private async setState(tx: EntityManager, jobId: string, state: string): Promise<void> {
-    await tx.query(`UPDATE ${this.tables.jobs} SET state = $2, updated_at = now() WHERE job_id = $1`, [
-      jobId,
-      state,
-    ]);
+    const allocations = await this.reservations.allocationsOf(tx, finished.reservationId);
+    return allocations.map((a) => a.nodeId);
   }
 }

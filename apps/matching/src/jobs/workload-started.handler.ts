@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { EventEnvelope, WorkloadStarted, WorkloadStartedPayload } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
-import { MatchingTables } from '../database/matching-tables';
+import { JobStore } from './job.store';
 
 /** The job's workload runs: the job is running (the reservation is unchanged). */
 @Injectable()
@@ -12,13 +12,9 @@ export class WorkloadStartedHandler implements EventHandler<WorkloadStartedPaylo
   readonly name = 'matching.mark-job-running';
   readonly contract = WorkloadStarted;
 
-  constructor(@Inject(MatchingTables) private readonly tables: MatchingTables) {}
+  constructor(@Inject(JobStore) private readonly jobs: JobStore) {}
 
   async handle(event: EventEnvelope<WorkloadStartedPayload>, tx: EntityManager): Promise<void> {
-    await tx.query(
-      `UPDATE ${this.tables.jobs} SET state = 'running', updated_at = now()
-       WHERE job_id = $1 AND reservation_id = $2 AND state = 'matched'`,
-      [event.payload.jobId, event.payload.reservationId],
-    );
+    await this.jobs.transitionPlacement(tx, event.payload.jobId, event.payload.reservationId, 'start');
   }
 }

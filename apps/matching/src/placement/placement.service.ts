@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
-  createEvent,
   deterministicUuid,
   EventOrigin,
   IdNamespaces,
   JobMatched,
   JobPreempted,
-  JobSubmittedPayload,
   JobUnmatched,
 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
@@ -15,84 +13,11 @@ import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { ReservationSync } from '../book/reservation-sync.service';
 import { MatchingConfig } from '../config/matching.config';
-import { MatchingTables } from '../database/matching-tables';
-import { Explanation, NodeAllocation, OfferBook, Placement, PlacementRequest } from '../domain/offer-book';
+import { Explanation, OfferBook, Placement } from '../domain/offer-book';
+import { noFit, placementRequestFor } from '../domain/placement-request';
 import { planPreemption, PreemptibleReservation } from '../domain/preemption';
-
-/** A row of the jobs table. */
-export interface JobRow {
-  job_id: string;
-  tenant_id: string;
-  correlation_id: string;
-  spec: JobSubmittedPayload;
-  tier: 'on-demand' | 'interruptible';
-  state: string;
-  attempt: number;
-  retry_budget: number;
-  failovers: number;
-  excluded_node_ids: string[];
-  reservation_id: string | null;
-  priority: number;
-  submitted_at: Date;
-  queue_deadline: Date;
-}
-
-/** The engine's view of a job's spec (plus the nodes it already failed on). */
-export function placementRequestFor(
-  spec: Omit<JobSubmittedPayload, 'jobId' | 'tenantId' | 'image' | 'command'>,
-  excludedNodeIds: readonly string[] = [],
-): PlacementRequest {
-  return {
-    gpusPerNode: spec.gpusPerNode,
-    nodeCount: spec.nodeCount,
-    gpuProducts: spec.gpuProducts,
-    minGpuMemoryMiB: spec.minGpuMemoryMiB,
-    interconnect: spec.interconnect,
-    regions: spec.regions,
-    preferredRegions: spec.preferredRegions,
-    maxPricePerGpuHourMicros: BigInt(spec.maxPricePerGpuHour.micros),
-    minReliabilityBps: spec.minReliabilityBasisPoints,
-    verifiedOnly: spec.verifiedOnly,
-    tier: spec.tier,
-    excludedNodeIds: excludedNodeIds.length > 0 ? new Set(excludedNodeIds) : undefined,
-  };
-}
-
-/** The job.unmatched payload for an explanation. */
-export function unmatchedPayload(
-  job: Pick<JobRow, 'job_id' | 'tenant_id'>,
-  explanation: Explanation,
-  currency: string,
-  queued: boolean,
-) {
-  const { nearMiss } = explanation;
-  return {
-    jobId: job.job_id,
-    tenantId: job.tenant_id,
-    code: explanation.code,
-    exclusions: explanation.exclusions,
-    nearMiss: nearMiss && {
-      relax: nearMiss.relax,
-      nodeId: nearMiss.nodeId,
-      pricePerGpuHour:
-        nearMiss.priceMicros === undefined
-          ? undefined
-          : { currency, micros: nearMiss.priceMicros.toString() },
-    },
-    queued,
-    nodesConsidered: explanation.nodesConsidered,
-  };
-}
-
-interface StoredAllocation {
-  nodeId: string;
-  nodeName: string;
-  clusterId: string;
-  supplierId: string;
-  gpus: number;
-  askMicros: string;
-  priceMicros: string;
-}
+import { JobRow, JobStore } from '../jobs/job.store';
+import { CounterChange, ReservationStore, StoredAllocation } from './reservation.store';
 
 /** How many times a placement is retried after another replica took one of its nodes first. */
 const CONFLICT_RETRIES = 3;
@@ -116,7 +41,8 @@ export class PlacementService {
   constructor(
     @Inject(OfferBook) private readonly book: OfferBook,
     @Inject(ReservationSync) private readonly sync: ReservationSync,
-    @Inject(MatchingTables) private readonly tables: MatchingTables,
+    @Inject(JobStore) private readonly jobs: JobStore,
+    @Inject(ReservationStore) private readonly reservations: ReservationStore,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: MatchingConfig,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
@@ -148,7 +74,7 @@ export class PlacementService {
       let placement = this.book.place(request);
       let victims: PreemptibleReservation[] = [];
       if (!placement && request.tier === 'on-demand') {
-        const plan = planPreemption(this.book, request, await this.preemptible(tx));
+        const plan = planPreemption(this.book, request, await this.reservations.preemptible(tx));
         if (plan) ({ placement, victims } = plan);
       }
       if (!placement) {
@@ -184,34 +110,10 @@ export class PlacementService {
     reason: string,
     now = new Date(),
   ): Promise<boolean> {
-    const released: Array<{ allocations: StoredAllocation[] }> = await tx.query(
-      `WITH released AS (
-         UPDATE ${this.tables.reservations} SET state = 'released', released_at = $2, release_reason = $3
-         WHERE reservation_id = $1 AND state = 'active' RETURNING allocations)
-       SELECT allocations FROM released`,
-      [reservationId, now, reason],
-    );
-    if (released.length === 0) return false;
-    await this.changeCounters(tx, released[0].allocations, -1);
+    const allocations = await this.reservations.release(tx, reservationId, reason, now);
+    if (!allocations) return false;
+    await this.changeCounters(tx, allocations, -1);
     return true;
-  }
-
-  /** Active interruptible reservations, cheapest first: the work on-demand jobs may stop. */
-  private async preemptible(tx: EntityManager): Promise<PreemptibleReservation[]> {
-    const rows: Array<{ reservation_id: string; job_id: string; allocations: StoredAllocation[] }> =
-      await tx.query(
-        `SELECT reservation_id, job_id, allocations FROM ${this.tables.reservations}
-       WHERE state = 'active' AND tier = 'interruptible' ORDER BY hourly_value_micros LIMIT 10000`,
-      );
-    return rows.map((row) => ({
-      reservationId: row.reservation_id,
-      jobId: row.job_id,
-      allocations: row.allocations.map((a) => ({
-        nodeId: a.nodeId,
-        gpus: a.gpus,
-        priceMicros: BigInt(a.priceMicros),
-      })),
-    }));
   }
 
   /**
@@ -230,27 +132,16 @@ export class PlacementService {
     }
     // Victims must still hold their reservations: lock them so a concurrent release cannot free them twice.
     if (victims.length > 0) {
-      const stillActive: Array<{ reservation_id: string }> = await tx.query(
-        `SELECT reservation_id FROM ${this.tables.reservations}
-         WHERE reservation_id = ANY($1::uuid[]) AND state = 'active' ORDER BY reservation_id FOR UPDATE`,
-        [victims.map((v) => v.reservationId)],
+      const active = await this.reservations.lockActive(
+        tx,
+        victims.map((v) => v.reservationId),
       );
-      if (stillActive.length !== victims.length) return false;
+      if (active !== victims.length) return false;
     }
     const wanted = new Map<string, number>();
     for (const a of placement.allocations) wanted.set(a.nodeId, (wanted.get(a.nodeId) ?? 0) + a.gpus);
     const nodeIds = [...new Set([...wanted.keys(), ...freed.keys()])].sort();
-    await tx.query(
-      `INSERT INTO ${this.tables.nodeReservations} (node_id, reserved_gpus, change_seq)
-       SELECT id, 0, nextval('${this.tables.nodeReservationChanges}') FROM unnest($1::uuid[]) AS id
-       ON CONFLICT (node_id) DO NOTHING`,
-      [nodeIds],
-    );
-    const locked: Array<{ node_id: string; reserved_gpus: number }> = await tx.query(
-      `SELECT node_id, reserved_gpus FROM ${this.tables.nodeReservations}
-       WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE`,
-      [nodeIds],
-    );
+    const locked = await this.reservations.lockCounters(tx, nodeIds);
     let fits = true;
     for (const row of locked) {
       const node = this.book.get(row.node_id);
@@ -278,32 +169,15 @@ export class PlacementService {
   ): Promise<void> {
     const changes = new Map<string, number>();
     for (const a of allocations) changes.set(a.nodeId, (changes.get(a.nodeId) ?? 0) + sign * a.gpus);
-    // Lock in node-id order, like placements, so a release and a placement never deadlock.
-    await tx.query(
-      `SELECT 1 FROM ${this.tables.nodeReservations} WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE`,
-      [[...changes.keys()]],
-    );
+    await this.reservations.lockExistingCounters(tx, [...changes.keys()]);
     await this.applyCounterChanges(
       tx,
       [...changes.entries()].map(([nodeId, gpus]) => ({ nodeId, gpus })),
     );
   }
 
-  private async applyCounterChanges(
-    tx: EntityManager,
-    changes: Array<{ nodeId: string; gpus: number }>,
-  ): Promise<void> {
-    const rows: Array<{ node_id: string; reserved_gpus: number }> = await tx.query(
-      `WITH changed AS (
-         UPDATE ${this.tables.nodeReservations} AS n
-         SET reserved_gpus = n.reserved_gpus + c.gpus,
-             change_seq = nextval('${this.tables.nodeReservationChanges}')
-         FROM unnest($1::uuid[], $2::int[]) AS c(node_id, gpus)
-         WHERE n.node_id = c.node_id AND c.gpus <> 0
-         RETURNING n.node_id, n.reserved_gpus)
-       SELECT node_id, reserved_gpus FROM changed`,
-      [changes.map((c) => c.nodeId), changes.map((c) => c.gpus)],
-    );
+  private async applyCounterChanges(tx: EntityManager, changes: CounterChange[]): Promise<void> {
+    const rows = await this.reservations.applyCounterChanges(tx, changes);
     // The book takes the database's counts for every node touched: they include this change and any other
     // replica's committed before it.
     for (const row of rows) this.sync.noteReserved(row.node_id, row.reserved_gpus);
@@ -316,37 +190,23 @@ export class PlacementService {
     origin: EventOrigin,
     now: Date,
   ): Promise<void> {
-    await tx.query(
-      `UPDATE ${this.tables.reservations} SET state = 'released', released_at = $2, release_reason = 'preempted'
-       WHERE reservation_id = $1`,
-      [victim.reservationId, now],
-    );
-    const requeued: Array<{ tenant_id: string }> = await tx.query(
-      `WITH requeued AS (
-         UPDATE ${this.tables.jobs} SET state = 'queued', reservation_id = NULL, updated_at = $3
-         WHERE job_id = $1 AND reservation_id = $2 RETURNING tenant_id)
-       SELECT tenant_id FROM requeued`,
-      [victim.jobId, victim.reservationId, now],
-    );
+    await this.reservations.markPreempted(tx, victim.reservationId, now);
+    const requeued = await this.jobs.requeuePreempted(tx, victim.jobId, victim.reservationId, now);
     this.preemptions.inc();
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      JobPreempted,
       {
-        contract: JobPreempted,
-        event: createEvent(
-          JobPreempted,
-          {
-            jobId: victim.jobId,
-            tenantId: requeued[0]?.tenant_id ?? 'unknown',
-            reservationId: victim.reservationId,
-            preemptedByJobId: by.job_id,
-            preemptedAt: now.toISOString(),
-            requeued: requeued.length > 0,
-          },
-          { ...origin, tenantId: requeued[0]?.tenant_id },
-          now,
-        ),
+        jobId: victim.jobId,
+        tenantId: requeued?.tenantId ?? 'unknown',
+        reservationId: victim.reservationId,
+        preemptedByJobId: by.job_id,
+        preemptedAt: now.toISOString(),
+        requeued: requeued !== undefined,
       },
-    ]);
+      { ...origin, tenantId: requeued?.tenantId },
+      now,
+    );
   }
 
   private async recordMatch(
@@ -358,7 +218,7 @@ export class PlacementService {
   ): Promise<void> {
     const attempt = job.attempt + 1;
     const reservationId = deterministicUuid(IdNamespaces.reservation, job.job_id, attempt);
-    const stored: StoredAllocation[] = placement.allocations.map((a: NodeAllocation) => ({
+    const stored: StoredAllocation[] = placement.allocations.map((a) => ({
       nodeId: a.nodeId,
       nodeName: a.nodeName,
       clusterId: a.clusterId,
@@ -367,63 +227,49 @@ export class PlacementService {
       askMicros: a.askMicros.toString(),
       priceMicros: a.priceMicros.toString(),
     }));
-    const hourlyValue = placement.allocations.reduce((sum, a) => sum + a.priceMicros * BigInt(a.gpus), 0n);
-    await tx.query(
-      `INSERT INTO ${this.tables.reservations}
-         (reservation_id, job_id, tenant_id, attempt, tier, state, allocations, hourly_value_micros, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8)`,
-      [
-        reservationId,
-        job.job_id,
-        job.tenant_id,
-        attempt,
-        job.tier,
-        JSON.stringify(stored),
-        hourlyValue.toString(),
-        now,
-      ],
-    );
-    await tx.query(
-      `UPDATE ${this.tables.jobs} SET state = 'matched', attempt = $2, reservation_id = $3, updated_at = $4
-       WHERE job_id = $1`,
-      [job.job_id, attempt, reservationId, now],
-    );
+    await this.reservations.insert(tx, {
+      reservationId,
+      jobId: job.job_id,
+      tenantId: job.tenant_id,
+      attempt,
+      tier: job.tier,
+      allocations: stored,
+      hourlyValueMicros: placement.allocations.reduce((sum, a) => sum + a.priceMicros * BigInt(a.gpus), 0n),
+      createdAt: now,
+    });
+    await this.jobs.markMatched(tx, job.job_id, attempt, reservationId, now);
     const currency = this.config.MATCHING_CURRENCY;
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      JobMatched,
       {
-        contract: JobMatched,
-        event: createEvent(
-          JobMatched,
-          {
-            jobId: job.job_id,
-            tenantId: job.tenant_id,
-            reservationId,
-            attempt,
-            tier: job.tier,
-            expectedDurationSeconds: job.spec.expectedDurationSeconds,
-            allocations: placement.allocations.map((a) => ({
-              nodeId: a.nodeId,
-              clusterId: a.clusterId,
-              nodeName: a.nodeName,
-              supplierId: a.supplierId,
-              region: a.region,
-              gpuProduct: a.gpuProduct,
-              gpus: a.gpus,
-              pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
-              supplierPricePerGpuHour: { currency, micros: a.askMicros.toString() },
-            })),
-            matchedAt: now.toISOString(),
-            image: job.spec.image,
-            command: job.spec.command,
-            env: job.spec.env,
-            secretEnv: job.spec.secretEnv,
-            annotations: job.spec.annotations,
-          },
-          { ...origin, tenantId: job.tenant_id },
-          now,
-        ),
+        jobId: job.job_id,
+        tenantId: job.tenant_id,
+        reservationId,
+        attempt,
+        tier: job.tier,
+        expectedDurationSeconds: job.spec.expectedDurationSeconds,
+        allocations: placement.allocations.map((a) => ({
+          nodeId: a.nodeId,
+          clusterId: a.clusterId,
+          nodeName: a.nodeName,
+          supplierId: a.supplierId,
+          region: a.region,
+          gpuProduct: a.gpuProduct,
+          gpus: a.gpus,
+          pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
+          supplierPricePerGpuHour: { currency, micros: a.askMicros.toString() },
+        })),
+        matchedAt: now.toISOString(),
+        image: job.spec.image,
+        command: job.spec.command,
+        env: job.spec.env,
+        secretEnv: job.spec.secretEnv,
+        annotations: job.spec.annotations,
       },
-    ]);
+      { ...origin, tenantId: job.tenant_id },
+      now,
+    );
   }
 
   /** Emits job.unmatched, with the explanation, for a job that was just queued. */
@@ -433,17 +279,17 @@ export class PlacementService {
     origin: EventOrigin,
     now = new Date(),
   ): Promise<void> {
-    const explanation = this.explain(job);
-    await this.outbox.append(tx, [
+    await this.outbox.emit(
+      tx,
+      JobUnmatched,
       {
-        contract: JobUnmatched,
-        event: createEvent(
-          JobUnmatched,
-          unmatchedPayload(job, explanation, this.config.MATCHING_CURRENCY, true),
-          { ...origin, tenantId: job.tenant_id },
-          now,
-        ),
+        jobId: job.job_id,
+        tenantId: job.tenant_id,
+        ...noFit(this.explain(job), this.config.MATCHING_CURRENCY),
+        queued: true,
       },
-    ]);
+      { ...origin, tenantId: job.tenant_id },
+      now,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createEvent, JobExpired } from '@gridex/contracts';
+import { JobExpired } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
@@ -8,7 +8,8 @@ import { ReservationSync } from '../book/reservation-sync.service';
 import { MatchingConfig } from '../config/matching.config';
 import { MatchingTables } from '../database/matching-tables';
 import { fairQueueOrder } from '../domain/queue-order';
-import { JobRow, PlacementService } from '../placement/placement.service';
+import { JobStore } from '../jobs/job.store';
+import { PlacementService } from '../placement/placement.service';
 
 /**
  * Offers queued jobs the capacity that freed up, every MATCHING_QUEUE_INTERVAL_MS: first it expires the jobs
@@ -30,6 +31,7 @@ export class QueueDrainer implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(MatchingTables) private readonly tables: MatchingTables,
+    @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(PlacementService) private readonly placement: PlacementService,
     @Inject(ReservationSync) private readonly sync: ReservationSync,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
@@ -65,38 +67,23 @@ export class QueueDrainer implements OnApplicationBootstrap, OnApplicationShutdo
         `${this.tables.jobs}:queue`,
       ]);
       if (!locked) return;
-      const expired: Array<Pick<JobRow, 'job_id' | 'tenant_id' | 'correlation_id' | 'queue_deadline'>> =
-        await tx.query(
-          `WITH expired AS (
-             UPDATE ${this.tables.jobs} SET state = 'expired', updated_at = $1
-             WHERE state = 'queued' AND queue_deadline <= $1
-             RETURNING job_id, tenant_id, correlation_id, queue_deadline)
-           SELECT * FROM expired`,
-          [now],
-        );
-      await this.outbox.append(
+      const expired = await this.jobs.expireOverdue(tx, now);
+      await this.outbox.emitAll(
         tx,
+        JobExpired,
         expired.map((job) => ({
-          contract: JobExpired,
-          event: createEvent(
-            JobExpired,
-            {
-              jobId: job.job_id,
-              tenantId: job.tenant_id,
-              queueDeadline: new Date(job.queue_deadline).toISOString(),
-              expiredAt: now.toISOString(),
-            },
-            { correlationId: job.correlation_id, causationId: null, tenantId: job.tenant_id },
-            now,
-          ),
+          payload: {
+            jobId: job.job_id,
+            tenantId: job.tenant_id,
+            queueDeadline: new Date(job.queue_deadline).toISOString(),
+            expiredAt: now.toISOString(),
+          },
+          origin: { correlationId: job.correlation_id, causationId: null, tenantId: job.tenant_id },
         })),
+        now,
       );
       this.expired.inc(expired.length);
-      const queued: JobRow[] = await tx.query(
-        `SELECT * FROM ${this.tables.jobs} WHERE state = 'queued'
-         ORDER BY submitted_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.MATCHING_QUEUE_BATCH],
-      );
+      const queued = await this.jobs.lockQueued(tx, this.config.MATCHING_QUEUE_BATCH);
       this.depth.set(queued.length);
       const ordered = fairQueueOrder(
         queued.map((job) => ({

@@ -10,7 +10,7 @@ import { RequestResponder } from '@gridex/messaging';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { MatchingConfig } from '../config/matching.config';
 import { OfferBook } from '../domain/offer-book';
-import { quoteFor } from './quote.controller';
+import { quoteFor } from '../domain/quote';
 
 /** Answers the gateway's quote requests over Kafka from this replica's offer book (nothing is reserved). */
 @Injectable()
@@ -31,11 +31,11 @@ export class QuoteResponder implements OnApplicationBootstrap, OnApplicationShut
         const quote = quoteFor(book, request, config.MATCHING_CURRENCY);
         return {
           requestId: request.requestId,
-          feasible: quote.feasible,
           ...(quote.feasible
             ? {
+                feasible: true,
                 estimatedCost: quote.estimatedCost,
-                allocations: quote.allocations?.map(
+                allocations: quote.allocations.map(
                   ({ clusterId, nodeName, region, gpuProduct, gpus, pricePerGpuHour }) => ({
                     clusterId,
                     nodeName,
@@ -45,13 +45,15 @@ export class QuoteResponder implements OnApplicationBootstrap, OnApplicationShut
                     pricePerGpuHour,
                   }),
                 ),
+                nodesConsidered: quote.allocations.length,
               }
             : {
+                feasible: false,
                 code: quote.code,
                 exclusions: quote.exclusions,
                 ...(quote.nearMiss ? { nearMiss: quote.nearMiss } : {}),
+                nodesConsidered: quote.nodesConsidered,
               }),
-          nodesConsidered: quote.nodesConsidered ?? quote.allocations?.length ?? 0,
           answeredAt: new Date().toISOString(),
         };
       },
