@@ -17,7 +17,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
 import { DeadLetters, DeadLettersController } from './operations/dead-letters';
 import { JobsController } from './jobs/jobs.controller';
-import { JobsTable } from './jobs/jobs-table';
+import { JobStore } from './jobs/job.store';
 import {
   HoldRejectedStatusHandler,
   JobExpiredStatusHandler,
@@ -64,7 +64,7 @@ import { SuppliersController } from './suppliers/suppliers.controller';
   providers: [
     ApiKeyGuard,
     IdempotencyInterceptor,
-    JobsTable,
+    JobStore,
     JobMatchedStatusHandler,
     JobUnmatchedStatusHandler,
     JobExpiredStatusHandler,

@@ -13,27 +13,25 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { createEvent, JobCancelled, JobSubmitted, uuidv7 } from '@gridex/contracts';
+import { JobCancelled, JobSubmitted, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { ProblemException } from '@gridex/runtime';
+import { decodeCursor, nextCursor, pageQueryFields, ProblemException, validated } from '@gridex/runtime';
 import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
-import { JobsTable, JobRow } from './jobs-table';
+import { JOB_STATUSES, jobStatusChange } from '../domain/job-status';
+import { JobRow, JobStore } from './job.store';
 import { jobSubmitted, JobSpecSchema } from './job-spec';
 
-const PageSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
+export const JobPageQuerySchema = z.strictObject(pageQueryFields());
 
 export const JobViewSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
-  status: z.enum(['queued', 'matched', 'running', 'succeeded', 'failed', 'cancelled', 'expired']),
+  status: z.enum(JOB_STATUSES),
   reason: z.string().nullable(),
   pricePerGpuHour: z.string().nullable().describe('USD per GPU-hour fixed at match time'),
   allocation: z
@@ -42,8 +40,6 @@ export const JobViewSchema = z.object({
   submittedAt: z.string(),
   timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
 });
-
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 
 /**
  * Clients submit, list, read and cancel jobs. Submitting and cancelling are commands: the job row and its event
@@ -58,7 +54,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 export class JobsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(JobsTable) private readonly jobs: JobsTable,
+    @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
   ) {}
 
@@ -71,47 +67,26 @@ export class JobsController {
     const payload = jobSubmitted(spec, jobId, caller.tenantId);
     const origin = commandOrigin(caller.tenantId);
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO ${this.jobs.table} (job_id, tenant_id, name, spec, status, submitted_at, updated_at, timeline)
-         VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6)`,
-        [
-          jobId,
-          caller.tenantId,
-          spec.name ?? null,
-          JSON.stringify(spec),
-          now,
-          JSON.stringify([{ at: now.toISOString(), event: 'submitted' }]),
-        ],
-      );
-      await this.outbox.append(tx, [
-        { contract: JobSubmitted, event: createEvent(JobSubmitted, payload, origin, now) },
-      ]);
+      await this.jobs.insertSubmitted(tx, {
+        jobId,
+        tenantId: caller.tenantId,
+        name: spec.name ?? null,
+        spec,
+        at: now,
+      });
+      await this.outbox.emit(tx, JobSubmitted, payload, origin, now);
     });
     return { id: jobId, status: 'queued' };
   }
 
   @Get()
   async list(@Caller() caller: Principal, @Query() query: unknown) {
-    const page = PageSchema.safeParse(query);
-    if (!page.success) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'REQUEST.INVALID',
-        'the paging parameters are invalid',
-      );
-    }
-    const after = page.data.cursor ? Buffer.from(page.data.cursor, 'base64url').toString('utf8') : null;
-    const rows: JobRow[] = await this.dataSource.query(
-      `SELECT * FROM ${this.jobs.table} WHERE tenant_id = $1 AND ($2::text IS NULL OR job_id < $2)
-       ORDER BY job_id DESC LIMIT $3`,
-      [caller.tenantId, after, page.data.limit],
-    );
+    const page = validated(JobPageQuerySchema, query, 'REQUEST.INVALID', 'the paging parameters are invalid');
+    const [after] = decodeCursor(page.cursor) ?? [null];
+    const rows = await this.jobs.page(caller.tenantId, after, page.limit);
     return {
       items: rows.map((row) => this.view(row)),
-      nextCursor:
-        rows.length === page.data.limit
-          ? Buffer.from(rows[rows.length - 1].job_id).toString('base64url')
-          : null,
+      nextCursor: nextCursor(rows, page.limit, (row) => [row.job_id]),
     };
   }
 
@@ -125,44 +100,33 @@ export class JobsController {
   async cancel(@Caller() caller: Principal, @Param('jobId') jobId: string) {
     const now = new Date();
     return this.dataSource.transaction(async (tx) => {
-      const [row]: JobRow[] = await tx.query(
-        `SELECT * FROM ${this.jobs.table} WHERE job_id = $1 AND tenant_id = $2 FOR UPDATE`,
-        [jobId, caller.tenantId],
-      );
+      const row = await this.jobs.lockOwn(tx, caller.tenantId, jobId);
       if (!row) throw notFound();
-      if (TERMINAL.has(row.status)) {
+      const change = jobStatusChange(
+        { status: row.status, reservationId: row.reservation_id, attempt: row.attempt },
+        { kind: 'cancel-requested' },
+      );
+      if (!change) {
         throw new ProblemException(
           HttpStatus.CONFLICT,
           'JOB.ALREADY_ENDED',
           `the job has already ${row.status}`,
         );
       }
-      // A queued job is cancelled at once; a placed one when the orchestrator reports its workload stopped.
-      await tx.query(
-        `UPDATE ${this.jobs.table} SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-           updated_at = $2, timeline = timeline || $3::jsonb WHERE job_id = $1`,
-        [jobId, now, JSON.stringify([{ at: now.toISOString(), event: 'cancel-requested' }])],
+      await this.jobs.apply(tx, jobId, change, now.toISOString());
+      await this.outbox.emit(
+        tx,
+        JobCancelled,
+        { jobId, requestedAt: now.toISOString() },
+        commandOrigin(caller.tenantId),
+        now,
       );
-      await this.outbox.append(tx, [
-        {
-          contract: JobCancelled,
-          event: createEvent(
-            JobCancelled,
-            { jobId, requestedAt: now.toISOString() },
-            commandOrigin(caller.tenantId),
-            now,
-          ),
-        },
-      ]);
-      return { id: jobId, status: row.status === 'queued' ? 'cancelled' : row.status };
+      return { id: jobId, status: change.status ?? row.status };
     });
   }
 
   private async own(caller: Principal, jobId: string): Promise<JobRow> {
-    const [row]: JobRow[] = await this.dataSource.query(
-      `SELECT * FROM ${this.jobs.table} WHERE job_id = $1 AND tenant_id = $2`,
-      [jobId, caller.tenantId],
-    );
+    const row = await this.jobs.findOwn(caller.tenantId, jobId);
     if (!row) throw notFound();
     return row;
   }

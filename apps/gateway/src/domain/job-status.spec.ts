@@ -1,0 +1,202 @@
+import {
+  finishedStatus,
+  JobStatusChange,
+  jobStatusChange,
+  JobStatusInput,
+  JobStatusView,
+} from './job-status';
+
+const R1 = 'res-1';
+const R2 = 'res-2';
+const job = (
+  status: JobStatusView['status'],
+  reservationId: string | null = null,
+  attempt: number | null = null,
+) => ({ status, reservationId, attempt }) satisfies JobStatusView;
+const nodes = [{ cluster: 'local', node: 'gpu-1', gpus: 8 }];
+const matched = (reservationId: string, attempt: number): JobStatusInput => ({
+  kind: 'matched',
+  reservationId,
+  attempt,
+  allocation: nodes,
+  pricePerGpuHourMicros: '2300000',
+});
+const placement = (reservationId: string, attempt: number) => ({
+  reservationId,
+  attempt,
+  allocation: nodes,
+  pricePerGpuHourMicros: '2300000',
+});
+const finished = (
+  reservationId: string,
+  outcome: 'succeeded' | 'failed',
+  reason?: string,
+): JobStatusInput => ({
+  kind: 'finished',
+  reservationId,
+  outcome,
+  reason,
+});
+
+describe('jobStatusChange', () => {
+  it.each<[string, JobStatusView, JobStatusInput, JobStatusChange | undefined]>([
+    [
+      'a match places a queued job',
+      job('queued'),
+      matched(R1, 0),
+      {
+        status: 'matched',
+        reason: null,
+        placement: placement(R1, 0),
+        entry: { event: 'matched', detail: '1 node(s), attempt 0' },
+      },
+    ],
+    [
+      'a match seen after its own start keeps the job running',
+      job('running', R1),
+      matched(R1, 0),
+      {
+        reason: null,
+        placement: placement(R1, 0),
+        entry: { event: 'matched', detail: '1 node(s), attempt 0' },
+      },
+    ],
+    [
+      'a newer placement moves a failed job on (failover)',
+      job('failed', R1, 0),
+      matched(R2, 1),
+      {
+        status: 'matched',
+        reason: null,
+        placement: placement(R2, 1),
+        entry: { event: 'matched', detail: '1 node(s), attempt 1' },
+      },
+    ],
+    ['an older attempt arriving late changes nothing', job('matched', R2, 1), matched(R1, 0), undefined],
+    [
+      'a cancelled job stays cancelled when a match arrives',
+      job('cancelled'),
+      matched(R1, 0),
+      {
+        reason: null,
+        placement: placement(R1, 0),
+        entry: { event: 'matched', detail: '1 node(s), attempt 0' },
+      },
+    ],
+    [
+      'unmatched records the reasons of a queued job',
+      job('queued'),
+      { kind: 'unmatched', reasons: 'gpu-product excludes 3 node(s)' },
+      { reason: 'gpu-product excludes 3 node(s)', entry: { event: 'unmatched' } },
+    ],
+    [
+      'unmatched after a match changes nothing',
+      job('matched', R1, 0),
+      { kind: 'unmatched', reasons: 'x' },
+      undefined,
+    ],
+    [
+      'expiry ends a queued job',
+      job('queued'),
+      { kind: 'expired' },
+      { status: 'expired', entry: { event: 'expired' } },
+    ],
+    ['expiry of a placed job changes nothing', job('running', R1, 0), { kind: 'expired' }, undefined],
+    [
+      'a start before its match runs the job and records the placement',
+      job('queued'),
+      { kind: 'started', reservationId: R1 },
+      { status: 'running', reservationId: R1, entry: { event: 'running' } },
+    ],
+    [
+      'a start of the current placement runs the job',
+      job('matched', R1, 0),
+      { kind: 'started', reservationId: R1 },
+      { status: 'running', entry: { event: 'running' } },
+    ],
+    [
+      'a start after the end only joins the timeline',
+      job('succeeded', R1, 0),
+      { kind: 'started', reservationId: R1 },
+      { entry: { event: 'running' } },
+    ],
+    [
+      'a start of an older placement changes nothing',
+      job('matched', R2, 1),
+      { kind: 'started', reservationId: R1 },
+      undefined,
+    ],
+    [
+      'success ends the job',
+      job('running', R1, 0),
+      finished(R1, 'succeeded'),
+      { status: 'succeeded', reason: null, entry: { event: 'succeeded', detail: undefined } },
+    ],
+    [
+      'a lost node fails the job (until matching places it again)',
+      job('running', R1, 0),
+      finished(R1, 'failed', 'node-lost'),
+      { status: 'failed', reason: 'node-lost', entry: { event: 'failed', detail: 'node-lost' } },
+    ],
+    [
+      'preempted work waits again',
+      job('running', R1, 0),
+      finished(R1, 'failed', 'preempted'),
+      { status: 'queued', reason: 'preempted', entry: { event: 'queued', detail: 'preempted' } },
+    ],
+    [
+      'an older placement ending only joins the timeline',
+      job('running', R2, 1),
+      finished(R1, 'failed', 'node-lost'),
+      { entry: { event: 'earlier placement failed', detail: 'node-lost' } },
+    ],
+    [
+      'a rejected hold fails the job',
+      job('matched', R1, 0),
+      { kind: 'hold-rejected', reservationId: R1 },
+      {
+        status: 'failed',
+        reason: 'insufficient-credit',
+        entry: { event: 'failed', detail: 'insufficient credit for the hold' },
+      },
+    ],
+    [
+      'a rejected hold after success changes nothing',
+      job('succeeded', R1, 0),
+      { kind: 'hold-rejected', reservationId: R1 },
+      undefined,
+    ],
+    [
+      'a rejected hold of an older placement changes nothing',
+      job('running', R2, 1),
+      { kind: 'hold-rejected', reservationId: R1 },
+      undefined,
+    ],
+    [
+      'cancelling a queued job cancels it at once',
+      job('queued'),
+      { kind: 'cancel-requested' },
+      { status: 'cancelled', entry: { event: 'cancel-requested' } },
+    ],
+    [
+      'cancelling a running job waits for its workload to stop',
+      job('running', R1, 0),
+      { kind: 'cancel-requested' },
+      { entry: { event: 'cancel-requested' } },
+    ],
+    ['an ended job cannot be cancelled', job('succeeded', R1, 0), { kind: 'cancel-requested' }, undefined],
+  ])('%s', (_name, view, input, change) => {
+    expect(jobStatusChange(view, input)).toEqual(change);
+  });
+});
+
+describe('finishedStatus', () => {
+  it.each<[string, 'succeeded' | 'failed', string | undefined, string]>([
+    ['success', 'succeeded', undefined, 'succeeded'],
+    ['cancelled', 'failed', 'cancelled', 'cancelled'],
+    ['preempted: queued again', 'failed', 'preempted', 'queued'],
+    ['any other failure', 'failed', 'image-pull', 'failed'],
+  ])('%s', (_name, outcome, reason, status) => {
+    expect(finishedStatus(outcome, reason)).toBe(status);
+  });
+});

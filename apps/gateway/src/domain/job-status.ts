@@ -1,0 +1,154 @@
+/**
+ * The gateway's job status as a state machine over the lifecycle events. The events come on different topics
+ * and may arrive late, twice or out of order, so each says which placement (reservation) it is about: an event
+ * about an older placement (a failover replaced it) only joins the timeline; a start seen before its match still
+ * marks the job running; a terminal status is only left for a newer placement.
+ */
+export const JOB_STATUSES = [
+  'queued',
+  'matched',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job does not leave by itself (only a newer placement moves a succeeded or failed job on). */
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'expired',
+]);
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+export interface AllocatedNode {
+  cluster: string;
+  node: string;
+  gpus: number;
+}
+
+/** What the rules read of a job. */
+export interface JobStatusView {
+  status: JobStatus;
+  reservationId: string | null;
+  attempt: number | null;
+}
+
+export type JobStatusInput =
+  | {
+      kind: 'matched';
+      reservationId: string;
+      attempt: number;
+      allocation: AllocatedNode[];
+      pricePerGpuHourMicros: string;
+    }
+  | { kind: 'unmatched'; reasons: string }
+  | { kind: 'expired' }
+  | { kind: 'started'; reservationId: string }
+  | {
+      kind: 'finished';
+      reservationId: string;
+      outcome: 'succeeded' | 'failed';
+      reason?: string;
+      detail?: string;
+    }
+  | { kind: 'hold-rejected'; reservationId: string }
+  | { kind: 'cancel-requested' };
+
+/** What changes on the job row; absent fields stay as they are. Every change adds one timeline entry. */
+export interface JobStatusChange {
+  status?: JobStatus;
+  /** `null` clears the reason. */
+  reason?: string | null;
+  placement?: {
+    reservationId: string;
+    attempt: number;
+    allocation: AllocatedNode[];
+    pricePerGpuHourMicros: string;
+  };
+  /** Set only when the job has no reservation yet (a start seen before its match). */
+  reservationId?: string;
+  entry: Omit<TimelineEntry, 'at'>;
+}
+
+/** Whether an event about `reservationId` is about the job's current placement (or the job has none yet). */
+function aboutCurrent(job: JobStatusView, reservationId: string): boolean {
+  return job.reservationId === null || job.reservationId === reservationId;
+}
+
+/** The status a finished workload leaves the job in. */
+export function finishedStatus(outcome: 'succeeded' | 'failed', reason?: string): JobStatus {
+  if (outcome === 'succeeded') return 'succeeded';
+  if (reason === 'cancelled') return 'cancelled';
+  // Matching requeues preempted work as it preempts it: the job waits for capacity again, it has not failed.
+  if (reason === 'preempted') return 'queued';
+  return 'failed';
+}
+
+/** How one event changes the job; undefined when it changes nothing (not even the timeline). */
+export function jobStatusChange(job: JobStatusView, input: JobStatusInput): JobStatusChange | undefined {
+  switch (input.kind) {
+    case 'matched': {
+      // An older attempt's match, arriving after a newer one, is stale.
+      if (job.attempt !== null && job.attempt > input.attempt) return undefined;
+      const samePlacementProgressed =
+        job.reservationId === input.reservationId && ['running', 'succeeded', 'failed'].includes(job.status);
+      const keep = samePlacementProgressed || job.status === 'cancelled' || job.status === 'expired';
+      const { kind: _kind, ...placement } = input;
+      return {
+        ...(keep ? {} : { status: 'matched' }),
+        reason: null,
+        placement,
+        entry: { event: 'matched', detail: `${input.allocation.length} node(s), attempt ${input.attempt}` },
+      };
+    }
+    case 'unmatched':
+      if (job.status !== 'queued') return undefined;
+      return { reason: input.reasons, entry: { event: 'unmatched' } };
+    case 'expired':
+      if (job.status !== 'queued') return undefined;
+      return { status: 'expired', entry: { event: 'expired' } };
+    case 'started':
+      if (!aboutCurrent(job, input.reservationId)) return undefined;
+      return {
+        ...(job.status === 'queued' || job.status === 'matched' ? { status: 'running' } : {}),
+        ...(job.reservationId === null ? { reservationId: input.reservationId } : {}),
+        entry: { event: 'running' },
+      };
+    case 'finished': {
+      const status = finishedStatus(input.outcome, input.reason);
+      if (!aboutCurrent(job, input.reservationId)) {
+        // Another placement's end only joins the timeline.
+        return { entry: { event: `earlier placement ${status}`, detail: input.reason } };
+      }
+      return {
+        status,
+        reason: input.reason ?? null,
+        entry: { event: status, detail: input.detail ?? input.reason },
+      };
+    }
+    case 'hold-rejected':
+      if (!aboutCurrent(job, input.reservationId)) return undefined;
+      if (job.status === 'succeeded' || job.status === 'cancelled') return undefined;
+      return {
+        status: 'failed',
+        reason: 'insufficient-credit',
+        entry: { event: 'failed', detail: 'insufficient credit for the hold' },
+      };
+    case 'cancel-requested':
+      if (TERMINAL_STATUSES.has(job.status)) return undefined;
+      // A queued job is cancelled at once; a placed one when the orchestrator reports its workload stopped.
+      return {
+        ...(job.status === 'queued' ? { status: 'cancelled' } : {}),
+        entry: { event: 'cancel-requested' },
+      };
+  }
+}
