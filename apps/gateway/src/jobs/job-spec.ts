@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { GpuProductSchema, InterconnectSchema, JobSubmittedPayload, RegionSchema } from '@gridex/contracts';
+import {
+  GpuProductSchema,
+  InterconnectSchema,
+  JobSubmittedPayload,
+  PlacementSpec,
+  RegionSchema,
+} from '@gridex/contracts';
 import { decimalAmountSchema, decimalToMicros } from '../domain/api-money';
 
 const Money = decimalAmountSchema('USD', '2.50');
@@ -34,13 +40,9 @@ export const JobSpecSchema = z
 
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
-/** The `job-submitted` event for a client's job spec. */
-export function jobSubmitted(spec: JobSpec, jobId: string, tenantId: string): JobSubmittedPayload {
+/** What a client's job spec asks of capacity, in the contracts' terms (for quotes and submitted jobs). */
+export function placementOf(spec: JobSpec): PlacementSpec {
   return {
-    jobId,
-    tenantId,
-    image: spec.image,
-    command: spec.command,
     gpusPerNode: spec.gpusPerNode,
     nodeCount: spec.nodes,
     ...(spec.gpuProducts ? { gpuProducts: spec.gpuProducts } : {}),
@@ -51,6 +53,17 @@ export function jobSubmitted(spec: JobSpec, jobId: string, tenantId: string): Jo
     maxPricePerGpuHour: { currency: 'USD', micros: decimalToMicros(spec.maxPricePerGpuHour).toString() },
     expectedDurationSeconds: spec.expectedDurationSeconds,
     tier: spec.interruptible ? 'interruptible' : 'on-demand',
+  };
+}
+
+/** The `job-submitted` event for a client's job spec. */
+export function jobSubmitted(spec: JobSpec, jobId: string, tenantId: string): JobSubmittedPayload {
+  return {
+    jobId,
+    tenantId,
+    image: spec.image,
+    command: spec.command,
+    ...placementOf(spec),
     priority: 0,
     ...(spec.retryBudget !== undefined ? { retryBudget: spec.retryBudget } : {}),
     ...(spec.annotations ? { annotations: spec.annotations } : {}),

@@ -16,7 +16,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { jobSubmitted, JobSpecSchema } from '../jobs/job-spec';
+import { JobSpecSchema, placementOf } from '../jobs/job-spec';
 import { parseBody } from '../openapi/validation';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
 
@@ -48,22 +48,9 @@ export class QuotesController {
   @HttpCode(HttpStatus.OK)
   async quote(@Caller() caller: Principal, @Body() body: unknown): Promise<z.infer<typeof QuoteSchema>> {
     const spec = parseBody(JobSpecSchema, body);
-    const job = jobSubmitted(spec, 'quote', caller.tenantId);
     const answer = await this.replies.ask<QuoteRequestedPayload, QuoteAnsweredPayload>(
       QuoteRequested,
-      {
-        tenantId: caller.tenantId,
-        gpusPerNode: job.gpusPerNode,
-        nodeCount: job.nodeCount,
-        gpuProducts: job.gpuProducts,
-        minGpuMemoryMiB: job.minGpuMemoryMiB,
-        interconnect: job.interconnect,
-        regions: job.regions,
-        verifiedOnly: job.verifiedOnly,
-        maxPricePerGpuHour: job.maxPricePerGpuHour,
-        expectedDurationSeconds: job.expectedDurationSeconds,
-        tier: job.tier,
-      },
+      { tenantId: caller.tenantId, ...placementOf(spec) },
       currentCorrelation()?.correlationId ?? uuidv7(),
     );
     return {

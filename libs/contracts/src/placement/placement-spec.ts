@@ -49,14 +49,3 @@ export function requiresGpuChoice<S extends z.ZodType<{ gpuProducts?: unknown; m
 
 export const PlacementSpecSchema = requiresGpuChoice(z.strictObject(PlacementSpecShape));
 export type PlacementSpec = z.infer<typeof PlacementSpecSchema>;
-
-const PLACEMENT_FIELDS = Object.keys(PlacementSpecShape) as Array<keyof PlacementSpec>;
-
-/** The placement fields of a job (or anything carrying them), without the rest. */
-export function placementSpecOf(job: PlacementSpec): PlacementSpec {
-  const spec: Record<string, unknown> = {};
-  for (const field of PLACEMENT_FIELDS) {
-    if (job[field] !== undefined) spec[field] = job[field];
-  }
-  return spec as PlacementSpec;
-}
