@@ -22,13 +22,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, V1Pod, V1PodSpec, Watch } from '@kubernetes/client-node';
 import { Partitioners } from 'kafkajs';
-import { createEvent, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
+import { createEvent, HoldPlaced, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
 import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
 import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import {
   dropSchema,
+  holdFor,
   launchService,
+  publishEvents,
   testKafka,
   testKubeConfig,
   uniqueSuffix,
@@ -239,6 +241,11 @@ async function main(): Promise<void> {
       image: 'registry.gridex.io/bench/idle:1',
       command: [],
     }));
+    // Billing's part, played here: every allocation's cost is held before it arrives, so the orchestrator
+    // launches each as soon as it reads it (as it does for a tenant with credit).
+    for (let i = 0; i < allocations.length; i += 500) {
+      await publishEvents(producer, HoldPlaced, allocations.slice(i, i + 500).map(holdFor));
+    }
     for (let i = 0; i < allocations.length; i += 100) {
       const chunk = allocations.slice(i, i + 100);
       const at = performance.now();

@@ -12,7 +12,9 @@ import {
 } from './kubernetes/kubernetes-client';
 import { KubeCalls } from './kubernetes/kube-calls';
 import { NodeSyncService } from './node-sync/node-sync.service';
-import { StartWorkloadHandler } from './workloads/start-workload.handler';
+import { KubernetesClusterApi } from './kubernetes/kubernetes-cluster-api';
+import { ClusterApi } from './workloads/cluster-api.port';
+import { StartPaidWorkloadHandler, StartWorkloadHandler } from './workloads/start-workload.handler';
 import {
   CancelWorkloadHandler,
   PreemptWorkloadHandler,
@@ -20,7 +22,9 @@ import {
   StopForRejectedHoldHandler,
 } from './workloads/stop-workload.handlers';
 import { WorkloadWatcherService } from './workloads/workload-watcher.service';
-import { WorkloadsService } from './workloads/workloads.service';
+import { TenantNamespaces } from './workloads/tenant-namespaces.service';
+import { WorkloadLifecycle } from './workloads/workload-lifecycle.service';
+import { WorkloadStore } from './workloads/workload.store';
 
 /** Orchestrator: runs matched work on Kubernetes GPU node pools and reports the cluster's nodes. */
 @Module({
@@ -38,9 +42,13 @@ import { WorkloadsService } from './workloads/workloads.service';
     networkingApiProvider,
     KubeCalls,
     NodeSyncService,
-    WorkloadsService,
+    { provide: ClusterApi, useClass: KubernetesClusterApi },
+    WorkloadStore,
+    TenantNamespaces,
+    WorkloadLifecycle,
     WorkloadWatcherService,
     StartWorkloadHandler,
+    StartPaidWorkloadHandler,
     CancelWorkloadHandler,
     PreemptWorkloadHandler,
     StopForCreditHandler,

@@ -7,6 +7,7 @@ import {
   JobCancelled,
   JobMatched,
   JobMatchedPayload,
+  HoldPlaced,
   HoldRejected,
   JobPreempted,
   Topics,
@@ -19,6 +20,7 @@ import { buildGpuPool } from '@gridex/gpu-node-pool';
 import {
   dropSchema,
   eventually,
+  holdFor,
   queryStack,
   launchService,
   publishEvents,
@@ -114,6 +116,29 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   };
 
   const publish = <T>(contract: EventContract<T>, payload: T) => publishEvents(producer, contract, [payload]);
+  /** An allocation whose cost billing already held (billing's part, played here). */
+  const publishPaid = async (job: JobMatchedPayload) => {
+    await publish(HoldPlaced, holdFor(job));
+    await publish(JobMatched, job);
+  };
+  /** Publishes one event and waits until the orchestrator has handled it. */
+  const publishHandled = async <T>(contract: EventContract<T>, payload: T) => {
+    const event = createEvent(contract, payload, {
+      correlationId: uuidv7(),
+      causationId: null,
+      tenantId: tenant,
+    });
+    await producer.send({
+      topic: contract.topic,
+      messages: [{ key: contract.partitionKey(payload), value: JSON.stringify(event) }],
+    });
+    await eventually(async () => {
+      const rows = await queryStack(`SELECT 1 FROM "${orchestrator.schema}".inbox WHERE event_id = $1`, [
+        event.eventId,
+      ]);
+      expect(rows).toHaveLength(1);
+    });
+  };
   const finishOf = (reservationId: string) =>
     finished.waitFor<Recorded<WorkloadFinishedPayload>>((e) => e.payload.reservationId === reservationId);
   const startOf = (reservationId: string) =>
@@ -152,7 +177,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   it('runs a single-node job as a Job bound to its node, in a restricted tenant namespace, and reports it', async () => {
     const job = allocation(`job-${uuidv7()}`, [0], { annotations: runsFor(2) });
     job.allocations[0].gpus = 4;
-    await publish(JobMatched, job);
+    await publishPaid(job);
     const end = await finishOf(job.reservationId);
     const { outcome, reason, detail } = end.payload;
     expect({ outcome, reason, detail, jobId: end.payload.jobId }).toEqual({
@@ -202,7 +227,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       const [pod] = await podsOf(early.reservationId);
       expect(pod?.status?.phase).toBe('Running');
     });
-    await publish(JobMatched, early);
+    await publishPaid(early);
     const sched = await scheduled.waitFor<Recorded<WorkloadScheduledPayload>>(
       (e) => e.payload.reservationId === early.reservationId,
     );
@@ -213,7 +238,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it("makes a tenant's namespace again when it was deleted, instead of failing its starts for good", async () => {
     const first = allocation(`job-${uuidv7()}`, [7], { tenantId: secondTenant });
-    await publish(JobMatched, first);
+    await publishPaid(first);
     await startOf(first.reservationId);
     // Deleted behind the orchestrator's back (it remembers the namespace as made).
     await core.deleteNamespace({ name: secondNamespace });
@@ -223,7 +248,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       500,
     );
     const second = allocation(`job-${uuidv7()}`, [7], { tenantId: secondTenant });
-    await publish(JobMatched, second);
+    await publishPaid(second);
     const start = await startOf(second.reservationId);
     expect(start.payload.jobId).toBe(second.jobId);
     const ns = await core.readNamespace({ name: secondNamespace });
@@ -232,8 +257,8 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it('runs a 2 × 8-GPU gang on exactly its two nodes with ranks, a headless Service, and reports it once', async () => {
     const gang = allocation(`job-${uuidv7()}`, [1, 2], { annotations: runsFor(5) });
-    await publish(JobMatched, gang);
-    await publish(JobMatched, gang); // a redelivery must not start a second gang
+    await publishPaid(gang);
+    await publishPaid(gang); // a redelivery must not start a second gang
     await eventually(() => core.readNamespacedService({ name: `w-${gang.reservationId}`, namespace }));
     const pods = await eventually(async () => {
       const found = await podsOf(gang.reservationId);
@@ -261,7 +286,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it('refuses an image from a registry that is not allowed, with the reason, creating nothing', async () => {
     const miner = allocation(`job-${uuidv7()}`, [3], { image: 'evil.example.com/miner:latest' });
-    await publish(JobMatched, miner);
+    await publishPaid(miner);
     const end = await finishOf(miner.reservationId);
     expect(end.payload).toMatchObject({ outcome: 'failed', reason: 'rejected' });
     expect(end.payload.detail).toMatch(/evil\.example\.com is not allowed/);
@@ -300,12 +325,51 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     expect(await podsOf(unpaid.reservationId)).toHaveLength(0);
   });
 
+  it("waits for billing's hold: an allocation alone creates nothing, and its hold launches it", async () => {
+    const job = allocation(`job-${uuidv7()}`, [3], { annotations: runsFor(1) });
+    await publishHandled(JobMatched, job);
+    const [row] = await queryStack<{ state: string }>(
+      `SELECT state FROM "${orchestrator.schema}".workloads WHERE reservation_id = $1`,
+      [job.reservationId],
+    );
+    expect(row.state).toBe('awaiting-hold');
+    expect(await podsOf(job.reservationId)).toHaveLength(0);
+    await publish(HoldPlaced, holdFor(job));
+    const end = await finishOf(job.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'succeeded' });
+    expect(end.payload.startedAt).toBeDefined();
+  });
+
+  it('ends a waiting allocation whose hold billing refused, without ever creating a pod', async () => {
+    const unpaid = allocation(`job-${uuidv7()}`, [3]);
+    await publishHandled(JobMatched, unpaid);
+    await publish(HoldRejected, {
+      tenantId: tenant,
+      jobId: unpaid.jobId,
+      reservationId: unpaid.reservationId,
+      required: usd('18400000'),
+      fundsMicros: '0',
+      rejectedAt: new Date().toISOString(),
+    });
+    const end = await finishOf(unpaid.reservationId);
+    expect(end.payload).toMatchObject({ outcome: 'failed', reason: 'credit-exhausted' });
+    expect(end.payload.startedAt).toBeUndefined();
+    // No pod was ever bound for it: the orchestrator reports every bound workload as scheduled.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      scheduled
+        .values<Recorded<WorkloadScheduledPayload>>()
+        .filter((e) => e.payload.reservationId === unpaid.reservationId),
+    ).toHaveLength(0);
+    expect(await podsOf(unpaid.reservationId)).toHaveLength(0);
+  });
+
   it.each([
     ['cancel', 'cancelled'],
     ['preempt', 'preempted'],
   ] as const)('%s stops the running pods and reports it', async (command, reason) => {
     const long = allocation(`job-${uuidv7()}`, [3]);
-    await publish(JobMatched, long);
+    await publishPaid(long);
     await startOf(long.reservationId);
     if (command === 'cancel') {
       await publish(JobCancelled, { jobId: long.jobId, requestedAt: new Date().toISOString() });
@@ -327,7 +391,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it('reports node-lost, naming the node, when a node leaves mid-run', async () => {
     const doomed = allocation(`job-${uuidv7()}`, [4]);
-    await publish(JobMatched, doomed);
+    await publishPaid(doomed);
     await startOf(doomed.reservationId);
     await core.deleteNode({ name: nodeName(4) });
     const end = await finishOf(doomed.reservationId);
@@ -340,7 +404,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   it('survives a crash: no duplicate, no orphan, and what happened while down is reported once', async () => {
     const survivor = allocation(`job-${uuidv7()}`, [5], { annotations: runsFor(6) });
-    await publish(JobMatched, survivor);
+    await publishPaid(survivor);
     await startOf(survivor.reservationId);
     await orchestrator.process.kill(); // SIGKILL: no orderly stop
     // While it is down: the job completes, and a stray pod claims to be ours.

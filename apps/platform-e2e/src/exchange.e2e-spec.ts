@@ -323,6 +323,23 @@ describe('the exchange, end to end through the public API', () => {
     });
   }, 240_000);
 
+  it('never starts a pod for a tenant without credit: the job fails before anything runs', async () => {
+    const broke = await client('Broke Startup');
+    const { tenantId } = await broke.me();
+    const { id } = await broke.submitJob(job({ name: 'unpaid', gpuProducts: [H100], gpusPerNode: 8 }));
+    const failed = await until(broke, id, 'failed');
+    // Billing's refusal and the orchestrator's report of the workload it then ended may arrive in either order.
+    expect(['insufficient-credit', 'credit-exhausted']).toContain(failed.reason);
+    expect(failed.timeline.map((t) => t.event)).not.toContain('running');
+    // The orchestrator makes a tenant's namespace before its first pod and never removes it: none means no pod
+    // of this tenant ever existed on a supplier's GPUs.
+    const { items: namespaces } = await core.listNamespace();
+    expect(namespaces.filter((ns) => ns.metadata?.annotations?.['gridex.io/tenant-id'] === tenantId)).toEqual(
+      [],
+    );
+    expect((await broke.balance()).held).toBe('0.00');
+  });
+
   it('preempts interruptible work for an on-demand job, and requeues the interrupted job', async () => {
     const batch = await client('Cheap Batch Co', '50.00');
     const interruptible: string[] = [];

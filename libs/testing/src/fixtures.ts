@@ -1,4 +1,10 @@
-import { CapacityChangedPayload, deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import {
+  CapacityChangedPayload,
+  deterministicUuid,
+  HoldPlacedPayload,
+  IdNamespaces,
+  JobMatchedPayload,
+} from '@gridex/contracts';
 
 /**
  * A sellable data-center node as inventory's capacity feed states it: 8 verified, ready, free GPUs with
@@ -30,5 +36,22 @@ export function capacityChange(
     pricePerGpuHour: { currency: 'USD', micros: '2000000' },
     interruptiblePricePerGpuHour: { currency: 'USD', micros: '1200000' },
     ...node,
+  };
+}
+
+/**
+ * Billing's hold for a matched allocation, as billing states it when the tenant can pay: tests and benchmarks
+ * that play matching publish it beside their allocations, since the orchestrator launches nothing before it.
+ */
+export function holdFor(matched: JobMatchedPayload): HoldPlacedPayload {
+  return {
+    tenantId: matched.tenantId,
+    jobId: matched.jobId,
+    reservationId: matched.reservationId,
+    amount: { currency: matched.allocations[0].pricePerGpuHour.currency, micros: '1' },
+    expectedDurationSeconds: matched.expectedDurationSeconds,
+    marginBasisPoints: 0,
+    ledgerTransactionId: deterministicUuid(IdNamespaces.reservation, 'test-hold', matched.reservationId),
+    placedAt: new Date().toISOString(),
   };
 }

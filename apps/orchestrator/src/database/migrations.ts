@@ -122,10 +122,46 @@ export class CreateStoppedReservations1764334000000 implements MigrationInterfac
   }
 }
 
+/**
+ * Credit before capacity: a workload waits for billing's hold (`awaiting-hold`, keeping its allocation to launch
+ * from), and a hold that arrives before its allocation is remembered by reservation.
+ */
+export class AwaitHolds1764800000000 implements MigrationInterface {
+  name = 'AwaitHolds1764800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`ALTER TABLE ${table('workloads')} DROP CONSTRAINT workloads_state_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('workloads')} ADD CONSTRAINT workloads_state_check CHECK (state IN
+         ('awaiting-hold', 'created', 'scheduled', 'running', 'succeeded', 'failed', 'stopped'))`,
+    );
+    await queryRunner.query(`ALTER TABLE ${table('workloads')} ADD COLUMN matched jsonb`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('placed_holds')} (
+        reservation_id uuid        PRIMARY KEY,
+        placed_at      timestamptz NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP TABLE ${table('placed_holds')}`);
+    await queryRunner.query(`ALTER TABLE ${table('workloads')} DROP COLUMN matched`);
+    await queryRunner.query(`DELETE FROM ${table('workloads')} WHERE state = 'awaiting-hold'`);
+    await queryRunner.query(`ALTER TABLE ${table('workloads')} DROP CONSTRAINT workloads_state_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('workloads')} ADD CONSTRAINT workloads_state_check CHECK (state IN
+         ('created', 'scheduled', 'running', 'succeeded', 'failed', 'stopped'))`,
+    );
+  }
+}
+
 /** The orchestrator's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateReportedNodes1764321000000,
   CreateBenchmarks1764323000000,
   CreateWorkloads1764331000000,
   CreateStoppedReservations1764334000000,
+  AwaitHolds1764800000000,
 ];

@@ -14,9 +14,9 @@ import {
 } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
-import { WorkloadsService } from './workloads.service';
+import { StopReason } from '../domain/workload-lifecycle';
+import { WorkloadLifecycle } from './workload-lifecycle.service';
 
-type StopReason = 'cancelled' | 'preempted' | 'credit-exhausted';
 type StopTarget = { jobId: string } | { reservationId: string };
 
 /**
@@ -28,7 +28,7 @@ abstract class StopWorkloadHandler<T> implements EventHandler<T> {
   abstract readonly contract: EventHandler<T>['contract'];
   protected abstract readonly reason: StopReason;
 
-  constructor(@Inject(WorkloadsService) private readonly workloads: WorkloadsService) {}
+  constructor(@Inject(WorkloadLifecycle) private readonly workloads: WorkloadLifecycle) {}
 
   protected abstract targetOf(payload: T): StopTarget;
 
@@ -76,7 +76,7 @@ export class StopForCreditHandler extends StopWorkloadHandler<CreditExhaustedPay
   }
 }
 
-/** Billing could not hold the job's expected cost: stop the workload (or refuse it when its allocation comes). */
+/** Billing could not hold the job's expected cost: end the waiting workload (or refuse it when its allocation comes). */
 @Injectable()
 @ConsumesEvents()
 export class StopForRejectedHoldHandler extends StopWorkloadHandler<HoldRejectedPayload> {

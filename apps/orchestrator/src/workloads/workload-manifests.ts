@@ -42,15 +42,14 @@ const GANG_PORT = 29500;
 export const JOB_CONTROLLER = 'gridex.io/orchestrator';
 
 /** The tenant's namespace and its guard rails: quota, limits, default-deny networking. */
-export function tenantObjects(
-  tenantId: string,
-  policy: TenantPolicy,
-): {
+export interface TenantObjects {
   namespace: V1Namespace;
   quota: V1ResourceQuota;
   limits: V1LimitRange;
   defaultDeny: V1NetworkPolicy;
-} {
+}
+
+export function tenantObjects(tenantId: string, policy: TenantPolicy): TenantObjects {
   const name = tenantNamespace(tenantId);
   const labels = { [WorkloadLabels.managedBy]: MANAGED_BY, [WorkloadLabels.tenantId]: labelValue(tenantId) };
   return {

@@ -7,7 +7,9 @@ import { apiStatus } from '../kubernetes/kubernetes-client';
 import { NodeSyncService } from '../node-sync/node-sync.service';
 import { ownPodsSelector, WorkloadLabels } from './workload-names';
 import { podView, workloadStatus } from './workload-status';
-import { ACTIVE_STATES, WorkloadRow, WorkloadsService } from './workloads.service';
+import { LIVE_STATES } from '../domain/workload-lifecycle';
+import { WorkloadLifecycle } from './workload-lifecycle.service';
+import { WorkloadRow } from './workload.store';
 
 /** The name of a workload's pod of this rank: `<workload>-<rank>` (a single-node Job's one pod is rank 0). */
 function expectedPodName(workload: Pick<WorkloadRow, 'name'>, rank: number): string {
@@ -24,7 +26,7 @@ function podRank(pod: V1Pod): number {
  * workload, in order). Node deletions re-evaluate the workloads on the lost node at once, without waiting for
  * Kubernetes to garbage-collect their pods.
  *
- * At start, after the informer's first list, it reconciles: every active workload is evaluated (lifecycle
+ * At start, after the informer's first list, it reconciles: every launched workload is evaluated (lifecycle
  * changes missed while the orchestrator was down are derived from the pods and reported now), pods that belong
  * to no active workload are deleted (orphans), and finished workloads whose objects remain are cleaned up.
  */
@@ -47,7 +49,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
     @Inject(KubeConfig) private readonly kubeConfig: KubeConfig,
     @Inject(CoreV1Api) private readonly core: CoreV1Api,
     @Inject(KubeCalls) private readonly kube: KubeCalls,
-    @Inject(WorkloadsService) private readonly workloads: WorkloadsService,
+    @Inject(WorkloadLifecycle) private readonly workloads: WorkloadLifecycle,
     @Inject(NodeSyncService) private readonly nodes: NodeSyncService,
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
   ) {
@@ -113,7 +115,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       const id = pod.metadata?.labels?.[WorkloadLabels.workloadId];
       if (id) byWorkload.set(id, [...(byWorkload.get(id) ?? []), pod]);
     }
-    const active = await this.workloads.active();
+    const active = await this.workloads.launched();
     for (const workload of active) {
       const present = byWorkload.get(workload.workload_id) ?? [];
       // Pods that should exist but do not: a workload's pods are created before its row commits.
@@ -125,7 +127,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       }
       this.enqueue(workload.workload_id);
     }
-    const known = await this.workloads.activeAmong([...byWorkload.keys()]);
+    const known = await this.workloads.launchedAmong([...byWorkload.keys()]);
     for (const [workloadId, orphans] of byWorkload) {
       if (known.has(workloadId)) continue;
       for (const pod of orphans) {
@@ -202,7 +204,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       (podCount) => workloadStatus(podCount, views, vanished, lostNodes, new Date()),
       views.filter((v) => v.nodeName).map((v) => ({ name: v.name, nodeName: v.nodeName as string })),
     );
-    if (row && !(ACTIVE_STATES as readonly string[]).includes(row.state)) {
+    if (row && !(LIVE_STATES as readonly string[]).includes(row.state)) {
       this.vanished.delete(workloadId);
       if (!row.cleaned_up) await this.workloads.cleanUp(row, 0);
     }

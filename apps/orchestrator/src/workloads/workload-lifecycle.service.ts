@@ -1,0 +1,371 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import {
+  EventOrigin,
+  JobMatchedPayload,
+  WorkloadFailureReasonSchema,
+  WorkloadFinished,
+  WorkloadScheduled,
+  WorkloadStarted,
+} from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
+import { ServiceMetrics } from '@gridex/observability';
+import { mapWithConcurrency, SERVICE_CONFIG } from '@gridex/runtime';
+import { OrchestratorConfig } from '../config/orchestrator.config';
+import {
+  holdRequired,
+  LAUNCHED_STATES,
+  launchDecision,
+  observationSteps,
+  StopReason,
+  WorkloadState,
+} from '../domain/workload-lifecycle';
+import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
+import { imageRefusal } from './image-policy';
+import { workloadObjects } from './workload-manifests';
+import { workloadIdOf } from './workload-names';
+import { WorkloadStatus } from './workload-status';
+import { WorkloadRow, WorkloadStore } from './workload.store';
+import { TenantNamespaces } from './tenant-namespaces.service';
+
+type FailureReason = z.infer<typeof WorkloadFailureReasonSchema>;
+
+/** A matched allocation to run, and the event it came with. */
+export interface Allocation {
+  matched: JobMatchedPayload;
+  origin: EventOrigin;
+}
+
+/** Workloads of one batch whose objects are created at the same time (each is one to a few API calls). */
+const LAUNCH_CONCURRENCY = 16;
+
+/**
+ * The orchestrator's workloads: it records them for allocations, launches them once billing holds their cost,
+ * reports their lifecycle, stops them on command, and cleans up after them. Every report is a state change of
+ * the workload's row made in the same transaction as its outbox event, guarded by the state it changes from:
+ * each lifecycle event is sent once, however often Kubernetes repeats itself or the orchestrator restarts. The
+ * decisions are the pure rules of `domain/workload-lifecycle.ts`; the cluster is reached through `ClusterApi`.
+ */
+@Injectable()
+export class WorkloadLifecycle {
+  private readonly transitions;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(WorkloadStore) private readonly store: WorkloadStore,
+    @Inject(ClusterApi) private readonly cluster: ClusterApi,
+    @Inject(TenantNamespaces) private readonly namespaces: TenantNamespaces,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
+  ) {
+    this.transitions = metrics.counter(
+      'workload_transitions_total',
+      'Workload lifecycle changes reported, by state and reason',
+      ['state', 'reason'],
+    );
+  }
+
+  /**
+   * Allocations matched to this cluster: records each workload, then launches those billing has already
+   * cleared (the others wait for their hold). The database work stays on the caller's transaction.
+   */
+  async start(tx: EntityManager, allocations: ReadonlyArray<Allocation>): Promise<void> {
+    const ours = allocations.filter(
+      ({ matched }) => matched.allocations[0].clusterId === this.config.CLUSTER_ID,
+    );
+    await this.store.lockReservations(
+      tx,
+      ours.map(({ matched }) => matched.reservationId),
+    );
+    const launches: Array<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }> = [];
+    for (const { matched, origin } of ours) {
+      const workload = await this.record(tx, matched, origin);
+      if (workload?.state === 'created') launches.push({ workload, matched, origin });
+    }
+    await this.launch(tx, launches);
+  }
+
+  /** Billing held these reservations' cost: a workload waiting for its hold launches; a later one will not wait. */
+  async holdsPlaced(
+    tx: EntityManager,
+    holds: ReadonlyArray<{ reservationId: string; origin: EventOrigin }>,
+    now = new Date(),
+  ): Promise<string[]> {
+    await this.store.lockReservations(
+      tx,
+      holds.map((hold) => hold.reservationId),
+    );
+    const launches: Array<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }> = [];
+    for (const { reservationId, origin } of holds) {
+      if (!(await this.store.rememberHold(tx, reservationId, now))) continue; // a redelivery
+      const awaiting = await this.store.lockAwaitingHold(tx, reservationId);
+      if (!awaiting?.matched) continue; // its allocation has not arrived yet, or went to another cluster
+      await this.transitionTo(tx, awaiting, 'created', {});
+      launches.push({ workload: { ...awaiting, state: 'created' }, matched: awaiting.matched, origin });
+    }
+    await this.launch(tx, launches);
+    return launches.map(({ workload }) => workload.workload_id);
+  }
+
+  /**
+   * Records a new workload and decides its fate (`launchDecision`): refused when a stop came first or its image is
+   * not allowed (reported failed at once), waiting for its hold, or to be launched now (`created`). Undefined for
+   * a redelivery (the first delivery recorded it).
+   */
+  private async record(
+    tx: EntityManager,
+    matched: JobMatchedPayload,
+    origin: EventOrigin,
+  ): Promise<WorkloadRow | undefined> {
+    const workloadId = workloadIdOf(matched);
+    const objects = workloadObjects(matched, workloadId);
+    const decision = launchDecision({
+      ...(await this.store.commandsFor(tx, matched.jobId, matched.reservationId)),
+      imageRefusal: imageRefusal(matched.image, this.config.ALLOWED_REGISTRIES),
+      holdRequired: holdRequired(matched.allocations),
+    });
+    const workload = await this.store.insert(
+      tx,
+      {
+        workloadId,
+        matched,
+        correlationId: origin.correlationId,
+        namespace: objects.namespace,
+        name: objects.name,
+        kind: objects.job ? 'job' : 'gang',
+      },
+      decision.kind === 'await-hold' ? 'awaiting-hold' : 'created',
+    );
+    if (!workload) return undefined;
+    const now = new Date();
+    switch (decision.kind) {
+      case 'refuse':
+        return this.finish(
+          tx,
+          workload,
+          { outcome: 'failed', reason: decision.reason, finishedAt: now },
+          origin,
+        );
+      case 'reject':
+        return this.finish(
+          tx,
+          workload,
+          { outcome: 'failed', reason: 'rejected', detail: decision.detail, finishedAt: now },
+          origin,
+        );
+      default:
+        return workload;
+    }
+  }
+
+  /**
+   * Creates the objects of the workloads side by side (every create is idempotent by name), then records the ones
+   * the cluster refused. Only the cluster calls overlap, since each waits on the API server far longer than on
+   * anything here.
+   */
+  private async launch(
+    tx: EntityManager,
+    launches: ReadonlyArray<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }>,
+  ): Promise<void> {
+    for (const tenantId of new Set(launches.map(({ workload }) => workload.tenant_id))) {
+      await this.namespaces.ensure(tenantId);
+    }
+    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ workload, matched }) => {
+      try {
+        await this.cluster.createWorkload(workloadObjects(matched, workload.workload_id));
+        return undefined;
+      } catch (error) {
+        if (error instanceof ClusterRefusedError) return error.detail;
+        // Forgotten here, the namespace is made again when the failed batch is retried, instead of every start
+        // failing for good.
+        if (error instanceof NamespaceMissingError) await this.namespaces.forget(workload.tenant_id);
+        throw error;
+      }
+    });
+    for (const [index, detail] of refusals.entries()) {
+      if (detail === undefined) continue;
+      const { workload, origin } = launches[index];
+      await this.finish(
+        tx,
+        workload,
+        { outcome: 'failed', reason: 'rejected', detail, finishedAt: new Date() },
+        origin,
+      );
+      await this.cleanUp(workload, 0, tx);
+    }
+  }
+
+  /**
+   * Stops workloads on command (cancel, preemption, credit exhaustion): reports them finished now with the
+   * reason, then deletes their objects with the grace period. Every command is remembered (cancellations by
+   * job, the others by reservation), so an allocation that arrives after its stop is refused at once.
+   */
+  async stop(
+    tx: EntityManager,
+    target: { jobId: string } | { reservationId: string },
+    reason: StopReason,
+    origin: EventOrigin,
+    now = new Date(),
+  ): Promise<void> {
+    const live = await this.store.lockLive(tx, target);
+    if ('jobId' in target && reason === 'cancelled')
+      await this.store.rememberCancellation(tx, target.jobId, now);
+    else if ('reservationId' in target) await this.store.rememberStop(tx, target.reservationId, reason, now);
+    for (const workload of live) {
+      const launched = workload.state !== 'awaiting-hold';
+      await this.finish(tx, workload, { outcome: 'failed', reason, finishedAt: now, stopped: true }, origin);
+      if (launched) await this.cleanUp(workload, this.config.STOP_GRACE_SECONDS, tx);
+      else await this.store.markCleanedUp(tx, workload.workload_id); // nothing was ever created
+    }
+  }
+
+  /**
+   * Reports what the pods say, if it is news (`observationSteps`): scheduled, running, then succeeded or
+   * failed. Returns the row as it is afterwards (terminal rows are for the caller to clean up).
+   */
+  async observe(
+    workloadId: string,
+    statusFor: (podCount: number) => WorkloadStatus,
+    pods: Array<{ name: string; nodeName: string }>,
+  ): Promise<WorkloadRow | undefined> {
+    return this.store.transaction(async (tx) => {
+      const workload = await this.store.lock(tx, workloadId);
+      if (!workload || !(LAUNCHED_STATES as readonly string[]).includes(workload.state)) return workload;
+      const origin = {
+        correlationId: workload.correlation_id,
+        causationId: null,
+        tenantId: workload.tenant_id,
+      };
+      const now = new Date();
+      const status = statusFor(workload.pod_count);
+      const steps = observationSteps(workload.state as (typeof LAUNCHED_STATES)[number], status, pods.length);
+      for (const step of steps) {
+        switch (step.kind) {
+          case 'scheduled':
+            await this.transitionTo(tx, workload, 'scheduled', { scheduled_at: now });
+            await this.outbox.emit(
+              tx,
+              WorkloadScheduled,
+              {
+                jobId: workload.job_id,
+                reservationId: workload.reservation_id,
+                workloadId: workload.workload_id,
+                namespace: workload.namespace,
+                pods,
+                scheduledAt: now.toISOString(),
+              },
+              origin,
+              now,
+            );
+            workload.state = 'scheduled';
+            break;
+          case 'started':
+            await this.transitionTo(tx, workload, 'running', { started_at: step.startedAt });
+            await this.outbox.emit(
+              tx,
+              WorkloadStarted,
+              {
+                jobId: workload.job_id,
+                reservationId: workload.reservation_id,
+                workloadId: workload.workload_id,
+                startedAt: step.startedAt.toISOString(),
+              },
+              origin,
+              now,
+            );
+            workload.state = 'running';
+            workload.started_at = step.startedAt;
+            break;
+          case 'finished':
+            return this.finish(
+              tx,
+              workload,
+              {
+                outcome: step.outcome,
+                reason: status.reason,
+                detail: status.detail,
+                startedAt: status.startedAt,
+                finishedAt: status.finishedAt ?? now,
+                failedNodes: status.failedNodes,
+              },
+              origin,
+            );
+        }
+      }
+      return workload;
+    });
+  }
+
+  /** Launched workloads, for reconciliation at start. */
+  launched(): Promise<WorkloadRow[]> {
+    return this.store.launched();
+  }
+
+  /** Which of these workloads are launched and not finished (pods of any other labelled ours are deleted). */
+  launchedAmong(workloadIds: string[]): Promise<Set<string>> {
+    return this.store.launchedAmong(workloadIds);
+  }
+
+  /** Finished workloads whose objects may still exist. */
+  uncleaned(): Promise<WorkloadRow[]> {
+    return this.store.uncleaned();
+  }
+
+  /** Deletes a workload's objects and records that they are gone. */
+  async cleanUp(workload: WorkloadRef, graceSeconds: number, tx?: EntityManager): Promise<void> {
+    await this.cluster.deleteWorkload(workload, graceSeconds);
+    // Inside the caller's transaction when it holds the row (a second connection would wait on its lock).
+    if (tx) await this.store.markCleanedUp(tx, workload.workload_id);
+    else await this.store.transaction((own) => this.store.markCleanedUp(own, workload.workload_id));
+  }
+
+  private async transitionTo(
+    tx: EntityManager,
+    workload: WorkloadRow,
+    state: WorkloadState,
+    stamps: Record<string, Date>,
+    reason?: string,
+  ): Promise<void> {
+    await this.store.transition(tx, workload.workload_id, state, stamps, reason);
+    this.transitions.inc({ state, reason: reason ?? '' });
+  }
+
+  /** Records the end and emits workload.finished, once (the caller holds the row lock on a live workload). */
+  private async finish(
+    tx: EntityManager,
+    workload: WorkloadRow,
+    end: {
+      outcome: 'succeeded' | 'failed';
+      reason?: FailureReason;
+      detail?: string;
+      startedAt?: Date;
+      finishedAt: Date;
+      failedNodes?: string[];
+      stopped?: boolean;
+    },
+    origin: EventOrigin,
+  ): Promise<WorkloadRow> {
+    const state = end.stopped ? 'stopped' : end.outcome;
+    const startedAt = end.startedAt ?? workload.started_at ?? undefined;
+    await this.transitionTo(tx, workload, state, { finished_at: end.finishedAt }, end.reason);
+    await this.outbox.emit(
+      tx,
+      WorkloadFinished,
+      {
+        jobId: workload.job_id,
+        reservationId: workload.reservation_id,
+        workloadId: workload.workload_id,
+        outcome: end.outcome,
+        reason: end.outcome === 'failed' ? (end.reason ?? 'error') : undefined,
+        detail: end.detail?.slice(0, 1000),
+        startedAt: startedAt ? new Date(startedAt).toISOString() : undefined,
+        finishedAt: end.finishedAt.toISOString(),
+        failedNodes: end.failedNodes?.map((nodeName) => ({ clusterId: this.config.CLUSTER_ID, nodeName })),
+      },
+      { ...origin, tenantId: workload.tenant_id },
+      end.finishedAt,
+    );
+    return { ...workload, state, finished_at: end.finishedAt };
+  }
+}
