@@ -36,7 +36,11 @@ function jestProject(projectDir) {
     moduleNameMapper: {
       '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,
     },
-    testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.int-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
+    // `npm run test:unit` sets GRIDEX_TESTS=unit: pure tests only (`*.spec.ts`), which need no stack.
+    testMatch:
+      process.env.GRIDEX_TESTS === 'unit'
+        ? ['<rootDir>/**/*.spec.ts']
+        : ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.int-spec.ts', '<rootDir>/**/*.e2e-spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     // Integration tests wait on Kafka group joins and real processes; unit tests finish long before this.
     // (Also set in the root jest.config.js, which is what counts when all projects run together.)
