@@ -16,7 +16,6 @@ import { IdSchema, money, TokenUnitsSchema } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
 import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { RewardsConfig } from './config/rewards.config';
-import { RewardsError } from './domain/staking';
 import { PayoutsService } from './payouts/payouts.service';
 import { RewardsTables } from './rewards-tables';
 import { StakingService } from './staking/staking.service';
@@ -34,28 +33,6 @@ const HistorySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });
-
-/** Codes that mean "not found" or "not now"; every other rule refusal is 422. */
-const STATUS_BY_CODE: Record<string, HttpStatus> = {
-  'REWARDS.NODE_NOT_FOUND': HttpStatus.NOT_FOUND,
-  'REWARDS.UNSTAKE_COOLDOWN': HttpStatus.CONFLICT,
-  'REWARDS.INVALID_AMOUNT': HttpStatus.BAD_REQUEST,
-};
-
-async function answering<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof RewardsError) {
-      throw new ProblemException(
-        STATUS_BY_CODE[error.code] ?? HttpStatus.UNPROCESSABLE_ENTITY,
-        error.code,
-        error.message,
-      );
-    }
-    throw error;
-  }
-}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
   return validated(schema, value, code, 'the request is invalid');
@@ -147,13 +124,11 @@ export class SuppliersController {
   @HttpCode(HttpStatus.OK)
   stake(@Param('supplierId') supplierId: string, @Param('nodeId') nodeId: string, @Body() body: unknown) {
     const request = parse(StakeSchema, body, 'REWARDS.INVALID_STAKE');
-    return answering(() =>
-      this.staking.stake(
-        parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
-        parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
-        BigInt(request.units),
-        request.autoCompound,
-      ),
+    return this.staking.stake(
+      parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+      parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
+      BigInt(request.units),
+      request.autoCompound,
     );
   }
 
@@ -161,12 +136,10 @@ export class SuppliersController {
   @HttpCode(HttpStatus.OK)
   unstake(@Param('supplierId') supplierId: string, @Param('nodeId') nodeId: string, @Body() body: unknown) {
     const request = parse(UnstakeSchema, body, 'REWARDS.INVALID_UNSTAKE');
-    return answering(() =>
-      this.staking.unstake(
-        parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
-        parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
-        BigInt(request.units),
-      ),
+    return this.staking.unstake(
+      parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+      parse(z.uuid(), nodeId, 'REWARDS.INVALID_NODE'),
+      BigInt(request.units),
     );
   }
 
@@ -191,15 +164,13 @@ export class SuppliersController {
       'REWARDS.IDEMPOTENCY_KEY_REQUIRED',
     );
     const request = parse(ClaimSchema, body, 'REWARDS.INVALID_CLAIM');
-    return answering(() =>
-      this.payouts.claim({
-        supplierId: parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
-        idempotencyKey: key,
-        earningsMicros: BigInt(request.earningsMicros),
-        tokenUnits: BigInt(request.tokenUnits),
-        correlationId: currentCorrelation()?.correlationId ?? key,
-      }),
-    );
+    return this.payouts.claim({
+      supplierId: parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'),
+      idempotencyKey: key,
+      earningsMicros: BigInt(request.earningsMicros),
+      tokenUnits: BigInt(request.tokenUnits),
+      correlationId: currentCorrelation()?.correlationId ?? key,
+    });
   }
 
   private async accountBalances(supplierId: string) {

@@ -4,6 +4,7 @@ export * from './envelope/event-envelope';
 export * from './topics';
 export * from './events/common-fields';
 export * from './placement/placement-spec';
+export * from './errors/domain-error';
 export * from './events/registry';
 export * from './events/examples';
 export * from './events/supplier-registered/supplier-registered.event';

@@ -1,8 +1,7 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CapacityChangedPayload } from '@gridex/contracts';
-import { ProblemException } from '@gridex/runtime';
+import { CapacityChangedPayload, DomainError } from '@gridex/contracts';
 import { InventoryTables } from '../database/inventory-tables';
 import { decodeCursor, encodeCursor, OfferSearchQuerySchema, offerSearchSql } from './offer-search.query';
 
@@ -24,13 +23,13 @@ export class OfferSearch {
     this.book = tables.capacityBook;
   }
 
-  /** A page of offers for these query parameters; a ProblemException (400) names what is wrong with them. */
+  /** A page of offers for these query parameters; a DomainError (`invalid`) names what is wrong with them. */
   async search(raw: Record<string, string>): Promise<Page<CapacityChangedPayload>> {
     const parsed = OfferSearchQuerySchema.safeParse(raw);
     if (!parsed.success) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
+      throw new DomainError(
         'INVENTORY.INVALID_QUERY',
+        'invalid',
         'the offer search has invalid parameters',
         parsed.error.issues.map((issue) => ({
           field: String(issue.path[0] ?? 'query'),
@@ -41,12 +40,9 @@ export class OfferSearch {
     const query = parsed.data;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && cursor === undefined) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'INVENTORY.INVALID_QUERY',
-        'cursor is not one this API issued',
-        [{ field: 'cursor', message: 'pass back the nextCursor of the previous page unchanged' }],
-      );
+      throw new DomainError('INVENTORY.INVALID_QUERY', 'invalid', 'cursor is not one this API issued', [
+        { field: 'cursor', message: 'pass back the nextCursor of the previous page unchanged' },
+      ]);
     }
     const { text, values } = offerSearchSql(this.book, query, cursor);
     const rows: Array<{ sort_key: number; node_id: string; state: CapacityChangedPayload }> =

@@ -1,16 +1,22 @@
+import { DomainError, DomainErrorKind } from '@gridex/contracts';
+
 /**
  * Staking rules, pure and clock-injected. Token amounts are integer base units. A node's stake must reach the
  * minimum for its GPU class × its GPUs to earn emissions; an unstake leaves the stake at once and becomes
  * withdrawable after the unbonding period; after an unstake the node waits out a cooldown before the next one.
  */
 
-/** A refusal with a stable code, for the API's problem+json. */
-export class RewardsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** Codes that mean "not found", "not now" or "malformed"; every other rule refusal is `rejected`. */
+const KIND_BY_CODE: Readonly<Record<string, DomainErrorKind>> = {
+  'REWARDS.NODE_NOT_FOUND': 'not-found',
+  'REWARDS.UNSTAKE_COOLDOWN': 'conflict',
+  'REWARDS.INVALID_AMOUNT': 'invalid',
+};
+
+/** A refusal by the rewards rules, with a stable code; the edge answers it by its kind. */
+export class RewardsError extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, KIND_BY_CODE[code] ?? 'rejected', message);
     this.name = 'RewardsError';
   }
 }

@@ -1,12 +1,23 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
+import { DomainError, DomainErrorKind, FieldProblem } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
 
-/** One field-level problem inside a problem+json answer. */
-export interface FieldProblem {
-  field: string;
-  message: string;
+export type { FieldProblem } from '@gridex/contracts';
+
+/** The HTTP status of each kind of domain refusal. */
+export const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, HttpStatus>> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  rejected: HttpStatus.UNPROCESSABLE_ENTITY,
+  'payment-required': HttpStatus.PAYMENT_REQUIRED,
+};
+
+/** A domain error as the HTTP problem it answers. */
+export function problemFor(error: DomainError): ProblemException {
+  return new ProblemException(STATUS_BY_KIND[error.kind], error.code, error.message, error.fields);
 }
 
 /**
@@ -39,10 +50,14 @@ export function validated<T>(schema: z.ZodType<T>, value: unknown, code: string,
   );
 }
 
-/** Turns every error into `application/problem+json`; unexpected ones become a 500 without internals. */
+/**
+ * Turns every error into `application/problem+json`: domain errors by their kind, HTTP errors by their status;
+ * unexpected ones become a 500 without internals.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  catch(error: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const error = thrown instanceof DomainError ? problemFor(thrown) : thrown;
     const response = host.switchToHttp().getResponse<Response>();
     const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     const code =

@@ -1,0 +1,10 @@
+/**
+ * What benchmarks may use of rewards (`bench/rewards`): the epoch closer with what it needs to run on a schema of
+ * the benchmark's own, and the pure emission split to check it against.
+ */
+export { rewardsConfigSchema } from './config/rewards.config';
+export { rewardsMigrations } from './database/migrations';
+export { splitEmission } from './domain/emission';
+export { EpochClock } from './epochs/epoch-clock';
+export { EpochCloser } from './epochs/epoch-closer.service';
+export { RewardsTables } from './rewards-tables';
