@@ -6,6 +6,8 @@ import { TopUpOnCreditRequestedHandler } from './credits/credit-requested.handle
 import { CreditsService } from './credits/credits.service';
 import { PAYMENT_PROVIDER, TestPaymentProvider } from './credits/payment-provider';
 import { billingMigrations } from './database/migrations';
+import { InvoiceStore } from './invoices/invoice.store';
+import { TopUpStore } from './credits/top-up.store';
 import { InvoiceService } from './invoices/invoice.service';
 import { FinanceController } from './invoices/finance.controller';
 import { InvoicesController } from './invoices/invoices.controller';
@@ -46,8 +48,10 @@ import { MeterStore } from './metering/meter.store';
     AccrualService,
     { provide: PAYMENT_PROVIDER, useClass: TestPaymentProvider },
     CreditsService,
+    TopUpStore,
     TopUpOnCreditRequestedHandler,
     InvoiceService,
+    InvoiceStore,
   ],
 })
 export class BillingModule {}

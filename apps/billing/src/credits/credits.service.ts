@@ -1,21 +1,22 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   CreditAdded,
   CreditDeclined,
   CreditRequestedPayload,
   deterministicUuid,
+  DomainError,
   IdNamespaces,
   money,
 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { qualified } from '@gridex/persistence';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { SERVICE_CONFIG } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
 import { topUp } from '../domain/ledger';
 import { LedgerStore } from '../ledger/ledger.store';
 import { TenantAccounts } from '../ledger/tenant-accounts';
 import { PAYMENT_PROVIDER, PaymentDeclined, PaymentProvider } from './payment-provider';
+import { TopUpRow, TopUpStore } from './top-up.store';
 
 export interface TopUpRequest {
   tenantId: string;
@@ -34,17 +35,6 @@ export interface TopUpResult {
   ledgerTransactionId: string;
 }
 
-interface TopUpRow {
-  top_up_id: string;
-  amount_micros: string;
-  payment_method: string;
-  state: 'pending' | 'credited' | 'declined';
-  payment_reference: string | null;
-  decline_reason: string | null;
-  available_after_micros: string | null;
-  ledger_transaction_id: string | null;
-}
-
 /**
  * Credit top-ups, idempotent by (tenant, key): the first request records the top-up as pending, charges the
  * payment provider (with the top-up id as the provider's idempotency key, so a crash and retry is charged
@@ -53,47 +43,31 @@ interface TopUpRow {
  */
 @Injectable()
 export class CreditsService {
-  private readonly topUps: string;
-
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(TopUpStore) private readonly topUps: TopUpStore,
     @Inject(SERVICE_CONFIG) private readonly config: BillingConfig,
     @Inject(PAYMENT_PROVIDER) private readonly payments: PaymentProvider,
     @Inject(LedgerStore) private readonly ledger: LedgerStore,
     @Inject(TenantAccounts) private readonly tenants: TenantAccounts,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
-  ) {
-    this.topUps = qualified(config.DATABASE_SCHEMA, 'top_ups');
-  }
+  ) {}
 
   async topUp(request: TopUpRequest): Promise<TopUpResult> {
     if (request.amountMicros > this.config.BILLING_MAX_TOP_UP_MICROS) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
+      throw new DomainError(
         'BILLING.TOP_UP_TOO_LARGE',
+        'invalid',
         `a single top-up may be at most ${this.config.BILLING_MAX_TOP_UP_MICROS} micro-units`,
         [{ field: 'amount.micros', message: 'above the largest single top-up' }],
       );
     }
     const topUpId = deterministicUuid(IdNamespaces.topUp, request.tenantId, request.idempotencyKey);
-    const row = await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO ${this.topUps} (tenant_id, idempotency_key, top_up_id, amount_micros, payment_method, state)
-         VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT DO NOTHING`,
-        [
-          request.tenantId,
-          request.idempotencyKey,
-          topUpId,
-          request.amountMicros.toString(),
-          request.paymentMethod,
-        ],
-      );
-      return this.read(tx, request.tenantId, request.idempotencyKey);
-    });
+    const row = await this.dataSource.transaction((tx) => this.topUps.claim(tx, { ...request, topUpId }));
     if (BigInt(row.amount_micros) !== request.amountMicros || row.payment_method !== request.paymentMethod) {
-      throw new ProblemException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
+      throw new DomainError(
         'BILLING.IDEMPOTENCY_KEY_REUSED',
+        'rejected',
         'this Idempotency-Key was used for a different top-up (amount or payment method)',
       );
     }
@@ -111,11 +85,7 @@ export class CreditsService {
       }));
     } catch (error) {
       if (!(error instanceof PaymentDeclined)) throw error;
-      await this.dataSource.query(
-        `UPDATE ${this.topUps} SET state = 'declined', decline_reason = $3
-         WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'pending'`,
-        [request.tenantId, request.idempotencyKey, error.reason],
-      );
+      await this.topUps.markDeclined(this.dataSource, request.tenantId, request.idempotencyKey, error.reason);
       throw declined(error.reason);
     }
     const credited = await this.dataSource.transaction((tx) =>
@@ -137,22 +107,20 @@ export class CreditsService {
     },
   ): Promise<TopUpRow> {
     const { topUpId, reference } = request;
-    const [current] = await tx.query(
-      `SELECT state FROM ${this.topUps} WHERE tenant_id = $1 AND idempotency_key = $2 FOR UPDATE`,
-      [request.tenantId, request.idempotencyKey],
-    );
-    if (current.state === 'credited') return this.read(tx, request.tenantId, request.idempotencyKey);
+    if ((await this.topUps.lockState(tx, request.tenantId, request.idempotencyKey)) === 'credited') {
+      return this.topUps.read(tx, request.tenantId, request.idempotencyKey);
+    }
     await this.tenants.lock(tx, request.tenantId);
     const now = new Date();
     const transactionId =
       (await this.ledger.post(tx, 'top-up', topUpId, now, topUp(request.tenantId, request.amountMicros))) ??
       this.ledger.transactionId('top-up', topUpId);
     const funds = await this.tenants.read(tx, request.tenantId);
-    await tx.query(
-      `UPDATE ${this.topUps} SET state = 'credited', payment_reference = $3, available_after_micros = $4,
-         ledger_transaction_id = $5 WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [request.tenantId, request.idempotencyKey, reference, funds.availableMicros.toString(), transactionId],
-    );
+    await this.topUps.markCredited(tx, request.tenantId, request.idempotencyKey, {
+      paymentReference: reference,
+      availableAfterMicros: funds.availableMicros,
+      ledgerTransactionId: transactionId,
+    });
     await this.outbox.emit(
       tx,
       CreditAdded,
@@ -168,7 +136,7 @@ export class CreditsService {
       { correlationId: request.correlationId, causationId: null, tenantId: request.tenantId },
       now,
     );
-    return this.read(tx, request.tenantId, request.idempotencyKey);
+    return this.topUps.read(tx, request.tenantId, request.idempotencyKey);
   }
 
   /**
@@ -183,12 +151,13 @@ export class CreditsService {
   ): Promise<void> {
     const amountMicros = BigInt(request.amount.micros);
     const key = `request:${request.topUpId}`;
-    await tx.query(
-      `INSERT INTO ${this.topUps} (tenant_id, idempotency_key, top_up_id, amount_micros, payment_method, state)
-       VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT DO NOTHING`,
-      [request.tenantId, key, request.topUpId, amountMicros.toString(), request.paymentMethod],
-    );
-    const row = await this.read(tx, request.tenantId, key);
+    const row = await this.topUps.claim(tx, {
+      tenantId: request.tenantId,
+      idempotencyKey: key,
+      topUpId: request.topUpId,
+      amountMicros,
+      paymentMethod: request.paymentMethod,
+    });
     if (row.state !== 'pending') return;
     const refusal =
       request.amount.currency !== this.config.BILLING_CURRENCY || amountMicros <= 0n
@@ -224,10 +193,7 @@ export class CreditsService {
       return;
     }
     const now = new Date();
-    await tx.query(
-      `UPDATE ${this.topUps} SET state = 'declined', decline_reason = $3 WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [request.tenantId, key, reason],
-    );
+    await this.topUps.markDeclined(tx, request.tenantId, key, reason ?? 'declined');
     await this.outbox.emit(
       tx,
       CreditDeclined,
@@ -243,14 +209,6 @@ export class CreditsService {
     );
   }
 
-  private async read(tx: EntityManager, tenantId: string, key: string): Promise<TopUpRow> {
-    const [row]: TopUpRow[] = await tx.query(
-      `SELECT * FROM ${this.topUps} WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [tenantId, key],
-    );
-    return row;
-  }
-
   private result(tenantId: string, row: TopUpRow): TopUpResult {
     return {
       topUpId: row.top_up_id,
@@ -263,10 +221,10 @@ export class CreditsService {
   }
 }
 
-function declined(reason: string): ProblemException {
-  return new ProblemException(
-    HttpStatus.PAYMENT_REQUIRED,
+function declined(reason: string): DomainError {
+  return new DomainError(
     'BILLING.PAYMENT_DECLINED',
+    'payment-required',
     `the payment was declined: ${reason}`,
   );
 }

@@ -3,56 +3,42 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { money } from '@gridex/contracts';
-import { qualified } from '@gridex/persistence';
-import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
+import {
+  decodeCursor,
+  nextCursor,
+  pageQueryFields,
+  ProblemException,
+  SERVICE_CONFIG,
+  validated,
+} from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
 import { tenantIdFrom } from '../credits/accounts.controller';
 import { invoiceCsv, InvoiceLineView } from '../domain/invoice-format';
+import { MeterStore } from '../metering/meter.store';
 import { InvoiceRow } from './invoice.service';
+import { InvoiceStore } from './invoice.store';
 
-const PageSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(100).optional(),
-});
-
-/** Opaque cursors: the sort key of the last item of the page, base64url-encoded. */
-export const cursorOf = (key: string) => Buffer.from(key).toString('base64url');
-export const keyOf = (cursor: string | undefined) =>
-  cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
+const PageSchema = z.strictObject(pageQueryFields({ maxLimit: 500 }));
 
 /** A tenant's invoices and usage, for the gateway (which scopes requests to the caller's tenant). */
 @Controller('v1/tenants/:tenantId')
 export class InvoicesController {
-  private readonly invoices: string;
-  private readonly lines: string;
-  private readonly meters: string;
-
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(InvoiceStore) private readonly invoices: InvoiceStore,
+    @Inject(MeterStore) private readonly meters: MeterStore,
     @Inject(SERVICE_CONFIG) private readonly config: BillingConfig,
-  ) {
-    const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
-    this.invoices = table('invoices');
-    this.lines = table('invoice_lines');
-    this.meters = table('meters');
-  }
+  ) {}
 
   /** Invoices, newest period first; `cursor` from the previous page's `nextCursor`. */
   @Get('invoices')
   async list(@Param('tenantId') tenantId: string, @Query() query: unknown) {
     const page = parsePage(query);
-    const before = keyOf(page.cursor);
-    const rows: InvoiceRow[] = await this.dataSource.query(
-      `SELECT * FROM ${this.invoices} WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR period_start < $2)
-       ORDER BY period_start DESC LIMIT $3`,
-      [tenantIdFrom(tenantId), before ?? null, page.limit],
-    );
+    const [before] = decodeCursor(page.cursor) ?? [];
+    const rows = await this.invoices.pageOfTenant(tenantIdFrom(tenantId), before, page.limit);
     return {
       items: rows.map((row) => invoiceSummary(row)),
-      nextCursor:
-        rows.length === page.limit
-          ? cursorOf(new Date(rows[rows.length - 1].period_start).toISOString())
-          : null,
+      nextCursor: nextCursor(rows, page.limit, (row) => [new Date(row.period_start).toISOString()]),
     };
   }
 
@@ -66,35 +52,16 @@ export class InvoicesController {
     @Res() response: Response,
   ): Promise<void> {
     const id = validated(z.uuid(), invoiceId, 'BILLING.INVALID_INVOICE_ID', 'the invoice id is not a UUID');
-    const [invoice]: InvoiceRow[] = await this.dataSource.query(
-      `SELECT * FROM ${this.invoices} WHERE invoice_id = $1 AND tenant_id = $2`,
-      [id, tenantIdFrom(tenantId)],
-    );
-    await sendInvoice(this.dataSource, this.lines, invoice, format, accept, response);
+    const invoice = await this.invoices.find(id, tenantIdFrom(tenantId));
+    await sendInvoice(this.invoices, invoice, format, accept, response);
   }
 
   /** Usage per reservation (running and settled), newest first. */
   @Get('usage')
   async usage(@Param('tenantId') tenantId: string, @Query() query: unknown) {
     const page = parsePage(query);
-    const before = keyOf(page.cursor);
-    const rows: Array<{
-      reservation_id: string;
-      job_id: string;
-      started_at: Date | null;
-      finished_at: Date | null;
-      outcome: string | null;
-      charged_seconds: number;
-      charged_micros: string;
-      hold_micros: string;
-      held_remaining_micros: string;
-      settled_at: Date | null;
-      invoice_id: string | null;
-    }> = await this.dataSource.query(
-      `SELECT * FROM ${this.meters} WHERE tenant_id = $1 AND ($2::uuid IS NULL OR reservation_id < $2)
-       ORDER BY reservation_id DESC LIMIT $3`,
-      [tenantIdFrom(tenantId), before ?? null, page.limit],
-    );
+    const [before] = decodeCursor(page.cursor) ?? [];
+    const rows = await this.meters.usagePage(this.dataSource, tenantIdFrom(tenantId), before, page.limit);
     const currency = this.config.BILLING_CURRENCY;
     return {
       items: rows.map((row) => ({
@@ -110,7 +77,7 @@ export class InvoicesController {
         heldRemaining: money(currency, BigInt(row.held_remaining_micros)),
         invoiceId: row.invoice_id,
       })),
-      nextCursor: rows.length === page.limit ? cursorOf(rows[rows.length - 1].reservation_id) : null,
+      nextCursor: nextCursor(rows, page.limit, (row) => [row.reservation_id]),
     };
   }
 }
@@ -135,8 +102,7 @@ function parsePage(query: unknown): z.infer<typeof PageSchema> {
 
 /** One invoice with its lines, answered as JSON or (asked for by `?format=csv` or `Accept: text/csv`) CSV. */
 export async function sendInvoice(
-  dataSource: DataSource,
-  linesTable: string,
+  invoices: InvoiceStore,
   invoice: InvoiceRow | undefined,
   format: string | undefined,
   accept: string | undefined,
@@ -145,20 +111,7 @@ export async function sendInvoice(
   if (!invoice) {
     throw new ProblemException(HttpStatus.NOT_FOUND, 'BILLING.INVOICE_NOT_FOUND', 'no such invoice');
   }
-  const rows: Array<{
-    line_no: number;
-    job_id: string;
-    reservation_id: string;
-    gpu_product: string;
-    gpu_seconds: string;
-    unit_price_micros: string;
-    amount_micros: string;
-    started_at: Date | null;
-    finished_at: Date | null;
-  }> = await dataSource.query(`SELECT * FROM ${linesTable} WHERE invoice_id = $1 ORDER BY line_no`, [
-    invoice.invoice_id,
-  ]);
-  const lines: InvoiceLineView[] = rows.map((row) => ({
+  const lines: InvoiceLineView[] = (await invoices.lines(invoice.invoice_id)).map((row) => ({
     lineNo: Number(row.line_no),
     jobId: row.job_id,
     reservationId: row.reservation_id,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
@@ -106,4 +106,56 @@ export class LedgerStore {
     for (const row of rows) result.set(row.account, BigInt(row.balance_micros));
     return result;
   }
+
+  /**
+   * Ledger transactions recorded in `[from, to)`, oldest first, after the key (recorded at, transaction id),
+   * each with its postings (for finance's export). Runs outside any tenant's lock: the ledger is append-only.
+   */
+  async exportPage(
+    db: DataSource,
+    window: { from?: string; to?: string },
+    after: [recordedAt: string, transactionId: string] | undefined,
+    limit: number,
+  ): Promise<ExportedTransaction[]> {
+    const transactions: Array<Omit<ExportedTransaction, 'postings'>> = await db.query(
+      `SELECT transaction_id, kind, reference, currency, occurred_at, recorded_at FROM ${this.transactions}
+       WHERE ($1::timestamptz IS NULL OR recorded_at >= $1) AND ($2::timestamptz IS NULL OR recorded_at < $2)
+         AND ($3::timestamptz IS NULL OR (recorded_at, transaction_id) > ($3::timestamptz, $4::uuid))
+       ORDER BY recorded_at, transaction_id LIMIT $5`,
+      [window.from ?? null, window.to ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+    if (transactions.length === 0) return [];
+    const postings: Array<{ transaction_id: string; account: string; amount_micros: string }> =
+      await db.query(
+        `SELECT transaction_id, account, amount_micros::text FROM ${this.postings}
+       WHERE transaction_id = ANY($1::uuid[]) ORDER BY transaction_id, account`,
+        [transactions.map((t) => t.transaction_id)],
+      );
+    const byTransaction = new Map<string, Array<{ account: string; amountMicros: string }>>();
+    for (const posting of postings) {
+      const list = byTransaction.get(posting.transaction_id) ?? [];
+      list.push({ account: posting.account, amountMicros: posting.amount_micros });
+      byTransaction.set(posting.transaction_id, list);
+    }
+    return transactions.map((t) => ({ ...t, postings: byTransaction.get(t.transaction_id) ?? [] }));
+  }
+
+  /** Every account's balance, by account. */
+  async allBalances(db: DataSource): Promise<Array<{ account: string; balanceMicros: bigint }>> {
+    const rows: Array<{ account: string; balance_micros: string }> = await db.query(
+      `SELECT account, balance_micros::text FROM ${this.balances} ORDER BY account`,
+    );
+    return rows.map((row) => ({ account: row.account, balanceMicros: BigInt(row.balance_micros) }));
+  }
+}
+
+/** A ledger transaction with its postings, as exported to finance. */
+export interface ExportedTransaction {
+  transaction_id: string;
+  kind: string;
+  reference: string;
+  currency: string;
+  occurred_at: Date;
+  recorded_at: Date;
+  postings: Array<{ account: string; amountMicros: string }>;
 }

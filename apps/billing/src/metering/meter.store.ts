@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { RejectedEventError } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
@@ -208,4 +208,35 @@ export class MeterStore {
       [JSON.stringify(rows)],
     );
   }
+
+  /** A tenant's meters (running and settled), newest reservation first, before `before`. */
+  async usagePage(
+    db: DataSource,
+    tenantId: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<UsageRow[]> {
+    return db.query(
+      `SELECT reservation_id, job_id, started_at, finished_at, outcome, charged_seconds, charged_micros, hold_micros,
+         held_remaining_micros, settled_at, invoice_id
+       FROM ${this.table} WHERE tenant_id = $1 AND ($2::uuid IS NULL OR reservation_id < $2)
+       ORDER BY reservation_id DESC LIMIT $3`,
+      [tenantId, before ?? null, limit],
+    );
+  }
+}
+
+/** A meter as a tenant's usage lists it. */
+export interface UsageRow {
+  reservation_id: string;
+  job_id: string;
+  started_at: Date | null;
+  finished_at: Date | null;
+  outcome: string | null;
+  charged_seconds: number;
+  charged_micros: string;
+  hold_micros: string;
+  held_remaining_micros: string;
+  settled_at: Date | null;
+  invoice_id: string | null;
 }
