@@ -1,20 +1,14 @@
+import { Inject, Injectable } from '@nestjs/common';
 import {
-  HttpException,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import {
+  DomainError,
+  EventEnvelope,
   OffersAnswered,
   OffersAnsweredPayload,
   OffersRequested,
   OffersRequestedPayload,
 } from '@gridex/contracts';
-import { RequestResponder } from '@gridex/messaging';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
-import { InventoryConfig } from '../config/inventory.config';
+import { RequestHandler } from '@gridex/messaging';
+import { AnswersRequests } from '@gridex/runtime';
 import { OfferSearch } from './offer-search.service';
 
 /**
@@ -22,41 +16,26 @@ import { OfferSearch } from './offer-search.service';
  * answered with its problem, which the gateway passes on as a 400.
  */
 @Injectable()
-export class OffersResponder implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly responder: RequestResponder<OffersRequestedPayload, OffersAnsweredPayload>;
+@AnswersRequests()
+export class OffersResponder implements RequestHandler<OffersRequestedPayload, OffersAnsweredPayload> {
+  readonly request = OffersRequested;
+  readonly answer = OffersAnswered;
+  readonly groupSuffix = 'offers';
 
-  constructor(
-    @Inject(Kafka) kafka: Kafka,
-    @Inject(OfferSearch) offers: OfferSearch,
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
-  ) {
-    this.responder = new RequestResponder({
-      kafka,
-      groupId: `${config.KAFKA_CONSUMER_GROUP}-offers`,
-      request: OffersRequested,
-      answer: OffersAnswered,
-      respond: async ({ payload: request }: { payload: OffersRequestedPayload }) => {
-        const answeredAt = new Date().toISOString();
-        try {
-          return { ...(await offers.search(request.query)), requestId: request.requestId, answeredAt };
-        } catch (error) {
-          if (!(error instanceof ProblemException)) throw error;
-          return {
-            requestId: request.requestId,
-            items: [],
-            problem: { code: error.code, detail: (error as HttpException).message, errors: error.errors },
-            answeredAt,
-          };
-        }
-      },
-    });
-  }
+  constructor(@Inject(OfferSearch) private readonly offers: OfferSearch) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.responder.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.responder.stop();
+  async respond({ payload: request }: EventEnvelope<OffersRequestedPayload>): Promise<OffersAnsweredPayload> {
+    const answeredAt = new Date().toISOString();
+    try {
+      return { ...(await this.offers.search(request.query)), requestId: request.requestId, answeredAt };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return {
+        requestId: request.requestId,
+        items: [],
+        problem: { code: error.code, detail: error.message, errors: error.fields },
+        answeredAt,
+      };
+    }
   }
 }

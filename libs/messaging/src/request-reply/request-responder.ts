@@ -2,6 +2,19 @@ import { Logger } from '@nestjs/common';
 import { Consumer, Kafka, Partitioners, Producer } from 'kafkajs';
 import { createEvent, decodeEvent, EventContract, EventEnvelope } from '@gridex/contracts';
 
+/**
+ * Answers one kind of request (a quote, an offer search) from a service's own state; the service runtime starts
+ * a `RequestResponder` for each provider marked `@AnswersRequests()`.
+ */
+export interface RequestHandler<TRequest, TAnswer> {
+  readonly request: EventContract<TRequest>;
+  readonly answer: EventContract<TAnswer>;
+  /** Names the consumer group (`<service group>-<groupSuffix>`), shared by the service's replicas. */
+  readonly groupSuffix: string;
+  /** The answer to one request; it must carry the request's id. */
+  respond(request: EventEnvelope<TRequest>): Promise<TAnswer> | TAnswer;
+}
+
 export interface RequestResponderOptions<TRequest, TAnswer> {
   kafka: Kafka;
   /** Shared by the service's replicas, so each request is answered once. */

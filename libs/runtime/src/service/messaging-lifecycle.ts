@@ -9,16 +9,22 @@ import {
 import { DiscoveryService } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { EventHandler, InboxConsumer, OutboxRelay } from '@gridex/messaging';
+import {
+  EventHandler,
+  InboxConsumer,
+  OutboxRelay,
+  RequestHandler,
+  RequestResponder,
+} from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import type { BaseConfig } from '../config/service-config';
-import { ConsumesEvents } from './event-handler.decorator';
+import { AnswersRequests, ConsumesEvents } from './event-handler.decorator';
 import { SERVICE_CONFIG } from './service-tokens';
 
 /**
  * Orders start and stop of the messaging parts around the database:
- * start: relay, then consumer (so effects of consumed events can be published at once);
- * stop (SIGTERM): consumer first (its in-flight batch finishes and commits), then the relay publishes everything
+ * start: relay, then consumer (so effects of consumed events can be published at once), then request
+ * responders; stop (SIGTERM): responders, then the consumer (its in-flight batch finishes and commits), then the relay publishes everything
  * committed so far, and only then the database pool closes.
  */
 @Injectable()
@@ -27,6 +33,7 @@ export class MessagingLifecycle
 {
   private readonly logger = new Logger(MessagingLifecycle.name);
   private consumer?: InboxConsumer;
+  private responders: Array<RequestResponder<unknown, unknown>> = [];
 
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
@@ -50,8 +57,22 @@ export class MessagingLifecycle
       handlers,
       partitionsConsumedConcurrently: this.config.CONSUMER_PARTITIONS_CONCURRENTLY,
     });
+    this.responders = this.discovery
+      .getProviders({ metadataKey: AnswersRequests.KEY })
+      .map((wrapper) => wrapper.instance as RequestHandler<unknown, unknown>)
+      .map(
+        (handler) =>
+          new RequestResponder({
+            kafka: this.kafka,
+            groupId: `${this.config.KAFKA_CONSUMER_GROUP}-${handler.groupSuffix}`,
+            request: handler.request,
+            answer: handler.answer,
+            respond: (request) => handler.respond(request),
+          }),
+      );
     await this.relay.start();
     await this.consumer.start();
+    for (const responder of this.responders) await responder.start();
     this.logger.log(
       this.consumer.topics.length > 0
         ? `consuming ${this.consumer.topics.join(', ')}`
@@ -61,6 +82,7 @@ export class MessagingLifecycle
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`stopping (${signal ?? 'close'}): finishing in-flight events, flushing the outbox`);
+    for (const responder of this.responders) await responder.stop();
     await this.consumer?.stop();
     await this.relay.stop();
   }
