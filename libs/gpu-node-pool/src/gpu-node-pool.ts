@@ -81,6 +81,21 @@ export interface NodeManifest {
   status: { capacity: Record<string, string>; allocatable: Record<string, string> };
 }
 
+/**
+ * The label keys of the GPU node contract (k8s/gpu-node-contract.md): what the orchestrator reads of a node and
+ * what simulated nodes carry. One map, so the reader and the builder cannot disagree.
+ */
+export const GpuNodeLabels = {
+  supplier: 'gridex.io/supplier',
+  pool: 'gridex.io/pool',
+  interconnect: 'gridex.io/interconnect',
+  region: 'topology.kubernetes.io/region',
+  gpuPresent: 'nvidia.com/gpu.present',
+  gpuProduct: 'nvidia.com/gpu.product',
+  gpuMemoryMiB: 'nvidia.com/gpu.memory',
+  gpuCount: 'nvidia.com/gpu.count',
+} as const;
+
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 /** kwok manages only nodes carrying this annotation. */
 export const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -148,13 +163,13 @@ export function buildGpuPool(spec: GpuPoolSpec): NodeManifest[] {
       name: gpuNodeName(spec.supplier, spec.pool, first + offset),
       region: spec.region,
       labels: {
-        'nvidia.com/gpu.present': 'true',
-        'nvidia.com/gpu.product': product.label,
-        'nvidia.com/gpu.memory': String(product.memoryMiB),
-        'nvidia.com/gpu.count': String(spec.gpusPerNode),
-        'gridex.io/supplier': spec.supplier,
-        'gridex.io/pool': spec.pool,
-        'gridex.io/interconnect': spec.interconnect,
+        [GpuNodeLabels.gpuPresent]: 'true',
+        [GpuNodeLabels.gpuProduct]: product.label,
+        [GpuNodeLabels.gpuMemoryMiB]: String(product.memoryMiB),
+        [GpuNodeLabels.gpuCount]: String(spec.gpusPerNode),
+        [GpuNodeLabels.supplier]: spec.supplier,
+        [GpuNodeLabels.pool]: spec.pool,
+        [GpuNodeLabels.interconnect]: spec.interconnect,
         ...spec.labels,
       },
       annotations: {
@@ -208,7 +223,7 @@ function simulatedNode(node: {
         'kubernetes.io/hostname': node.name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'topology.kubernetes.io/region': node.region,
+        [GpuNodeLabels.region]: node.region,
         'topology.kubernetes.io/zone': `${node.region}-a`,
         ...node.labels,
       },

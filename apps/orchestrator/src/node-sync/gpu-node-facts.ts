@@ -1,3 +1,4 @@
+import { GpuNodeLabels } from '@gridex/gpu-node-pool';
 import { cpuMillis, count, memoryMiB } from './kubernetes-quantity';
 
 /** The parts of a Kubernetes Node the orchestrator reads (structurally compatible with V1Node). */
@@ -73,13 +74,13 @@ export function readGpuNode(node: NodeObject): ReadResult {
     };
   };
 
-  const supplierId = label('gridex.io/supplier', ID, 'a supplier id');
-  const pool = label('gridex.io/pool', ID, 'a pool name');
-  const region = label('topology.kubernetes.io/region', REGION, 'a lower-case region');
-  const gpuProduct = label('nvidia.com/gpu.product', PRODUCT, 'a GPU product');
-  const memoryLabel = label('nvidia.com/gpu.memory', /^\d{1,7}$/, 'memory per GPU in MiB');
+  const supplierId = label(GpuNodeLabels.supplier, ID, 'a supplier id');
+  const pool = label(GpuNodeLabels.pool, ID, 'a pool name');
+  const region = label(GpuNodeLabels.region, REGION, 'a lower-case region');
+  const gpuProduct = label(GpuNodeLabels.gpuProduct, PRODUCT, 'a GPU product');
+  const memoryLabel = label(GpuNodeLabels.gpuMemoryMiB, /^\d{1,7}$/, 'memory per GPU in MiB');
   const interconnect = label(
-    'gridex.io/interconnect',
+    GpuNodeLabels.interconnect,
     /^(nvlink|infiniband|pcie)$/,
     `one of ${INTERCONNECTS.join(', ')}`,
   );
