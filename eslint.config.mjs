@@ -34,7 +34,13 @@ const layerConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib'] },
+  // Benchmarks measure apps' internals and drive the stack, through their `benchmark-entry.ts` files only.
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tooling'] },
 ];
+
+const BENCHMARK_ENTRIES = ['billing', 'matching', 'orchestrator', 'rewards'].map(
+  (app) => `@gridex/${app}/benchmark`,
+);
 
 export default [
   ...nx.configs['flat/base'],
@@ -68,7 +74,8 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          allow: [],
+          // An app is never imported, except by benchmarks through its public benchmark entry point.
+          allow: BENCHMARK_ENTRIES,
           depConstraints: [
             ...layerConstraints
               .filter((c) => c.sourceTag.startsWith('layer:'))
@@ -79,6 +86,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tooling'] },
           ],
         },
       ],

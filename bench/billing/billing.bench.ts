@@ -47,9 +47,12 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { billingConfigSchema } from '../../apps/billing/src/config/billing.config';
-import { InvoiceService } from '../../apps/billing/src/invoices/invoice.service';
-import { chargeMicros, supplierShareMicros } from '../../apps/billing/src/domain/money-rules';
+import {
+  billingConfigSchema,
+  InvoiceService,
+  chargeMicros,
+  supplierShareMicros,
+} from '@gridex/billing/benchmark';
 import { percentile, sleep } from '../shared/measure';
 
 const { values: args } = parseArgs({

@@ -13,12 +13,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
-import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
+import { SCHEDULER_QPS, applyNodes, stackAdminRest, StackPaths } from '@gridex/stack/benchmark';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
-import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
 import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
-import { StackPaths } from '../../tools/stack/stack-paths';
 
 const { values: args } = parseArgs({
   options: { nodes: { type: 'string', default: '5000' }, pods: { type: 'string', default: '5000' } },

@@ -36,9 +36,8 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
-import { applyNodes } from '../../tools/stack/fleet/apply-fleet';
-import { tenantNamespace } from '../../apps/orchestrator/src/workloads/workload-names';
+import { stackAdminRest, applyNodes } from '@gridex/stack/benchmark';
+import { tenantNamespace } from '@gridex/orchestrator/benchmark';
 import { coresBusy, cpuByComponent, machineBusyMs } from '../shared/cpu-usage';
 import { percentile, sleep, until } from '../shared/measure';
 

@@ -21,14 +21,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { placeByLinearScan } from '../../apps/matching/src/domain/naive-placement';
 import {
+  placeByLinearScan,
   NodeAllocation,
   NodeState,
   OfferBook,
   PlacementRequest,
-} from '../../apps/matching/src/domain/offer-book';
-import { DEFAULT_SCORE_WEIGHTS, ScoreWeights } from '../../apps/matching/src/domain/scoring';
+  DEFAULT_SCORE_WEIGHTS,
+  ScoreWeights,
+} from '@gridex/matching/benchmark';
 import { percentile } from '../shared/measure';
 
 const { values: args } = parseArgs({

@@ -24,7 +24,7 @@ import { CoreV1Api, V1Pod, V1PodSpec, Watch } from '@kubernetes/client-node';
 import { Partitioners } from 'kafkajs';
 import { createEvent, HoldPlaced, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
-import { stackAdminRest } from '../../tools/stack/kubernetes/kube-rest';
+import { stackAdminRest, SCHEDULER_QPS } from '@gridex/stack/benchmark';
 import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import {
   dropSchema,
@@ -37,8 +37,7 @@ import {
   untilReady,
 } from '@gridex/testing';
 import { TokenBucket } from '@gridex/runtime';
-import { tenantNamespace, WorkloadLabels } from '../../apps/orchestrator/src/workloads/workload-names';
-import { SCHEDULER_QPS } from '../../tools/stack/kubernetes/kubernetes';
+import { tenantNamespace, WorkloadLabels } from '@gridex/orchestrator/benchmark';
 import { percentile, sleep, until } from '../shared/measure';
 
 const { values: args } = parseArgs({

@@ -18,12 +18,14 @@ import { messagingMigrations, OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
-import { rewardsConfigSchema } from '../../apps/rewards/src/config/rewards.config';
-import { rewardsMigrations } from '../../apps/rewards/src/database/migrations';
-import { splitEmission } from '../../apps/rewards/src/domain/emission';
-import { EpochClock } from '../../apps/rewards/src/epochs/epoch-clock';
-import { EpochCloser } from '../../apps/rewards/src/epochs/epoch-closer.service';
-import { RewardsTables } from '../../apps/rewards/src/rewards-tables';
+import {
+  rewardsConfigSchema,
+  rewardsMigrations,
+  splitEmission,
+  EpochClock,
+  EpochCloser,
+  RewardsTables,
+} from '@gridex/rewards/benchmark';
 
 const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '100000' } } });
 const NODES = Number(args.nodes);

@@ -1,0 +1,8 @@
+/**
+ * What benchmarks may use of the local stack (`@gridex/stack/benchmark`): its paths, an administrator's REST
+ * client for the API server, the scheduler's client QPS and the fleet applier.
+ */
+export { applyNodes } from './fleet/apply-fleet';
+export { stackAdminRest } from './kubernetes/kube-rest';
+export { SCHEDULER_QPS } from './kubernetes/kubernetes';
+export { StackPaths } from './stack-paths';
