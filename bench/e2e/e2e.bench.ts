@@ -19,6 +19,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import {
   decodeEvent,
   EventContract,
+  HoldPlaced,
   JobMatched,
   WorkloadScheduled,
   WorkloadStarted,
@@ -231,10 +232,14 @@ async function main(): Promise<void> {
     // receives the event, the moment the exchange has announced it (a client sees it then): Kubernetes reports
     // a container's start only to the second, too coarse for the latencies measured here.
     const matchedAt = new Map<string, number>();
+    // A pod starts only once billing holds the job's cost (credit before capacity): the hold's arrival shows
+    // what that wait adds between the match and the pod.
+    const heldAt = new Map<string, number>();
     const scheduledAt = new Map<string, number>();
     const startedAt = new Map<string, number>();
     const stamps = [
       { contract: JobMatched, into: matchedAt },
+      { contract: HoldPlaced, into: heldAt },
       { contract: WorkloadScheduled, into: scheduledAt },
       { contract: WorkloadStarted, into: startedAt },
     ] as const;
@@ -375,6 +380,9 @@ async function main(): Promise<void> {
         stages: {
           submittedToMatched: stage(submittedAt, matchedAt),
           matchedToScheduled: stage(matchedAt, scheduledAt),
+          // Inside matchedToScheduled: the wait for billing's hold, then the orchestrator's launch.
+          matchedToHeld: stage(matchedAt, heldAt),
+          heldToScheduled: stage(heldAt, scheduledAt),
           scheduledToRunning: stage(scheduledAt, startedAt),
         },
         cpu: capacity(

@@ -153,6 +153,12 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     bench: 'e2e',
+    figure: 'match → billing hold p50 at the probe rate (the wait before a pod)',
+    path: 'probe.stages.matchedToHeld.p50Ms',
+    unit: 'ms',
+  },
+  {
+    bench: 'e2e',
     figure: 'CPU per job beyond the idle fleet (probe)',
     path: 'probe.cpu.cpuMsPerJob',
     unit: 'ms',

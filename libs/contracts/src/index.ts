@@ -5,6 +5,7 @@ export * from './topics';
 export * from './events/common-fields';
 export * from './placement/placement-spec';
 export * from './errors/domain-error';
+export * from './jobs/job-states';
 export * from './events/registry';
 export * from './events/examples';
 export * from './events/supplier-registered/supplier-registered.event';

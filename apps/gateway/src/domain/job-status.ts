@@ -1,19 +1,14 @@
+import { JOB_STATES, JobState } from '@gridex/contracts';
+
 /**
  * The gateway's job status as a state machine over the lifecycle events. The events come on different topics
  * and may arrive late, twice or out of order, so each says which placement (reservation) it is about: an event
  * about an older placement (a failover replaced it) only joins the timeline; a start seen before its match still
  * marks the job running; a terminal status is only left for a newer placement.
  */
-export const JOB_STATUSES = [
-  'queued',
-  'matched',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'expired',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+/** The statuses the API shows are the job states matching keeps. */
+export const JOB_STATUSES = JOB_STATES;
+export type JobStatus = JobState;
 
 /** Statuses a job does not leave by itself (only a newer placement moves a succeeded or failed job on). */
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([

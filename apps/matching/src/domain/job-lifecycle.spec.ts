@@ -1,9 +1,8 @@
+import { JOB_STATES, JobState } from '@gridex/contracts';
 import {
   afterWorkloadFinished,
   FinishDecision,
   FinishedWorkload,
-  JOB_STATES,
-  JobState,
   JobTransition,
   nextJobState,
 } from './job-lifecycle';

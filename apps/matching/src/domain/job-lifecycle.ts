@@ -1,3 +1,5 @@
+import { JobState } from '@gridex/contracts';
+
 /**
  * A job's life in matching, as pure rules: which states each input may move a job out of, and what a finished
  * workload means for the job (settle, fail over, or give up). The job store turns these into guarded SQL, so a
@@ -9,16 +11,6 @@
  *     │  └─expire─▶ expired                 │
  *     └──────── preempt / fail over ◀───────┘        cancel: queued | matched | running ──▶ cancelled
  */
-export const JOB_STATES = [
-  'queued',
-  'matched',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'expired',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
 
 /** The inputs that move a job by a fixed rule (a finished workload is decided by `afterWorkloadFinished`). */
 export type JobTransition = 'cancel' | 'start' | 'expire';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { JobSubmittedPayload } from '@gridex/contracts';
+import { JobState, JobSubmittedPayload } from '@gridex/contracts';
 import { MatchingTables } from '../database/matching-tables';
-import { JOB_TRANSITIONS, JobState, JobTransition } from '../domain/job-lifecycle';
+import { JOB_TRANSITIONS, JobTransition } from '../domain/job-lifecycle';
 
 /** A row of the jobs table. */
 export interface JobRow {
