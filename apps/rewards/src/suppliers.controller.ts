@@ -14,7 +14,14 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { IdSchema, money, TokenUnitsSchema } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
-import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
+import {
+  decodeCursor,
+  nextCursor,
+  pageQueryFields,
+  ProblemException,
+  SERVICE_CONFIG,
+  validated,
+} from '@gridex/runtime';
 import { RewardsConfig } from './config/rewards.config';
 import { PayoutsService } from './payouts/payouts.service';
 import { RewardsTables } from './rewards-tables';
@@ -29,10 +36,7 @@ const ClaimSchema = z.strictObject({
     .default('0'),
   tokenUnits: TokenUnitsSchema.default('0'),
 });
-const HistorySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
-});
+const HistorySchema = z.strictObject(pageQueryFields({ maxLimit: 500 }));
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
   return validated(schema, value, code, 'the request is invalid');
@@ -64,9 +68,7 @@ export class SuppliersController {
          FROM ${this.tables.earnings} WHERE supplier_id = $1 GROUP BY node_id ORDER BY node_id`,
         [supplierId],
       );
-    const before = page.cursor
-      ? Buffer.from(page.cursor, 'base64url').toString('utf8').split('|')
-      : undefined;
+    const before = decodeCursor(page.cursor, 2);
     const history: Array<{
       settlement_id: string;
       node_id: string;
@@ -82,7 +84,6 @@ export class SuppliersController {
       [supplierId, before?.[0] ?? null, before?.[1] ?? null, page.limit],
     );
     const currency = this.config.REWARDS_CURRENCY;
-    const last = history[history.length - 1];
     return {
       ...balances,
       byNode: byNode.map((n) => ({
@@ -100,12 +101,10 @@ export class SuppliersController {
         earned: money(currency, BigInt(h.amount_micros)),
         settledAt: new Date(h.settled_at).toISOString(),
       })),
-      nextCursor:
-        history.length === page.limit && last
-          ? Buffer.from(`${new Date(last.settled_at).toISOString()}|${last.settlement_id}`).toString(
-              'base64url',
-            )
-          : null,
+      nextCursor: nextCursor(history, page.limit, (h) => [
+        new Date(h.settled_at).toISOString(),
+        h.settlement_id,
+      ]),
     };
   }
 

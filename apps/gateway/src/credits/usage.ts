@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { EventEnvelope, IdSchema, UsageSettled, UsageSettledPayload } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
-import { ConsumesEvents, validated } from '@gridex/runtime';
+import { ConsumesEvents, decodeCursor, nextCursor, pageQueryFields, validated } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
@@ -50,8 +50,7 @@ export class UsageSettledHandler implements EventHandler<UsageSettledPayload> {
 
 export const UsageQuerySchema = z.strictObject({
   jobId: IdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(300).optional(),
+  ...pageQueryFields(),
 });
 export const UsagePageSchema = z.object({
   items: z.array(z.object({ jobId: z.string(), gpuSeconds: z.number().int(), amount: z.string() })),
@@ -71,7 +70,7 @@ export class UsageController {
   @Get()
   async usage(@Caller() caller: Principal, @Query() query: unknown) {
     const q = validated(UsageQuerySchema, query, 'REQUEST.INVALID', 'the usage query is invalid');
-    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : null;
+    const [after] = decodeCursor(q.cursor) ?? [null];
     const rows: Array<{ job_id: string; gpu_seconds: string; charged: string }> = await this.dataSource.query(
       `SELECT job_id, sum(gpu_seconds)::text AS gpu_seconds, sum(charged_micros)::text AS charged
        FROM ${this.tables.usage}
@@ -85,8 +84,7 @@ export class UsageController {
         gpuSeconds: Number(r.gpu_seconds),
         amount: microsToDecimal(BigInt(r.charged)),
       })),
-      nextCursor:
-        rows.length === q.limit ? Buffer.from(rows[rows.length - 1].job_id).toString('base64url') : null,
+      nextCursor: nextCursor(rows, q.limit, (row) => [row.job_id]),
     };
   }
 }
