@@ -23,7 +23,7 @@ import {
 } from '../domain/workload-lifecycle';
 import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
 import { imageRefusal } from './image-policy';
-import { workloadObjects } from './workload-manifests';
+import { WorkloadObjects, workloadObjects } from './workload-manifests';
 import { workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
 import { WorkloadRow, WorkloadStore } from './workload.store';
@@ -39,6 +39,13 @@ export interface Allocation {
 
 /** Workloads of one batch whose objects are created at the same time (each is one to a few API calls). */
 const LAUNCH_CONCURRENCY = 16;
+
+/** A workload to launch now, with the objects it is made of. */
+interface Launch {
+  workload: WorkloadRow;
+  objects: WorkloadObjects;
+  origin: EventOrigin;
+}
 
 /**
  * The orchestrator's workloads: it records them for allocations, launches them once billing holds their cost,
@@ -78,10 +85,10 @@ export class WorkloadLifecycle {
       tx,
       ours.map(({ matched }) => matched.reservationId),
     );
-    const launches: Array<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }> = [];
+    const launches: Launch[] = [];
     for (const { matched, origin } of ours) {
-      const workload = await this.record(tx, matched, origin);
-      if (workload?.state === 'created') launches.push({ workload, matched, origin });
+      const recorded = await this.record(tx, matched, origin);
+      if (recorded?.workload.state === 'created') launches.push({ ...recorded, origin });
     }
     await this.launch(tx, launches);
   }
@@ -96,13 +103,17 @@ export class WorkloadLifecycle {
       tx,
       holds.map((hold) => hold.reservationId),
     );
-    const launches: Array<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }> = [];
+    const launches: Launch[] = [];
     for (const { reservationId, origin } of holds) {
       if (!(await this.store.rememberHold(tx, reservationId, now))) continue; // a redelivery
       const awaiting = await this.store.lockAwaitingHold(tx, reservationId);
       if (!awaiting?.matched) continue; // its allocation has not arrived yet, or went to another cluster
       await this.transitionTo(tx, awaiting, 'created', {});
-      launches.push({ workload: { ...awaiting, state: 'created' }, matched: awaiting.matched, origin });
+      launches.push({
+        workload: { ...awaiting, state: 'created' },
+        objects: workloadObjects(awaiting.matched, awaiting.workload_id),
+        origin,
+      });
     }
     await this.launch(tx, launches);
     return launches.map(({ workload }) => workload.workload_id);
@@ -117,7 +128,7 @@ export class WorkloadLifecycle {
     tx: EntityManager,
     matched: JobMatchedPayload,
     origin: EventOrigin,
-  ): Promise<WorkloadRow | undefined> {
+  ): Promise<{ workload: WorkloadRow; objects: WorkloadObjects } | undefined> {
     const workloadId = workloadIdOf(matched);
     const objects = workloadObjects(matched, workloadId);
     const decision = launchDecision({
@@ -141,21 +152,27 @@ export class WorkloadLifecycle {
     const now = new Date();
     switch (decision.kind) {
       case 'refuse':
-        return this.finish(
-          tx,
-          workload,
-          { outcome: 'failed', reason: decision.reason, finishedAt: now },
-          origin,
-        );
+        return {
+          workload: await this.finish(
+            tx,
+            workload,
+            { outcome: 'failed', reason: decision.reason, finishedAt: now },
+            origin,
+          ),
+          objects,
+        };
       case 'reject':
-        return this.finish(
-          tx,
-          workload,
-          { outcome: 'failed', reason: 'rejected', detail: decision.detail, finishedAt: now },
-          origin,
-        );
+        return {
+          workload: await this.finish(
+            tx,
+            workload,
+            { outcome: 'failed', reason: 'rejected', detail: decision.detail, finishedAt: now },
+            origin,
+          ),
+          objects,
+        };
       default:
-        return workload;
+        return { workload, objects };
     }
   }
 
@@ -164,16 +181,13 @@ export class WorkloadLifecycle {
    * the cluster refused. Only the cluster calls overlap, since each waits on the API server far longer than on
    * anything here.
    */
-  private async launch(
-    tx: EntityManager,
-    launches: ReadonlyArray<{ workload: WorkloadRow; matched: JobMatchedPayload; origin: EventOrigin }>,
-  ): Promise<void> {
+  private async launch(tx: EntityManager, launches: ReadonlyArray<Launch>): Promise<void> {
     for (const tenantId of new Set(launches.map(({ workload }) => workload.tenant_id))) {
       await this.namespaces.ensure(tenantId);
     }
-    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ workload, matched }) => {
+    const refusals = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, async ({ workload, objects }) => {
       try {
-        await this.cluster.createWorkload(workloadObjects(matched, workload.workload_id));
+        await this.cluster.createWorkload(objects);
         return undefined;
       } catch (error) {
         if (error instanceof ClusterRefusedError) return error.detail;
