@@ -1,13 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
-import { qualified } from '@gridex/persistence';
+import { DoubleEntryLedger, DoubleEntryShape } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
 import { Posting } from '../domain/ledger';
 
+/** Billing's ledger tables: `ledger_transactions`, `ledger_postings`, `ledger_balances`, in micro-units. */
+const BILLING_LEDGER_SHAPE: DoubleEntryShape = {
+  prefix: 'ledger',
+  unit: 'micros',
+  denomination: { column: 'currency', check: `currency ~ '^[A-Z]{3}$'` },
+};
+
 /** What a ledger transaction is for; with its reference, it names the transaction (one per kind and reference). */
-export type LedgerKind = 'top-up' | 'hold' | 'usage' | 'settlement';
+export type LedgerKind =
+  'top-up' | 'hold' | 'usage' | 'settlement' | 'payout' | 'payout-settlement' | 'payout-reversal';
 
 export interface LedgerEntry {
   kind: LedgerKind;
@@ -23,20 +31,28 @@ export interface LedgerEntry {
  */
 @Injectable()
 export class LedgerStore {
+  private readonly ledger: DoubleEntryLedger<LedgerKind>;
   private readonly transactions: string;
   private readonly postings: string;
   private readonly balances: string;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: BillingConfig) {
-    const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
-    this.transactions = table('ledger_transactions');
-    this.postings = table('ledger_postings');
-    this.balances = table('ledger_balances');
+  constructor(@Inject(SERVICE_CONFIG) config: BillingConfig) {
+    this.ledger = new DoubleEntryLedger<LedgerKind>(
+      config.DATABASE_SCHEMA,
+      BILLING_LEDGER_SHAPE,
+      { column: 'currency', value: config.BILLING_CURRENCY },
+      (kind, reference) => deterministicUuid(IdNamespaces.ledgerTransaction, kind, reference),
+    );
+    ({
+      transactions: this.transactions,
+      postings: this.postings,
+      balances: this.balances,
+    } = this.ledger.tables);
   }
 
   /** The id the transaction of this kind and reference has (or will have). */
   transactionId(kind: LedgerKind, reference: string): string {
-    return deterministicUuid(IdNamespaces.ledgerTransaction, kind, reference);
+    return this.ledger.transactionId(kind, reference);
   }
 
   /**
@@ -59,41 +75,13 @@ export class LedgerStore {
    * Returns, per entry, its id if it was posted now or undefined if it had been posted before.
    */
   async postMany(tx: EntityManager, entries: readonly LedgerEntry[]): Promise<Array<string | undefined>> {
-    if (entries.length === 0) return [];
-    const ids = entries.map((e) => this.transactionId(e.kind, e.reference));
-    const inserted: Array<{ transaction_id: string }> = await tx.query(
-      `INSERT INTO ${this.transactions} (transaction_id, kind, currency, reference, occurred_at)
-       SELECT id, kind, $5, reference, occurred_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, kind, reference, occurred_at)
-       ON CONFLICT DO NOTHING RETURNING transaction_id`,
-      [
-        ids,
-        entries.map((e) => e.kind),
-        entries.map((e) => e.reference),
-        entries.map((e) => e.occurredAt),
-        this.config.BILLING_CURRENCY,
-      ],
+    return this.ledger.postMany(
+      tx,
+      entries.map((e) => ({
+        ...e,
+        postings: e.postings.map((p) => ({ account: p.account, amount: p.amountMicros })),
+      })),
     );
-    const fresh = new Set(inserted.map((row) => row.transaction_id));
-    const transactionIds: string[] = [];
-    const accounts: string[] = [];
-    const amounts: string[] = [];
-    entries.forEach((entry, index) => {
-      if (!fresh.has(ids[index])) return;
-      for (const posting of entry.postings) {
-        transactionIds.push(ids[index]);
-        accounts.push(posting.account);
-        amounts.push(posting.amountMicros.toString());
-      }
-    });
-    if (transactionIds.length > 0) {
-      await tx.query(
-        `INSERT INTO ${this.postings} (transaction_id, account, amount_micros)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[])`,
-        [transactionIds, accounts, amounts],
-      );
-    }
-    return ids.map((id) => (fresh.has(id) ? id : undefined));
   }
 
   /** Current balances of these accounts (0 for an account never posted to). */

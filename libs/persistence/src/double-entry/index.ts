@@ -1,0 +1,3 @@
+export * from './postings';
+export * from './double-entry-schema';
+export * from './double-entry-ledger';
