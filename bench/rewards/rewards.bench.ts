@@ -8,7 +8,8 @@
  *    staked (some below their minimum, some above it, a tenth auto-compounding).
  * 2. Closes the epoch with rewards' own epoch closer (the code the service runs), timed: epochCloseSeconds.
  * 3. emissionErrorUnits = budget − the units the epoch's rows distribute (must be 0); the split is also recomputed
- *    from the stored inputs with the emission rules and compared node by node (recomputeMismatches, must be 0).
+ *    from the stored inputs with the emission rules and compared node by node (recomputeMismatches, must be 0);
+ *    tokenSupplyConsistent checks the token ledger after the close (held = opening + emitted − burned …).
  * Writes bench/results/rewards.json. Needs the stack (`npm run stack:up`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { messagingMigrations, OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
-import { openServiceDataSource } from '@gridex/persistence';
+import { balancedTransaction, openServiceDataSource } from '@gridex/persistence';
 import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
 import {
   rewardsConfigSchema,
@@ -25,6 +26,9 @@ import {
   EpochClock,
   EpochCloser,
   RewardsTables,
+  TokenAccounts,
+  TokenLedger,
+  tokenSupply,
 } from '@gridex/rewards/benchmark';
 
 const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '100000' } } });
@@ -90,19 +94,35 @@ async function main(): Promise<void> {
       [ids, products, gpus, verified, online, since, accrued],
     );
     await dataSource.query(
-      `INSERT INTO ${tables.stakes} (node_id, supplier_id, staked_units, auto_compound)
-       SELECT t.id, n.supplier_id, t.units, t.c FROM unnest($1::uuid[], $2::bigint[], $3::bool[]) AS t(id, units, c)
+      `INSERT INTO ${tables.stakes} (node_id, supplier_id, auto_compound)
+       SELECT t.id, n.supplier_id, t.c FROM unnest($1::uuid[], $2::bool[]) AS t(id, c)
        JOIN ${tables.nodes} n ON n.node_id = t.id`,
-      [stakeIds, stakeUnits, compound],
+      [stakeIds, compound],
+    );
+    // The stakes are the nodes' bonded balances: one opening transaction funds them all.
+    const ledger = new TokenLedger(config);
+    await dataSource.transaction((tx) =>
+      ledger.post(tx, {
+        kind: 'opening',
+        reference: 'bench-stakes',
+        occurredAt: genesis,
+        postings: balancedTransaction([
+          ...stakeIds.map((id, i) => ({ account: TokenAccounts.bonded(id), amount: BigInt(stakeUnits[i]) })),
+          { account: TokenAccounts.opening, amount: -stakeUnits.reduce((sum, u) => sum + BigInt(u), 0n) },
+        ]),
+      }),
     );
     await dataSource.query(`INSERT INTO ${tables.epochClock} (singleton, open_epoch) VALUES (true, 0)`);
-    await dataSource.query(`ANALYZE ${tables.nodes}; ANALYZE ${tables.stakes}`);
+    await dataSource.query(
+      `ANALYZE ${tables.nodes}; ANALYZE ${tables.stakes}; ANALYZE ${ledger.tables.balances}`,
+    );
 
     const closer = new EpochCloser(
       dataSource,
       tables,
       new EpochClock(tables),
       new OutboxWriter(schema),
+      ledger,
       config,
       new ServiceMetrics('rewards_bench', { defaultMetrics: false }),
     );
@@ -138,6 +158,7 @@ async function main(): Promise<void> {
     const stored = new Map(rows.map((r) => [r.node_id, BigInt(r.units)]));
     const recomputeMismatches = again.filter((s) => stored.get(s.nodeId) !== s.units).length;
 
+    const supply = tokenSupply(await ledger.balancesLike(dataSource, ''));
     const result = {
       benchmark: 'rewards',
       nodes: NODES,
@@ -146,6 +167,8 @@ async function main(): Promise<void> {
       distributedUnits: distributed.toString(),
       emissionErrorUnits: Number(emissionErrorUnits),
       recomputeMismatches,
+      tokenSupplyConsistent: supply.consistent,
+      emittedUnits: supply.emittedUnits.toString(),
       epochCloseSeconds: Number(epochCloseSeconds.toFixed(2)),
       target: 'epochCloseSeconds <= 5 at 100,000 nodes, emissionErrorUnits = 0',
       measuredAt: new Date().toISOString(),

@@ -8,3 +8,5 @@ export { splitEmission } from './domain/emission';
 export { EpochClock } from './epochs/epoch-clock';
 export { EpochCloser } from './epochs/epoch-closer.service';
 export { RewardsTables } from './rewards-tables';
+export { TokenAccounts, tokenSupply } from './domain/token-ledger';
+export { TokenLedger } from './tokens/token-ledger';

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { RewardsConfig } from './config/rewards.config';
@@ -46,4 +47,20 @@ export class RewardsTables {
     };
     this.calendar = { genesis: config.REWARDS_GENESIS, lengthMs: config.REWARDS_EPOCH_SECONDS * 1000 };
   }
+}
+
+/**
+ * Locks the supplier's account row (created on first use) for the rest of the transaction: every decision about
+ * the supplier's tokens or earnings (stake, claim, withdrawal, deposit) takes it first, so they apply one after
+ * another and a balance read under it stays true until commit.
+ */
+export async function lockSupplier(tx: EntityManager, tables: RewardsTables, supplierId: string) {
+  await tx.query(`INSERT INTO ${tables.accounts} (supplier_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
+    supplierId,
+  ]);
+  const [account]: Array<{ earned_micros: string; paid_micros: string }> = await tx.query(
+    `SELECT earned_micros, paid_micros FROM ${tables.accounts} WHERE supplier_id = $1 FOR UPDATE`,
+    [supplierId],
+  );
+  return { earnedMicros: BigInt(account.earned_micros), paidMicros: BigInt(account.paid_micros) };
 }

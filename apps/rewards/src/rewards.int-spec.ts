@@ -9,6 +9,7 @@ import {
   EventEnvelope,
   IdNamespaces,
   PayoutRequestedPayload,
+  PayoutSettled,
   StakeSlashedPayload,
   SupplierFaultObserved,
   Topics,
@@ -37,6 +38,7 @@ const suffix = uniqueSuffix();
 const supplier = `sup-rw-${suffix}`;
 const cluster = `rw-${suffix}`;
 const TOKEN = 1_000_000n;
+const DEPOSIT = 5_000n * TOKEN;
 const usd = (micros: string) => ({ currency: 'USD', micros });
 
 let revision = 1;
@@ -108,9 +110,19 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
       REWARDS_EPOCH_CHECK_SECONDS: '1',
       REWARDS_MIN_UPTIME_BPS: '3000',
       REWARDS_UNSTAKE_COOLDOWN_SECONDS: '3600',
+      REWARDS_UNBONDING_SECONDS: '1',
+      REWARDS_MIN_PAYOUT_MICROS: '1000000',
+      REWARDS_TOKEN_PAYOUT_CHECK_SECONDS: '1',
       LOG_LEVEL: 'warn',
     });
     await untilReady(rewards);
+    // The supplier's tokens to stake: received off the chain and recorded by an operator (twice: credited once).
+    for (let i = 0; i < 2; i += 1) {
+      expect(
+        (await post(`suppliers/${supplier}/deposits`, { units: String(DEPOSIT), reference: `op-${suffix}` }))
+          .status,
+      ).toBe(200);
+    }
   });
 
   afterAll(async () => {
@@ -161,6 +173,7 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
     expect(earnings.history).toHaveLength(2);
 
     const key = { 'idempotency-key': `claim-${uuidv7()}` };
+    const second = { 'idempotency-key': `claim-${uuidv7()}` };
     expect((await post(`suppliers/${supplier}/claims`, { earningsMicros: '1000' }, key)).body).toMatchObject({
       code: 'REWARDS.CLAIM_BELOW_MINIMUM',
     });
@@ -188,6 +201,109 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
       paid: usd('15000000'),
       available: usd('1000000'),
     });
+
+    // Billing answers (the test plays it): the first payout was paid; a second, refused, becomes claimable again.
+    const refused = await post(`suppliers/${supplier}/claims`, { earningsMicros: '1000000' }, second);
+    const settle = (payoutId: string, outcome: 'paid' | 'failed') =>
+      send(
+        PayoutSettled,
+        {
+          payoutId,
+          supplierId: supplier,
+          earnings: usd(outcome === 'paid' ? '15000000' : '1000000'),
+          outcome,
+          providerReference: outcome === 'paid' ? 'po_test_1' : null,
+          reason: outcome === 'paid' ? null : 'no payout account on file',
+          ledgerTransactionId: outcome === 'paid' ? uuidv7() : null,
+          settledAt: new Date().toISOString(),
+        },
+        2,
+      );
+    await settle(first.body.payoutId as string, 'paid');
+    await settle(refused.body.payoutId as string, 'failed');
+    const list = await eventually(async () => {
+      const { body } = await api(`suppliers/${supplier}/payouts`);
+      const items = body.items as Array<{ payoutId: string; earningsStatus: string }>;
+      expect(items.map((p) => p.earningsStatus).sort()).toEqual(['failed', 'paid']);
+      return items;
+    });
+    expect(list.find((p) => p.payoutId === first.body.payoutId)).toMatchObject({
+      earnings: usd('15000000'),
+      earningsStatus: 'paid',
+      providerReference: 'po_test_1',
+    });
+    expect(list.find((p) => p.payoutId === refused.body.payoutId)).toMatchObject({
+      failureReason: 'no payout account on file',
+    });
+    expect((await api(`suppliers/${supplier}/earnings`)).body.earnings).toMatchObject({
+      paid: usd('15000000'),
+      available: usd('1000000'),
+    });
+  });
+
+  it('stakes only tokens the supplier holds: stake → unstake → withdraw mints nothing', async () => {
+    const stranger = `sup-rw-empty-${suffix}`;
+    await send(CapacityChanged, capacity('n-empty', { supplierId: stranger }));
+    await eventually(async () => {
+      const { body } = await post(`suppliers/${stranger}/nodes/${nodeId('n-empty')}/stake`, {
+        units: String(200n * TOKEN),
+      });
+      expect(body).toMatchObject({ code: 'REWARDS.INSUFFICIENT_TOKENS' });
+    });
+    await send(CapacityChanged, capacity('n-cycle'));
+    await untilKnown('n-cycle');
+    const tokensOf = async () =>
+      (await api(`suppliers/${supplier}/balances`)).body.tokens as Record<string, string>;
+    const held = (t: Record<string, string>) =>
+      ['availableUnits', 'bondedUnits', 'unbondingUnits', 'pendingPayoutUnits'].reduce(
+        (sum, k) => sum + BigInt(t[k]),
+        0n,
+      );
+    const before = await tokensOf();
+    const path = `suppliers/${supplier}/nodes/${nodeId('n-cycle')}`;
+    expect((await post(`${path}/stake`, { units: String(300n * TOKEN) })).status).toBe(200);
+    expect((await post(`${path}/unstake`, { units: String(300n * TOKEN) })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the unbonding period (1 s here)
+    expect((await post(`suppliers/${supplier}/unbondings/withdraw`, {})).body).toEqual({
+      withdrawnUnits: String(300n * TOKEN),
+    });
+    const after = await tokensOf();
+    expect(after.availableUnits).toBe(before.availableUnits);
+    expect(held(after)).toBe(held(before));
+    expect((await api('tokens/supply')).body).toMatchObject({ consistent: true });
+  });
+
+  it('pays claimed tokens out of the ledger once per key, and shows the payout', async () => {
+    const key = { 'idempotency-key': `tokens-${uuidv7()}` };
+    const supplyBefore = (await api('tokens/supply')).body;
+    const claim = await post(`suppliers/${supplier}/claims`, { tokenUnits: String(40n * TOKEN) }, key);
+    expect(claim.status).toBe(201);
+    expect(
+      (await post(`suppliers/${supplier}/claims`, { tokenUnits: String(40n * TOKEN) }, key)).body.payoutId,
+    ).toBe(claim.body.payoutId);
+    const paid = await eventually(async () => {
+      const { body } = await api(`suppliers/${supplier}/payouts`);
+      const payout = (body.items as Array<{ payoutId: string; tokensStatus: string }>).find(
+        (p) => p.payoutId === claim.body.payoutId,
+      );
+      expect(payout?.tokensStatus).toBe('paid');
+      return payout;
+    });
+    expect(paid).toMatchObject({ tokenUnits: String(40n * TOKEN), transactionHash: null });
+    const supplyAfter = (await api('tokens/supply')).body;
+    expect(BigInt(supplyAfter.withdrawnUnits as string) - BigInt(supplyBefore.withdrawnUnits as string)).toBe(
+      40n * TOKEN,
+    );
+    expect(supplyAfter.consistent).toBe(true);
+    expect(
+      (
+        await post(
+          `suppliers/${supplier}/claims`,
+          { tokenUnits: String(DEPOSIT * 10n) },
+          { 'idempotency-key': `t-${uuidv7()}` },
+        )
+      ).body,
+    ).toMatchObject({ code: 'REWARDS.CLAIM_EXCEEDS_BALANCE' });
   });
 
   it('refuses bad stakes with coded errors and keeps balances whole', async () => {
@@ -219,7 +335,10 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
       );
     }
     for (const name of ['n-big', 'n-small', 'n-unverified']) await untilKnown(name);
-    await post(`suppliers/${supplier}/nodes/${nodeId('n-big')}/stake`, { units: String(400n * TOKEN) }); // 2×
+    await post(`suppliers/${supplier}/nodes/${nodeId('n-big')}/stake`, {
+      units: String(400n * TOKEN), // 2×
+      autoCompound: true,
+    });
     await post(`suppliers/${supplier}/nodes/${nodeId('n-small')}/stake`, { units: String(200n * TOKEN) }); // 1×
     // An epoch that began after both stakes and in which both were online the whole time.
     const startedAfter = Date.now();
@@ -238,6 +357,21 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
     expect(big + small).toBe(BigInt(closed.payload.budgetUnits)); // the only eligible nodes: stakes are ours
     expect(big - 2n * small).toBeGreaterThanOrEqual(-2n); // twice the stake multiplier, same uptime
     expect(big - 2n * small).toBeLessThanOrEqual(2n);
+    // Auto-compounding: n-big's share was restaked into it, in the epoch's own ledger transaction.
+    expect(shares[nodeId('n-big')]).toMatchObject({ compounded: true });
+    expect(shares[nodeId('n-small')]).toMatchObject({ compounded: false });
+    const stakes = (await api(`suppliers/${supplier}/stakes`)).body.stakes as Array<{
+      nodeId: string;
+      stakedUnits: string;
+    }>;
+    const stakeOf = (name: string) =>
+      BigInt(stakes.find((st) => st.nodeId === nodeId(name))?.stakedUnits ?? -1);
+    // At least this epoch's share (later epochs may have compounded more by now).
+    expect(stakeOf('n-big')).toBeGreaterThanOrEqual(400n * TOKEN + big);
+    expect(stakeOf('n-small')).toBe(200n * TOKEN);
+    const supply = (await api('tokens/supply')).body;
+    expect(supply.consistent).toBe(true);
+    expect(BigInt(supply.emittedUnits as string)).toBeGreaterThanOrEqual(BigInt(closed.payload.budgetUnits));
   });
 
   it('slashes a faulty node, more on a repeat, with the evidence', async () => {
@@ -272,5 +406,9 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
       shareBasisPoints: 200,
       stakeAfterUnits: String(990n * TOKEN - 19_800_000n),
     });
+    // Slashed tokens are burned: the supply says so, and still adds up.
+    const supply = (await api('tokens/supply')).body;
+    expect(BigInt(supply.burnedUnits as string)).toBeGreaterThanOrEqual(10n * TOKEN + 19_800_000n);
+    expect(supply.consistent).toBe(true);
   });
 });

@@ -6,11 +6,16 @@ import { EarnOnSettlementHandler } from './earnings/settlement.handler';
 import { EpochClock } from './epochs/epoch-clock';
 import { EpochCloser } from './epochs/epoch-closer.service';
 import { NodeFeedHandler, SupplierFaultHandler } from './nodes/node-feed.handlers';
+import { PayoutStatusOnPayoutSettledHandler } from './payouts/payout-settled.handler';
 import { PayoutsService } from './payouts/payouts.service';
 import { RewardsTables } from './rewards-tables';
 import { SlashingService } from './slashing/slashing.service';
 import { StakingService } from './staking/staking.service';
-import { EpochsController, SuppliersController } from './suppliers.controller';
+import { TokenDeposits } from './tokens/token-deposits.service';
+import { TokenLedger } from './tokens/token-ledger';
+import { OffChainTokenRail, TOKEN_PAYOUT_RAIL } from './tokens/token-payout-rail';
+import { TokenPayouts } from './tokens/token-payouts.service';
+import { EpochsController, SuppliersController, TokensController } from './suppliers.controller';
 
 /** Rewards: supplier earnings, staking, epoch emissions, slashing and payouts. */
 @Module({
@@ -21,9 +26,11 @@ import { EpochsController, SuppliersController } from './suppliers.controller';
       migrations: rewardsMigrations,
     }),
   ],
-  controllers: [SuppliersController, EpochsController],
+  controllers: [SuppliersController, EpochsController, TokensController],
   providers: [
     RewardsTables,
+    TokenLedger,
+    TokenDeposits,
     EpochClock,
     SlashingService,
     NodeFeedHandler,
@@ -31,6 +38,9 @@ import { EpochsController, SuppliersController } from './suppliers.controller';
     EarnOnSettlementHandler,
     StakingService,
     PayoutsService,
+    PayoutStatusOnPayoutSettledHandler,
+    { provide: TOKEN_PAYOUT_RAIL, useClass: OffChainTokenRail },
+    TokenPayouts,
     EpochCloser,
   ],
 })

@@ -26,6 +26,9 @@ import { RewardsConfig } from './config/rewards.config';
 import { PayoutsService } from './payouts/payouts.service';
 import { RewardsTables } from './rewards-tables';
 import { StakingService } from './staking/staking.service';
+import { bondedAccountSql, TokenAccounts, tokenSupply } from './domain/token-ledger';
+import { TokenDeposits } from './tokens/token-deposits.service';
+import { TokenLedger } from './tokens/token-ledger';
 
 const StakeSchema = z.strictObject({ units: TokenUnitsSchema, autoCompound: z.boolean().optional() });
 const UnstakeSchema = z.strictObject({ units: TokenUnitsSchema });
@@ -35,6 +38,10 @@ const ClaimSchema = z.strictObject({
     .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of micro-units')
     .default('0'),
   tokenUnits: TokenUnitsSchema.default('0'),
+});
+const DepositSchema = z.strictObject({
+  units: TokenUnitsSchema,
+  reference: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be 1 to 200 letters, digits, . _ : -'),
 });
 const HistorySchema = z.strictObject(pageQueryFields({ maxLimit: 500 }));
 
@@ -53,6 +60,8 @@ export class SuppliersController {
     @Inject(RewardsTables) private readonly tables: RewardsTables,
     @Inject(StakingService) private readonly staking: StakingService,
     @Inject(PayoutsService) private readonly payouts: PayoutsService,
+    @Inject(TokenLedger) private readonly tokens: TokenLedger,
+    @Inject(TokenDeposits) private readonly deposits: TokenDeposits,
     @Inject(SERVICE_CONFIG) private readonly config: RewardsConfig,
   ) {}
 
@@ -172,6 +181,34 @@ export class SuppliersController {
     });
   }
 
+  /**
+   * Tokens received for the supplier off the chain (an operator's record of a transfer it received), credited to
+   * the supplier's `available` once per reference. On-chain deposits are credited by the vault watcher instead.
+   * Internal: the gateway does not route clients here.
+   */
+  @Post('deposits')
+  @HttpCode(HttpStatus.OK)
+  async deposit(@Param('supplierId') supplierIdParam: string, @Body() body: unknown) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const request = parse(DepositSchema, body, 'REWARDS.INVALID_DEPOSIT');
+    const credited = await this.deposits.credit(
+      supplierId,
+      BigInt(request.units),
+      `off-chain:${request.reference}`,
+    );
+    return { supplierId, units: request.units, reference: request.reference, credited };
+  }
+
+  /** The supplier's payouts, newest first (cursor-paginated), each with its money and token status. */
+  @Get('payouts')
+  async payoutList(@Param('supplierId') supplierIdParam: string, @Query() query: unknown) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const page = parse(HistorySchema, query, 'REWARDS.INVALID_QUERY');
+    const before = page.cursor ? decodeCursor(page.cursor, 2) : undefined;
+    const items = await this.payouts.list(supplierId, page.limit, before as [string, string] | undefined);
+    return { items, nextCursor: nextCursor(items, page.limit, (p) => [p.requestedAt, p.payoutId]) };
+  }
+
   private async accountBalances(supplierId: string) {
     const [account] = await this.dataSource.query(
       `SELECT * FROM ${this.tables.accounts} WHERE supplier_id = $1`,
@@ -180,8 +217,22 @@ export class SuppliersController {
     const currency = this.config.REWARDS_CURRENCY;
     const earned = BigInt(account?.earned_micros ?? 0);
     const paid = BigInt(account?.paid_micros ?? 0);
-    const tokensEarned = BigInt(account?.tokens_earned ?? 0);
-    const tokensPaid = BigInt(account?.tokens_paid ?? 0);
+    const tokens = await this.tokens.balancesOf(this.dataSource, [
+      TokenAccounts.available(supplierId),
+      TokenAccounts.unbonding(supplierId),
+      TokenAccounts.pendingPayout(supplierId),
+    ]);
+    const [{ bonded }]: Array<{ bonded: string }> = await this.dataSource.query(
+      `SELECT coalesce(sum(b.balance_units), 0)::text AS bonded FROM ${this.tables.stakes} s
+       JOIN ${this.tokens.tables.balances} b ON b.account = ${bondedAccountSql('s.node_id')}
+       WHERE s.supplier_id = $1`,
+      [supplierId],
+    );
+    const [{ withdrawn }]: Array<{ withdrawn: string }> = await this.dataSource.query(
+      `SELECT coalesce(sum(token_units), 0)::text AS withdrawn FROM ${this.tables.payouts}
+       WHERE supplier_id = $1 AND tokens_status = 'paid'`,
+      [supplierId],
+    );
     return {
       supplierId,
       earnings: {
@@ -190,10 +241,40 @@ export class SuppliersController {
         available: money(currency, earned - paid),
       },
       tokens: {
-        earnedUnits: tokensEarned.toString(),
-        paidUnits: tokensPaid.toString(),
-        availableUnits: (tokensEarned - tokensPaid).toString(),
+        availableUnits: String(tokens.get(TokenAccounts.available(supplierId))),
+        bondedUnits: bonded,
+        unbondingUnits: String(tokens.get(TokenAccounts.unbonding(supplierId))),
+        pendingPayoutUnits: String(tokens.get(TokenAccounts.pendingPayout(supplierId))),
+        paidUnits: withdrawn,
       },
+    };
+  }
+}
+
+/**
+ * The token supply, for anyone to check: what was emitted, burned, deposited from and withdrawn to the chain,
+ * what the holders' accounts hold, and whether the two agree.
+ */
+@Controller('v1/tokens')
+export class TokensController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(TokenLedger) private readonly tokens: TokenLedger,
+    @Inject(SERVICE_CONFIG) private readonly config: RewardsConfig,
+  ) {}
+
+  @Get('supply')
+  async supply() {
+    const supply = tokenSupply(await this.tokens.balancesLike(this.dataSource, ''));
+    return {
+      symbol: this.config.REWARDS_TOKEN_SYMBOL,
+      emittedUnits: supply.emittedUnits.toString(),
+      burnedUnits: supply.burnedUnits.toString(),
+      depositedUnits: supply.depositedUnits.toString(),
+      withdrawnUnits: supply.withdrawnUnits.toString(),
+      openingUnits: supply.openingUnits.toString(),
+      heldUnits: supply.heldUnits.toString(),
+      consistent: supply.consistent,
     };
   }
 }

@@ -34,6 +34,7 @@ export * from './events/hold-released/hold-released.event';
 export * from './events/usage-recorded/usage-recorded.event';
 export * from './events/invoice-issued/invoice-issued.event';
 export * from './events/payout-requested/payout-requested.event';
+export * from './events/payout-settled/payout-settled.event';
 export * from './events/stake-slashed/stake-slashed.event';
 export * from './events/epoch-closed/epoch-closed.event';
 export * from './events/credit-requested/credit-requested.event';

@@ -35,6 +35,7 @@ export const Topics = {
   holdReleased: 'gridex.billing.hold-released.v1',
   usageRecorded: 'gridex.billing.usage-recorded.v1',
   invoiceIssued: 'gridex.billing.invoice-issued.v1',
+  payoutSettled: 'gridex.billing.payout-settled.v1',
   epochClosed: 'gridex.rewards.epoch-closed.v1',
   stakeSlashed: 'gridex.rewards.stake-slashed.v1',
   payoutRequested: 'gridex.rewards.payout-requested.v1',
@@ -81,6 +82,7 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.epochClosed]: 1,
   [Topics.stakeSlashed]: 3,
   [Topics.payoutRequested]: 3,
+  [Topics.payoutSettled]: 3,
 };
 
 /**

@@ -51,6 +51,14 @@ export const rewardsConfigSchema = baseConfigSchema({ port: 8085, schema: 'rewar
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
     .default('USD'),
+  REWARDS_TOKEN_SYMBOL: z
+    .string()
+    .regex(/^[A-Z0-9]{2,12}$/, 'must be 2 to 12 capital letters or digits')
+    .default('GDX')
+    .describe("The reward token's symbol, recorded on every token ledger transaction"),
+  REWARDS_TOKEN_PAYOUT_CHECK_SECONDS: intFromEnv(1, 3600)
+    .prefault('2')
+    .describe('How often claimed tokens are paid out (and submitted transfers checked)'),
   REWARDS_EPOCH_CHECK_SECONDS: intFromEnv(1, 3600)
     .prefault('5')
     .describe('How often ended epochs are looked for'),

@@ -1,5 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema, qualified } from '@gridex/persistence';
+import { createDoubleEntryLedger, migrationSchema, qualified } from '@gridex/persistence';
+import { PLATFORM_ACCOUNT_PREFIX, TokenAccounts } from '../domain/token-ledger';
+import { TOKEN_LEDGER_SHAPE, tokenTransactionId } from '../tokens/token-ledger';
 
 /**
  * Rewards' state. Balances that must never go negative say so to PostgreSQL (CHECK constraints), whatever code
@@ -147,5 +149,74 @@ export class CreateRewards1764337000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Tokens move only through a double-entry ledger (`token_*` tables): stakes are the balances of the nodes'
+ * `bonded` accounts and a supplier's tokens the balances of its accounts, instead of counters any statement could
+ * raise. What the counters held is carried over as one `opening` transaction. Payouts gain a status per leg
+ * (money, tokens), so the supplier sees each one settle or fail.
+ */
+export class TokenLedger1765100000000 implements MigrationInterface {
+  name = 'TokenLedger1765100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await createDoubleEntryLedger(queryRunner, TOKEN_LEDGER_SHAPE, {
+      nonNegative: `NOT starts_with(b.account, '${PLATFORM_ACCOUNT_PREFIX}')`,
+    });
+    const openingId = tokenTransactionId('opening', 'token-counters');
+    const [{ carried }]: Array<{ carried: boolean }> = await queryRunner.query(
+      `SELECT EXISTS (SELECT 1 FROM ${table('stakes')} WHERE staked_units > 0)
+           OR EXISTS (SELECT 1 FROM ${table('supplier_accounts')} WHERE tokens_earned > tokens_paid) AS carried`,
+    );
+    if (carried) {
+      await queryRunner.query(
+        `INSERT INTO ${table('token_transactions')} (transaction_id, kind, asset, reference, occurred_at)
+         VALUES ($1, 'opening', 'GDX', 'token-counters', now())`,
+        [openingId],
+      );
+      await queryRunner.query(
+        `WITH held AS (
+           SELECT 'node:' || node_id || ':bonded' AS account, staked_units AS units
+             FROM ${table('stakes')} WHERE staked_units > 0
+           UNION ALL
+           SELECT 'supplier:' || supplier_id || ':available', tokens_earned - tokens_paid
+             FROM ${table('supplier_accounts')} WHERE tokens_earned > tokens_paid)
+         INSERT INTO ${table('token_postings')} (transaction_id, account, amount_units)
+         SELECT $1, account, units FROM held
+         UNION ALL SELECT $1, $2, -sum(units) FROM held`,
+        [openingId, TokenAccounts.opening],
+      );
+    }
+    await queryRunner.query(`ALTER TABLE ${table('stakes')} DROP COLUMN staked_units`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('supplier_accounts')} DROP COLUMN tokens_earned, DROP COLUMN tokens_paid`,
+    );
+    await queryRunner.query(`
+      ALTER TABLE ${table('payouts')}
+        ADD COLUMN earnings_status text NOT NULL DEFAULT 'none'
+          CHECK (earnings_status IN ('none', 'requested', 'paid', 'failed')),
+        ADD COLUMN earnings_reference text,
+        ADD COLUMN tokens_status text NOT NULL DEFAULT 'none'
+          CHECK (tokens_status IN ('none', 'requested', 'submitted', 'paid', 'failed')),
+        ADD COLUMN tokens_tx_hash text,
+        ADD COLUMN failure_reason text,
+        ADD COLUMN updated_at timestamptz`);
+    await queryRunner.query(
+      `UPDATE ${table('payouts')} SET earnings_status = CASE WHEN earnings_micros > 0 THEN 'requested' ELSE 'none' END,
+         tokens_status = CASE WHEN token_units > 0 THEN 'paid' ELSE 'none' END, updated_at = requested_at`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX payouts_by_supplier ON ${table('payouts')} (supplier_id, requested_at DESC)`,
+    );
+  }
+
+  async down(): Promise<void> {
+    throw new Error('the token ledger cannot be folded back into counters: restore from a backup instead');
+  }
+}
+
 /** Rewards's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const rewardsMigrations: Array<new () => MigrationInterface> = [CreateRewards1764337000000];
+export const rewardsMigrations: Array<new () => MigrationInterface> = [
+  CreateRewards1764337000000,
+  TokenLedger1765100000000,
+];

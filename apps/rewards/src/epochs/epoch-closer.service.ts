@@ -14,8 +14,10 @@ import {
 } from '../domain/emission';
 import { epochBounds } from '../domain/epochs';
 import { gpuClassOf, requiredStake } from '../domain/gpu-class';
+import { bondedAccountSql, emissionPostings } from '../domain/token-ledger';
 import { closeEpoch } from '../domain/uptime';
 import { RewardsTables } from '../rewards-tables';
+import { TokenLedger } from '../tokens/token-ledger';
 import { EpochClock } from './epoch-clock';
 
 interface NodeForEpoch {
@@ -44,7 +46,8 @@ export interface ClosedEpoch {
  * takes each node's uptime for the epoch, decides eligibility (verified, online at least REWARDS_MIN_UPTIME_BPS
  * of the epoch, staked at least its class minimum × GPUs), splits the schedule's budget exactly
  * (`domain/emission.ts`), stores every node's inputs and share (`epoch_nodes`, so any epoch can be recomputed),
- * credits the tokens (or restakes them for auto-compounding nodes) and announces `epoch-closed`. Set-wise
+ * posts the tokens as one ledger transaction (restaked into the node's `bonded` account for auto-compounding
+ * nodes, to the supplier's `available` otherwise) and announces `epoch-closed`. Set-wise
  * statements throughout: the cost is a few passes over the node table, whatever its size.
  */
 @Injectable()
@@ -58,6 +61,7 @@ export class EpochCloser implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(RewardsTables) private readonly tables: RewardsTables,
     @Inject(EpochClock) private readonly clock: EpochClock,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(TokenLedger) private readonly ledger: TokenLedger,
     @Inject(SERVICE_CONFIG) private readonly config: RewardsConfig,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
@@ -102,8 +106,9 @@ export class EpochCloser implements OnApplicationBootstrap, OnApplicationShutdow
     if (end.getTime() > now.getTime()) return undefined;
     const rows: NodeForEpoch[] = await tx.query(
       `SELECT n.node_id, n.supplier_id, n.gpu_product, n.gpus, n.verified, n.online, n.online_since, n.accrued_ms,
-         s.staked_units, s.auto_compound
+         b.balance_units AS staked_units, s.auto_compound
        FROM ${this.tables.nodes} n LEFT JOIN ${this.tables.stakes} s ON s.node_id = n.node_id
+         LEFT JOIN ${this.ledger.tables.balances} b ON b.account = ${bondedAccountSql('n.node_id')}
        ORDER BY n.node_id FOR UPDATE OF n`,
     );
     const lengthMs = end.getTime() - start.getTime();
@@ -163,21 +168,23 @@ export class EpochCloser implements OnApplicationBootstrap, OnApplicationShutdow
       `UPDATE ${this.tables.nodes} SET accrued_ms = 0, online_since = CASE WHEN online THEN $1::timestamptz END`,
       [end],
     );
-    // Rewards: restaked for auto-compounding nodes, credited to the supplier otherwise.
-    await tx.query(
-      `UPDATE ${this.tables.stakes} s SET staked_units = s.staked_units + e.units
-       FROM ${this.tables.epochNodes} e
-       WHERE e.epoch_number = $1 AND e.node_id = s.node_id AND e.compounded`,
-      [epoch],
+    // Rewards, as one ledger transaction: restaked for auto-compounding nodes, to the supplier otherwise.
+    const emission = emissionPostings(
+      inputs.map((i) => ({
+        supplierId: i.row.supplier_id,
+        nodeId: i.row.node_id,
+        units: shares.get(i.row.node_id)?.units ?? 0n,
+        compounded: Boolean(i.row.auto_compound),
+      })),
     );
-    await tx.query(
-      `INSERT INTO ${this.tables.accounts} (supplier_id, tokens_earned)
-       SELECT supplier_id, sum(units) FROM ${this.tables.epochNodes}
-       WHERE epoch_number = $1 AND units > 0 AND NOT compounded GROUP BY supplier_id ORDER BY supplier_id
-       ON CONFLICT (supplier_id) DO UPDATE
-         SET tokens_earned = ${this.tables.accounts}.tokens_earned + EXCLUDED.tokens_earned`,
-      [epoch],
-    );
+    if (emission.length > 0) {
+      await this.ledger.post(tx, {
+        kind: 'emission',
+        reference: `epoch:${epoch}`,
+        occurredAt: end,
+        postings: emission,
+      });
+    }
     await tx.query(
       `INSERT INTO ${this.tables.epochs} (epoch_number, starts_at, ends_at, budget_units, distributed_units,
          eligible_nodes, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

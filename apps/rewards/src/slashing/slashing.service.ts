@@ -12,7 +12,9 @@ import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { RewardsConfig } from '../config/rewards.config';
 import { slashShareBps, slashUnits, SlashPolicy } from '../domain/slashing';
+import { slashPostings, TokenAccounts } from '../domain/token-ledger';
 import { RewardsTables } from '../rewards-tables';
+import { TokenLedger } from '../tokens/token-ledger';
 
 export interface Fault {
   nodeId: string;
@@ -27,7 +29,8 @@ export interface Fault {
 /**
  * Slashes a node's stake for a supplier-caused fault: one slash per reporting event (its id names the slash), a
  * share that escalates with the node's faults in the window, recorded with its evidence. A fault on a node with
- * no stake is recorded too (zero units), so it still counts towards escalation. Slashed tokens are burned.
+ * no stake is recorded too (zero units), so it still counts towards escalation. Slashed tokens move from the
+ * node's `bonded` account to `platform:burned`.
  */
 @Injectable()
 export class SlashingService {
@@ -37,6 +40,7 @@ export class SlashingService {
   constructor(
     @Inject(RewardsTables) private readonly tables: RewardsTables,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(TokenLedger) private readonly ledger: TokenLedger,
     @Inject(SERVICE_CONFIG) config: RewardsConfig,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
@@ -51,17 +55,16 @@ export class SlashingService {
 
   async slash(tx: EntityManager, fault: Fault, origin: EventOrigin, now: Date): Promise<void> {
     const slashId = deterministicUuid(IdNamespaces.slash, fault.sourceEventId, fault.nodeId);
-    const [stake]: Array<{ staked_units: string }> = await tx.query(
-      `SELECT staked_units FROM ${this.tables.stakes} WHERE node_id = $1 FOR UPDATE`,
-      [fault.nodeId],
-    );
+    // The node's stake row is its lock (stake and unstake take it too); the stake itself is the ledger's.
+    await tx.query(`SELECT 1 FROM ${this.tables.stakes} WHERE node_id = $1 FOR UPDATE`, [fault.nodeId]);
+    const bonded = TokenAccounts.bonded(fault.nodeId);
+    const staked = (await this.ledger.balancesOf(tx, [bonded])).get(bonded) ?? 0n;
     const [{ prior }]: Array<{ prior: number }> = await tx.query(
       `SELECT count(*)::int AS prior FROM ${this.tables.slashes} WHERE node_id = $1 AND slashed_at > $2`,
       [fault.nodeId, new Date(now.getTime() - this.policy.windowMs)],
     );
     const faultsInWindow = prior + 1;
     const shareBps = slashShareBps(this.policy, faultsInWindow);
-    const staked = stake ? BigInt(stake.staked_units) : 0n;
     const units = slashUnits(staked, shareBps);
     const evidence = {
       sourceEventId: fault.sourceEventId,
@@ -88,10 +91,12 @@ export class SlashingService {
     );
     if (inserted.length === 0) return;
     if (units > 0n) {
-      await tx.query(`UPDATE ${this.tables.stakes} SET staked_units = staked_units - $2 WHERE node_id = $1`, [
-        fault.nodeId,
-        units.toString(),
-      ]);
+      await this.ledger.post(tx, {
+        kind: 'slash',
+        reference: slashId,
+        occurredAt: now,
+        postings: slashPostings(fault.nodeId, units),
+      });
     }
     this.slashed.inc({ fault: fault.fault });
     await this.outbox.emit(

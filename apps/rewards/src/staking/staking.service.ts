@@ -1,17 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import { deterministicUuid, IdNamespaces, uuidv7 } from '@gridex/contracts';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { RewardsConfig } from '../config/rewards.config';
 import { requiredStake } from '../domain/gpu-class';
 import { NodeStake, released, RewardsError, stake, StakePolicy, unstake } from '../domain/staking';
-import { RewardsTables } from '../rewards-tables';
+import {
+  bondedAccountSql,
+  requireFunds,
+  stakePostings,
+  TokenAccounts,
+  unstakePostings,
+  withdrawalPostings,
+} from '../domain/token-ledger';
+import { lockSupplier, RewardsTables } from '../rewards-tables';
+import { TokenLedger } from '../tokens/token-ledger';
 
 interface StakeRow {
   staked_units: string;
   auto_compound: boolean;
   last_unstake_at: Date | null;
 }
+
+/** The stakes table's settings with the node's bonded balance from the ledger, as `staked_units`. */
+const bondedOf = (ledger: TokenLedger, stakes = 's') =>
+  `coalesce((SELECT b.balance_units FROM ${ledger.tables.balances} b
+     WHERE b.account = ${bondedAccountSql(`${stakes}.node_id`)}), 0)`;
 
 function stakeView(nodeId: string, row: StakeRow, required: bigint): StakeView {
   return {
@@ -34,9 +48,11 @@ export interface StakeView {
 }
 
 /**
- * Stakes, unstakes and withdrawals for a supplier's nodes (the rules are `domain/staking.ts`). Each change locks
- * the node's stake row, so concurrent requests apply one after the other. Tokens staked come from outside
- * Gridex; unbonded tokens, once withdrawn, join the supplier's token balance and are paid out by a claim.
+ * Stakes, unstakes and withdrawals for a supplier's nodes (the rules are `domain/staking.ts`, the movements
+ * `domain/token-ledger.ts`). A stake moves tokens the supplier holds (`available`: emissions, deposits, withdrawn
+ * unbondings) into the node's `bonded` account; an unstake moves them to `unbonding`; a withdrawal of a matured
+ * unbonding moves them back to `available`. Each change locks the supplier, then the node's stake row, so
+ * concurrent requests apply one after the other.
  */
 @Injectable()
 export class StakingService {
@@ -45,6 +61,7 @@ export class StakingService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(RewardsTables) private readonly tables: RewardsTables,
+    @Inject(TokenLedger) private readonly ledger: TokenLedger,
     @Inject(SERVICE_CONFIG) config: RewardsConfig,
   ) {
     this.policy = {
@@ -61,12 +78,21 @@ export class StakingService {
   ): Promise<StakeView> {
     return this.dataSource.transaction(async (tx) => {
       const { current, required } = await this.lockNode(tx, supplierId, nodeId);
-      const next = stake(current, units, required);
-      await tx.query(
-        `UPDATE ${this.tables.stakes} SET staked_units = $2, auto_compound = coalesce($3, auto_compound)
-         WHERE node_id = $1`,
-        [nodeId, next.stakedUnits.toString(), autoCompound ?? null],
-      );
+      stake(current, units, required);
+      const available = await this.ledger.balancesOf(tx, [TokenAccounts.available(supplierId)]);
+      requireFunds('stake', units, available.get(TokenAccounts.available(supplierId)) ?? 0n);
+      await this.ledger.post(tx, {
+        kind: 'stake',
+        reference: uuidv7(),
+        occurredAt: new Date(),
+        postings: stakePostings(supplierId, nodeId, units),
+      });
+      if (autoCompound !== undefined) {
+        await tx.query(`UPDATE ${this.tables.stakes} SET auto_compound = $2 WHERE node_id = $1`, [
+          nodeId,
+          autoCompound,
+        ]);
+      }
       return this.view(tx, nodeId, required);
     });
   }
@@ -79,22 +105,23 @@ export class StakingService {
   ): Promise<StakeView & { unbonding: { units: string; releaseAt: string } }> {
     return this.dataSource.transaction(async (tx) => {
       const { current, required } = await this.lockNode(tx, supplierId, nodeId);
-      const { stake: next, unbonding } = unstake(current, units, this.policy, now);
-      await tx.query(
-        `UPDATE ${this.tables.stakes} SET staked_units = $2, last_unstake_at = $3 WHERE node_id = $1`,
-        [nodeId, next.stakedUnits.toString(), now],
-      );
+      const { unbonding } = unstake(current, units, this.policy, now);
+      const unbondingId = deterministicUuid(IdNamespaces.unbonding, nodeId, now.toISOString());
+      await tx.query(`UPDATE ${this.tables.stakes} SET last_unstake_at = $2 WHERE node_id = $1`, [
+        nodeId,
+        now,
+      ]);
       await tx.query(
         `INSERT INTO ${this.tables.unbondings} (unbonding_id, node_id, supplier_id, units, release_at)
          VALUES ($1, $2, $3, $4, $5)`,
-        [
-          deterministicUuid(IdNamespaces.unbonding, nodeId, now.toISOString()),
-          nodeId,
-          supplierId,
-          units.toString(),
-          unbonding.releaseAt,
-        ],
+        [unbondingId, nodeId, supplierId, units.toString(), unbonding.releaseAt],
       );
+      await this.ledger.post(tx, {
+        kind: 'unstake',
+        reference: unbondingId,
+        occurredAt: now,
+        postings: unstakePostings(supplierId, nodeId, units),
+      });
       return {
         ...(await this.view(tx, nodeId, required)),
         unbonding: { units: units.toString(), releaseAt: unbonding.releaseAt.toISOString() },
@@ -102,9 +129,10 @@ export class StakingService {
     });
   }
 
-  /** Moves every matured unbonding of the supplier into its token balance; returns the units withdrawn. */
+  /** Moves every matured unbonding of the supplier back to its `available` tokens; returns the units withdrawn. */
   async withdraw(supplierId: string, now = new Date()): Promise<bigint> {
     return this.dataSource.transaction(async (tx) => {
+      await lockSupplier(tx, this.tables, supplierId);
       const rows: Array<{ unbonding_id: string; units: string; release_at: Date }> = await tx.query(
         `SELECT unbonding_id, units, release_at FROM ${this.tables.unbondings}
          WHERE supplier_id = $1 AND withdrawn_at IS NULL ORDER BY unbonding_id FOR UPDATE`,
@@ -124,10 +152,15 @@ export class StakingService {
         `UPDATE ${this.tables.unbondings} SET withdrawn_at = $2 WHERE unbonding_id = ANY($1::uuid[])`,
         [matured.map((u) => u.id), now],
       );
-      await tx.query(
-        `INSERT INTO ${this.tables.accounts} (supplier_id, tokens_earned) VALUES ($1, $2)
-         ON CONFLICT (supplier_id) DO UPDATE SET tokens_earned = ${this.tables.accounts}.tokens_earned + $2`,
-        [supplierId, total.toString()],
+      // One transaction per unbonding (named by it), so a withdrawal can never apply an unbonding twice.
+      await this.ledger.postMany(
+        tx,
+        matured.map((u) => ({
+          kind: 'withdrawal' as const,
+          reference: u.id,
+          occurredAt: now,
+          postings: withdrawalPostings(supplierId, u.units),
+        })),
       );
       return total;
     });
@@ -141,7 +174,8 @@ export class StakingService {
     // One query for all the supplier's stakes (not one per node).
     const rows: Array<StakeRow & { node_id: string; gpu_product: string; gpus: number }> =
       await manager.query(
-        `SELECT n.node_id, n.gpu_product, n.gpus, s.staked_units, s.auto_compound, s.last_unstake_at
+        `SELECT n.node_id, n.gpu_product, n.gpus, ${bondedOf(this.ledger)} AS staked_units,
+         s.auto_compound, s.last_unstake_at
        FROM ${this.tables.nodes} n JOIN ${this.tables.stakes} s ON s.node_id = n.node_id
        WHERE n.supplier_id = $1 ORDER BY n.node_id`,
         [supplierId],
@@ -179,12 +213,14 @@ export class StakingService {
     if (!node || node.supplier_id !== supplierId) {
       throw new RewardsError('REWARDS.NODE_NOT_FOUND', `supplier ${supplierId} has no node ${nodeId}`);
     }
+    await lockSupplier(tx, this.tables, supplierId);
     await tx.query(
-      `INSERT INTO ${this.tables.stakes} (node_id, supplier_id, staked_units) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+      `INSERT INTO ${this.tables.stakes} (node_id, supplier_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
       [nodeId, supplierId],
     );
     const [row]: Array<{ staked_units: string; last_unstake_at: Date | null }> = await tx.query(
-      `SELECT staked_units, last_unstake_at FROM ${this.tables.stakes} WHERE node_id = $1 FOR UPDATE`,
+      `SELECT ${bondedOf(this.ledger)} AS staked_units, s.last_unstake_at
+       FROM ${this.tables.stakes} s WHERE s.node_id = $1 FOR UPDATE`,
       [nodeId],
     );
     return {
@@ -198,7 +234,8 @@ export class StakingService {
 
   private async view(tx: EntityManager, nodeId: string, required: bigint): Promise<StakeView> {
     const [row]: StakeRow[] = await tx.query(
-      `SELECT staked_units, auto_compound, last_unstake_at FROM ${this.tables.stakes} WHERE node_id = $1`,
+      `SELECT ${bondedOf(this.ledger)} AS staked_units, s.auto_compound, s.last_unstake_at
+       FROM ${this.tables.stakes} s WHERE s.node_id = $1`,
       [nodeId],
     );
     return stakeView(nodeId, row, required);

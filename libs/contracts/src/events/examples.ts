@@ -30,6 +30,7 @@ import type { QuoteAnsweredPayload } from './quote-answered/quote-answered.event
 import type { CreditRequestedPayload } from './credit-requested/credit-requested.event';
 import type { CreditDeclinedPayload } from './credit-declined/credit-declined.event';
 import type { PayoutRequestedPayload } from './payout-requested/payout-requested.event';
+import type { PayoutSettledPayload } from './payout-settled/payout-settled.event';
 import type { StakeSlashedPayload } from './stake-slashed/stake-slashed.event';
 import type { EpochClosedPayload } from './epoch-closed/epoch-closed.event';
 
@@ -421,4 +422,14 @@ export const EventExamples = {
     tokenUnitsPaidTotal: '92500000000',
     requestedAt: '2026-11-28T12:00:00.000Z',
   } satisfies PayoutRequestedPayload,
+  'billing.payout-settled': {
+    payoutId: '0a1b2c3d-4e5f-5a6b-9c7d-8e9f0a1b2c3d',
+    supplierId: 'sup-nordic-dc',
+    earnings: usd('11797333'),
+    outcome: 'paid',
+    providerReference: 'po_0a1b2c3d4e5f',
+    reason: null,
+    ledgerTransactionId: '7c4e2a9b-1d3f-5e6a-8b7c-9d0e1f2a3b4c',
+    settledAt: '2026-11-28T12:00:02.000Z',
+  } satisfies PayoutSettledPayload,
 } as const;

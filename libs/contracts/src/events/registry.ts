@@ -31,6 +31,7 @@ import { QuoteAnswered } from './quote-answered/quote-answered.event';
 import { CreditRequested } from './credit-requested/credit-requested.event';
 import { CreditDeclined } from './credit-declined/credit-declined.event';
 import { PayoutRequested } from './payout-requested/payout-requested.event';
+import { PayoutSettled } from './payout-settled/payout-settled.event';
 import { StakeSlashed } from './stake-slashed/stake-slashed.event';
 import { EpochClosed } from './epoch-closed/epoch-closed.event';
 
@@ -70,6 +71,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   EpochClosed,
   StakeSlashed,
   PayoutRequested,
+  PayoutSettled,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

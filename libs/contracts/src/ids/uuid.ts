@@ -88,4 +88,6 @@ export const IdNamespaces = {
   payout: '0b4d8f2a-6e1c-4a5d-8f3b-9c7e1a5d3faa',
   /** Unbondings: one per (node, unstake time). */
   unbonding: '1c5e9a3b-7f2d-4b6e-9a4c-0d8f2b6e4abb',
+  /** Token ledger transactions: one per (kind, reference). */
+  tokenTransaction: '5d2a7c9e-3b8f-4e1a-a6d4-8c0b3e7f5acc',
 } as const;
