@@ -11,6 +11,9 @@ import {
   InvoiceIssuedPayload,
   JobMatched,
   JobMatchedPayload,
+  PayoutRequested,
+  PayoutRequestedPayload,
+  PayoutSettledPayload,
   Topics,
   UsageRecordedPayload,
   UsageSettledPayload,
@@ -85,6 +88,7 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
     Topics.creditExhausted,
     Topics.invoiceIssued,
     Topics.creditAdded,
+    Topics.payoutSettled,
   ];
 
   const send = async <T>(contract: EventContract<T>, payload: T, tenantId: string, times = 1) => {
@@ -299,6 +303,98 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
       `SELECT coalesce(sum(amount_micros), 0)::text AS total FROM "${billing.schema}".ledger_postings`,
     );
     expect(total).toBe('0');
+  });
+
+  it("pays a supplier's claim out of its payable once, and reverses one the provider refuses", async () => {
+    /** One finished job on a node of `supplierId`; returns what the supplier earned. */
+    const earn = async (supplierId: string) => {
+      const tenant = `t-payout-${uuidv7()}`;
+      await topUp(tenant, 100_000_000n);
+      const base = matched(tenant);
+      const job = matched(tenant, { allocations: [{ ...base.allocations[0], supplierId }] });
+      await send(JobMatched, job, tenant);
+      await waitFor(Topics.holdPlaced, (p: HoldPlacedPayload) => p.reservationId === job.reservationId);
+      const startedAt = new Date(Date.now() - 60_000);
+      const workloadId = uuidv7();
+      const at = { jobId: job.jobId, reservationId: job.reservationId, workloadId };
+      await send(WorkloadStarted, { ...at, startedAt: startedAt.toISOString() }, tenant);
+      await send(
+        WorkloadFinished,
+        {
+          ...at,
+          outcome: 'succeeded',
+          startedAt: startedAt.toISOString(),
+          finishedAt: new Date().toISOString(),
+        },
+        tenant,
+      );
+      const settled = await waitFor(
+        Topics.usageSettled,
+        (p: UsageSettledPayload) => p.reservationId === job.reservationId,
+      );
+      return BigInt(settled.payload.supplierShares[0].amountMicros);
+    };
+    const payable = (supplierId: string) => `supplier:${supplierId}:payable`;
+    const inFlight = (supplierId: string) => `supplier:${supplierId}:payouts-in-flight`;
+    const claim = (supplierId: string, micros: bigint): PayoutRequestedPayload => ({
+      payoutId: uuidv7(),
+      supplierId,
+      earnings: usd(micros.toString()),
+      tokenUnits: '0',
+      earningsPaidTotalMicros: micros.toString(),
+      tokenUnitsPaidTotal: '0',
+      requestedAt: new Date().toISOString(),
+    });
+
+    const paidSupplier = `sup-paid-${suffix}`;
+    const earned = await earn(paidSupplier);
+    const clearingBefore = (await balances(['platform:payouts-clearing']))['platform:payouts-clearing'];
+    const request = claim(paidSupplier, earned);
+    await send(PayoutRequested, request, paidSupplier, 3); // delivered three times
+    const paid = await waitFor(
+      Topics.payoutSettled,
+      (p: PayoutSettledPayload) => p.payoutId === request.payoutId,
+    );
+    expect(paid.payload).toMatchObject({ outcome: 'paid', earnings: usd(earned.toString()), reason: null });
+    expect(paid.payload.providerReference).toMatch(/^test_po_/);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrong second payout to show
+    expect(
+      await balances([payable(paidSupplier), inFlight(paidSupplier), 'platform:payouts-clearing']),
+    ).toEqual({
+      [payable(paidSupplier)]: 0n,
+      [inFlight(paidSupplier)]: 0n,
+      'platform:payouts-clearing': clearingBefore + earned,
+    });
+    expect(
+      recorders[Topics.payoutSettled]
+        .values<Recorded<PayoutSettledPayload>>()
+        .filter((e) => e.payload.payoutId === request.payoutId),
+    ).toHaveLength(1);
+
+    // The test provider refuses suppliers named "unpayable": the money goes back to the payable.
+    const refusedSupplier = `sup-unpayable-${suffix}`;
+    const owed = await earn(refusedSupplier);
+    const refusedRequest = claim(refusedSupplier, owed);
+    await send(PayoutRequested, refusedRequest, refusedSupplier);
+    const refused = await waitFor(
+      Topics.payoutSettled,
+      (p: PayoutSettledPayload) => p.payoutId === refusedRequest.payoutId,
+    );
+    expect(refused.payload).toMatchObject({ outcome: 'failed', reason: 'no payout account on file' });
+    expect(await balances([payable(refusedSupplier), inFlight(refusedSupplier)])).toEqual({
+      [payable(refusedSupplier)]: owed,
+      [inFlight(refusedSupplier)]: 0n,
+    });
+
+    // More than the payable holds: refused before any money moves.
+    const tooMuch = claim(refusedSupplier, owed + 1n);
+    await send(PayoutRequested, tooMuch, refusedSupplier);
+    const uncovered = await waitFor(
+      Topics.payoutSettled,
+      (p: PayoutSettledPayload) => p.payoutId === tooMuch.payoutId,
+    );
+    expect(uncovered.payload).toMatchObject({ outcome: 'failed', ledgerTransactionId: null });
+    expect(uncovered.payload.reason).toMatch(/less than/);
   });
 
   it('rejects the hold when the tenant cannot cover it, and moves no money', async () => {

@@ -22,10 +22,13 @@ import {
 } from './metering/lifecycle.handlers';
 import { MeteringService } from './metering/metering.service';
 import { MeterStore } from './metering/meter.store';
+import { PayOutOnPayoutRequestedHandler } from './payouts/payout-requested.handler';
+import { PAYOUT_PROVIDER, TestPayoutProvider } from './payouts/payout-provider';
+import { PayoutsService } from './payouts/payouts.service';
 
 /**
  * Billing: holds on matched jobs, per-second metering from workload timestamps, settlement into the
- * double-entry ledger, credit top-ups, invoices, and the finance events that describe each of them.
+ * double-entry ledger, credit top-ups, supplier payouts, invoices, and the finance events that describe each of them.
  */
 @Module({
   imports: [
@@ -52,6 +55,9 @@ import { MeterStore } from './metering/meter.store';
     TopUpOnCreditRequestedHandler,
     InvoiceService,
     InvoiceStore,
+    { provide: PAYOUT_PROVIDER, useClass: TestPayoutProvider },
+    PayoutsService,
+    PayOutOnPayoutRequestedHandler,
   ],
 })
 export class BillingModule {}

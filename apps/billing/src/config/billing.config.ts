@@ -35,6 +35,9 @@ export const billingConfigSchema = baseConfigSchema({ port: 8084, schema: 'billi
   BILLING_INVOICE_CHECK_SECONDS: intFromEnv(1, 86_400)
     .prefault('60')
     .describe('How often closed periods are looked for and invoiced'),
+  BILLING_PAYOUT_CHECK_SECONDS: intFromEnv(1, 86_400)
+    .prefault('2')
+    .describe('How often payouts in flight are handed to the payout provider'),
 });
 
 export type BillingConfig = z.infer<typeof billingConfigSchema>;

@@ -267,9 +267,42 @@ export class LedgerChecksPerStatement1764910000000 implements MigrationInterface
   }
 }
 
+/**
+ * Supplier payouts: one row per claimed payout (its id is rewards' payout id, so a redelivered request adds
+ * nothing), from `in-flight` (payable moved to payouts in flight) to `paid` or `failed` (reversed).
+ */
+export class SupplierPayouts1765100000000 implements MigrationInterface {
+  name = 'SupplierPayouts1765100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('supplier_payouts')} (
+        payout_id          uuid        PRIMARY KEY,
+        supplier_id        text        NOT NULL,
+        amount_micros      bigint      NOT NULL CHECK (amount_micros > 0),
+        state              text        NOT NULL CHECK (state IN ('in-flight', 'paid', 'failed')),
+        provider_reference text,
+        failure_reason     text,
+        correlation_id     text        NOT NULL,
+        requested_at       timestamptz NOT NULL,
+        settled_at         timestamptz
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX supplier_payouts_in_flight ON ${table('supplier_payouts')} (requested_at)
+       WHERE state = 'in-flight'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'supplier_payouts')}`);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const billingMigrations: Array<new () => MigrationInterface> = [
   CreateLedger1764332000000,
   CreateBillingState1764335000000,
   LedgerChecksPerStatement1764910000000,
+  SupplierPayouts1765100000000,
 ];
