@@ -237,6 +237,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/suppliers/me/unstake',
         '/v1/suppliers/me/rewards',
         '/v1/suppliers/me/payouts',
+        '/v1/suppliers/{supplierId}/token-deposits',
         '/v1/invoices',
         '/v1/invoices/{invoiceId}',
         '/v1/finance/ledger',
@@ -258,6 +259,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
             .replace('{topUpId}', 'x')
             .replace('{topic}', 'x')
             .replace('{invoiceId}', 'x')
+            .replace('{supplierId}', 'x')
             .replace('{pool}', 'x'),
           undefined,
           {
@@ -590,6 +592,22 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       ]);
     });
     const node = { nodeId };
+    // Stakes are tokens the supplier holds: it has none until a deposit is recorded (operators only).
+    expect(
+      (await post('/v1/suppliers/me/stake', key, { nodeId: node.nodeId, amount: '8000' })).body,
+    ).toMatchObject({
+      code: expect.stringMatching(/^REWARDS\.(INSUFFICIENT_TOKENS|NODE_NOT_FOUND)$/),
+    });
+    const deposit = { amount: '8000', reference: `custody-${uuidv7()}` };
+    expect((await post(`/v1/suppliers/${supplierId}/token-deposits`, key, deposit)).status).toBe(403);
+    for (const credited of [true, false]) {
+      expect((await post(`/v1/suppliers/${supplierId}/token-deposits`, operatorKey, deposit)).body).toEqual({
+        supplierId,
+        amount: '8000.00',
+        reference: deposit.reference,
+        credited,
+      });
+    }
     const staked = await eventually(async () => {
       const answer = await post('/v1/suppliers/me/stake', key, { nodeId: node.nodeId, amount: '8000' });
       expect(answer.status).toBe(200);
@@ -609,7 +627,13 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     });
     const rewardsView = (await call('/v1/suppliers/me/rewards', key)).body;
     expect(rewardsView).toMatchObject({
-      tokens: { earned: '0.00', paid: '0.00', available: '0.00' },
+      tokens: {
+        available: '0.00',
+        bonded: '7500.00',
+        unbonding: '500.00',
+        pendingPayout: '0.00',
+        paid: '0.00',
+      },
       stakes: [expect.objectContaining({ nodeId: node.nodeId, staked: '7500.00' })],
       unbondings: [expect.objectContaining({ nodeId: node.nodeId, amount: '500.00', withdrawn: false })],
     });
@@ -626,6 +650,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     );
     expect(payout.status).toBe(422);
     expect(String(payout.body.code)).toMatch(/^REWARDS\./);
+    expect((await call('/v1/suppliers/me/payouts', key)).body).toEqual({ items: [], nextCursor: null });
     const otherSupplier = await tenantWithKey('supplier');
     expect(
       (await post('/v1/suppliers/me/stake', otherSupplier.key, { nodeId: node.nodeId, amount: '1' })).body,

@@ -33,6 +33,7 @@ import { TenantsController } from './tenants/tenants.controller';
 import { InvoicesController } from './invoices/invoices.controller';
 import { ServiceClient } from './internal/service-client';
 import { FleetController } from './operations/fleet.controller';
+import { TokenDepositsController } from './suppliers/token-deposits.controller';
 import { SuppliersController } from './suppliers/suppliers.controller';
 
 /**
@@ -56,6 +57,7 @@ import { SuppliersController } from './suppliers/suppliers.controller';
     UsageController,
     SupplierEarningsController,
     SuppliersController,
+    TokenDepositsController,
     InvoicesController,
     FleetController,
     DeadLettersController,

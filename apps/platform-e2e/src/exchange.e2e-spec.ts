@@ -187,10 +187,15 @@ describe('the exchange, end to end through the public API', () => {
 
   it('runs a job from submission to invoice, and pays its supplier in money and in epoch rewards', async () => {
     const [node] = (await homeGpus.api.supplierNodes()).items as Array<{ nodeId: string }>;
-    // A home node earns emissions once staked (100 tokens per consumer GPU).
-    for (const { nodeId } of (await homeGpus.api.supplierNodes()).items as Array<{ nodeId: string }>) {
-      await homeGpus.api.stake(nodeId, '100');
-    }
+    // A home node earns emissions once staked (100 tokens per consumer GPU), from tokens the supplier deposited.
+    const homeNodes = (await homeGpus.api.supplierNodes()).items as Array<{ nodeId: string; gpus: number }>;
+    const toStake = homeNodes.reduce((sum, n) => sum + 100 * n.gpus, 0);
+    await operator.recordTokenDeposit(homeGpus.id, String(toStake), `e2e-${homeGpus.id}`);
+    for (const { nodeId, gpus } of homeNodes) await homeGpus.api.stake(nodeId, String(100 * gpus));
+    expect((await homeGpus.api.rewards()).tokens).toMatchObject({
+      available: '0.00',
+      bonded: `${toStake}.00`,
+    });
     expect(node).toBeDefined();
     const acme = await client('Acme Inference', '500.00');
     const spec = job({ name: 'llm-serve', gpuProducts: [RTX4090], annotations: runFor('3s') });
@@ -230,7 +235,7 @@ describe('the exchange, end to end through the public API', () => {
       expect(Number(earnings.total)).toBeLessThan(Number(usage.amount));
     });
     await eventually(async () => {
-      expect(Number((await homeGpus.api.rewards()).tokens.earned)).toBeGreaterThan(0);
+      expect(Number((await homeGpus.api.rewards()).tokens.available)).toBeGreaterThan(0); // emissions
     }, 60_000);
   }, 240_000);
 

@@ -11,6 +11,7 @@ import type {
   Page,
   Problem,
   Quote,
+  SupplierPayout,
   SupplierRewards,
   TenantKind,
   TopUp,
@@ -78,6 +79,15 @@ export class GridexClient {
     region?: string;
   }): Promise<{ id: string; name: string; kind: TenantKind; createdAt: string }> {
     return this.post('/v1/tenants', tenant);
+  }
+
+  /** Records tokens a supplier transferred to the platform off the chain (once per reference). */
+  recordTokenDeposit(
+    supplierId: string,
+    amount: string,
+    reference: string,
+  ): Promise<{ supplierId: string; amount: string; reference: string; credited: boolean }> {
+    return this.post(`/v1/suppliers/${encodeURIComponent(supplierId)}/token-deposits`, { amount, reference });
   }
 
   createApiKey(
@@ -216,11 +226,12 @@ export class GridexClient {
     return this.get('/v1/suppliers/me/rewards');
   }
 
-  payout(
-    request: { amount?: string; tokens?: string },
-    idempotencyKey?: string,
-  ): Promise<Record<string, unknown>> {
+  payout(request: { amount?: string; tokens?: string }, idempotencyKey?: string): Promise<SupplierPayout> {
     return this.post('/v1/suppliers/me/payouts', request, idempotencyKey);
+  }
+
+  payouts(query: { limit?: number; cursor?: string } = {}): Promise<Page<SupplierPayout>> {
+    return this.get('/v1/suppliers/me/payouts', query);
   }
 
   // ── finance ────────────────────────────────────────────────────────────────────────────────────────────

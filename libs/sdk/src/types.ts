@@ -102,7 +102,7 @@ export interface OfferTerms {
 }
 
 export interface SupplierRewards {
-  tokens: { earned: string; paid: string; available: string };
+  tokens: { available: string; bonded: string; unbonding: string; pendingPayout: string; paid: string };
   stakes: Array<{
     nodeId: string;
     staked: string;
@@ -123,4 +123,19 @@ export interface Fleet {
     freeGpus: number;
   };
   groups: Array<{ region: string; gpuProduct: string; nodes: number; gpus: number; freeGpus: number }>;
+}
+
+export type PayoutLegStatus = 'none' | 'requested' | 'submitted' | 'paid' | 'failed';
+
+export interface SupplierPayout {
+  payoutId: string;
+  earnings: string;
+  earningsStatus: PayoutLegStatus;
+  providerReference: string | null;
+  tokens: string;
+  tokensStatus: PayoutLegStatus;
+  transactionHash: string | null;
+  failureReason: string | null;
+  requestedAt: string;
+  updatedAt: string;
 }

@@ -123,8 +123,22 @@ export async function setUpDemoWorld(
     const rewards = await api.rewards();
     const staked = new Set(rewards.stakes.filter((s) => s.eligible).map((s) => s.nodeId));
     const nodes = (await api.supplierNodes()).items as Array<{ nodeId: string; gpus: number }>;
-    for (const node of nodes.filter((n) => !staked.has(n.nodeId))) {
-      const perGpu = datacenter ? STAKE_PER_GPU.datacenter : STAKE_PER_GPU.consumer;
+    const perGpu = datacenter ? STAKE_PER_GPU.datacenter : STAKE_PER_GPU.consumer;
+    const unstaked = nodes.filter((n) => !staked.has(n.nodeId));
+    // Suppliers stake tokens they hold: the demo's arrive off the chain, recorded by the operator (once per
+    // reference, so a restarted demo does not credit them again).
+    const needed = unstaked.reduce((sum, n) => sum + perGpu * n.gpus, 0);
+    if (needed > 0) {
+      await operator.recordTokenDeposit(
+        supplierId,
+        String(needed),
+        `demo-stake-${unstaked
+          .map((n) => n.nodeId)
+          .join('-')
+          .slice(0, 150)}`,
+      );
+    }
+    for (const node of unstaked) {
       await retry(() => api.stake(node.nodeId, String(perGpu * node.gpus)));
     }
   }

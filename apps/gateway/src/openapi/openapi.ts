@@ -1,3 +1,4 @@
+import { TokenDepositRequestSchema, TokenDepositSchema } from '../suppliers/token-deposits.controller';
 import { z } from 'zod';
 import { BalanceSchema, TopUpRequestSchema, TopUpSchema } from '../credits/credits.controller';
 import { EarningsSchema, UsagePageSchema } from '../credits/usage';
@@ -21,6 +22,7 @@ import {
   OfferAcceptedSchema,
   OfferRequestSchema,
   PayoutRequestSchema,
+  PayoutPageSchema,
   PayoutSchema,
   RewardsSchema,
   StakeRequestSchema,
@@ -286,7 +288,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'get',
     path: '/v1/suppliers/me/rewards',
-    summary: 'Token rewards (earned, paid, available), stakes per node and unbondings',
+    summary: 'Tokens by account (available, bonded, unbonding, pending payout, paid), stakes and unbondings',
     roles: ['supplier'],
     response: RewardsSchema,
     status: 200,
@@ -301,6 +303,25 @@ export const OPERATIONS: readonly Operation[] = [
     response: PayoutSchema,
     status: 201,
     errors: [400, 401, 403, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me/payouts',
+    summary: "The supplier's payouts, newest first, each with its money and token status (`limit`, `cursor`)",
+    roles: ['supplier'],
+    response: PayoutPageSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/suppliers/{supplierId}/token-deposits',
+    summary: 'Record tokens a supplier transferred off the chain (credited once per reference)',
+    roles: ['operator'],
+    request: TokenDepositRequestSchema,
+    response: TokenDepositSchema,
+    status: 200,
+    errors: [400, 401, 403, 422, 429, 503],
   },
   {
     method: 'get',

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Put,
+  Query,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
@@ -99,18 +100,36 @@ export const SupplierSchema = z.object({
 });
 export const SupplierNodesSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())) });
 export const RewardsSchema = z.object({
-  tokens: z.object({ earned: z.string(), paid: z.string(), available: z.string() }),
+  tokens: z
+    .object({
+      available: z.string().describe('Free to stake or claim'),
+      bonded: z.string().describe('Staked in the supplier’s nodes'),
+      unbonding: z.string().describe('Unstaked, waiting out the unbonding period'),
+      pendingPayout: z.string().describe('Claimed, not yet paid out'),
+      paid: z.string().describe('Paid out so far'),
+    })
+    .describe('Tokens, by account of the token ledger'),
   stakes: z.array(StakeViewSchema),
   unbondings: z.array(
     z.object({ nodeId: z.string(), amount: z.string(), releaseAt: z.string(), withdrawn: z.boolean() }),
   ),
 });
+const PayoutLegStatusSchema = z
+  .enum(['none', 'requested', 'submitted', 'paid', 'failed'])
+  .describe('none: not part of this payout; submitted: sent to the chain, awaiting confirmation');
 export const PayoutSchema = z.object({
   payoutId: z.string(),
   earnings: z.string().describe('USD'),
+  earningsStatus: PayoutLegStatusSchema,
+  providerReference: z.string().nullable().describe("The payout provider's reference for the money"),
   tokens: z.string(),
+  tokensStatus: PayoutLegStatusSchema,
+  transactionHash: z.string().nullable().describe('The token transfer on the chain (null off the chain)'),
+  failureReason: z.string().nullable(),
   requestedAt: z.string(),
+  updatedAt: z.string(),
 });
+export const PayoutPageSchema = z.object({ items: z.array(PayoutSchema), nextCursor: z.string().nullable() });
 
 const IdempotencyKeySchema = z
   .string({ error: 'Idempotency-Key is required: a payout must never be paid twice' })
@@ -238,7 +257,7 @@ export class SuppliersController {
     );
   }
 
-  /** Token rewards (earned, paid, available), stakes per node and unbondings. */
+  /** Tokens by account (available, bonded, unbonding, pending payout, paid), stakes per node and unbondings. */
   @Get('rewards')
   async rewards(@Caller() caller: Principal) {
     const [balances, stakes] = await Promise.all([
@@ -282,6 +301,19 @@ export class SuppliersController {
       },
     );
     return toApiUnits({ ...payout, supplierId: undefined });
+  }
+
+  /** The supplier's payouts, newest first, with the status of their money and token parts. */
+  @Get('payouts')
+  async payouts(
+    @Caller() caller: Principal,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const page = await this.services.json('rewards', this.rewardsPath(caller, 'payouts'), {
+      query: { cursor, limit },
+    });
+    return toApiUnits(page);
   }
 
   private nodes(caller: Principal) {
