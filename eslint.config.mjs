@@ -8,6 +8,7 @@ const layerConstraints = [
   { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:persistence', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:kubernetes', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:chain', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'layer:messaging',
     onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence'],

@@ -27,6 +27,7 @@ export const StackPorts = {
   kubeControllerManager: 11257,
   kubeScheduler: 11259,
   kwok: 11260,
+  chain: 18545,
 };
 
 export const LOOPBACK = '127.0.0.1';

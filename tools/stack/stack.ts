@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ChainComponent } from './components/chain';
 import { KafkaComponent } from './components/kafka';
 import { PostgresComponent } from './components/postgres';
 import { StackComponent } from './components/component';
@@ -15,6 +16,7 @@ const components: StackComponent[] = [
   new PostgresComponent(),
   new KafkaComponent(),
   new KubernetesComponent(),
+  new ChainComponent(),
 ];
 
 async function up(): Promise<void> {

@@ -1,0 +1,5 @@
+export * from './artifacts';
+export * from './clients';
+export * from './deploy';
+export * from './chain-node';
+export * from './compile';
