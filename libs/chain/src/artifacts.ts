@@ -1,5 +1,4 @@
 // Written by `npm run chain:contracts` from libs/chain/contracts (solc 0.8.37+commit.f401782d.Emscripten.clang); do not edit.
- 
 // prettier-ignore
 export const SOLC_VERSION = "0.8.37+commit.f401782d.Emscripten.clang";
 // prettier-ignore

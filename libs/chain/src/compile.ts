@@ -55,7 +55,6 @@ export function compileContracts(
 export function renderArtifacts(compiled: ReturnType<typeof compileContracts>): string {
   const lines = [
     `// Written by \`npm run chain:contracts\` from libs/chain/contracts (solc ${compiled.solcVersion}); do not edit.`,
-    '/* eslint-disable */',
     '// prettier-ignore',
     `export const SOLC_VERSION = ${JSON.stringify(compiled.solcVersion)};`,
   ];
