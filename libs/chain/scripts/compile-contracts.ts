@@ -5,20 +5,12 @@
  *   npm run chain:contracts            write the artifacts
  *   npm run chain:contracts -- --check fail if they are not what the sources compile to
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileContracts, renderArtifacts } from '../src/compile';
+import { compileContracts, CONTRACT_NAMES, readContractSources, renderArtifacts } from '../src/compile';
 
-const root = path.resolve(__dirname, '..');
-const contractsDir = path.join(root, 'contracts');
-const sources = Object.fromEntries(
-  readdirSync(contractsDir)
-    .filter((file) => file.endsWith('.sol'))
-    .sort()
-    .map((file) => [file, readFileSync(path.join(contractsDir, file), 'utf8')]),
-);
-const rendered = renderArtifacts(compileContracts(sources, ['GridexToken', 'RewardsVault']));
-const target = path.join(root, 'src', 'artifacts.ts');
+const rendered = renderArtifacts(compileContracts(readContractSources(), CONTRACT_NAMES));
+const target = path.resolve(__dirname, '..', 'src', 'artifacts.ts');
 if (process.argv.includes('--check')) {
   if (readFileSync(target, 'utf8') !== rendered) {
     console.error(`${target} is stale: run npm run chain:contracts`);

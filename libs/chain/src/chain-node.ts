@@ -7,17 +7,19 @@ export interface ChainNodeOptions {
   port: number;
   chainId: number;
   balances: Record<`0x${string}`, bigint>;
+  /** Besides a block per transaction, an empty block this often, so confirmations accrue while nothing happens. */
+  blockIntervalMs?: number;
 }
 
 type EdrModule = typeof import('@nomicfoundation/edr');
 
 /**
  * A local Ethereum chain: the EDR engine (the Rust EVM behind Hardhat's node, an npm package with a native
- * binary) behind a plain JSON-RPC endpoint, mining a block per transaction. State lives in memory: a restart is a
+ * binary) behind a plain JSON-RPC endpoint, mining a block per transaction (and, if asked, an empty block every
+ * `blockIntervalMs`). State lives in memory: a restart is a
  * new chain (a new genesis hash), which readers of the chain must notice.
  */
 export async function startChainNode(options: ChainNodeOptions): Promise<{ server: Server; url: string }> {
-   
   const edr = require('@nomicfoundation/edr') as EdrModule;
   const context = new edr.EdrContext();
   await context.registerProviderFactory(edr.L1_CHAIN_TYPE, edr.l1ProviderFactory());
@@ -27,7 +29,7 @@ export async function startChainNode(options: ChainNodeOptions): Promise<{ serve
     {
       allowBlocksWithSameTimestamp: false,
       allowUnlimitedContractSize: false,
-      bailOnCallFailure: false,
+      bailOnCallFailure: true, // a reverting eth_call answers an error, as a real node does
       bailOnTransactionFailure: false,
       chainId: BigInt(options.chainId),
       coinbase: Buffer.alloc(20, 0xc0),
@@ -41,7 +43,11 @@ export async function startChainNode(options: ChainNodeOptions): Promise<{ serve
       ],
       hardfork: edr.l1HardforkToString(hardfork),
       minGasPrice: 0n,
-      mining: { autoMine: true, memPool: { order: edr.MineOrdering.Priority } },
+      mining: {
+        autoMine: true,
+        ...(options.blockIntervalMs ? { interval: BigInt(options.blockIntervalMs) } : {}),
+        memPool: { order: edr.MineOrdering.Priority },
+      },
       network: { genesisBlockGasLimit: 30_000_000n },
       networkId: BigInt(options.chainId),
       observability: {},
@@ -57,7 +63,13 @@ export async function startChainNode(options: ChainNodeOptions): Promise<{ serve
     const response = await provider.handleRequest(
       JSON.stringify({ jsonrpc: '2.0', id: 1, method: request.method, params: request.params ?? [] }),
     );
-    const data = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as object;
+    const data = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as {
+      error?: { code: number; message: string; data?: { data?: string } };
+    };
+    // A revert answered as geth does (code 3, the revert data as hex), so clients decode the contract's error.
+    if (data.error && typeof data.error.data?.data === 'string') {
+      data.error = { code: 3, message: data.error.message, data: data.error.data.data } as typeof data.error;
+    }
     return { ...data, jsonrpc: '2.0', id: request.id ?? null };
   };
   const server = createServer((req, res) => {

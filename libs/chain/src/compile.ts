@@ -1,4 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The contracts Gridex deploys, and where their sources are. */
+export const CONTRACT_NAMES = ['GridexToken', 'RewardsVault'] as const;
+export const CONTRACTS_DIR = path.resolve(__dirname, '..', 'contracts');
+
+/** Every `.sol` file of the directory, by file name, in name order. */
+export function readContractSources(dir = CONTRACTS_DIR): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.sol'))
+      .sort()
+      .map((file) => [file, readFileSync(path.join(dir, file), 'utf8')]),
+  );
+}
 
 /** What the rest of Gridex needs of a compiled contract. */
 export interface CompiledContract {
@@ -20,7 +35,6 @@ export function compileContracts(
   sources: Record<string, string>,
   names: readonly string[],
 ): { solcVersion: string; contracts: Record<string, CompiledContract> } {
-   
   const solc = require('solc') as { compile(input: string, options: object): string; version(): string };
   const input = {
     language: 'Solidity',

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     port: Number(required('CHAIN_PORT')),
     chainId,
     balances: { [platform]: 10n ** 27n },
+    blockIntervalMs: 1000,
   });
   const deployment = await deployContracts(url, chainId, key, BigInt(required('CHAIN_TREASURY_UNITS')));
   const genesis = (await (
