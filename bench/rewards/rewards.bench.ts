@@ -1,7 +1,7 @@
 /**
  * Rewards benchmark: closing an emission epoch over a large fleet.
  *
- *   npm run bench:rewards -- [--nodes 100000]
+ *   npm run bench:rewards -- [--nodes 100000] [--claims 1000]
  *
  * 1. Creates a fresh rewards schema (its migrations) and seeds `nodes` nodes straight into it: a mix of
  *    data-center and consumer GPUs (1–8 each), 95 % verified, most online for all or part of the epoch, 90 %
@@ -10,6 +10,7 @@
  * 3. emissionErrorUnits = budget − the units the epoch's rows distribute (must be 0); the split is also recomputed
  *    from the stored inputs with the emission rules and compared node by node (recomputeMismatches, must be 0);
  *    tokenSupplyConsistent checks the token ledger after the close (held = opening + emitted − burned …).
+ * 4. Pays `claims` token claims, in the ledger only (baseline) and on the chain: tokenPayouts (payouts per second).
  * Writes bench/results/rewards.json. Needs the stack (`npm run stack:up`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,13 +27,20 @@ import {
   EpochClock,
   EpochCloser,
   RewardsTables,
+  OffChainTokenRail,
+  OnChainTokenRail,
   TokenAccounts,
   TokenLedger,
+  TokenPayouts,
   tokenSupply,
+  VaultChain,
 } from '@gridex/rewards/benchmark';
 
-const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '100000' } } });
+const { values: args } = parseArgs({
+  options: { nodes: { type: 'string', default: '100000' }, claims: { type: 'string', default: '1000' } },
+});
 const NODES = Number(args.nodes);
+const CLAIMS = Number(args.claims);
 const HOUR = 3_600_000;
 
 async function main(): Promise<void> {
@@ -159,6 +167,7 @@ async function main(): Promise<void> {
     const recomputeMismatches = again.filter((s) => stored.get(s.nodeId) !== s.units).length;
 
     const supply = tokenSupply(await ledger.balancesLike(dataSource, ''));
+    const payouts = await payoutsPerSecond(env);
     const result = {
       benchmark: 'rewards',
       nodes: NODES,
@@ -170,6 +179,7 @@ async function main(): Promise<void> {
       tokenSupplyConsistent: supply.consistent,
       emittedUnits: supply.emittedUnits.toString(),
       epochCloseSeconds: Number(epochCloseSeconds.toFixed(2)),
+      tokenPayouts: payouts,
       target: 'epochCloseSeconds <= 5 at 100,000 nodes, emissionErrorUnits = 0',
       measuredAt: new Date().toISOString(),
     };
@@ -181,6 +191,102 @@ async function main(): Promise<void> {
     await dataSource.destroy();
     await dropSchema(schema);
   }
+}
+
+/**
+ * Token payouts: CLAIMS claimed token legs (one supplier and wallet each, funded through the ledger), paid by
+ * rewards' own payout worker until every one is paid: first in the ledger only (the off-chain rail, the
+ * baseline), then on the stack's chain (each a vault payOut transaction, paid once 3 blocks deep). Each rail gets
+ * a schema of its own.
+ */
+async function payoutsPerSecond(env: ReturnType<typeof stackEnv>) {
+  const results: Record<string, { payouts: number; seconds: number; perSecond: number }> = {};
+  for (const rail of ['ledger', 'chain'] as const) {
+    if (rail === 'chain' && !env.REWARDS_CHAIN_RPC_URL) continue;
+    const schema = testSchemaName(`bench_payouts_${rail}`);
+    const config = rewardsConfigSchema.parse({
+      KAFKA_BROKERS: env.KAFKA_BROKERS,
+      DATABASE_URL: env.DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      ...(rail === 'chain'
+        ? {
+            REWARDS_CHAIN_ENABLED: 'true',
+            REWARDS_CHAIN_RPC_URL: env.REWARDS_CHAIN_RPC_URL,
+            REWARDS_CHAIN_ID: env.REWARDS_CHAIN_ID,
+            REWARDS_TOKEN_ADDRESS: env.REWARDS_TOKEN_ADDRESS,
+            REWARDS_VAULT_ADDRESS: env.REWARDS_VAULT_ADDRESS,
+            REWARDS_CHAIN_PLATFORM_KEY: env.REWARDS_CHAIN_PLATFORM_KEY,
+          }
+        : {}),
+    });
+    const dataSource = await openServiceDataSource({
+      url: env.DATABASE_URL,
+      schema,
+      migrations: [...messagingMigrations, ...rewardsMigrations],
+    });
+    try {
+      const tables = new RewardsTables(config);
+      const ledger = new TokenLedger(config);
+      const suppliers = Array.from({ length: CLAIMS }, (_, i) => `bench-payee-${i}`);
+      const units = 40_000_000n;
+      await dataSource.transaction(async (tx) => {
+        await ledger.post(tx, {
+          kind: 'opening',
+          reference: 'bench-claims',
+          occurredAt: new Date(),
+          postings: balancedTransaction([
+            ...suppliers.map((s) => ({ account: TokenAccounts.pendingPayout(s), amount: units })),
+            { account: TokenAccounts.opening, amount: -units * BigInt(CLAIMS) },
+          ]),
+        });
+        await tx.query(
+          `INSERT INTO ${tables.payouts} (supplier_id, idempotency_key, payout_id, earnings_micros, token_units,
+             requested_at, earnings_status, tokens_status)
+           SELECT s, 'bench', gen_random_uuid(), 0, $2, now(), 'none', 'requested' FROM unnest($1::text[]) AS s`,
+          [suppliers, units.toString()],
+        );
+        await tx.query(
+          `INSERT INTO ${tables.wallets} (supplier_id, address, registered_at)
+           SELECT s, '0x' || substr(md5(s || $2), 1, 20) || substr(md5($2 || s), 1, 20), now()
+           FROM unnest($1::text[]) AS s`,
+          [suppliers, schema],
+        );
+      });
+      const payoutRail =
+        rail === 'chain'
+          ? new OnChainTokenRail(dataSource, tables, new VaultChain(config))
+          : new OffChainTokenRail();
+      const worker = new TokenPayouts(
+        dataSource,
+        tables,
+        ledger,
+        payoutRail,
+        config,
+        new ServiceMetrics(`rewards_bench_${rail}`, { defaultMetrics: false }),
+      );
+      console.log(`paying ${CLAIMS} token claims (${rail}) ...`);
+      const started = process.hrtime.bigint();
+      let paid = 0;
+      while (paid < CLAIMS) {
+        paid += await worker.payPending(CLAIMS);
+        if (paid < CLAIMS) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const supply = tokenSupply(await ledger.balancesLike(dataSource, ''));
+      if (!supply.consistent || supply.withdrawnUnits !== units * BigInt(CLAIMS)) {
+        throw new Error(`the token ledger does not add up after the ${rail} payouts`);
+      }
+      results[rail] = {
+        payouts: paid,
+        seconds: Number(seconds.toFixed(2)),
+        perSecond: Math.round(paid / seconds),
+      };
+    } finally {
+      await dataSource.destroy();
+      await dropSchema(schema);
+    }
+  }
+  return results;
 }
 
 main().catch((error: unknown) => {

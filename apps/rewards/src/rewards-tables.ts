@@ -19,6 +19,9 @@ export class RewardsTables {
   readonly slashes: string;
   readonly payouts: string;
   readonly epochClock: string;
+  readonly wallets: string;
+  readonly chainCursor: string;
+  readonly chainDeposits: string;
   readonly classes: ClassTable;
   readonly calendar: EpochCalendar;
 
@@ -34,6 +37,9 @@ export class RewardsTables {
     this.slashes = table('slashes');
     this.payouts = table('payouts');
     this.epochClock = table('epoch_clock');
+    this.wallets = table('supplier_wallets');
+    this.chainCursor = table('chain_cursor');
+    this.chainDeposits = table('chain_deposits');
     this.classes = {
       datacenterProductPrefixes: config.REWARDS_DATACENTER_GPU_PRODUCTS,
       minStakePerGpu: {

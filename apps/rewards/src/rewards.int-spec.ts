@@ -113,6 +113,7 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
       REWARDS_UNBONDING_SECONDS: '1',
       REWARDS_MIN_PAYOUT_MICROS: '1000000',
       REWARDS_TOKEN_PAYOUT_CHECK_SECONDS: '1',
+      REWARDS_CHAIN_ENABLED: 'false', // token payouts in the ledger only: chain.int-spec.ts covers the chain
       LOG_LEVEL: 'warn',
     });
     await untilReady(rewards);

@@ -8,6 +8,7 @@ import {
   Inject,
   Param,
   Post,
+  Put,
   Query,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -24,6 +25,7 @@ import {
 } from '@gridex/runtime';
 import { RewardsConfig } from './config/rewards.config';
 import { PayoutsService } from './payouts/payouts.service';
+import { RewardsError } from './domain/staking';
 import { RewardsTables } from './rewards-tables';
 import { StakingService } from './staking/staking.service';
 import { bondedAccountSql, TokenAccounts, tokenSupply } from './domain/token-ledger';
@@ -42,6 +44,9 @@ const ClaimSchema = z.strictObject({
 const DepositSchema = z.strictObject({
   units: TokenUnitsSchema,
   reference: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be 1 to 200 letters, digits, . _ : -'),
+});
+const WalletSchema = z.strictObject({
+  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address'),
 });
 const HistorySchema = z.strictObject(pageQueryFields({ maxLimit: 500 }));
 
@@ -199,6 +204,31 @@ export class SuppliersController {
     return { supplierId, units: request.units, reference: request.reference, credited };
   }
 
+  /** Where the supplier's token payouts go on the chain. */
+  @Put('wallet')
+  async registerWallet(@Param('supplierId') supplierIdParam: string, @Body() body: unknown) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const { address } = parse(WalletSchema, body, 'REWARDS.INVALID_WALLET');
+    const now = new Date();
+    await this.dataSource.query(
+      `INSERT INTO ${this.tables.wallets} (supplier_id, address, registered_at) VALUES ($1, $2, $3)
+       ON CONFLICT (supplier_id) DO UPDATE SET address = EXCLUDED.address, registered_at = EXCLUDED.registered_at`,
+      [supplierId, address, now],
+    );
+    return { supplierId, address, registeredAt: now.toISOString() };
+  }
+
+  @Get('wallet')
+  async wallet(@Param('supplierId') supplierIdParam: string) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const [row]: Array<{ address: string; registered_at: Date }> = await this.dataSource.query(
+      `SELECT address, registered_at FROM ${this.tables.wallets} WHERE supplier_id = $1`,
+      [supplierId],
+    );
+    if (!row) throw new RewardsError('REWARDS.NO_WALLET', `supplier ${supplierId} has registered no wallet`);
+    return { supplierId, address: row.address, registeredAt: new Date(row.registered_at).toISOString() };
+  }
+
   /** The supplier's payouts, newest first (cursor-paginated), each with its money and token status. */
   @Get('payouts')
   async payoutList(@Param('supplierId') supplierIdParam: string, @Query() query: unknown) {
@@ -260,8 +290,36 @@ export class TokensController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(TokenLedger) private readonly tokens: TokenLedger,
+    @Inject(RewardsTables) private readonly tables: RewardsTables,
     @Inject(SERVICE_CONFIG) private readonly config: RewardsConfig,
   ) {}
+
+  /** Vault deposits read from the chain, newest first: credited, or ignored with the reason. */
+  @Get('deposits')
+  async deposits(@Query('status') status: string | undefined, @Query('limit') limit: string | undefined) {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT transaction_hash, log_index, block_number::text, supplier_id, from_address, units::text, status, reason,
+         recorded_at FROM ${this.tables.chainDeposits}
+       WHERE ($1::text IS NULL OR status = $1) ORDER BY recorded_at DESC, transaction_hash, log_index LIMIT $2`,
+      [
+        parse(z.enum(['credited', 'ignored']).optional(), status, 'REWARDS.INVALID_QUERY') ?? null,
+        parse(z.coerce.number().int().min(1).max(500).default(100), limit, 'REWARDS.INVALID_QUERY'),
+      ],
+    );
+    return {
+      items: rows.map((row) => ({
+        transactionHash: row.transaction_hash,
+        logIndex: row.log_index,
+        blockNumber: row.block_number,
+        supplierId: row.supplier_id,
+        from: row.from_address,
+        units: row.units,
+        status: row.status,
+        reason: row.reason,
+        recordedAt: new Date(row.recorded_at as Date).toISOString(),
+      })),
+    };
+  }
 
   @Get('supply')
   async supply() {

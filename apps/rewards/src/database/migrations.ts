@@ -215,8 +215,57 @@ export class TokenLedger1765100000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The chain side of tokens: suppliers' wallets (where token payouts go), the vault watcher's cursor (the last
+ * block read, and the genesis it belongs to) and every vault deposit read, credited or ignored with its reason.
+ */
+export class ChainTokens1765200000000 implements MigrationInterface {
+  name = 'ChainTokens1765200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('supplier_wallets')} (
+        supplier_id   text        PRIMARY KEY,
+        address       text        NOT NULL CHECK (address ~ '^0x[0-9a-fA-F]{40}$'),
+        registered_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('chain_cursor')} (
+        singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+        genesis_hash  text        NOT NULL,
+        scanned_block bigint      NOT NULL,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('chain_deposits')} (
+        transaction_hash text        NOT NULL,
+        log_index        integer     NOT NULL,
+        block_number     bigint      NOT NULL,
+        supplier_id      text        NOT NULL,
+        from_address     text        NOT NULL,
+        units            numeric     NOT NULL,
+        status           text        NOT NULL CHECK (status IN ('credited', 'ignored')),
+        reason           text,
+        recorded_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (transaction_hash, log_index)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX chain_deposits_by_supplier ON ${table('chain_deposits')} (supplier_id, recorded_at DESC)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of ['chain_deposits', 'chain_cursor', 'supplier_wallets']) {
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+    }
+  }
+}
+
 /** Rewards's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const rewardsMigrations: Array<new () => MigrationInterface> = [
   CreateRewards1764337000000,
   TokenLedger1765100000000,
+  ChainTokens1765200000000,
 ];

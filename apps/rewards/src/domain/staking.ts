@@ -9,6 +9,7 @@ import { DomainError, DomainErrorKind } from '@gridex/contracts';
 /** Codes that mean "not found", "not now" or "malformed"; every other rule refusal is `rejected`. */
 const KIND_BY_CODE: Readonly<Record<string, DomainErrorKind>> = {
   'REWARDS.NODE_NOT_FOUND': 'not-found',
+  'REWARDS.NO_WALLET': 'not-found',
   'REWARDS.UNSTAKE_COOLDOWN': 'conflict',
   'REWARDS.INVALID_AMOUNT': 'invalid',
 };

@@ -39,6 +39,10 @@ export const commaSeparatedList = (pattern: RegExp, what: string) =>
  * they pass through the same parsing as real values. A service extends this with its own (see each app's
  * `config/`). Names are the environment variable names, so an error message names exactly what to fix.
  */
+/** `true` or `false` (nothing else: a typo must not silently mean either). */
+export const booleanFromEnv = () =>
+  z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
+
 export function baseConfigSchema(defaults: { port: number; schema: string }) {
   return z.object({
     PORT: intFromEnv(1, 65535)
