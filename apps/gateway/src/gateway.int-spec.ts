@@ -237,6 +237,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/suppliers/me/unstake',
         '/v1/suppliers/me/rewards',
         '/v1/suppliers/me/payouts',
+        '/v1/suppliers/me/wallet',
         '/v1/suppliers/{supplierId}/token-deposits',
         '/v1/invoices',
         '/v1/invoices/{invoiceId}',
@@ -651,6 +652,23 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(payout.status).toBe(422);
     expect(String(payout.body.code)).toMatch(/^REWARDS\./);
     expect((await call('/v1/suppliers/me/payouts', key)).body).toEqual({ items: [], nextCursor: null });
+    expect((await call('/v1/suppliers/me/wallet', key)).body).toMatchObject({
+      status: 404,
+      code: 'REWARDS.NO_WALLET',
+    });
+    const address = `0x${'ab'.repeat(20)}`;
+    expect(
+      (await call('/v1/suppliers/me/wallet', key, { method: 'PUT', body: JSON.stringify({ address }) })).body,
+    ).toMatchObject({ address });
+    expect((await call('/v1/suppliers/me/wallet', key)).body).toMatchObject({ address });
+    expect(
+      (
+        await call('/v1/suppliers/me/wallet', key, {
+          method: 'PUT',
+          body: JSON.stringify({ address: '0x12' }),
+        })
+      ).status,
+    ).toBe(400);
     const otherSupplier = await tenantWithKey('supplier');
     expect(
       (await post('/v1/suppliers/me/stake', otherSupplier.key, { nodeId: node.nodeId, amount: '1' })).body,

@@ -230,6 +230,10 @@ export class GridexClient {
     return this.post('/v1/suppliers/me/payouts', request, idempotencyKey);
   }
 
+  registerWallet(address: string): Promise<{ address: string; registeredAt: string }> {
+    return this.request('PUT', '/v1/suppliers/me/wallet', { body: { address } });
+  }
+
   payouts(query: { limit?: number; cursor?: string } = {}): Promise<Page<SupplierPayout>> {
     return this.get('/v1/suppliers/me/payouts', query);
   }

@@ -129,6 +129,13 @@ export const PayoutSchema = z.object({
   requestedAt: z.string(),
   updatedAt: z.string(),
 });
+export const WalletRequestSchema = z.strictObject({
+  address: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+    .describe('The EVM address token payouts are minted to'),
+});
+export const WalletSchema = z.object({ address: z.string(), registeredAt: z.string() });
 export const PayoutPageSchema = z.object({ items: z.array(PayoutSchema), nextCursor: z.string().nullable() });
 
 const IdempotencyKeySchema = z
@@ -301,6 +308,30 @@ export class SuppliersController {
       },
     );
     return toApiUnits({ ...payout, supplierId: undefined });
+  }
+
+  /** Where the supplier's token payouts go on the chain (replaces the wallet registered before). */
+  @Put('wallet')
+  async registerWallet(@Caller() caller: Principal, @Body() body: unknown) {
+    const request = parseBody(WalletRequestSchema, body);
+    const wallet = await this.services.json<Record<string, unknown>>(
+      'rewards',
+      this.rewardsPath(caller, 'wallet'),
+      {
+        method: 'PUT',
+        body: request,
+      },
+    );
+    return { ...wallet, supplierId: undefined };
+  }
+
+  @Get('wallet')
+  async wallet(@Caller() caller: Principal) {
+    const wallet = await this.services.json<Record<string, unknown>>(
+      'rewards',
+      this.rewardsPath(caller, 'wallet'),
+    );
+    return { ...wallet, supplierId: undefined };
   }
 
   /** The supplier's payouts, newest first, with the status of their money and token parts. */
