@@ -24,8 +24,8 @@ interface DeploymentFile {
 
 /**
  * A local EVM chain for the token flows: the EDR engine (npm `@nomicfoundation/edr`) behind a JSON-RPC port, the
- * Gridex token and rewards vault deployed at start from the platform key (made once per checkout, in
- * `.stack/chain-platform-key`). The chain lives in memory: `stack:down` and `up` give a new chain and a fresh
+ * Gridex token and rewards vault deployed at start from the platform key (made once per machine, beside the
+ * chain's state). The chain lives in memory: `stack:down` and `up` give a new chain and a fresh
  * deployment (the same addresses: the deployer's nonces restart). EDR's native binary ships as an optional npm
  * package that npm skips on Node 20 (it declares Node ≥ 22); until the project moves to Node 22 the component
  * fetches that package from the npm registry into the cache and points the chain process at it (NODE_PATH).
@@ -125,9 +125,10 @@ export class ChainComponent implements StackComponent {
   }
 
   private platformKey(): string {
-    const file = path.join(StackPaths.checkoutStackDir, 'chain-platform-key');
+    // Beside the chain, not in the checkout: one chain serves every checkout, and its owner key must be theirs too.
+    const file = path.join(this.dir, 'platform-key');
     if (!existsSync(file)) {
-      mkdirSync(StackPaths.checkoutStackDir, { recursive: true });
+      mkdirSync(this.dir, { recursive: true });
       writeFileSync(file, `0x${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     }
     return readFileSync(file, 'utf8').trim();
