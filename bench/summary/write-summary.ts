@@ -122,6 +122,18 @@ export const FIGURES: readonly Figure[] = [
     target: { op: '=', value: 0 },
   },
   {
+    bench: 'rewards',
+    figure: 'token payouts, ledger only',
+    path: 'tokenPayouts.ledger.perSecond',
+    unit: '/s',
+  },
+  {
+    bench: 'rewards',
+    figure: 'token payouts on the chain',
+    path: 'tokenPayouts.chain.perSecond',
+    unit: '/s',
+  },
+  {
     bench: 'gateway',
     figure: 'GET /v1/jobs/{id} p99 at 200 req/s',
     path: 'getJob.p99Ms',
