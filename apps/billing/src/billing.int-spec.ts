@@ -528,7 +528,7 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
     const csv = await (await api(`${tenant}/invoices/${issued.payload.invoiceId}?format=csv`)).text();
     const rows = csv.trim().split('\r\n');
     expect(rows[0]).toBe(
-      'line,job_id,reservation_id,gpu_product,gpu_seconds,unit_price_per_gpu_hour_micros,amount_micros,started_at,finished_at',
+      'line,job_id,reservation_id,gpu_product,gpu_seconds,unit_price_per_gpu_hour_micros,amount_micros,started_at,finished_at,compute_credit_id',
     );
     expect(rows).toHaveLength(4);
     expect(rows[3].split(',')[6]).toBe(settledTotal.toString());

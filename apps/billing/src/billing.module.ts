@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { billingConfigSchema } from './config/billing.config';
+import { ComputeCreditStore } from './compute-credits/compute-credit.store';
+import { ComputeCreditsController } from './compute-credits/compute-credits.controller';
+import { ComputeCreditsService } from './compute-credits/compute-credits.service';
 import { AccountsController } from './credits/accounts.controller';
 import { TopUpOnCreditRequestedHandler } from './credits/credit-requested.handler';
 import { CreditsService } from './credits/credits.service';
@@ -28,7 +31,8 @@ import { PayoutsService } from './payouts/payouts.service';
 
 /**
  * Billing: holds on matched jobs, per-second metering from workload timestamps, settlement into the
- * double-entry ledger, credit top-ups, supplier payouts, invoices, and the finance events that describe each of them.
+ * double-entry ledger, credit top-ups, compute credits, supplier payouts, invoices, and the finance events that
+ * describe each of them.
  */
 @Module({
   imports: [
@@ -38,7 +42,7 @@ import { PayoutsService } from './payouts/payouts.service';
       migrations: billingMigrations,
     }),
   ],
-  controllers: [AccountsController, InvoicesController, FinanceController],
+  controllers: [AccountsController, ComputeCreditsController, InvoicesController, FinanceController],
   providers: [
     LedgerStore,
     LedgerHealth,
@@ -58,6 +62,8 @@ import { PayoutsService } from './payouts/payouts.service';
     { provide: PAYOUT_PROVIDER, useClass: TestPayoutProvider },
     PayoutsService,
     PayOutOnPayoutRequestedHandler,
+    ComputeCreditStore,
+    ComputeCreditsService,
   ],
 })
 export class BillingModule {}

@@ -3,6 +3,7 @@ import { GridexServiceModule } from '@gridex/runtime';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { gatewayConfigSchema } from './config/gateway.config';
 import {
+  ComputeCreditPurchasedBalanceHandler,
   CreditAddedBalanceHandler,
   CreditDeclinedHandler,
   HoldPlacedBalanceHandler,
@@ -10,6 +11,7 @@ import {
   MoneyTables,
   UsageRecordedBalanceHandler,
 } from './credits/balance.handlers';
+import { ComputeCreditsController } from './credits/compute-credits.controller';
 import { CreditsController } from './credits/credits.controller';
 import { SupplierEarningsController, UsageController, UsageSettledHandler } from './credits/usage';
 import { gatewayMigrations } from './database/migrations';
@@ -35,6 +37,7 @@ import { ServiceClient } from './internal/service-client';
 import { FleetController } from './operations/fleet.controller';
 import { TokenDepositsController } from './suppliers/token-deposits.controller';
 import { SuppliersController } from './suppliers/suppliers.controller';
+import { CommitmentsController } from './suppliers/commitments.controller';
 
 /**
  * Gateway: the public REST API: tenants, API keys, idempotency, jobs (commands out as events, reads from a read
@@ -54,9 +57,11 @@ import { SuppliersController } from './suppliers/suppliers.controller';
     QuotesController,
     OffersController,
     CreditsController,
+    ComputeCreditsController,
     UsageController,
     SupplierEarningsController,
     SuppliersController,
+    CommitmentsController,
     TokenDepositsController,
     InvoicesController,
     FleetController,
@@ -79,6 +84,7 @@ import { SuppliersController } from './suppliers/suppliers.controller';
     HoldPlacedBalanceHandler,
     UsageRecordedBalanceHandler,
     HoldReleasedBalanceHandler,
+    ComputeCreditPurchasedBalanceHandler,
     UsageSettledHandler,
     RequestReplyClient,
     ServiceClient,

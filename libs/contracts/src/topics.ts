@@ -36,6 +36,9 @@ export const Topics = {
   usageRecorded: 'gridex.billing.usage-recorded.v1',
   invoiceIssued: 'gridex.billing.invoice-issued.v1',
   payoutSettled: 'gridex.billing.payout-settled.v1',
+  computeCreditPurchased: 'gridex.billing.compute-credit-purchased.v1',
+  computeCreditTransferred: 'gridex.billing.compute-credit-transferred.v1',
+  computeCreditExpired: 'gridex.billing.compute-credit-expired.v1',
   epochClosed: 'gridex.rewards.epoch-closed.v1',
   stakeSlashed: 'gridex.rewards.stake-slashed.v1',
   payoutRequested: 'gridex.rewards.payout-requested.v1',
@@ -83,6 +86,9 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.stakeSlashed]: 3,
   [Topics.payoutRequested]: 3,
   [Topics.payoutSettled]: 3,
+  [Topics.computeCreditPurchased]: 3,
+  [Topics.computeCreditTransferred]: 3,
+  [Topics.computeCreditExpired]: 3,
 };
 
 /**

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type {
   Balance,
+  CapacityCommitment,
+  ComputeCredit,
+  ComputeCreditTransfer,
   Fleet,
   Invoice,
   InvoiceSummary,
@@ -193,6 +196,48 @@ export class GridexClient {
     return response.text();
   }
 
+  /** Committed capacity on sale as compute credits, cheapest first. */
+  computeCreditOffers(gpuProduct?: string): Promise<{
+    items: Array<{
+      commitmentId: string;
+      supplierId: string;
+      gpuProduct: string;
+      gpuHoursAvailable: string;
+      pricePerGpuHour: string;
+      availableUntil: string;
+    }>;
+  }> {
+    return this.get('/v1/compute-credits/offers', gpuProduct ? { gpuProduct } : {});
+  }
+
+  /** Buys GPU-hours at a locked price, paid from the balance now; jobs on the backing supplier draw on them. */
+  buyComputeCredits(
+    request: { gpuProduct: string; gpuHours: string; commitmentId?: string; maxPricePerGpuHour?: string },
+    idempotencyKey?: string,
+  ): Promise<ComputeCredit> {
+    return this.post('/v1/compute-credits', request, idempotencyKey);
+  }
+
+  computeCredits(): Promise<{ items: ComputeCredit[] }> {
+    return this.get('/v1/compute-credits');
+  }
+
+  computeCredit(creditId: string): Promise<ComputeCredit> {
+    return this.get(`/v1/compute-credits/${encodeURIComponent(creditId)}`);
+  }
+
+  transferComputeCredits(
+    creditId: string,
+    request: { toTenantId: string; gpuHours: string },
+    idempotencyKey?: string,
+  ): Promise<ComputeCreditTransfer> {
+    return this.post(
+      `/v1/compute-credits/${encodeURIComponent(creditId)}/transfers`,
+      request,
+      idempotencyKey,
+    );
+  }
+
   // ── suppliers ──────────────────────────────────────────────────────────────────────────────────────────
   supplier(): Promise<{ supplierId: string; name: string; pools: Array<Record<string, unknown>> }> {
     return this.get('/v1/suppliers/me');
@@ -236,6 +281,18 @@ export class GridexClient {
 
   payouts(query: { limit?: number; cursor?: string } = {}): Promise<Page<SupplierPayout>> {
     return this.get('/v1/suppliers/me/payouts', query);
+  }
+
+  /** Commits GPU-hours of a GPU product until a date at an ask, for clients to buy as compute credits. */
+  commitCapacity(
+    request: { gpuProduct: string; gpuHours: string; askPerGpuHour: string; availableUntil: string },
+    idempotencyKey?: string,
+  ): Promise<CapacityCommitment> {
+    return this.post('/v1/suppliers/me/commitments', request, idempotencyKey);
+  }
+
+  commitments(): Promise<{ items: CapacityCommitment[] }> {
+    return this.get('/v1/suppliers/me/commitments');
   }
 
   // ── finance ────────────────────────────────────────────────────────────────────────────────────────────

@@ -78,7 +78,10 @@ export interface InvoiceSummary {
   periodEnd: string;
   lineCount: number;
   gpuSeconds: number;
+  /** USD due: the lines paid with money. */
   total: string;
+  /** USD value of the lines compute credits paid (prepaid, not due). */
+  creditsApplied: string;
   issuedAt: string;
 }
 
@@ -90,7 +93,48 @@ export interface Invoice extends InvoiceSummary {
     gpuSeconds: number;
     unitPricePerGpuHour: string;
     amount: string;
+    /** The compute credit that paid the line, when one did. */
+    computeCreditId?: string;
   }>;
+}
+
+/** A block of GPU-hours of one GPU product at a locked price, as its holder sees it. */
+export interface ComputeCredit {
+  creditId: string;
+  gpuProduct: string;
+  supplierId: string;
+  commitmentId: string;
+  pricePerGpuHour: string;
+  purchasedBy: string;
+  purchasedGpuHours: string;
+  balanceGpuHours: string;
+  availableGpuHours: string;
+  reservedGpuHours: string;
+  value: string;
+  expiresAt: string;
+  status: 'active' | 'expired';
+}
+
+export interface ComputeCreditTransfer {
+  transferId: string;
+  creditId: string;
+  fromTenantId: string;
+  toTenantId: string;
+  gpuHours: string;
+  transferredAt: string;
+}
+
+/** GPU-hours a supplier committed, sold as compute credits. */
+export interface CapacityCommitment {
+  commitmentId: string;
+  gpuProduct: string;
+  gpuHours: string;
+  gpuHoursSold: string;
+  gpuHoursUsed: string;
+  askPerGpuHour: string;
+  creditPricePerGpuHour: string;
+  availableUntil: string;
+  createdAt: string;
 }
 
 export interface OfferTerms {

@@ -35,6 +35,15 @@ export const billingConfigSchema = baseConfigSchema({ port: 8084, schema: 'billi
   BILLING_INVOICE_CHECK_SECONDS: intFromEnv(1, 86_400)
     .prefault('60')
     .describe('How often closed periods are looked for and invoiced'),
+  BILLING_TAKE_RATE_BPS: intFromEnv(0, 10_000)
+    .prefault('1500')
+    .describe(
+      "Platform take on a capacity commitment's ask when its compute credits are sold, basis points " +
+        '(set it to the MATCHING_TAKE_RATE_BPS the market uses)',
+    ),
+  BILLING_CREDIT_EXPIRY_CHECK_SECONDS: intFromEnv(1, 86_400)
+    .prefault('60')
+    .describe('How often expired compute credits are looked for and their unused part forfeited'),
   BILLING_PAYOUT_CHECK_SECONDS: intFromEnv(1, 86_400)
     .prefault('2')
     .describe('How often payouts in flight are handed to the payout provider'),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { openServiceDataSource, qualified } from '@gridex/persistence';
 import { dropSchema, stackEnv, testSchemaName } from '@gridex/testing';
-import { placeHold, Posting, topUp } from '../domain/ledger';
+import { placeHold, Posting, tenantPayer, topUp } from '../domain/ledger';
 import { CreateLedger1764332000000, LedgerChecksPerStatement1764910000000 } from './migrations';
 
 /** The ledger's guarantees are enforced by PostgreSQL itself, whatever code writes to it. */
@@ -48,7 +48,7 @@ describe('ledger tables (real PostgreSQL)', () => {
 
   it('records balanced transactions', async () => {
     await post(topUp('acme', 10_000_000n));
-    await post(placeHold('acme', 4_000_000n));
+    await post(placeHold(tenantPayer('acme'), 4_000_000n));
     const [{ total }] = await db.query(
       `SELECT sum(amount_micros)::text AS total FROM ${table('ledger_postings')}`,
     );

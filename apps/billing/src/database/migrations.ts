@@ -299,10 +299,107 @@ export class SupplierPayouts1765100000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Compute credits: suppliers' capacity commitments, the credits sold from them, who holds each credit, and
+ * transfers between holders. The money of a credit is in the ledger (accounts `credit:<id>:holder:<tenant>:…`);
+ * these tables hold what the ledger cannot (product, supplier, locked prices, expiry, idempotency).
+ */
+export class ComputeCredits1765300000000 implements MigrationInterface {
+  name = 'ComputeCredits1765300000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('capacity_commitments')} (
+        commitment_id           uuid        PRIMARY KEY,
+        supplier_id             text        NOT NULL,
+        gpu_product             text        NOT NULL,
+        gpu_seconds             bigint      NOT NULL CHECK (gpu_seconds > 0),
+        gpu_seconds_sold        bigint      NOT NULL DEFAULT 0,
+        ask_per_gpu_hour_micros bigint      NOT NULL CHECK (ask_per_gpu_hour_micros > 0),
+        available_until         timestamptz NOT NULL,
+        request_hash            text        NOT NULL,
+        created_at              timestamptz NOT NULL,
+        CHECK (gpu_seconds_sold BETWEEN 0 AND gpu_seconds)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX capacity_commitments_by_supplier ON ${table('capacity_commitments')} (supplier_id, created_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX capacity_commitments_open ON ${table('capacity_commitments')}
+         (gpu_product, ask_per_gpu_hour_micros) WHERE gpu_seconds_sold < gpu_seconds`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('compute_credits')} (
+        credit_id                 uuid        PRIMARY KEY,
+        commitment_id             uuid        NOT NULL REFERENCES ${table('capacity_commitments')},
+        supplier_id               text        NOT NULL,
+        gpu_product               text        NOT NULL,
+        gpu_seconds               bigint      NOT NULL CHECK (gpu_seconds > 0),
+        price_per_gpu_hour_micros bigint      NOT NULL CHECK (price_per_gpu_hour_micros > 0
+                                                            AND price_per_gpu_hour_micros % 3600 = 0),
+        ask_per_gpu_hour_micros   bigint      NOT NULL CHECK (ask_per_gpu_hour_micros > 0
+                                                            AND ask_per_gpu_hour_micros <= price_per_gpu_hour_micros),
+        purchased_by              text        NOT NULL,
+        request_hash              text        NOT NULL,
+        expires_at                timestamptz NOT NULL,
+        purchased_at              timestamptz NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX compute_credits_by_commitment ON ${table('compute_credits')} (commitment_id)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('compute_credit_holdings')} (
+        credit_id   uuid        NOT NULL REFERENCES ${table('compute_credits')},
+        tenant_id   text        NOT NULL,
+        expiries    integer     NOT NULL DEFAULT 0,
+        acquired_at timestamptz NOT NULL,
+        PRIMARY KEY (credit_id, tenant_id)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX compute_credit_holdings_by_tenant ON ${table('compute_credit_holdings')} (tenant_id)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('compute_credit_transfers')} (
+        transfer_id    uuid        PRIMARY KEY,
+        credit_id      uuid        NOT NULL REFERENCES ${table('compute_credits')},
+        from_tenant_id text        NOT NULL,
+        to_tenant_id   text        NOT NULL CHECK (to_tenant_id <> from_tenant_id),
+        gpu_seconds    bigint      NOT NULL CHECK (gpu_seconds > 0),
+        request_hash   text        NOT NULL,
+        transferred_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`ALTER TABLE ${table('meters')} ADD COLUMN compute_credit_id uuid`);
+    await queryRunner.query(
+      `CREATE INDEX meters_by_compute_credit ON ${table('meters')} (compute_credit_id)
+         WHERE compute_credit_id IS NOT NULL`,
+    );
+    await queryRunner.query(`ALTER TABLE ${table('invoice_lines')} ADD COLUMN compute_credit_id uuid`);
+    await queryRunner.query(
+      `ALTER TABLE ${table('invoices')} ADD COLUMN credits_applied_micros bigint NOT NULL DEFAULT 0`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`ALTER TABLE ${table('invoices')} DROP COLUMN credits_applied_micros`);
+    await queryRunner.query(`ALTER TABLE ${table('invoice_lines')} DROP COLUMN compute_credit_id`);
+    await queryRunner.query(`ALTER TABLE ${table('meters')} DROP COLUMN compute_credit_id`);
+    for (const name of [
+      'compute_credit_transfers',
+      'compute_credit_holdings',
+      'compute_credits',
+      'capacity_commitments',
+    ])
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const billingMigrations: Array<new () => MigrationInterface> = [
   CreateLedger1764332000000,
   CreateBillingState1764335000000,
   LedgerChecksPerStatement1764910000000,
   SupplierPayouts1765100000000,
+  ComputeCredits1765300000000,
 ];

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { Accounts, balancedTransaction, balances, nettedPostings, placeHold, topUp } from './ledger';
+import {
+  Accounts,
+  balancedTransaction,
+  balances,
+  nettedPostings,
+  placeHold,
+  tenantPayer,
+  topUp,
+} from './ledger';
 import { advanceMeter, newMeter } from './meter';
 import { holdRelease, usageChange } from './metering';
 import { accrualMicros, chargeMicros, holdMicros, splitUsage, supplierShareMicros } from './money-rules';
@@ -123,7 +131,7 @@ describe('ledger transactions', () => {
 
   it.each([
     ['a top-up', () => topUp('t', 0n)],
-    ['a hold', () => placeHold('t', -1n)],
+    ['a hold', () => placeHold(tenantPayer('t'), -1n)],
   ])('refuses a non-positive %s', (_name, make) => {
     expect(make).toThrow(RangeError);
   });
@@ -153,11 +161,11 @@ describe('settlement invariants (property-based)', () => {
           const shares = split.supplierShares.reduce((sum, s) => sum + s.amountMicros, 0n);
           expect(split.chargedMicros).toBe(shares + split.platformRevenueMicros);
           expect(split.platformRevenueMicros >= 0n).toBe(true);
-          const usage = usageChange('t', nodes, held, 0, seconds);
+          const usage = usageChange(tenantPayer('t'), nodes, held, 0, seconds);
           expect(usage.chargedMicros).toBe(split.chargedMicros);
           const postings = nettedPostings([
             ...usage.postings,
-            ...holdRelease('t', held - usage.fromHeldMicros),
+            ...holdRelease(tenantPayer('t'), held - usage.fromHeldMicros),
           ]);
           expect(postings.reduce((sum, p) => sum + p.amountMicros, 0n)).toBe(0n);
           const after = balances([postings]);

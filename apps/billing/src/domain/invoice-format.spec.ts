@@ -34,9 +34,41 @@ describe('invoiceCsv', () => {
       720,
     );
     expect(csv.split('\r\n')).toEqual([
-      'line,job_id,reservation_id,gpu_product,gpu_seconds,unit_price_per_gpu_hour_micros,amount_micros,started_at,finished_at',
-      '1,job-1,r-1,"H100, ""SXM""",720,2300000,460000,2026-11-28T10:00:00.000Z,',
-      'total,,,,720,,460000,,',
+      'line,job_id,reservation_id,gpu_product,gpu_seconds,unit_price_per_gpu_hour_micros,amount_micros,started_at,finished_at,compute_credit_id',
+      '1,job-1,r-1,"H100, ""SXM""",720,2300000,460000,2026-11-28T10:00:00.000Z,,',
+      'total,,,,720,,460000,,,',
+      '',
+    ]);
+  });
+
+  it('names the compute credit that paid a line and keeps its amount out of the total due', () => {
+    const line = {
+      jobId: 'job-2',
+      reservationId: 'r-2',
+      gpuProduct: 'H100',
+      gpuSeconds: 3600,
+      startedAt: '2026-11-28T10:00:00.000Z',
+      finishedAt: '2026-11-28T11:00:00.000Z',
+    };
+    const csv = invoiceCsv(
+      [
+        { ...line, lineNo: 1, unitPricePerGpuHourMicros: '2300000', amountMicros: '2300000' },
+        {
+          ...line,
+          lineNo: 2,
+          unitPricePerGpuHourMicros: '2419200',
+          amountMicros: '2419200',
+          computeCreditId: 'c-1',
+        },
+      ],
+      '2300000',
+      7200,
+      '2419200',
+    );
+    expect(csv.split('\r\n').slice(2)).toEqual([
+      '2,job-2,r-2,H100,3600,2419200,2419200,2026-11-28T10:00:00.000Z,2026-11-28T11:00:00.000Z,c-1',
+      'credits_applied,,,,,,2419200,,,',
+      'total,,,,7200,,2300000,,,',
       '',
     ]);
   });

@@ -9,6 +9,8 @@ export interface InvoiceLineView {
   amountMicros: string;
   startedAt?: string;
   finishedAt?: string;
+  /** The compute credit that paid the line (its amount is then not due: the credit was bought before). */
+  computeCreditId?: string;
 }
 
 const CSV_COLUMNS: ReadonlyArray<[string, (line: InvoiceLineView) => string | number | undefined]> = [
@@ -21,6 +23,7 @@ const CSV_COLUMNS: ReadonlyArray<[string, (line: InvoiceLineView) => string | nu
   ['amount_micros', (l) => l.amountMicros],
   ['started_at', (l) => l.startedAt],
   ['finished_at', (l) => l.finishedAt],
+  ['compute_credit_id', (l) => l.computeCreditId],
 ];
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
@@ -30,19 +33,24 @@ function csvField(value: string | number | undefined): string {
 }
 
 /**
- * An invoice as CSV: a header row, one row per line, and a last `total` row, amounts in integer micro-units
- * (spreadsheets divide by 1,000,000; nothing is rounded on the way).
+ * An invoice as CSV: a header row, one row per line, a `credits_applied` row when compute credits paid some
+ * lines, and a last `total` row (what is due in money), amounts in integer micro-units (spreadsheets divide by
+ * 1,000,000; nothing is rounded on the way).
  */
 export function invoiceCsv(
   lines: readonly InvoiceLineView[],
   totalMicros: string,
   gpuSeconds: number,
+  creditsAppliedMicros = '0',
 ): string {
   return csvRows(
     CSV_COLUMNS.map(([name]) => name),
     [
       ...lines.map((line) => CSV_COLUMNS.map(([, value]) => value(line))),
-      ['total', '', '', '', gpuSeconds, '', totalMicros, '', ''],
+      ...(BigInt(creditsAppliedMicros) > 0n
+        ? [['credits_applied', '', '', '', '', '', creditsAppliedMicros, '', '', '']]
+        : []),
+      ['total', '', '', '', gpuSeconds, '', totalMicros, '', '', ''],
     ],
   );
 }

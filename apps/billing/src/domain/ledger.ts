@@ -7,19 +7,50 @@ import {
 
 /**
  * The ledger's accounts. Tenants have `available` (credit they can spend) and `held` (reserved for matched
- * jobs); suppliers have `payable` (earned, not yet claimed) and `payouts-in-flight` (claimed, handed to the
- * payout provider, not yet confirmed); the platform has `revenue`, `payments-clearing` (money received from the
- * payment provider) and `payouts-clearing` (money the payout provider sent to suppliers).
+ * jobs); each holder of a compute credit has the same pair for its part of the credit, in money at the credit's
+ * locked price; suppliers have `payable` (earned, not yet claimed) and `payouts-in-flight` (claimed, handed to
+ * the payout provider, not yet confirmed); the platform has `revenue`, `payments-clearing` (money received from
+ * the payment provider), `payouts-clearing` (money the payout provider sent to suppliers) and `credit-breakage`
+ * (compute credit that expired unused).
  */
 export const Accounts = {
   tenantAvailable: (tenantId: string) => `tenant:${tenantId}:available`,
   tenantHeld: (tenantId: string) => `tenant:${tenantId}:held`,
+  creditAvailable: (creditId: string, tenantId: string) => `credit:${creditId}:holder:${tenantId}:available`,
+  creditHeld: (creditId: string, tenantId: string) => `credit:${creditId}:holder:${tenantId}:held`,
+  creditBreakage: 'platform:credit-breakage',
   supplierPayable: (supplierId: string) => `supplier:${supplierId}:payable`,
   supplierPayoutsInFlight: (supplierId: string) => `supplier:${supplierId}:payouts-in-flight`,
   platformRevenue: 'platform:revenue',
   paymentsClearing: 'platform:payments-clearing',
   payoutsClearing: 'platform:payouts-clearing',
 } as const;
+
+/**
+ * Who pays for a reservation: the pair of accounts its hold and usage move. A tenant's money, or the tenant's
+ * holding of one compute credit (whose prices the reservation then runs at).
+ */
+export interface Payer {
+  available: string;
+  held: string;
+}
+
+export const tenantPayer = (tenantId: string): Payer => ({
+  available: Accounts.tenantAvailable(tenantId),
+  held: Accounts.tenantHeld(tenantId),
+});
+
+export const creditPayer = (creditId: string, tenantId: string): Payer => ({
+  available: Accounts.creditAvailable(creditId, tenantId),
+  held: Accounts.creditHeld(creditId, tenantId),
+});
+
+/** The payer of a meter: its compute credit when one pays, else its tenant's money. */
+export function payerOf(meter: { tenantId: string; computeCreditId?: string }): Payer {
+  return meter.computeCreditId
+    ? creditPayer(meter.computeCreditId, meter.tenantId)
+    : tenantPayer(meter.tenantId);
+}
 
 /** One line of a ledger transaction: positive credits the account, negative debits it (micro-units). */
 export interface Posting {
@@ -55,12 +86,40 @@ export function topUp(tenantId: string, amountMicros: bigint): Posting[] {
   ]);
 }
 
-/** A hold for a matched job: credit moves from available to held. */
-export function placeHold(tenantId: string, amountMicros: bigint): Posting[] {
+/** A hold for a matched job: the payer's funds move from available to held. */
+export function placeHold(payer: Payer, amountMicros: bigint): Posting[] {
   if (amountMicros <= 0n) throw new RangeError(`a hold must be positive, got ${amountMicros}`);
   return balancedTransaction([
+    { account: payer.available, amountMicros: -amountMicros },
+    { account: payer.held, amountMicros },
+  ]);
+}
+
+/** A compute credit bought: the buyer's money becomes its holding of the credit. */
+export function creditPurchase(tenantId: string, creditId: string, amountMicros: bigint): Posting[] {
+  if (amountMicros <= 0n) throw new RangeError(`a purchase must be positive, got ${amountMicros}`);
+  return balancedTransaction([
     { account: Accounts.tenantAvailable(tenantId), amountMicros: -amountMicros },
-    { account: Accounts.tenantHeld(tenantId), amountMicros },
+    { account: Accounts.creditAvailable(creditId, tenantId), amountMicros },
+  ]);
+}
+
+/** Part of a compute credit given to another tenant: holding to holding, no money enters or leaves. */
+export function creditTransfer(creditId: string, from: string, to: string, amountMicros: bigint): Posting[] {
+  if (amountMicros <= 0n) throw new RangeError(`a transfer must be positive, got ${amountMicros}`);
+  if (from === to) throw new RangeError('a transfer needs two different tenants');
+  return balancedTransaction([
+    { account: Accounts.creditAvailable(creditId, from), amountMicros: -amountMicros },
+    { account: Accounts.creditAvailable(creditId, to), amountMicros },
+  ]);
+}
+
+/** What a holder had not used of an expired credit lapses to the platform. */
+export function creditExpiry(creditId: string, tenantId: string, amountMicros: bigint): Posting[] {
+  if (amountMicros <= 0n) throw new RangeError(`an expiry must be positive, got ${amountMicros}`);
+  return balancedTransaction([
+    { account: Accounts.creditAvailable(creditId, tenantId), amountMicros: -amountMicros },
+    { account: Accounts.creditBreakage, amountMicros },
   ]);
 }
 

@@ -1,6 +1,7 @@
+import { atCreditPrices, CreditHolding, creditFor } from './compute-credits';
 import { holdMicros } from './money-rules';
 import { billableSeconds, holdRelease, MeteredNode, usageChange, UsageChange } from './metering';
-import { nettedPostings, placeHold, Posting } from './ledger';
+import { nettedPostings, payerOf, placeHold, Posting } from './ledger';
 
 /**
  * One reservation's billing state, and how each lifecycle input changes it. The three events that feed it
@@ -12,12 +13,16 @@ import { nettedPostings, placeHold, Posting } from './ledger';
  * - a hold is placed only for a reservation that has not finished yet (one that already ended is settled
  *   directly, which nets to the same balances as hold → settle → release);
  * - accruals only ever move the charged total forward while the workload runs; settlement moves it to the
- *   final total, back if an accrual overtook a late finish.
+ *   final total, back if an accrual overtook a late finish;
+ * - who pays is decided once, when the prices arrive: a compute credit of the tenant that fits the whole gang
+ *   (see `creditFor`), else the tenant's money; the meter then runs at that payer's prices to the end.
  */
 export interface MeterState {
   reservationId: string;
   jobId: string;
   tenantId: string;
+  /** The compute credit paying for the reservation (set with `nodes`); absent: the tenant's money pays. */
+  computeCreditId?: string;
   /** Known once `matched` arrived. */
   nodes?: MeteredNode[];
   expectedSeconds?: number;
@@ -56,6 +61,10 @@ export interface MeterContext {
   /** What the tenant can still commit: available balance plus its credit limit (for the hold decision). */
   fundsMicros: bigint;
   holdMarginBps: number;
+  /** The tenant's compute credit holdings, for who pays a matched reservation (none: money pays). */
+  credits?: readonly CreditHolding[];
+  /** When the input is applied: a credit must not expire before the job's expected end. */
+  now?: Date;
 }
 
 export function newMeter(reservationId: string, jobId: string, tenantId: string): MeterState {
@@ -79,22 +88,30 @@ export function advanceMeter(state: MeterState, input: MeterInput, context: Mete
   switch (input.kind) {
     case 'matched': {
       if (state.nodes) return [];
-      state.nodes = input.nodes;
+      const credit = creditFor(
+        input.nodes,
+        input.expectedSeconds,
+        context.credits ?? [],
+        context.holdMarginBps,
+        context.now ?? new Date(),
+      );
+      state.computeCreditId = credit?.creditId;
+      state.nodes = credit ? atCreditPrices(input.nodes, credit) : input.nodes;
       state.expectedSeconds = input.expectedSeconds;
       if (state.finishedAt) break; // ended before its prices arrived: settle below, no hold needed
       const required = holdMicros(
-        input.nodes.map((n) => ({ gpus: n.gpus, pricePerGpuHourMicros: n.pricePerGpuHourMicros })),
+        state.nodes.map((n) => ({ gpus: n.gpus, pricePerGpuHourMicros: n.pricePerGpuHourMicros })),
         input.expectedSeconds,
         context.holdMarginBps,
       );
       if (required === 0n) break;
-      if (context.fundsMicros >= required) {
+      if ((credit ? credit.availableMicros : context.fundsMicros) >= required) {
         state.holdMicros = required;
         state.heldRemainingMicros = required;
         effects.push({
           kind: 'hold-placed',
           amountMicros: required,
-          postings: placeHold(state.tenantId, required),
+          postings: placeHold(payerOf(state), required),
         });
       } else {
         state.holdRejected = true;
@@ -116,7 +133,7 @@ export function advanceMeter(state: MeterState, input: MeterInput, context: Mete
       const through = billableSeconds(state.startedAt, input.now, false);
       if (through <= state.chargedSeconds) return [];
       const change = usageChange(
-        state.tenantId,
+        payerOf(state),
         state.nodes,
         state.heldRemainingMicros,
         state.chargedSeconds,
@@ -139,7 +156,8 @@ function record(state: MeterState, change: UsageChange, through: number): void {
 
 function settle(state: MeterState, nodes: MeteredNode[], finishedAt: Date): MeterEffect {
   const total = state.startedAt ? billableSeconds(state.startedAt, finishedAt, true) : 0;
-  const change = usageChange(state.tenantId, nodes, state.heldRemainingMicros, state.chargedSeconds, total);
+  const payer = payerOf(state);
+  const change = usageChange(payer, nodes, state.heldRemainingMicros, state.chargedSeconds, total);
   record(state, change, total);
   const releasedMicros = state.heldRemainingMicros;
   state.heldRemainingMicros = 0n;
@@ -149,7 +167,7 @@ function settle(state: MeterState, nodes: MeteredNode[], finishedAt: Date): Mete
     totalSeconds: total,
     change,
     releasedMicros,
-    postings: nettedPostings([...change.postings, ...holdRelease(state.tenantId, releasedMicros)]),
+    postings: nettedPostings([...change.postings, ...holdRelease(payer, releasedMicros)]),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Accounts, balancedTransaction, nettedPostings, Posting } from './ledger';
+import { Accounts, balancedTransaction, nettedPostings, Payer, Posting } from './ledger';
 import { chargeMicros, supplierShareMicros } from './money-rules';
 
 /**
@@ -53,10 +53,11 @@ export interface UsageChange {
 
 /**
  * The ledger effect of moving a reservation's metered wall time from `fromSeconds` to `toSeconds`. A charge is
- * taken from the hold first (`heldRemainingMicros`), then from `available`; a refund goes to `available`.
+ * taken from the payer's hold first (`heldRemainingMicros`), then from its `available`; a refund goes to
+ * `available`.
  */
 export function usageChange(
-  tenantId: string,
+  payer: Payer,
   nodes: readonly MeteredNode[],
   heldRemainingMicros: bigint,
   fromSeconds: number,
@@ -76,8 +77,8 @@ export function usageChange(
   const fromHeldMicros =
     chargedMicros > 0n ? (chargedMicros < heldRemainingMicros ? chargedMicros : heldRemainingMicros) : 0n;
   const lines: Posting[] = [
-    { account: Accounts.tenantHeld(tenantId), amountMicros: -fromHeldMicros },
-    { account: Accounts.tenantAvailable(tenantId), amountMicros: -(chargedMicros - fromHeldMicros) },
+    { account: payer.held, amountMicros: -fromHeldMicros },
+    { account: payer.available, amountMicros: -(chargedMicros - fromHeldMicros) },
     ...supplierShares.map((s) => ({
       account: Accounts.supplierPayable(s.supplierId),
       amountMicros: s.amountMicros,
@@ -95,18 +96,20 @@ export function usageChange(
   };
 }
 
-/** The postings that return what is left of a hold to `available` (none when nothing is left). */
-export function holdRelease(tenantId: string, heldRemainingMicros: bigint): Posting[] {
+/** The postings that return what is left of a hold to the payer's `available` (none when nothing is left). */
+export function holdRelease(payer: Payer, heldRemainingMicros: bigint): Posting[] {
   if (heldRemainingMicros === 0n) return [];
   return balancedTransaction([
-    { account: Accounts.tenantHeld(tenantId), amountMicros: -heldRemainingMicros },
-    { account: Accounts.tenantAvailable(tenantId), amountMicros: heldRemainingMicros },
+    { account: payer.held, amountMicros: -heldRemainingMicros },
+    { account: payer.available, amountMicros: heldRemainingMicros },
   ]);
 }
 
 /** One invoice line: a reservation's usage at one unit price (a gang's nodes usually share it). */
 export interface InvoiceLine {
   gpuProduct: string;
+  /** Set when a compute credit paid the line (at its locked price): shown, not due. */
+  computeCreditId?: string;
   gpuSeconds: number;
   unitPricePerGpuHourMicros: bigint;
   amountMicros: bigint;
@@ -116,12 +119,17 @@ export interface InvoiceLine {
  * A finished reservation's invoice lines: one per unit price, each amount the sum of its nodes' charges (so
  * the lines add up to exactly what the ledger charged).
  */
-export function invoiceLines(nodes: readonly MeteredNode[], seconds: number): InvoiceLine[] {
+export function invoiceLines(
+  nodes: readonly MeteredNode[],
+  seconds: number,
+  computeCreditId?: string,
+): InvoiceLine[] {
   const byPrice = new Map<string, InvoiceLine>();
   for (const n of nodes) {
     const key = `${n.gpuProduct}\u001f${n.pricePerGpuHourMicros}`;
     const line = byPrice.get(key) ?? {
       gpuProduct: n.gpuProduct,
+      ...(computeCreditId ? { computeCreditId } : {}),
       gpuSeconds: 0,
       unitPricePerGpuHourMicros: n.pricePerGpuHourMicros,
       amountMicros: 0n,

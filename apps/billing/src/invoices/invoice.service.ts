@@ -17,6 +17,7 @@ export interface InvoiceRow {
   line_count: number;
   gpu_seconds: string;
   total_micros: string;
+  credits_applied_micros: string;
   issued_at: Date;
 }
 
@@ -24,7 +25,9 @@ export interface InvoiceRow {
  * Issues invoices for closed periods. Usage belongs to the period (UTC, BILLING_INVOICE_PERIOD) in which it was
  * settled, so an invoice never changes after it is issued: anything settled later belongs to a later period.
  * Each invoice is built in one transaction from its tenant's settled meters — one line per reservation and unit
- * price, amounts exactly those the ledger charged — and announced with `invoice-issued`.
+ * price, amounts exactly those the ledger charged — and announced with `invoice-issued`. A line a compute credit
+ * paid names the credit; its amount (at the credit's locked price) counts in `credits_applied_micros`, not in
+ * the total due, which the tenant paid when it bought the credit.
  */
 @Injectable()
 export class InvoiceService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -102,10 +105,10 @@ export class InvoiceService implements OnApplicationBootstrap, OnApplicationShut
          WHERE tenant_id = $2 AND settled_at >= $3 AND settled_at < $4 AND invoice_id IS NULL
          RETURNING reservation_id, job_id, lines, started_at, finished_at, settled_at)
        INSERT INTO ${this.lines} (invoice_id, line_no, job_id, reservation_id, gpu_product, gpu_seconds,
-         unit_price_micros, amount_micros, started_at, finished_at)
+         unit_price_micros, amount_micros, started_at, finished_at, compute_credit_id)
        SELECT $1, row_number() OVER (ORDER BY p.settled_at, p.reservation_id, l.ord), p.job_id, p.reservation_id,
          l.line->>'gpuProduct', (l.line->>'gpuSeconds')::bigint, (l.line->>'unitPricePerGpuHourMicros')::bigint,
-         (l.line->>'amountMicros')::bigint, p.started_at, p.finished_at
+         (l.line->>'amountMicros')::bigint, p.started_at, p.finished_at, (l.line->>'computeCreditId')::uuid
        FROM picked p, jsonb_array_elements(p.lines) WITH ORDINALITY AS l(line, ord)
        WHERE (l.line->>'gpuSeconds')::bigint > 0`,
       [invoiceId, tenantId, period.start, period.end],
@@ -113,11 +116,12 @@ export class InvoiceService implements OnApplicationBootstrap, OnApplicationShut
     const [invoice]: InvoiceRow[] = await tx.query(
       `WITH totals AS (
          SELECT count(*) AS line_count, coalesce(sum(gpu_seconds), 0) AS gpu_seconds,
-           coalesce(sum(amount_micros), 0) AS total_micros
+           coalesce(sum(amount_micros) FILTER (WHERE compute_credit_id IS NULL), 0) AS total_micros,
+           coalesce(sum(amount_micros) FILTER (WHERE compute_credit_id IS NOT NULL), 0) AS credits_applied_micros
          FROM ${this.lines} WHERE invoice_id = $1),
        updated AS (
          UPDATE ${this.invoices} i SET line_count = t.line_count, gpu_seconds = t.gpu_seconds,
-           total_micros = t.total_micros
+           total_micros = t.total_micros, credits_applied_micros = t.credits_applied_micros
          FROM totals t WHERE i.invoice_id = $1 RETURNING i.*)
        SELECT * FROM updated`,
       [invoiceId],
@@ -134,6 +138,9 @@ export class InvoiceService implements OnApplicationBootstrap, OnApplicationShut
         lineCount: Number(invoice.line_count),
         gpuSeconds: Number(invoice.gpu_seconds),
         totalMicros: String(invoice.total_micros),
+        ...(BigInt(invoice.credits_applied_micros) > 0n
+          ? { creditsAppliedMicros: String(invoice.credits_applied_micros) }
+          : {}),
         issuedAt: now.toISOString(),
       },
       { correlationId: `invoice-${invoiceId}`, causationId: null, tenantId },

@@ -13,6 +13,7 @@ export interface InvoiceLineRow {
   gpu_seconds: string;
   unit_price_micros: string;
   amount_micros: string;
+  compute_credit_id: string | null;
   started_at: Date | null;
   finished_at: Date | null;
 }

@@ -92,6 +92,7 @@ export function invoiceSummary(row: InvoiceRow) {
     lineCount: Number(row.line_count),
     gpuSeconds: Number(row.gpu_seconds),
     total: money(row.currency, BigInt(row.total_micros)),
+    creditsApplied: money(row.currency, BigInt(row.credits_applied_micros ?? 0)),
     issuedAt: new Date(row.issued_at).toISOString(),
   };
 }
@@ -121,6 +122,7 @@ export async function sendInvoice(
     amountMicros: String(row.amount_micros),
     startedAt: row.started_at ? new Date(row.started_at).toISOString() : undefined,
     finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : undefined,
+    ...(row.compute_credit_id ? { computeCreditId: row.compute_credit_id } : {}),
   }));
   if (format === 'csv' || (format === undefined && accept?.includes('text/csv'))) {
     response
@@ -128,7 +130,14 @@ export async function sendInvoice(
       .attachment(
         `invoice-${invoice.tenant_id}-${new Date(invoice.period_start).toISOString().slice(0, 10)}.csv`,
       )
-      .send(invoiceCsv(lines, String(invoice.total_micros), Number(invoice.gpu_seconds)));
+      .send(
+        invoiceCsv(
+          lines,
+          String(invoice.total_micros),
+          Number(invoice.gpu_seconds),
+          String(invoice.credits_applied_micros ?? 0),
+        ),
+      );
     return;
   }
   response.json({ ...invoiceSummary(invoice), lines });

@@ -15,7 +15,16 @@ const BILLING_LEDGER_SHAPE: DoubleEntryShape = {
 
 /** What a ledger transaction is for; with its reference, it names the transaction (one per kind and reference). */
 export type LedgerKind =
-  'top-up' | 'hold' | 'usage' | 'settlement' | 'payout' | 'payout-settlement' | 'payout-reversal';
+  | 'top-up'
+  | 'hold'
+  | 'usage'
+  | 'settlement'
+  | 'payout'
+  | 'payout-settlement'
+  | 'payout-reversal'
+  | 'compute-credit-purchase'
+  | 'compute-credit-transfer'
+  | 'compute-credit-expiry';
 
 export interface LedgerEntry {
   kind: LedgerKind;

@@ -17,6 +17,7 @@ export interface MeterRow {
   job_id: string;
   tenant_id: string;
   correlation_id: string;
+  compute_credit_id: string | null;
   nodes: StoredNode[] | null;
   expected_seconds: number | null;
   hold_micros: string;
@@ -55,7 +56,7 @@ export interface StoredMeter {
 }
 
 /** The columns a meter is read from: its state, not what it keeps for the invoice. */
-const METER_COLUMNS = `reservation_id, job_id, tenant_id, correlation_id, nodes, expected_seconds, hold_micros,
+const METER_COLUMNS = `reservation_id, job_id, tenant_id, correlation_id, compute_credit_id, nodes, expected_seconds, hold_micros,
   held_remaining_micros, hold_rejected, started_at, finished_at, outcome, charged_seconds, charged_micros,
   settled_at, exhausted_at`;
 
@@ -68,6 +69,7 @@ export function meterFromRow(row: MeterRow): StoredMeter {
       reservationId: row.reservation_id,
       jobId: row.job_id,
       tenantId: row.tenant_id,
+      computeCreditId: row.compute_credit_id ?? undefined,
       nodes: row.nodes?.map((n) => ({
         ...n,
         pricePerGpuHourMicros: BigInt(n.pricePerGpuHourMicros),
@@ -167,6 +169,7 @@ export class MeterStore {
       const settlement = settlements.get(s.reservationId);
       return {
         reservation_id: s.reservationId,
+        compute_credit_id: nodesStored ? undefined : s.computeCreditId,
         nodes: nodesStored
           ? undefined
           : s.nodes?.map((n) => ({
@@ -194,13 +197,15 @@ export class MeterStore {
       };
     });
     await tx.query(
-      `UPDATE ${this.table} AS m SET nodes = coalesce(r.nodes, m.nodes), expected_seconds = r.expected_seconds,
+      `UPDATE ${this.table} AS m SET nodes = coalesce(r.nodes, m.nodes),
+         compute_credit_id = coalesce(r.compute_credit_id, m.compute_credit_id), expected_seconds = r.expected_seconds,
          hold_micros = r.hold_micros, held_remaining_micros = r.held_remaining_micros,
          hold_rejected = r.hold_rejected, started_at = r.started_at, finished_at = r.finished_at,
          outcome = r.outcome, charged_seconds = r.charged_seconds, charged_micros = r.charged_micros,
          exhausted_at = r.exhausted_at, gpu_seconds = coalesce(r.gpu_seconds, m.gpu_seconds),
          lines = coalesce(r.lines, m.lines), settled_at = coalesce(r.settled_at, m.settled_at), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(reservation_id uuid, nodes jsonb, expected_seconds integer,
+       FROM jsonb_to_recordset($1::jsonb) AS r(reservation_id uuid, compute_credit_id uuid, nodes jsonb,
+         expected_seconds integer,
          hold_micros bigint, held_remaining_micros bigint, hold_rejected boolean, started_at timestamptz,
          finished_at timestamptz, outcome text, charged_seconds integer, charged_micros bigint,
          exhausted_at timestamptz, gpu_seconds bigint, lines jsonb, settled_at timestamptz)

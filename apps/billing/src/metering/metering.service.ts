@@ -17,12 +17,14 @@ import { OutboxWriter, OutgoingEvent } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
-import { Accounts } from '../domain/ledger';
+import { CreditHolding } from '../domain/compute-credits';
+import { payerOf } from '../domain/ledger';
 import { advanceMeter, fundsRunOut, MeterEffect, MeterInput } from '../domain/meter';
 import { costPerSecondMicros, invoiceLines, UsageChange } from '../domain/metering';
 import { supplierShareMicros } from '../domain/money-rules';
 import { LedgerEntry, LedgerKind, LedgerStore } from '../ledger/ledger.store';
 import { TenantAccounts, TenantFunds } from '../ledger/tenant-accounts';
+import { ComputeCreditStore } from '../compute-credits/compute-credit.store';
 import { MeterKey, MeterStore, Settlement, StoredMeter } from './meter.store';
 
 /** One lifecycle input for one reservation, and the event that brought it (null for the accrual timer). */
@@ -58,6 +60,7 @@ export class MeteringService {
     @Inject(TenantAccounts) private readonly tenants: TenantAccounts,
     @Inject(MeterStore) private readonly meters: MeterStore,
     @Inject(LedgerStore) private readonly ledger: LedgerStore,
+    @Inject(ComputeCreditStore) private readonly credits: ComputeCreditStore,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
@@ -84,6 +87,11 @@ export class MeteringService {
       tx,
       items.map((item) => item.key),
     );
+    // Who pays is decided when prices arrive, so only a batch with matched reservations reads credit holdings
+    // (under the tenants' locks just taken: every change of a holding is made under its holder's lock).
+    const matchedTenants = items.filter((item) => item.input.kind === 'matched').map((i) => i.key.tenantId);
+    const holdings =
+      matchedTenants.length > 0 ? await this.credits.holdingsOf(tx, matchedTenants, now) : new Map();
     const writes = new Writes();
     for (const item of items) {
       const meter = meters.get(item.key.reservationId) as StoredMeter;
@@ -92,6 +100,7 @@ export class MeteringService {
         meter,
         item.input,
         funds.get(meter.state.tenantId) as TenantFunds,
+        holdings.get(meter.state.tenantId) ?? [],
         item.causationId,
         now,
       );
@@ -100,37 +109,54 @@ export class MeteringService {
   }
 
   /**
-   * Charges a tenant's running work for the seconds used so far, then stops it all if its funds cannot
-   * cover the next `BILLING_EXHAUSTION_HORIZON_SECONDS` (one `credit-exhausted` per workload, once).
-   * Returns the number of running meters.
+   * Charges a tenant's running work for the seconds used so far, then stops the work of each payer (its money,
+   * or one of its compute credits) whose funds cannot cover the next `BILLING_EXHAUSTION_HORIZON_SECONDS` (one
+   * `credit-exhausted` per workload, once). A credit has no credit limit. Returns the number of running meters.
    */
   async accrueTenant(tx: EntityManager, tenantId: string, now: Date): Promise<number> {
     const funds = await this.tenants.lock(tx, tenantId);
     const running = await this.meters.running(tx, tenantId);
     const writes = new Writes();
-    for (const meter of running) this.advance(writes, meter, { kind: 'tick', now }, funds, null, now);
-    const runsOut = fundsRunOut(
-      funds.availableMicros + funds.creditLimitMicros,
-      running.map((m) => ({
-        costPerSecondMicros: costPerSecondMicros(m.state.nodes ?? []),
-        heldRemainingMicros: m.state.heldRemainingMicros,
-      })),
-      this.config.BILLING_EXHAUSTION_HORIZON_SECONDS,
+    for (const meter of running) this.advance(writes, meter, { kind: 'tick', now }, funds, [], null, now);
+    const byPayer = new Map<string | undefined, StoredMeter[]>();
+    for (const meter of running) {
+      const list = byPayer.get(meter.state.computeCreditId) ?? [];
+      list.push(meter);
+      byPayer.set(meter.state.computeCreditId, list);
+    }
+    const creditIds = [...byPayer.keys()].filter((id): id is string => id !== undefined);
+    const creditFunds = await this.ledger.balancesOf(
+      tx,
+      creditIds.map((id) => payerOf({ tenantId, computeCreditId: id }).available),
     );
-    if (runsOut) {
-      for (const meter of running.filter((m) => !m.exhaustedAt)) {
-        meter.exhaustedAt = now;
-        writes.touched.set(meter.state.reservationId, meter);
-        writes.events.push(
-          this.event(CreditExhausted, meter, null, now, {
-            tenantId,
-            jobId: meter.state.jobId,
-            reservationId: meter.state.reservationId,
-            exhaustedAt: now.toISOString(),
-          }),
-        );
-        this.exhausted.inc();
-      }
+    const exhausted: StoredMeter[] = [];
+    for (const [creditId, meters] of byPayer) {
+      const payerFunds = creditId
+        ? (creditFunds.get(payerOf({ tenantId, computeCreditId: creditId }).available) ?? 0n)
+        : funds.availableMicros + funds.creditLimitMicros;
+      const runsOut = fundsRunOut(
+        payerFunds,
+        meters.map((m) => ({
+          costPerSecondMicros: costPerSecondMicros(m.state.nodes ?? []),
+          heldRemainingMicros: m.state.heldRemainingMicros,
+        })),
+        this.config.BILLING_EXHAUSTION_HORIZON_SECONDS,
+      );
+      if (runsOut) exhausted.push(...meters);
+    }
+    for (const meter of exhausted.filter((m) => !m.exhaustedAt)) {
+      meter.exhaustedAt = now;
+      writes.touched.set(meter.state.reservationId, meter);
+      writes.events.push(
+        this.event(CreditExhausted, meter, null, now, {
+          tenantId,
+          jobId: meter.state.jobId,
+          reservationId: meter.state.reservationId,
+          ...creditOf(meter),
+          exhaustedAt: now.toISOString(),
+        }),
+      );
+      this.exhausted.inc();
     }
     await this.flush(tx, writes);
     return running.length;
@@ -154,35 +180,52 @@ export class MeteringService {
     meter: StoredMeter,
     input: MeterInput,
     funds: TenantFunds,
+    credits: CreditHolding[],
     causationId: string | null,
     now: Date,
   ): void {
     const effects = advanceMeter(meter.state, input, {
       fundsMicros: funds.availableMicros + funds.creditLimitMicros,
       holdMarginBps: this.config.BILLING_HOLD_MARGIN_BPS,
+      credits,
+      now,
     });
     writes.touched.set(meter.state.reservationId, meter);
-    for (const effect of effects) this.record(writes, meter, effect, funds, causationId, now);
+    for (const effect of effects) this.record(writes, meter, effect, funds, credits, causationId, now);
   }
 
-  /** Queues one effect's ledger transaction and finance events, and carries its effect on the tenant's funds. */
+  /**
+   * Queues one effect's ledger transaction and finance events, and carries its effect on the payer's funds
+   * (the tenant's money, or its holding of the credit that pays) to the next decision of the batch.
+   */
   private record(
     writes: Writes,
     meter: StoredMeter,
     effect: MeterEffect,
     funds: TenantFunds,
+    credits: CreditHolding[],
     causationId: string | null,
     now: Date,
   ): void {
     const { state } = meter;
     const currency = this.config.BILLING_CURRENCY;
-    const ids = { tenantId: state.tenantId, jobId: state.jobId, reservationId: state.reservationId };
+    const ids = {
+      tenantId: state.tenantId,
+      jobId: state.jobId,
+      reservationId: state.reservationId,
+      ...creditOf(meter),
+    };
+    const payer = payerOf(state);
+    const holding = credits.find((c) => c.creditId === state.computeCreditId);
     const post = (kind: LedgerKind, reference: string, postings: LedgerEntry['postings']): string => {
       writes.entries.push({ kind, reference, occurredAt: now, postings });
       for (const posting of postings) {
-        if (posting.account === Accounts.tenantAvailable(state.tenantId))
-          funds.availableMicros += posting.amountMicros;
-        if (posting.account === Accounts.tenantHeld(state.tenantId)) funds.heldMicros += posting.amountMicros;
+        if (posting.account !== payer.available && posting.account !== payer.held) continue;
+        const available = posting.account === payer.available;
+        if (holding) {
+          if (available) holding.availableMicros += posting.amountMicros;
+        } else if (available) funds.availableMicros += posting.amountMicros;
+        else funds.heldMicros += posting.amountMicros;
       }
       return this.ledger.transactionId(kind, reference);
     };
@@ -205,7 +248,9 @@ export class MeteringService {
         this.holdsRejected.inc();
         writes.events.push(
           this.event(HoldRejected, meter, causationId, now, {
-            ...ids,
+            tenantId: state.tenantId,
+            jobId: state.jobId,
+            reservationId: state.reservationId,
             required: money(currency, effect.requiredMicros),
             fundsMicros: effect.fundsMicros.toString(),
             rejectedAt: now.toISOString(),
@@ -266,7 +311,7 @@ export class MeteringService {
         const gpuSeconds = supplierShares.reduce((sum, s) => sum + s.gpuSeconds, 0);
         writes.settlements.set(state.reservationId, {
           gpuSeconds,
-          lines: invoiceLines(nodes, effect.totalSeconds),
+          lines: invoiceLines(nodes, effect.totalSeconds, state.computeCreditId),
           settledAt: now,
         });
         writes.events.push(
@@ -301,6 +346,7 @@ export class MeteringService {
       tenantId: meter.state.tenantId,
       jobId: meter.state.jobId,
       reservationId: meter.state.reservationId,
+      ...creditOf(meter),
       currency: this.config.BILLING_CURRENCY,
       throughSeconds,
       gpuSeconds: change.gpuSeconds,
@@ -328,4 +374,9 @@ export class MeteringService {
       event: createEvent(contract, payload, origin, now),
     };
   }
+}
+
+/** The `computeCreditId` field of a meter's events: present only when a compute credit pays. */
+function creditOf(meter: StoredMeter): { computeCreditId?: string } {
+  return meter.state.computeCreditId ? { computeCreditId: meter.state.computeCreditId } : {};
 }

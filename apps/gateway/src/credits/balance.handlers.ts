@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
+  ComputeCreditPurchased,
+  ComputeCreditPurchasedPayload,
   CreditAdded,
   CreditAddedPayload,
   CreditDeclined,
@@ -37,9 +39,13 @@ export class MoneyTables {
 
 /**
  * Each finance event moves a tenant's available and held credit by the amounts it states — the same movement the
- * ledger made — so the gateway's balance equals billing's once the events have arrived, in whatever order.
+ * ledger made — so the gateway's balance equals billing's once the events have arrived, in whatever order. An
+ * event about a reservation a compute credit paid (`computeCreditId`) moved the credit's accounts, not the
+ * tenant's money, and changes nothing here (the credit's balance is billing's to answer).
  */
-abstract class BalanceDeltaHandler<T extends { tenantId: string }> implements EventHandler<T> {
+abstract class BalanceDeltaHandler<
+  T extends { tenantId: string; computeCreditId?: string },
+> implements EventHandler<T> {
   abstract readonly name: string;
   abstract readonly contract: EventContract<T>;
 
@@ -49,6 +55,7 @@ abstract class BalanceDeltaHandler<T extends { tenantId: string }> implements Ev
   protected abstract delta(payload: T): [bigint, bigint];
 
   async handle(event: EventEnvelope<T>, tx: EntityManager): Promise<void> {
+    if (event.payload.computeCreditId) return;
     const [available, held] = this.delta(event.payload);
     await tx.query(
       `INSERT INTO ${this.tables.balances} (tenant_id, available_micros, held_micros) VALUES ($1, $2, $3)
@@ -109,6 +116,18 @@ export class HoldReleasedBalanceHandler extends BalanceDeltaHandler<HoldReleased
 
   protected delta(p: HoldReleasedPayload): [bigint, bigint] {
     return [BigInt(p.amount.micros), -BigInt(p.amount.micros)];
+  }
+}
+
+/** A compute credit bought: its price left the tenant's money. */
+@Injectable()
+@ConsumesEvents()
+export class ComputeCreditPurchasedBalanceHandler extends BalanceDeltaHandler<ComputeCreditPurchasedPayload> {
+  readonly name = 'gateway.balance-compute-credit-purchased';
+  readonly contract = ComputeCreditPurchased;
+
+  protected delta(p: ComputeCreditPurchasedPayload): [bigint, bigint] {
+    return [-BigInt(p.amount.micros), 0n];
   }
 }
 

@@ -35,7 +35,8 @@ const InvoiceSummarySchema = z.object({
   periodEnd: z.string(),
   lineCount: z.number().int(),
   gpuSeconds: z.number().int(),
-  total: z.string().describe('USD'),
+  total: z.string().describe('USD due: the lines paid with money'),
+  creditsApplied: z.string().describe('USD value of the lines compute credits paid (prepaid, not due)'),
   issuedAt: z.string(),
 });
 export const InvoicePageSchema = z.object({
@@ -54,6 +55,7 @@ export const InvoiceSchema = InvoiceSummarySchema.extend({
       amount: z.string().describe('USD'),
       startedAt: z.string().optional(),
       finishedAt: z.string().optional(),
+      computeCreditId: z.string().optional().describe('The compute credit that paid the line'),
     }),
   ),
 });

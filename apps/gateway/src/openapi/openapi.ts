@@ -19,6 +19,19 @@ import {
 } from '../invoices/invoices.controller';
 import { ClustersSchema, FleetSchema } from '../operations/fleet.controller';
 import {
+  ComputeCreditOffersSchema,
+  ComputeCreditPageSchema,
+  ComputeCreditPurchaseSchema,
+  ComputeCreditSchema,
+  ComputeCreditTransferSchema,
+  ComputeCreditTransferViewSchema,
+} from '../credits/compute-credits.controller';
+import {
+  CommitmentPageSchema,
+  CommitmentRequestSchema,
+  CommitmentSchema,
+} from '../suppliers/commitments.controller';
+import {
   OfferAcceptedSchema,
   OfferRequestSchema,
   PayoutRequestSchema,
@@ -343,6 +356,74 @@ export const OPERATIONS: readonly Operation[] = [
     response: TokenDepositSchema,
     status: 200,
     errors: [400, 401, 403, 422, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/suppliers/me/commitments',
+    summary:
+      'Commit GPU-hours of a GPU product until a date at an ask; clients buy them as compute credits (Idempotency-Key required)',
+    roles: ['supplier'],
+    request: CommitmentRequestSchema,
+    response: CommitmentSchema,
+    status: 201,
+    errors: [400, 401, 403, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/suppliers/me/commitments',
+    summary: "The supplier's capacity commitments with the GPU-hours sold and used",
+    roles: ['supplier'],
+    response: CommitmentPageSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/compute-credits/offers',
+    summary: 'Committed capacity on sale as compute credits, cheapest first (`gpuProduct` to narrow)',
+    roles: ['client'],
+    response: ComputeCreditOffersSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/compute-credits',
+    summary:
+      'Buy GPU-hours of a GPU product at a locked price, paid now; jobs on the backing supplier draw on them first (Idempotency-Key required)',
+    roles: ['client'],
+    request: ComputeCreditPurchaseSchema,
+    response: ComputeCreditSchema,
+    status: 201,
+    errors: [400, 401, 402, 403, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/compute-credits',
+    summary: "The caller's compute credits with their balances and expiry",
+    roles: ['client'],
+    response: ComputeCreditPageSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/compute-credits/{creditId}',
+    summary: 'One compute credit the caller holds',
+    roles: ['client'],
+    response: ComputeCreditSchema,
+    status: 200,
+    errors: [401, 403, 404, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/compute-credits/{creditId}/transfers',
+    summary: 'Give GPU-hours of a compute credit to another client tenant (Idempotency-Key required)',
+    roles: ['client'],
+    request: ComputeCreditTransferSchema,
+    response: ComputeCreditTransferViewSchema,
+    status: 201,
+    errors: [400, 401, 403, 404, 409, 422, 429, 503],
   },
   {
     method: 'get',

@@ -1,9 +1,13 @@
+import { clientPriceMicros } from '@gridex/contracts';
+
 /**
  * The hard constraints of matching, evaluated for one node and one job: which constraint, if any, rules the node
  * out. Pure; the engine's indexes (to come) narrow the candidates, this decides and explains. The order of
  * CONSTRAINTS is the order of explanation: a node is charged to the first constraint it fails, so the
  * per-constraint counts of an explanation add up to the nodes considered.
  */
+
+export { clientPriceMicros };
 
 export type Interconnect = 'nvlink' | 'infiniband' | 'pcie';
 export type Tier = 'on-demand' | 'interruptible';
@@ -58,17 +62,6 @@ export const CONSTRAINTS = [
 ] as const;
 
 export type Constraint = (typeof CONSTRAINTS)[number];
-
-/**
- * The client's price per GPU-hour for a supplier ask: the ask plus the platform's take, rounded up to a whole
- * micro-unit (the platform never takes less than its rate; the difference is below a millionth of a unit).
- */
-export function clientPriceMicros(askMicros: bigint, takeRateBps: number): bigint {
-  if (!Number.isInteger(takeRateBps) || takeRateBps < 0)
-    throw new Error(`take rate must be whole basis points ≥ 0, got ${takeRateBps}`);
-  const numerator = askMicros * BigInt(10_000 + takeRateBps);
-  return (numerator + 9_999n) / 10_000n;
-}
 
 /** The supplier's ask for the job's tier, or undefined when the node's offer does not cover it. */
 export function askFor(

@@ -61,3 +61,12 @@ export const TokenUnitsSchema = z
   .string()
   .regex(/^(0|[1-9]\d{0,30})$/, 'must be a whole number of token base units written as a decimal string')
   .describe('Token amount in integer base units (1 token = 1,000,000 units), as a decimal string');
+
+/**
+ * Set on a billing event when the amounts it states moved a tenant's holding of a compute credit (accounts
+ * `credit:<id>:holder:<tenant>:available|held`) rather than its money (`tenant:<id>:available|held`).
+ */
+export const ComputeCreditIdSchema = z
+  .uuid()
+  .optional()
+  .describe("The compute credit that paid for this reservation; absent when the tenant's money paid");

@@ -31,6 +31,9 @@ import type { CreditRequestedPayload } from './credit-requested/credit-requested
 import type { CreditDeclinedPayload } from './credit-declined/credit-declined.event';
 import type { PayoutRequestedPayload } from './payout-requested/payout-requested.event';
 import type { PayoutSettledPayload } from './payout-settled/payout-settled.event';
+import type { ComputeCreditPurchasedPayload } from './compute-credit-purchased/compute-credit-purchased.event';
+import type { ComputeCreditTransferredPayload } from './compute-credit-transferred/compute-credit-transferred.event';
+import type { ComputeCreditExpiredPayload } from './compute-credit-expired/compute-credit-expired.event';
 import type { StakeSlashedPayload } from './stake-slashed/stake-slashed.event';
 import type { EpochClosedPayload } from './epoch-closed/epoch-closed.event';
 
@@ -432,4 +435,37 @@ export const EventExamples = {
     ledgerTransactionId: '7c4e2a9b-1d3f-5e6a-8b7c-9d0e1f2a3b4c',
     settledAt: '2026-11-28T12:00:02.000Z',
   } satisfies PayoutSettledPayload,
+  'billing.compute-credit-purchased': {
+    creditId: '3c9e1a7b-5d2f-5b4e-8a6c-1f3d5b7e9a2c',
+    tenantId: 'acme-ai',
+    commitmentId: '7e1a3c5b-9d2f-5e4a-b6c8-2d4f6a8c1e3b',
+    supplierId: 'sup-nordic-dc',
+    gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+    gpuSeconds: 360000,
+    pricePerGpuHour: usd('2415600'),
+    askPerGpuHour: usd('2100000'),
+    amount: usd('241560000'),
+    availableAfterMicros: '758440000',
+    expiresAt: '2026-12-31T00:00:00.000Z',
+    ledgerTransactionId: '4b6d8f1a-3c5e-5a7b-9d2f-6e8a1c3b5d7f',
+    purchasedAt: '2026-11-28T09:00:00.000Z',
+  } satisfies ComputeCreditPurchasedPayload,
+  'billing.compute-credit-transferred': {
+    transferId: '5d7f9b2c-4e6a-5c8d-a1b3-7f9b2d4e6a8c',
+    creditId: '3c9e1a7b-5d2f-5b4e-8a6c-1f3d5b7e9a2c',
+    fromTenantId: 'acme-ai',
+    toTenantId: 'acme-research',
+    gpuSeconds: 144000,
+    amount: usd('96624000'),
+    ledgerTransactionId: '6e8a1c3d-5f7b-5d9e-b2c4-8a1c3e5f7b9d',
+    transferredAt: '2026-11-28T09:05:00.000Z',
+  } satisfies ComputeCreditTransferredPayload,
+  'billing.compute-credit-expired': {
+    creditId: '3c9e1a7b-5d2f-5b4e-8a6c-1f3d5b7e9a2c',
+    tenantId: 'acme-research',
+    gpuSeconds: 7200,
+    amount: usd('4831200'),
+    ledgerTransactionId: '7f9b2d4e-6a8c-5e1f-a3d5-9b2d4f6a8c1e',
+    expiredAt: '2026-12-31T00:00:00.000Z',
+  } satisfies ComputeCreditExpiredPayload,
 } as const;

@@ -32,6 +32,9 @@ import { CreditRequested } from './credit-requested/credit-requested.event';
 import { CreditDeclined } from './credit-declined/credit-declined.event';
 import { PayoutRequested } from './payout-requested/payout-requested.event';
 import { PayoutSettled } from './payout-settled/payout-settled.event';
+import { ComputeCreditPurchased } from './compute-credit-purchased/compute-credit-purchased.event';
+import { ComputeCreditTransferred } from './compute-credit-transferred/compute-credit-transferred.event';
+import { ComputeCreditExpired } from './compute-credit-expired/compute-credit-expired.event';
 import { StakeSlashed } from './stake-slashed/stake-slashed.event';
 import { EpochClosed } from './epoch-closed/epoch-closed.event';
 
@@ -72,6 +75,9 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   StakeSlashed,
   PayoutRequested,
   PayoutSettled,
+  ComputeCreditPurchased,
+  ComputeCreditTransferred,
+  ComputeCreditExpired,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

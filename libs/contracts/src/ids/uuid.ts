@@ -90,4 +90,10 @@ export const IdNamespaces = {
   unbonding: '1c5e9a3b-7f2d-4b6e-9a4c-0d8f2b6e4abb',
   /** Token ledger transactions: one per (kind, reference). */
   tokenTransaction: '5d2a7c9e-3b8f-4e1a-a6d4-8c0b3e7f5acc',
+  /** Capacity commitments: one per (supplier, idempotency key). */
+  capacityCommitment: '8e3b1f6d-4a9c-4d2e-b7f5-1c6a9e3d7bdd',
+  /** Compute credits: one per (buying tenant, idempotency key). */
+  computeCredit: '2f7c4a1e-9b3d-4e6f-8a2c-5d1b7f4e9cee',
+  /** Compute credit transfers: one per (sending tenant, idempotency key). */
+  computeCreditTransfer: '6a1d8e4b-2c7f-4b3a-9d5e-3f8c1a6b2dff',
 } as const;

@@ -38,3 +38,15 @@ export function money(currency: string, micros: bigint): Money {
 export function microsOf(amount: Money): bigint {
   return BigInt(amount.micros);
 }
+
+/**
+ * The client's price per GPU-hour for a supplier ask: the ask plus the platform's take, rounded up to a whole
+ * micro-unit (the platform never takes less than its rate; the difference is below a millionth of a unit).
+ * Matching prices offers with it, billing prices compute credits.
+ */
+export function clientPriceMicros(askMicros: bigint, takeRateBps: number): bigint {
+  if (!Number.isInteger(takeRateBps) || takeRateBps < 0)
+    throw new Error(`take rate must be whole basis points ≥ 0, got ${takeRateBps}`);
+  const numerator = askMicros * BigInt(10_000 + takeRateBps);
+  return (numerator + 9_999n) / 10_000n;
+}

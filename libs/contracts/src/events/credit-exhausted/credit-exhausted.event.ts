@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
-import { IdSchema } from '../common-fields';
+import { ComputeCreditIdSchema, IdSchema } from '../common-fields';
 
 export const CreditExhaustedPayloadSchema = z.strictObject({
   tenantId: IdSchema,
   jobId: IdSchema,
   reservationId: z.uuid().describe('The running workload to stop'),
+  computeCreditId: ComputeCreditIdSchema,
   exhaustedAt: TimestampSchema,
 });
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
-import { IdSchema, NonNegativeIntSchema, PositiveIntSchema } from '../common-fields';
+import { ComputeCreditIdSchema, IdSchema, NonNegativeIntSchema, PositiveIntSchema } from '../common-fields';
 
 export const HoldPlacedPayloadSchema = z.strictObject({
   tenantId: IdSchema,
   jobId: IdSchema,
   reservationId: z.uuid(),
+  computeCreditId: ComputeCreditIdSchema,
   amount: MoneySchema.describe('Moved from tenant available to tenant held'),
   expectedDurationSeconds: PositiveIntSchema,
   marginBasisPoints: NonNegativeIntSchema.describe('Safety margin on top of the expected cost'),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
-import { IdSchema } from '../common-fields';
+import { ComputeCreditIdSchema, IdSchema } from '../common-fields';
 
 export const HoldReleasedPayloadSchema = z.strictObject({
   tenantId: IdSchema,
   jobId: IdSchema,
   reservationId: z.uuid(),
+  computeCreditId: ComputeCreditIdSchema,
   amount: MoneySchema.describe(
     'What was left of the hold after usage drew on it, returned to tenant available',
   ),

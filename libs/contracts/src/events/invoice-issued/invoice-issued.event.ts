@@ -12,7 +12,11 @@ export const InvoiceIssuedPayloadSchema = z.strictObject({
   lineCount: NonNegativeIntSchema,
   gpuSeconds: NonNegativeIntSchema,
   totalMicros: MicrosSchema.describe(
-    'Sum of the lines = sum of chargedMicros of the usage-settled events of this tenant settled in the period',
+    'What is due in money: the sum of the lines paid with money = the chargedMicros of the usage-settled ' +
+      'events without computeCreditId of this tenant settled in the period',
+  ),
+  creditsAppliedMicros: MicrosSchema.optional().describe(
+    'The value of the lines paid with compute credits (at their locked prices): not due, already prepaid',
   ),
   issuedAt: TimestampSchema,
 });

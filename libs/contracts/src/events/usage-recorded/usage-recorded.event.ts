@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { CurrencySchema, MicrosSchema } from '../../money/money';
-import { IdSchema, NonNegativeIntSchema } from '../common-fields';
+import { ComputeCreditIdSchema, IdSchema, NonNegativeIntSchema } from '../common-fields';
 
 export const UsageRecordedPayloadSchema = z.strictObject({
   tenantId: IdSchema,
   jobId: IdSchema,
   reservationId: z.uuid(),
+  computeCreditId: ComputeCreditIdSchema,
   currency: CurrencySchema,
   throughSeconds: NonNegativeIntSchema.describe('Wall seconds since the workload started, charged up to now'),
   gpuSeconds: z.number().int().describe('GPU-seconds this entry adds (negative: an adjustment back)'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { CurrencySchema, MicrosSchema } from '../../money/money';
-import { IdSchema, NonNegativeIntSchema } from '../common-fields';
+import { ComputeCreditIdSchema, IdSchema, NonNegativeIntSchema } from '../common-fields';
 
 const SupplierShareSchema = z.strictObject({
   supplierId: IdSchema,
@@ -16,6 +16,7 @@ export const UsageSettledPayloadSchema = z
     tenantId: IdSchema,
     jobId: IdSchema,
     reservationId: z.uuid(),
+    computeCreditId: ComputeCreditIdSchema,
     currency: CurrencySchema,
     gpuSeconds: NonNegativeIntSchema.describe('GPU-seconds metered over the whole gang'),
     chargedMicros: MicrosSchema.describe('What the tenant paid'),
