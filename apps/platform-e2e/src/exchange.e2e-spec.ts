@@ -14,8 +14,9 @@ import {
 /**
  * The exchange end to end, through the public API only (the SDK), with the six real services, Kafka,
  * PostgreSQL and the Kubernetes control plane whose simulated GPU nodes run the pods. Each test is one story a
- * user lives: a job from submission to invoice and the supplier's rewards; a job nobody can serve yet; a
- * cancellation; a lost node; a tenant running out of credit; interruptible work preempted.
+ * user lives: a job from submission to invoice and the supplier's rewards; compute credits bought, shared and
+ * spent; a job nobody can serve yet; a cancellation; a lost node; a tenant running out of credit; interruptible
+ * work preempted.
  *
  * Billing invoices per minute and rewards closes an epoch every few seconds here, so the stories finish
  * within a test run; every other setting is the services' default.
@@ -237,6 +238,101 @@ describe('the exchange, end to end through the public API', () => {
     await eventually(async () => {
       expect(Number((await homeGpus.api.rewards()).tokens.available)).toBeGreaterThan(0); // emissions
     }, 60_000);
+  }, 240_000);
+
+  it('sells committed H100-hours as compute credits that two tenants spend before money, paying the supplier as they are used', async () => {
+    const micros = (usd: string) => Math.round(Number(usd) * 1_000_000);
+    const availableUntil = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const commitment = await datacenter.api.commitCapacity({
+      gpuProduct: H100,
+      gpuHours: '500',
+      askPerGpuHour: '10.00',
+      availableUntil,
+    });
+    // The ask plus the 15 % take, rounded up to a whole micro-dollar per GPU-second (3,195 × 3,600).
+    expect(commitment).toMatchObject({ gpuHours: '500', gpuHoursSold: '0', creditPricePerGpuHour: '11.502' });
+
+    const orbit = await client('Orbit AI', '2000.00');
+    const partner = await client('Orbit Research', '10.00');
+    const partnerId = (await partner.me()).tenantId;
+    const { items: onSale } = await orbit.computeCreditOffers(H100);
+    expect(onSale).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ commitmentId: commitment.commitmentId, pricePerGpuHour: '11.502' }),
+      ]),
+    );
+    const credit = await orbit.buyComputeCredits({
+      gpuProduct: H100,
+      gpuHours: '100',
+      commitmentId: commitment.commitmentId,
+    });
+    expect(credit).toMatchObject({ supplierId: datacenter.id, balanceGpuHours: '100', value: '1150.20' });
+    await eventually(async () => expect((await orbit.balance()).available).toBe('849.80'));
+
+    const transfer = await orbit.transferComputeCredits(credit.creditId, {
+      toTenantId: partnerId,
+      gpuHours: '40',
+    });
+    expect(transfer).toMatchObject({
+      fromTenantId: (await orbit.me()).tenantId,
+      toTenantId: partnerId,
+      gpuHours: '40',
+    });
+    expect((await orbit.computeCredit(credit.creditId)).balanceGpuHours).toBe('60');
+    expect((await partner.computeCredit(credit.creditId)).balanceGpuHours).toBe('40');
+
+    // Both run an H100 job on the datacenter's nodes; the credit pays, not their money.
+    const earnedBefore = micros((await datacenter.api.earnings()).total);
+    const runs = await Promise.all(
+      [orbit, partner].map(async (api, index) => {
+        const { id } = await api.submitJob(
+          job({ name: `credit-${index}`, gpuProducts: [H100], regions: [EU], annotations: runFor('3s') }),
+        );
+        await until(api, id, 'succeeded');
+        const usage = await eventually(async () => {
+          const page = await api.usage({ jobId: id });
+          expect(page.items).toHaveLength(1);
+          return page.items[0];
+        });
+        return { api, id, usage };
+      }),
+    );
+    const [orbitUsed, partnerUsed] = runs.map((r) => r.usage.gpuSeconds);
+    for (const { usage } of runs) {
+      expect(usage.gpuSeconds).toBeGreaterThanOrEqual(3);
+      expect(micros(usage.amount)).toBe(usage.gpuSeconds * 3195); // the locked price, per GPU-second, exactly
+    }
+    const orbitCredit = await orbit.computeCredit(credit.creditId);
+    const partnerCredit = await partner.computeCredit(credit.creditId);
+    expect(orbitCredit.reservedGpuHours).toBe('0');
+    expect(Number(orbitCredit.balanceGpuHours)).toBeCloseTo((60 * 3600 - orbitUsed) / 3600, 3);
+    expect(Number(partnerCredit.balanceGpuHours)).toBeCloseTo((40 * 3600 - partnerUsed) / 3600, 3);
+    expect(await orbit.balance()).toMatchObject({ available: '849.80', held: '0.00' });
+    expect(await partner.balance()).toMatchObject({ available: '10.00', held: '0.00' });
+
+    // The supplier earned its locked ask for exactly those GPU-seconds.
+    const owed = [orbitUsed, partnerUsed].reduce((sum, s) => sum + Math.floor((10_000_000 * s) / 3600), 0);
+    await eventually(async () =>
+      expect(micros((await datacenter.api.earnings()).total) - earnedBefore).toBe(owed),
+    );
+    const [sold] = (await datacenter.api.commitments()).items.filter(
+      (c) => c.commitmentId === commitment.commitmentId,
+    );
+    expect(sold).toMatchObject({ gpuHoursSold: '100' });
+    expect(Number(sold.gpuHoursUsed)).toBeCloseTo((orbitUsed + partnerUsed) / 3600, 3);
+
+    // Each invoice shows its credit line; nothing of it is due in money.
+    for (const { api, id, usage } of runs) {
+      const invoice = await eventually(async () => {
+        const page = await api.invoices();
+        expect(page.items).toHaveLength(1);
+        return api.invoice(page.items[0].invoiceId);
+      }, 90_000);
+      expect(invoice.lines).toEqual([
+        expect.objectContaining({ jobId: id, computeCreditId: credit.creditId, amount: usage.amount }),
+      ]);
+      expect(invoice).toMatchObject({ total: '0.00', creditsApplied: usage.amount });
+    }
   }, 240_000);
 
   it('says why nobody can serve a job yet, queues it, and runs it once such capacity arrives', async () => {
