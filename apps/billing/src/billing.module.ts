@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
-import { GridexServiceModule } from '@gridex/runtime';
-import { billingConfigSchema } from './config/billing.config';
+import { DataSource } from 'typeorm';
+import { OutboxWriter } from '@gridex/messaging';
+import { ServiceMetrics } from '@gridex/observability';
+import { GridexServiceModule, SERVICE_CONFIG } from '@gridex/runtime';
+import { BillingConfig, billingConfigSchema } from './config/billing.config';
+import { CreditChain } from './compute-credits/chain/credit-chain';
+import { CreditChainStore } from './compute-credits/chain/credit-chain.store';
+import { CreditChainSync } from './compute-credits/chain/credit-chain-sync.service';
 import { ComputeCreditStore } from './compute-credits/compute-credit.store';
 import { ComputeCreditsController } from './compute-credits/compute-credits.controller';
 import { ComputeCreditsService } from './compute-credits/compute-credits.service';
@@ -64,6 +70,44 @@ import { PayoutsService } from './payouts/payouts.service';
     PayOutOnPayoutRequestedHandler,
     ComputeCreditStore,
     ComputeCreditsService,
+    CreditChainStore,
+    // Compute credits as ERC-1155 tokens only where the chain is on (BILLING_CHAIN_ENABLED).
+    {
+      provide: CreditChainSync,
+      useFactory: (
+        dataSource: DataSource,
+        store: CreditChainStore,
+        credits: ComputeCreditStore,
+        ledger: LedgerStore,
+        tenants: TenantAccounts,
+        outbox: OutboxWriter,
+        config: BillingConfig,
+        metrics: ServiceMetrics,
+      ) =>
+        config.BILLING_CHAIN_ENABLED
+          ? new CreditChainSync(
+              dataSource,
+              new CreditChain(config),
+              store,
+              credits,
+              ledger,
+              tenants,
+              outbox,
+              config,
+              metrics,
+            )
+          : null,
+      inject: [
+        DataSource,
+        CreditChainStore,
+        ComputeCreditStore,
+        LedgerStore,
+        TenantAccounts,
+        OutboxWriter,
+        SERVICE_CONFIG,
+        ServiceMetrics,
+      ],
+    },
   ],
 })
 export class BillingModule {}

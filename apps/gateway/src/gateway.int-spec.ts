@@ -85,9 +85,11 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     [supplierRegistered, offerDeclared] = await Promise.all(
       [Topics.supplierRegistered, Topics.offerDeclared].map((topic) => TopicRecorder.start(kafka, topic)),
     );
-    // Invoices per minute, so the job test's usage is invoiced within the test.
+    // Invoices per minute, so the job test's usage is invoiced within the test; no chain, so compute credits
+    // cannot leave for a wallet.
     billing = await launchService('billing', {
       LOG_LEVEL: 'warn',
+      BILLING_CHAIN_ENABLED: 'false',
       BILLING_INVOICE_PERIOD: 'minute',
       BILLING_INVOICE_CHECK_SECONDS: '1',
     });
@@ -223,6 +225,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/compute-credits/offers',
         '/v1/compute-credits/{creditId}',
         '/v1/compute-credits/{creditId}/transfers',
+        '/v1/compute-credits/{creditId}/withdrawals',
         '/v1/jobs',
         '/v1/jobs/{jobId}',
         '/v1/jobs/{jobId}/cancel',
@@ -733,6 +736,97 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     });
     expect((await call('/v1/balance', key)).body).toEqual({ available: '500.00', held: '0.00' });
     expect((await post('/v1/credits', key, { amount: '0' })).status).toBe(400);
+  });
+
+  it('sells compute credits through billing, and refuses what it cannot honour with a problem', async () => {
+    const buyer = await tenantWithKey('client');
+    const stranger = await tenantWithKey('client');
+    const supplier = await tenantWithKey('supplier');
+    const topUp = await post('/v1/credits', buyer.key, { amount: '500.00' });
+    await eventually(async () =>
+      expect((await call(`/v1/credits/${topUp.body.topUpId as string}`, buyer.key)).body.status).toBe(
+        'credited',
+      ),
+    );
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    // A supplier without nodes of the product cannot commit them.
+    const unheld = await post(
+      '/v1/suppliers/me/commitments',
+      supplier.key,
+      { gpuProduct: 'NVIDIA-H100-80GB-HBM3', gpuHours: '10', askPerGpuHour: '2.00', availableUntil: until },
+      { 'idempotency-key': `key-${uuidv7()}` },
+    );
+    expect([unheld.status, unheld.body.code]).toEqual([422, 'COMPUTE_CREDIT.CAPACITY_NOT_HELD']);
+    // Billing's own route records one (as the gateway does once the nodes are there).
+    const commitment = await fetch(`${billing.url}/v1/suppliers/${supplier.tenantId}/commitments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `key-${uuidv7()}` },
+      body: JSON.stringify({
+        gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+        gpuSeconds: 100 * 3600,
+        askPerGpuHour: { currency: 'USD', micros: '2000000' },
+        availableUntil: until,
+      }),
+    });
+    const { commitmentId } = (await commitment.json()) as { commitmentId: string };
+
+    const purchase = { gpuProduct: 'NVIDIA-H100-80GB-HBM3', gpuHours: '10', commitmentId };
+    const noKey = await post('/v1/compute-credits', buyer.key, purchase);
+    expect([noKey.status, noKey.body.code]).toEqual([400, 'REQUEST.IDEMPOTENCY_KEY_REQUIRED']);
+    const fractional = await post(
+      '/v1/compute-credits',
+      buyer.key,
+      { ...purchase, gpuHours: '1.5' },
+      { 'idempotency-key': `key-${uuidv7()}` },
+    );
+    expect(fractional.status).toBe(400);
+    expect(fractional.body.errors?.map((e) => e.field)).toEqual(['gpuHours']);
+    const bought = await post('/v1/compute-credits', buyer.key, purchase, {
+      'idempotency-key': `key-${uuidv7()}`,
+    });
+    expect(bought).toMatchObject({
+      status: 201,
+      body: {
+        balanceGpuHours: '10',
+        pricePerGpuHour: '2.3004',
+        value: '23.004',
+        supplierId: supplier.tenantId,
+      },
+    });
+    // The balance read model follows the purchase's finance event.
+    await eventually(async () =>
+      expect((await call('/v1/balance', buyer.key)).body).toEqual({ available: '476.996', held: '0.00' }),
+    );
+    const creditId = bought.body.creditId as string;
+    expect((await call(`/v1/compute-credits/${creditId}`, stranger.key)).status).toBe(404);
+    for (const toTenantId of ['t-nobody', supplier.tenantId]) {
+      const refused = await post(
+        `/v1/compute-credits/${creditId}/transfers`,
+        buyer.key,
+        { toTenantId, gpuHours: '1' },
+        { 'idempotency-key': `key-${uuidv7()}` },
+      );
+      expect([refused.status, refused.body.code]).toEqual([422, 'COMPUTE_CREDIT.UNKNOWN_RECIPIENT']);
+    }
+    const given = await post(
+      `/v1/compute-credits/${creditId}/transfers`,
+      buyer.key,
+      { toTenantId: stranger.tenantId, gpuHours: '2.5' },
+      { 'idempotency-key': `key-${uuidv7()}` },
+    );
+    expect(given).toMatchObject({ status: 201, body: { gpuHours: '2.5', toTenantId: stranger.tenantId } });
+    expect((await call(`/v1/compute-credits/${creditId}`, stranger.key)).body.balanceGpuHours).toBe('2.5');
+    expect((await call('/v1/compute-credits', buyer.key)).body.items).toEqual([
+      expect.objectContaining({ creditId, balanceGpuHours: '7.5', purchasedGpuHours: '10' }),
+    ]);
+    // This billing runs without the chain: nothing can leave for a wallet.
+    const withdrawal = await post(
+      `/v1/compute-credits/${creditId}/withdrawals`,
+      buyer.key,
+      { gpuHours: '1', address: `0x${'1'.repeat(40)}` },
+      { 'idempotency-key': `key-${uuidv7()}` },
+    );
+    expect([withdrawal.status, withdrawal.body.code]).toEqual([409, 'COMPUTE_CREDIT.CHAIN_DISABLED']);
   });
 
   it('quotes through matching (request-reply over Kafka): offers and cost, or readable reasons', async () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The contracts Gridex deploys, and where their sources are. */
-export const CONTRACT_NAMES = ['GridexToken', 'RewardsVault'] as const;
+export const CONTRACT_NAMES = ['GridexToken', 'RewardsVault', 'ComputeCredits'] as const;
 export const CONTRACTS_DIR = path.resolve(__dirname, '..', 'contracts');
 
 /** Every `.sol` file of the directory, by file name, in name order. */

@@ -1,25 +1,49 @@
+import { createHash } from 'node:crypto';
 import { createPublicClient, createWalletClient, http, PublicClient, WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { GridexTokenAbi, GridexTokenBytecode, RewardsVaultAbi, RewardsVaultBytecode } from './artifacts';
+import {
+  ComputeCreditsAbi,
+  ComputeCreditsBytecode,
+  GridexTokenAbi,
+  GridexTokenBytecode,
+  RewardsVaultAbi,
+  RewardsVaultBytecode,
+} from './artifacts';
 import { localChain } from './clients';
+
+/**
+ * A fingerprint of the contracts' bytecode: a deployment records the one it was made with, so a running chain
+ * whose contracts are older than the checkout's is recognised (and the stack deploys afresh).
+ */
+export function contractsFingerprint(): string {
+  return createHash('sha256')
+    .update([GridexTokenBytecode, RewardsVaultBytecode, ComputeCreditsBytecode].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+}
 
 export interface Deployment {
   chainId: number;
   token: `0x${string}`;
   vault: `0x${string}`;
+  /** The ERC-1155 compute credits, owned by billing's key (which alone mints). */
+  computeCredits: `0x${string}`;
   /** The platform's treasury: tokens minted to the platform at deployment, for a local chain's wallets. */
   treasuryUnits: bigint;
 }
 
 /**
- * Deploys the token and the vault from the platform's key: the token first (owned by the platform, which mints
- * the treasury), then the vault, which then owns the token, so only the vault mints from then on.
+ * Deploys the contracts from the platform's key: the token first (owned by the platform, which mints the
+ * treasury), then the vault, which then owns the token, so only the vault mints from then on; last the compute
+ * credits, owned by `creditsOwner` (billing's own key, so billing and rewards never share a nonce). The order
+ * keeps the addresses of a fresh local chain the same from one start to the next.
  */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
   platformKey: `0x${string}`,
   treasuryUnits: bigint,
+  creditsOwner: `0x${string}`,
 ): Promise<Deployment> {
   const chain = localChain(chainId, rpcUrl);
   const account = privateKeyToAccount(platformKey);
@@ -72,5 +96,15 @@ export async function deployContracts(
       chain,
     }),
   );
-  return { chainId, token, vault, treasuryUnits };
+  const creditsReceipt = await mined(
+    await wallet.deployContract({
+      abi: ComputeCreditsAbi,
+      bytecode: ComputeCreditsBytecode,
+      args: [creditsOwner],
+      account,
+      chain,
+    }),
+  );
+  const computeCredits = creditsReceipt.contractAddress as `0x${string}`;
+  return { chainId, token, vault, computeCredits, treasuryUnits };
 }

@@ -3,3 +3,5 @@ export * from './clients';
 export * from './deploy';
 export * from './chain-node';
 export * from './compile';
+export * from './chain-ids';
+export * from './confirmed-logs';

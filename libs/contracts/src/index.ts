@@ -38,6 +38,8 @@ export * from './events/payout-settled/payout-settled.event';
 export * from './events/compute-credit-purchased/compute-credit-purchased.event';
 export * from './events/compute-credit-transferred/compute-credit-transferred.event';
 export * from './events/compute-credit-expired/compute-credit-expired.event';
+export * from './events/compute-credit-withdrawn/compute-credit-withdrawn.event';
+export * from './events/compute-credit-redeemed/compute-credit-redeemed.event';
 export * from './events/stake-slashed/stake-slashed.event';
 export * from './events/epoch-closed/epoch-closed.event';
 export * from './events/credit-requested/credit-requested.event';

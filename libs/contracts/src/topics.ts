@@ -39,6 +39,8 @@ export const Topics = {
   computeCreditPurchased: 'gridex.billing.compute-credit-purchased.v1',
   computeCreditTransferred: 'gridex.billing.compute-credit-transferred.v1',
   computeCreditExpired: 'gridex.billing.compute-credit-expired.v1',
+  computeCreditWithdrawn: 'gridex.billing.compute-credit-withdrawn.v1',
+  computeCreditRedeemed: 'gridex.billing.compute-credit-redeemed.v1',
   epochClosed: 'gridex.rewards.epoch-closed.v1',
   stakeSlashed: 'gridex.rewards.stake-slashed.v1',
   payoutRequested: 'gridex.rewards.payout-requested.v1',
@@ -89,6 +91,8 @@ export const TopicPartitions: Record<TopicName, number> = {
   [Topics.computeCreditPurchased]: 3,
   [Topics.computeCreditTransferred]: 3,
   [Topics.computeCreditExpired]: 3,
+  [Topics.computeCreditWithdrawn]: 3,
+  [Topics.computeCreditRedeemed]: 3,
 };
 
 /**

@@ -4,6 +4,7 @@ import type {
   CapacityCommitment,
   ComputeCredit,
   ComputeCreditTransfer,
+  ComputeCreditWithdrawal,
   Fleet,
   Invoice,
   InvoiceSummary,
@@ -236,6 +237,23 @@ export class GridexClient {
       request,
       idempotencyKey,
     );
+  }
+
+  /** Takes GPU-hours of a credit out to a wallet as ERC-1155 tokens (where the exchange runs its chain). */
+  withdrawComputeCredits(
+    creditId: string,
+    request: { gpuHours: string; address: string },
+    idempotencyKey?: string,
+  ): Promise<ComputeCreditWithdrawal> {
+    return this.post(
+      `/v1/compute-credits/${encodeURIComponent(creditId)}/withdrawals`,
+      request,
+      idempotencyKey,
+    );
+  }
+
+  computeCreditWithdrawals(creditId: string): Promise<{ items: ComputeCreditWithdrawal[] }> {
+    return this.get(`/v1/compute-credits/${encodeURIComponent(creditId)}/withdrawals`);
   }
 
   // ── suppliers ──────────────────────────────────────────────────────────────────────────────────────────

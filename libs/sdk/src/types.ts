@@ -124,6 +124,18 @@ export interface ComputeCreditTransfer {
   transferredAt: string;
 }
 
+/** GPU-hours of a credit taken out to a wallet as ERC-1155 tokens. */
+export interface ComputeCreditWithdrawal {
+  withdrawalId: string;
+  creditId: string;
+  address: string;
+  gpuHours: string;
+  state: 'pending' | 'submitted' | 'minted' | 'failed';
+  transactionHash: string | null;
+  failureReason: string | null;
+  requestedAt: string;
+}
+
 /** GPU-hours a supplier committed, sold as compute credits. */
 export interface CapacityCommitment {
   commitmentId: string;

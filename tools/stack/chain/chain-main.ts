@@ -1,11 +1,12 @@
 /**
  * The local chain's process (started detached by the stack's chain component): an EDR node on the stack's
- * chain port, funded platform account, the token and vault deployed from the platform key, and the deployment
+ * chain port, funded platform and billing accounts, the token, vault and compute credits deployed from the
+ * platform key (the credits owned by billing's key), and the deployment
  * written to the file the component reads. Stops on SIGTERM.
  */
 import { writeFileSync } from 'node:fs';
 import { privateKeyToAccount } from 'viem/accounts';
-import { deployContracts, startChainNode } from '@gridex/chain';
+import { contractsFingerprint, deployContracts, startChainNode } from '@gridex/chain';
 
 const required = (name: string) => {
   const value = process.env[name];
@@ -17,14 +18,21 @@ async function main(): Promise<void> {
   const key = required('CHAIN_PLATFORM_KEY') as `0x${string}`;
   const chainId = Number(required('CHAIN_ID'));
   const platform = privateKeyToAccount(key).address;
+  const billing = privateKeyToAccount(required('CHAIN_BILLING_KEY') as `0x${string}`).address;
   const { server, url } = await startChainNode({
     host: required('CHAIN_HOST'),
     port: Number(required('CHAIN_PORT')),
     chainId,
-    balances: { [platform]: 10n ** 27n },
+    balances: { [platform]: 10n ** 27n, [billing]: 10n ** 27n },
     blockIntervalMs: 1000,
   });
-  const deployment = await deployContracts(url, chainId, key, BigInt(required('CHAIN_TREASURY_UNITS')));
+  const deployment = await deployContracts(
+    url,
+    chainId,
+    key,
+    BigInt(required('CHAIN_TREASURY_UNITS')),
+    billing,
+  );
   const genesis = (await (
     await fetch(url, {
       method: 'POST',
@@ -33,9 +41,11 @@ async function main(): Promise<void> {
   ).json()) as { result: { hash: string } };
   writeFileSync(
     required('CHAIN_DEPLOYMENT_FILE'),
-    `${JSON.stringify({ ...deployment, treasuryUnits: String(deployment.treasuryUnits), url, platform, pid: process.pid, genesisHash: genesis.result.hash }, null, 2)}\n`,
+    `${JSON.stringify({ ...deployment, treasuryUnits: String(deployment.treasuryUnits), url, platform, pid: process.pid, genesisHash: genesis.result.hash, contracts: contractsFingerprint() }, null, 2)}\n`,
   );
-  console.log(`chain: ${url}, token ${deployment.token}, vault ${deployment.vault}`);
+  console.log(
+    `chain: ${url}, token ${deployment.token}, vault ${deployment.vault}, credits ${deployment.computeCredits}`,
+  );
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 

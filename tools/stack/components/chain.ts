@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { contractsFingerprint } from '@gridex/chain';
 import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';
@@ -17,15 +18,18 @@ interface DeploymentFile {
   chainId: number;
   token: string;
   vault: string;
+  computeCredits: string;
   platform: string;
   pid: number;
   genesisHash: string;
+  /** The contracts' fingerprint at deployment (see `contractsFingerprint`). */
+  contracts?: string;
 }
 
 /**
  * A local EVM chain for the token flows: the EDR engine (npm `@nomicfoundation/edr`) behind a JSON-RPC port, the
- * Gridex token and rewards vault deployed at start from the platform key (made once per machine, beside the
- * chain's state). The chain lives in memory: `stack:down` and `up` give a new chain and a fresh
+ * Gridex token, rewards vault and compute credits deployed at start from the platform key (made once per
+ * machine, beside the chain's state; billing's key, made the same way, owns the compute credits). The chain lives in memory: `stack:down` and `up` give a new chain and a fresh
  * deployment (the same addresses: the deployer's nonces restart). EDR's native binary ships as an optional npm
  * package that npm skips on Node 20 (it declares Node ≥ 22); until the project moves to Node 22 the component
  * fetches that package from the npm registry into the cache and points the chain process at it (NODE_PATH).
@@ -55,13 +59,24 @@ export class ChainComponent implements StackComponent {
       REWARDS_TOKEN_ADDRESS: deployment.token,
       REWARDS_VAULT_ADDRESS: deployment.vault,
       REWARDS_CHAIN_PLATFORM_KEY: this.platformKey(),
+      BILLING_CHAIN_ENABLED: 'true',
+      BILLING_CHAIN_RPC_URL: deployment.url,
+      BILLING_CHAIN_ID: String(deployment.chainId),
+      BILLING_COMPUTE_CREDITS_ADDRESS: deployment.computeCredits,
+      BILLING_CHAIN_KEY: this.billingKey(),
     };
   }
 
   async up(): Promise<void> {
-    if (this.process.isRunning() && this.deployment() && (await isPortOpen(LOOPBACK, StackPorts.chain))) {
-      console.log(`chain: already running on ${this.url()}`);
-      return;
+    const running = this.deployment();
+    if (this.process.isRunning() && running && (await isPortOpen(LOOPBACK, StackPorts.chain))) {
+      if (running.contracts === contractsFingerprint()) {
+        console.log(`chain: already running on ${this.url()}`);
+        return;
+      }
+      // The chain lives in memory and its contracts are older than this checkout's: a fresh chain deploys them.
+      console.log('chain: its contracts changed since it started; restarting it with a fresh deployment');
+      await this.process.stop(10_000);
     }
     if (await isPortOpen(LOOPBACK, StackPorts.chain)) {
       throw new Error(`chain: port ${StackPorts.chain} is taken by a process this stack did not start`);
@@ -82,6 +97,7 @@ export class ChainComponent implements StackComponent {
           CHAIN_PORT: String(StackPorts.chain),
           CHAIN_ID: String(CHAIN_ID),
           CHAIN_PLATFORM_KEY: this.platformKey(),
+          CHAIN_BILLING_KEY: this.billingKey(),
           CHAIN_TREASURY_UNITS: TREASURY_UNITS.toString(),
           CHAIN_DEPLOYMENT_FILE: this.deploymentFile,
         },
@@ -125,8 +141,17 @@ export class ChainComponent implements StackComponent {
   }
 
   private platformKey(): string {
+    return this.key('platform-key');
+  }
+
+  /** Billing's own key (it owns the compute credits contract): two signers never race for one nonce. */
+  private billingKey(): string {
+    return this.key('billing-key');
+  }
+
+  private key(name: string): string {
     // Beside the chain, not in the checkout: one chain serves every checkout, and its owner key must be theirs too.
-    const file = path.join(this.dir, 'platform-key');
+    const file = path.join(this.dir, name);
     if (!existsSync(file)) {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(file, `0x${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });

@@ -17,6 +17,8 @@ import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { BillingConfig } from '../config/billing.config';
 import { tenantIdFrom } from '../credits/accounts.controller';
 import { creditGpuSeconds } from '../domain/compute-credits';
+import { CreditChainStore, WithdrawalRow } from './chain/credit-chain.store';
+import { CreditChainSync } from './chain/credit-chain-sync.service';
 import { CommitmentRow, ComputeCreditStore, HoldingRow, TransferRow } from './compute-credit.store';
 import { ComputeCreditsService } from './compute-credits.service';
 
@@ -33,6 +35,10 @@ const PurchaseSchema = z.strictObject({
   maxPricePerGpuHour: MoneySchema.optional(),
 });
 const TransferSchema = z.strictObject({ toTenantId: IdSchema, gpuSeconds: PositiveIntSchema });
+const WithdrawalSchema = z.strictObject({
+  gpuSeconds: PositiveIntSchema,
+  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address'),
+});
 const KeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/);
 
 function keyFrom(value: string | undefined): string {
@@ -58,6 +64,8 @@ export class ComputeCreditsController {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ComputeCreditsService) private readonly credits: ComputeCreditsService,
     @Inject(ComputeCreditStore) private readonly store: ComputeCreditStore,
+    @Inject(CreditChainStore) private readonly chainStore: CreditChainStore,
+    @Inject(CreditChainSync) private readonly chain: CreditChainSync | null,
     @Inject(SERVICE_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -171,6 +179,82 @@ export class ComputeCreditsController {
     );
     const { transfer } = await this.credits.transfer(tenantIdFrom(tenantId), id, key, request);
     return this.transferView(transfer);
+  }
+
+  /** Takes GPU-seconds out to a wallet as ERC-1155 tokens (where the chain is on). */
+  @Post('tenants/:tenantId/compute-credits/:creditId/withdrawals')
+  @HttpCode(HttpStatus.CREATED)
+  async withdraw(
+    @Param('tenantId') tenantId: string,
+    @Param('creditId') creditId: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const key = keyFrom(idempotencyKey);
+    if (!this.chain) {
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'COMPUTE_CREDIT.CHAIN_DISABLED',
+        'compute credits cannot leave for a wallet here: the chain is off (BILLING_CHAIN_ENABLED)',
+      );
+    }
+    const id = validated(z.uuid(), creditId, 'COMPUTE_CREDIT.NOT_FOUND', 'no such compute credit');
+    const request = validated(
+      WithdrawalSchema,
+      body,
+      'COMPUTE_CREDIT.INVALID_WITHDRAWAL',
+      'the withdrawal is invalid',
+    );
+    const row = await this.chain.withdraw(tenantIdFrom(tenantId), id, key, {
+      gpuSeconds: request.gpuSeconds,
+      address: request.address as `0x${string}`,
+    });
+    return this.withdrawalView(row);
+  }
+
+  @Get('tenants/:tenantId/compute-credits/:creditId/withdrawals')
+  async withdrawals(@Param('tenantId') tenantId: string, @Param('creditId') creditId: string) {
+    const id = validated(z.uuid(), creditId, 'COMPUTE_CREDIT.NOT_FOUND', 'no such compute credit');
+    const rows = await this.chainStore.withdrawalsOf(this.dataSource.manager, tenantIdFrom(tenantId), id);
+    return { items: rows.map((row) => this.withdrawalView(row)) };
+  }
+
+  /** Redemptions read from the chain (`status=ignored`: those credited to nobody, with the reason). */
+  @Get('compute-credits/redemptions')
+  async redemptions(@Query('status') status?: string) {
+    const which = validated(
+      z.enum(['credited', 'ignored']).optional(),
+      status,
+      'COMPUTE_CREDIT.INVALID_QUERY',
+      'status must be credited or ignored',
+    );
+    const rows = await this.chainStore.redemptions(this.dataSource.manager, which);
+    return {
+      items: rows.map((row) => ({
+        transactionHash: row.transaction_hash,
+        logIndex: row.log_index,
+        blockNumber: Number(row.block_number),
+        creditId: row.credit_id,
+        tenantId: row.tenant_id,
+        fromAddress: row.from_address,
+        gpuSeconds: row.gpu_seconds,
+        status: row.status,
+        reason: row.reason,
+      })),
+    };
+  }
+
+  private withdrawalView(row: WithdrawalRow) {
+    return {
+      withdrawalId: row.withdrawal_id,
+      creditId: row.credit_id,
+      address: row.address,
+      gpuSeconds: Number(row.gpu_seconds),
+      state: row.state,
+      transactionHash: row.transaction_hash,
+      failureReason: row.failure_reason,
+      requestedAt: row.requested_at.toISOString(),
+    };
   }
 
   private micros(amount: { currency: string; micros: string }, field: string): bigint {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   ComputeCreditExpired,
   ComputeCreditPurchased,
@@ -194,7 +194,7 @@ export class ComputeCreditsService implements OnApplicationBootstrap, OnApplicat
       };
       await this.store.insertCredit(tx, credit);
       await this.store.sell(tx, commitment.commitment_id, request.gpuSeconds);
-      const transactionId = await this.post(
+      const transactionId = await this.ledger.record(
         tx,
         'compute-credit-purchase',
         creditId,
@@ -281,7 +281,7 @@ export class ComputeCreditsService implements OnApplicationBootstrap, OnApplicat
         transferred_at: now,
       };
       await this.store.insertTransfer(tx, transfer);
-      const transactionId = await this.post(
+      const transactionId = await this.ledger.record(
         tx,
         'compute-credit-transfer',
         transferId,
@@ -323,7 +323,7 @@ export class ComputeCreditsService implements OnApplicationBootstrap, OnApplicat
         const available = BigInt(holding?.available_micros ?? 0);
         if (available <= 0n) return false;
         const count = await this.store.countExpiry(tx, row.credit_id, row.tenant_id);
-        const transactionId = await this.post(
+        const transactionId = await this.ledger.record(
           tx,
           'compute-credit-expiry',
           `${row.credit_id}:${row.tenant_id}:${count}`,
@@ -349,19 +349,6 @@ export class ComputeCreditsService implements OnApplicationBootstrap, OnApplicat
       if (done) forfeited += 1;
     }
     return forfeited;
-  }
-
-  private async post(
-    tx: EntityManager,
-    kind: 'compute-credit-purchase' | 'compute-credit-transfer' | 'compute-credit-expiry',
-    reference: string,
-    now: Date,
-    postings: Parameters<LedgerStore['post']>[4],
-  ): Promise<string> {
-    return (
-      (await this.ledger.post(tx, kind, reference, now, postings)) ??
-      this.ledger.transactionId(kind, reference)
-    );
   }
 
   private origin(tenantId: string, subject: string) {

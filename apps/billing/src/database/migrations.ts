@@ -395,6 +395,67 @@ export class ComputeCredits1765300000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Compute credits on the chain: withdrawals to wallets (each minted once as ERC-1155 tokens), the redemptions
+ * read back from the chain (each credited once, by transaction and log index), and the watcher's cursor.
+ */
+export class ComputeCreditsOnChain1765400000000 implements MigrationInterface {
+  name = 'ComputeCreditsOnChain1765400000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('compute_credit_withdrawals')} (
+        withdrawal_id    uuid        PRIMARY KEY,
+        credit_id        uuid        NOT NULL REFERENCES ${table('compute_credits')},
+        tenant_id        text        NOT NULL,
+        address          text        NOT NULL,
+        gpu_seconds      bigint      NOT NULL CHECK (gpu_seconds > 0),
+        state            text        NOT NULL CHECK (state IN ('pending', 'submitted', 'minted', 'failed')),
+        transaction_hash text,
+        failure_reason   text,
+        request_hash     text        NOT NULL,
+        requested_at     timestamptz NOT NULL,
+        updated_at       timestamptz NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX compute_credit_withdrawals_open ON ${table('compute_credit_withdrawals')} (requested_at)
+         WHERE state IN ('pending', 'submitted')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX compute_credit_withdrawals_by_holder ON ${table('compute_credit_withdrawals')}
+         (credit_id, tenant_id, requested_at)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE ${table('credit_chain_cursor')} (
+        singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+        genesis_hash  text        NOT NULL,
+        scanned_block bigint      NOT NULL,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${table('compute_credit_redemptions')} (
+        transaction_hash text        NOT NULL,
+        log_index        integer     NOT NULL,
+        block_number     bigint      NOT NULL,
+        credit_id        text        NOT NULL,
+        tenant_id        text        NOT NULL,
+        from_address     text        NOT NULL,
+        gpu_seconds      numeric     NOT NULL,
+        status           text        NOT NULL CHECK (status IN ('credited', 'ignored')),
+        reason           text,
+        recorded_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (transaction_hash, log_index)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    for (const name of ['compute_credit_redemptions', 'credit_chain_cursor', 'compute_credit_withdrawals'])
+      await queryRunner.query(`DROP TABLE ${table(name)}`);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const billingMigrations: Array<new () => MigrationInterface> = [
   CreateLedger1764332000000,
@@ -402,4 +463,5 @@ export const billingMigrations: Array<new () => MigrationInterface> = [
   LedgerChecksPerStatement1764910000000,
   SupplierPayouts1765100000000,
   ComputeCredits1765300000000,
+  ComputeCreditsOnChain1765400000000,
 ];

@@ -18,6 +18,8 @@ export const Accounts = {
   tenantHeld: (tenantId: string) => `tenant:${tenantId}:held`,
   creditAvailable: (creditId: string, tenantId: string) => `credit:${creditId}:holder:${tenantId}:available`,
   creditHeld: (creditId: string, tenantId: string) => `credit:${creditId}:holder:${tenantId}:held`,
+  /** GPU-seconds of a credit withdrawn to wallets as tokens, valued at its locked price, until redeemed. */
+  creditOnChain: (creditId: string) => `credit:${creditId}:on-chain`,
   creditBreakage: 'platform:credit-breakage',
   supplierPayable: (supplierId: string) => `supplier:${supplierId}:payable`,
   supplierPayoutsInFlight: (supplierId: string) => `supplier:${supplierId}:payouts-in-flight`,
@@ -114,12 +116,32 @@ export function creditTransfer(creditId: string, from: string, to: string, amoun
   ]);
 }
 
-/** What a holder had not used of an expired credit lapses to the platform. */
-export function creditExpiry(creditId: string, tenantId: string, amountMicros: bigint): Posting[] {
+/**
+ * What was not used of an expired credit lapses to the platform: a holder's available part, or (tenant null)
+ * what was still held as tokens on the chain.
+ */
+export function creditExpiry(creditId: string, tenantId: string | null, amountMicros: bigint): Posting[] {
   if (amountMicros <= 0n) throw new RangeError(`an expiry must be positive, got ${amountMicros}`);
+  const from =
+    tenantId === null ? Accounts.creditOnChain(creditId) : Accounts.creditAvailable(creditId, tenantId);
   return balancedTransaction([
-    { account: Accounts.creditAvailable(creditId, tenantId), amountMicros: -amountMicros },
+    { account: from, amountMicros: -amountMicros },
     { account: Accounts.creditBreakage, amountMicros },
+  ]);
+}
+
+/** GPU-seconds of a holding leave for a wallet (withdrawal), or come back from one (redemption, failed mint). */
+export function creditOnChainMove(
+  creditId: string,
+  tenantId: string,
+  amountMicros: bigint,
+  direction: 'to-chain' | 'from-chain',
+): Posting[] {
+  if (amountMicros <= 0n) throw new RangeError(`a move must be positive, got ${amountMicros}`);
+  const sign = direction === 'to-chain' ? 1n : -1n;
+  return balancedTransaction([
+    { account: Accounts.creditAvailable(creditId, tenantId), amountMicros: -sign * amountMicros },
+    { account: Accounts.creditOnChain(creditId), amountMicros: sign * amountMicros },
   ]);
 }
 

@@ -24,7 +24,9 @@ export type LedgerKind =
   | 'payout-reversal'
   | 'compute-credit-purchase'
   | 'compute-credit-transfer'
-  | 'compute-credit-expiry';
+  | 'compute-credit-expiry'
+  | 'compute-credit-withdrawal'
+  | 'compute-credit-redemption';
 
 export interface LedgerEntry {
   kind: LedgerKind;
@@ -77,6 +79,19 @@ export class LedgerStore {
   ): Promise<string | undefined> {
     const [id] = await this.postMany(tx, [{ kind, reference, occurredAt, postings }]);
     return id;
+  }
+
+  /** {@link post}, answering the transaction's id whether it was posted now or before (for the event about it). */
+  async record(
+    tx: EntityManager,
+    kind: LedgerKind,
+    reference: string,
+    occurredAt: Date,
+    postings: readonly Posting[],
+  ): Promise<string> {
+    return (
+      (await this.post(tx, kind, reference, occurredAt, postings)) ?? this.transactionId(kind, reference)
+    );
   }
 
   /**

@@ -79,6 +79,26 @@ export const ComputeCreditTransferViewSchema = z.object({
   gpuHours: z.string(),
   transferredAt: z.string(),
 });
+export const ComputeCreditWithdrawalRequestSchema = z.strictObject({
+  gpuHours: gpuHoursSchema.describe('GPU-hours to take out, up to two decimals'),
+  address: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+    .describe('The wallet the ERC-1155 tokens (one per GPU-second) are minted to'),
+});
+export const ComputeCreditWithdrawalSchema = z.object({
+  withdrawalId: z.string(),
+  creditId: z.string(),
+  address: z.string(),
+  gpuHours: z.string(),
+  state: z
+    .enum(['pending', 'submitted', 'minted', 'failed'])
+    .describe('submitted: sent, awaiting confirmations'),
+  transactionHash: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  requestedAt: z.string(),
+});
+export const ComputeCreditWithdrawalPageSchema = z.object({ items: z.array(ComputeCreditWithdrawalSchema) });
 export const ComputeCreditOffersSchema = z.object({
   items: z.array(
     z.object({
@@ -99,6 +119,15 @@ interface HoldingAnswer {
   availableGpuSeconds: number;
   reservedGpuSeconds: number;
   [field: string]: unknown;
+}
+
+interface WithdrawalAnswer {
+  gpuSeconds: number;
+  [field: string]: unknown;
+}
+
+function withdrawalView({ gpuSeconds, ...rest }: WithdrawalAnswer) {
+  return { ...rest, gpuHours: gpuHoursFromSeconds(gpuSeconds) };
 }
 
 /** A holding in the API's units: GPU-hours as decimal strings, money in USD; the holder is the caller. */
@@ -220,6 +249,43 @@ export class ComputeCreditsController {
     );
     const { gpuSeconds, ...rest } = transfer;
     return { ...rest, gpuHours: gpuHoursFromSeconds(gpuSeconds) };
+  }
+
+  /**
+   * Takes GPU-hours of a credit out to a wallet as ERC-1155 tokens (where the exchange runs its chain); any
+   * holder of the tokens can redeem them to a tenant's holding with the contract's `redeem`.
+   */
+  @Post(':creditId/withdrawals')
+  @HttpCode(HttpStatus.CREATED)
+  async withdraw(
+    @Caller() caller: Principal,
+    @Param('creditId') creditId: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const key = idempotencyKeyFrom(idempotencyKey);
+    const id = this.creditId(creditId);
+    const request = parseBody(ComputeCreditWithdrawalRequestSchema, body);
+    const withdrawal = await this.services.json<WithdrawalAnswer>(
+      'billing',
+      `${this.path(caller, id)}/withdrawals`,
+      {
+        method: 'POST',
+        headers: { 'idempotency-key': key },
+        body: { gpuSeconds: gpuSecondsFromHours(request.gpuHours), address: request.address },
+      },
+    );
+    return withdrawalView(withdrawal);
+  }
+
+  @Get(':creditId/withdrawals')
+  async withdrawals(@Caller() caller: Principal, @Param('creditId') creditId: string) {
+    const id = this.creditId(creditId);
+    const page = await this.services.json<{ items: WithdrawalAnswer[] }>(
+      'billing',
+      `${this.path(caller, id)}/withdrawals`,
+    );
+    return { items: page.items.map(withdrawalView) };
   }
 
   private creditId(value: string): string {

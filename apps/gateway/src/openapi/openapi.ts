@@ -25,6 +25,9 @@ import {
   ComputeCreditSchema,
   ComputeCreditTransferSchema,
   ComputeCreditTransferViewSchema,
+  ComputeCreditWithdrawalPageSchema,
+  ComputeCreditWithdrawalRequestSchema,
+  ComputeCreditWithdrawalSchema,
 } from '../credits/compute-credits.controller';
 import {
   CommitmentPageSchema,
@@ -424,6 +427,26 @@ export const OPERATIONS: readonly Operation[] = [
     response: ComputeCreditTransferViewSchema,
     status: 201,
     errors: [400, 401, 403, 404, 409, 422, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/compute-credits/{creditId}/withdrawals',
+    summary:
+      'Take GPU-hours of a compute credit out to a wallet as ERC-1155 tokens, where the chain is on (Idempotency-Key required)',
+    roles: ['client'],
+    request: ComputeCreditWithdrawalRequestSchema,
+    response: ComputeCreditWithdrawalSchema,
+    status: 201,
+    errors: [400, 401, 403, 404, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/compute-credits/{creditId}/withdrawals',
+    summary: "The credit's withdrawals to wallets, with their mint transactions",
+    roles: ['client'],
+    response: ComputeCreditWithdrawalPageSchema,
+    status: 200,
+    errors: [401, 403, 404, 429, 503],
   },
   {
     method: 'get',

@@ -9,7 +9,7 @@ import {
   Chain,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { GridexTokenAbi, localChain, RewardsVaultAbi } from '@gridex/chain';
+import { GridexTokenAbi, localChain, RewardsVaultAbi, uuidBytes16 } from '@gridex/chain';
 import { uuidv7 } from '@gridex/contracts';
 import {
   dropSchema,
@@ -21,7 +21,6 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { payoutKey } from './vault-chain';
 
 /**
  * Rewards against the stack's real chain (EDR, the token and vault deployed by the stack), PostgreSQL and
@@ -241,7 +240,7 @@ describe('rewards: tokens entering and leaving on the real chain', () => {
       address: vault,
       abi: RewardsVaultAbi,
       eventName: 'PaidOut',
-      args: { payoutId: payoutKey(payoutId) },
+      args: { payoutId: uuidBytes16(payoutId) },
       fromBlock: 0n,
     });
     expect(events).toHaveLength(1);
@@ -251,7 +250,7 @@ describe('rewards: tokens entering and leaving on the real chain', () => {
         address: vault,
         abi: RewardsVaultAbi,
         functionName: 'payOut',
-        args: [payoutKey(payoutId), wallet, 40n * TOKEN],
+        args: [uuidBytes16(payoutId), wallet, 40n * TOKEN],
         account: platform.account,
       }),
     ).rejects.toThrow(/AlreadyPaidOut/);

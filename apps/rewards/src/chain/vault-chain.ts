@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Account, createPublicClient, createWalletClient, http, PublicClient, WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { GridexTokenAbi, localChain, RewardsVaultAbi } from '@gridex/chain';
+import { GridexTokenAbi, localChain, RewardsVaultAbi, uuidBytes16 } from '@gridex/chain';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { RewardsConfig } from '../config/rewards.config';
-
-/** A payout id (a UUID) as the vault's bytes16 key. */
-export const payoutKey = (payoutId: string) => `0x${payoutId.replace(/-/g, '')}` as `0x${string}`;
 
 /**
  * The chain as rewards uses it: a reader for blocks and vault events, and the platform's wallet (the vault's
@@ -39,7 +36,7 @@ export class VaultChain {
       address: this.vault,
       abi: RewardsVaultAbi,
       functionName: 'paidOut',
-      args: [payoutKey(payoutId)],
+      args: [uuidBytes16(payoutId)],
     });
   }
 
@@ -49,7 +46,7 @@ export class VaultChain {
       address: this.vault,
       abi: RewardsVaultAbi,
       eventName: 'PaidOut',
-      args: { payoutId: payoutKey(payoutId) },
+      args: { payoutId: uuidBytes16(payoutId) },
       fromBlock: 0n,
     });
     return logs[0]?.transactionHash ?? undefined;
@@ -61,7 +58,7 @@ export class VaultChain {
       address: this.vault,
       abi: RewardsVaultAbi,
       functionName: 'payOut',
-      args: [payoutKey(payoutId), to, units],
+      args: [uuidBytes16(payoutId), to, units],
       account: this.platform,
       chain: this.chain,
     });

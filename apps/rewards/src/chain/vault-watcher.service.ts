@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { RewardsVaultAbi } from '@gridex/chain';
+import { DataSource } from 'typeorm';
+import { advanceChainCursor, confirmedWindow, lockChainCursor, RewardsVaultAbi } from '@gridex/chain';
 import { IdSchema } from '@gridex/contracts';
 import { ServiceMetrics } from '@gridex/observability';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
@@ -9,13 +9,10 @@ import { RewardsTables } from '../rewards-tables';
 import { TokenDeposits } from '../tokens/token-deposits.service';
 import { VaultChain } from './vault-chain';
 
-/** Blocks read per pass at most (a long way behind catches up over several passes). */
-const BLOCKS_PER_PASS = 5_000n;
-
 /**
  * Credits vault deposits to suppliers' available tokens. Each pass reads the vault's `Deposited` events up to
  * the newest block that has REWARDS_CHAIN_CONFIRMATIONS confirmations, from the block after the last one read
- * (`chain_cursor`), and records every deposit by (transaction hash, log index) with the cursor in one
+ * (`chain_cursor`; the shared rules are `@gridex/chain`'s confirmed-logs), and records every deposit by (transaction hash, log index) with the cursor in one
  * transaction: a restart resumes after the last block read, and a deposit seen twice is credited once (the
  * ledger transaction is named by the same pair). A deposit not yet deep enough is not read at all, so a
  * reorganisation shallower than the confirmations can never credit a deposit that then vanished. A deposit
@@ -57,17 +54,23 @@ export class VaultWatcher implements OnApplicationBootstrap, OnApplicationShutdo
   async pass(): Promise<number> {
     this.genesisHash ??= (await this.chain.reader.getBlock({ blockNumber: 0n })).hash;
     const head = await this.chain.reader.getBlockNumber();
-    const confirmedUpTo = head - this.chain.confirmations + 1n;
     return this.dataSource.transaction(async (tx) => {
-      const scanned = await this.lockCursor(tx, this.genesisHash as string);
-      if (confirmedUpTo <= scanned) return 0;
-      const to = confirmedUpTo < scanned + BLOCKS_PER_PASS ? confirmedUpTo : scanned + BLOCKS_PER_PASS;
+      const query = (sql: string, parameters?: unknown[]) => tx.query(sql, parameters);
+      const scanned = await lockChainCursor(
+        query,
+        this.tables.chainCursor,
+        this.genesisHash as string,
+        this.startBlock,
+        (previous) =>
+          this.logger.warn(`the chain's genesis block changed (${previous}): reading it from the start`),
+      );
+      const window = confirmedWindow(head, this.chain.confirmations, scanned);
+      if (!window) return 0;
       const logs = await this.chain.reader.getContractEvents({
         address: this.chain.vault,
         abi: RewardsVaultAbi,
         eventName: 'Deposited',
-        fromBlock: scanned + 1n,
-        toBlock: to,
+        ...window,
       });
       let recorded = 0;
       for (const log of logs) {
@@ -104,37 +107,8 @@ export class VaultWatcher implements OnApplicationBootstrap, OnApplicationShutdo
           this.deposits.inc({ outcome: 'ignored' });
         }
       }
-      await tx.query(`UPDATE ${this.tables.chainCursor} SET scanned_block = $1, updated_at = now()`, [
-        String(to),
-      ]);
-      if (head > to)
-        this.logger.debug(`blocks ${to + 1n}..${head} wait for ${this.chain.confirmations} confirmations`);
+      await advanceChainCursor(query, this.tables.chainCursor, window.toBlock);
       return recorded;
     });
-  }
-
-  /** The first block to read (block 0 is the genesis: nothing to read there). */
-  private readFrom(): bigint {
-    return this.startBlock > 1n ? this.startBlock : 1n;
-  }
-
-  /** The last block read, locked; reset to the start when the chain's genesis is not the one read before. */
-  private async lockCursor(tx: EntityManager, genesisHash: string): Promise<bigint> {
-    await tx.query(
-      `INSERT INTO ${this.tables.chainCursor} (singleton, genesis_hash, scanned_block) VALUES (true, $1, $2)
-       ON CONFLICT DO NOTHING`,
-      [genesisHash, String(this.readFrom() - 1n)],
-    );
-    const [cursor]: Array<{ genesis_hash: string; scanned_block: string }> = await tx.query(
-      `SELECT genesis_hash, scanned_block FROM ${this.tables.chainCursor} FOR UPDATE`,
-    );
-    if (cursor.genesis_hash === genesisHash) return BigInt(cursor.scanned_block);
-    this.logger.warn(
-      `the chain's genesis block changed (${cursor.genesis_hash} → ${genesisHash}): reading it from the start`,
-    );
-    await tx.query(`UPDATE ${this.tables.chainCursor} SET genesis_hash = $1, scanned_block = 0`, [
-      genesisHash,
-    ]);
-    return 0n;
   }
 }

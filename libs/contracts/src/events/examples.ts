@@ -34,6 +34,8 @@ import type { PayoutSettledPayload } from './payout-settled/payout-settled.event
 import type { ComputeCreditPurchasedPayload } from './compute-credit-purchased/compute-credit-purchased.event';
 import type { ComputeCreditTransferredPayload } from './compute-credit-transferred/compute-credit-transferred.event';
 import type { ComputeCreditExpiredPayload } from './compute-credit-expired/compute-credit-expired.event';
+import type { ComputeCreditWithdrawnPayload } from './compute-credit-withdrawn/compute-credit-withdrawn.event';
+import type { ComputeCreditRedeemedPayload } from './compute-credit-redeemed/compute-credit-redeemed.event';
 import type { StakeSlashedPayload } from './stake-slashed/stake-slashed.event';
 import type { EpochClosedPayload } from './epoch-closed/epoch-closed.event';
 
@@ -468,4 +470,24 @@ export const EventExamples = {
     ledgerTransactionId: '7f9b2d4e-6a8c-5e1f-a3d5-9b2d4f6a8c1e',
     expiredAt: '2026-12-31T00:00:00.000Z',
   } satisfies ComputeCreditExpiredPayload,
+  'billing.compute-credit-withdrawn': {
+    withdrawalId: '8a1c3e5f-7b9d-5f2a-b4c6-1d3f5a7c9e2b',
+    creditId: '3c9e1a7b-5d2f-5b4e-8a6c-1f3d5b7e9a2c',
+    tenantId: 'acme-ai',
+    address: '0x5B38Da6a701c568545dCfcB03FcB875f56beddC4',
+    gpuSeconds: 36000,
+    amount: usd('24156000'),
+    ledgerTransactionId: '9b2d4f6a-8c1e-5a3b-85d7-2e4a6c8e1f3a',
+    withdrawnAt: '2026-11-28T09:10:00.000Z',
+  } satisfies ComputeCreditWithdrawnPayload,
+  'billing.compute-credit-redeemed': {
+    creditId: '3c9e1a7b-5d2f-5b4e-8a6c-1f3d5b7e9a2c',
+    tenantId: 'acme-research',
+    source: 'chain',
+    reference: '0x4f1c2b3a5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081:0',
+    gpuSeconds: 18000,
+    amount: usd('12078000'),
+    ledgerTransactionId: 'ac3e5a7b-9d2f-5b4c-96e8-3f5b7d9f2a4b',
+    redeemedAt: '2026-11-28T09:20:00.000Z',
+  } satisfies ComputeCreditRedeemedPayload,
 } as const;

@@ -35,6 +35,8 @@ import { PayoutSettled } from './payout-settled/payout-settled.event';
 import { ComputeCreditPurchased } from './compute-credit-purchased/compute-credit-purchased.event';
 import { ComputeCreditTransferred } from './compute-credit-transferred/compute-credit-transferred.event';
 import { ComputeCreditExpired } from './compute-credit-expired/compute-credit-expired.event';
+import { ComputeCreditWithdrawn } from './compute-credit-withdrawn/compute-credit-withdrawn.event';
+import { ComputeCreditRedeemed } from './compute-credit-redeemed/compute-credit-redeemed.event';
 import { StakeSlashed } from './stake-slashed/stake-slashed.event';
 import { EpochClosed } from './epoch-closed/epoch-closed.event';
 
@@ -78,6 +80,8 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   ComputeCreditPurchased,
   ComputeCreditTransferred,
   ComputeCreditExpired,
+  ComputeCreditWithdrawn,
+  ComputeCreditRedeemed,
 ] as ReadonlyArray<EventContract<unknown>>;
 
 const byTopic = new Map(EventContracts.map((contract) => [contract.topic, contract]));

@@ -96,4 +96,6 @@ export const IdNamespaces = {
   computeCredit: '2f7c4a1e-9b3d-4e6f-8a2c-5d1b7f4e9cee',
   /** Compute credit transfers: one per (sending tenant, idempotency key). */
   computeCreditTransfer: '6a1d8e4b-2c7f-4b3a-9d5e-3f8c1a6b2dff',
+  /** Compute credit withdrawals to a wallet: one per (tenant, idempotency key); the contract's mint id. */
+  computeCreditWithdrawal: '9c2e5b8a-1d4f-4a7c-8e3b-6f9a2c5d8b11',
 } as const;

@@ -5,7 +5,9 @@ import { IdSchema, NonNegativeIntSchema } from '../common-fields';
 
 export const ComputeCreditExpiredPayloadSchema = z.strictObject({
   creditId: z.uuid(),
-  tenantId: IdSchema.describe('The holder whose unused part was forfeited'),
+  tenantId: IdSchema.nullable().describe(
+    'The holder whose unused part was forfeited; null: GPU-seconds still held as tokens on the chain',
+  ),
   gpuSeconds: NonNegativeIntSchema.describe('Unused GPU-seconds forfeited'),
   amount: MoneySchema.describe('Their value at the locked price, moved to platform credit-breakage'),
   ledgerTransactionId: z.uuid(),
@@ -18,8 +20,9 @@ export const ComputeCreditExpired = defineEvent({
   name: 'compute-credit-expired',
   version: 1,
   description:
-    'A holder’s unused compute credit lapsed at expiry: credit:<creditId>:holder:<tenantId>:available −amount, ' +
-    'platform:credit-breakage +amount. Work running at expiry finishes on its hold; what it leaves lapses too.',
+    'A holder’s unused compute credit lapsed at expiry: credit:<creditId>:holder:<tenantId>:available ' +
+    '(or credit:<creditId>:on-chain) −amount, platform:credit-breakage +amount. Work running at expiry finishes ' +
+    'on its hold; what it leaves lapses too.',
   payload: ComputeCreditExpiredPayloadSchema,
   partitionKey: (payload) => payload.creditId,
 });
