@@ -13,6 +13,9 @@ export interface ChainNodeOptions {
 
 type EdrModule = typeof import('@nomicfoundation/edr');
 
+/** How the local node is configured; part of the deployment's fingerprint, so a change restarts the chain. */
+export const CHAIN_NODE_SETTINGS = { allowBlocksWithSameTimestamp: true } as const;
+
 /**
  * A local Ethereum chain: the EDR engine (the Rust EVM behind Hardhat's node, an npm package with a native
  * binary) behind a plain JSON-RPC endpoint, mining a block per transaction (and, if asked, an empty block every
@@ -27,7 +30,9 @@ export async function startChainNode(options: ChainNodeOptions): Promise<{ serve
   const provider = await context.createProvider(
     edr.L1_CHAIN_TYPE,
     {
-      allowBlocksWithSameTimestamp: false,
+      // Blocks of one second share its timestamp, as on a real chain: a burst of transactions must not push the
+      // chain's clock ahead of the wall clock (contracts compare block time with expiries set from it).
+      allowBlocksWithSameTimestamp: CHAIN_NODE_SETTINGS.allowBlocksWithSameTimestamp,
       allowUnlimitedContractSize: false,
       bailOnCallFailure: true, // a reverting eth_call answers an error, as a real node does
       bailOnTransactionFailure: false,

@@ -9,15 +9,23 @@ import {
   RewardsVaultAbi,
   RewardsVaultBytecode,
 } from './artifacts';
+import { CHAIN_NODE_SETTINGS } from './chain-node';
 import { localChain } from './clients';
 
 /**
- * A fingerprint of the contracts' bytecode: a deployment records the one it was made with, so a running chain
- * whose contracts are older than the checkout's is recognised (and the stack deploys afresh).
+ * A fingerprint of the contracts' bytecode and the local node's settings: a deployment records the one it was
+ * made with, so a running chain older than the checkout is recognised (and the stack starts it afresh).
  */
 export function contractsFingerprint(): string {
   return createHash('sha256')
-    .update([GridexTokenBytecode, RewardsVaultBytecode, ComputeCreditsBytecode].join('\n'))
+    .update(
+      [
+        GridexTokenBytecode,
+        RewardsVaultBytecode,
+        ComputeCreditsBytecode,
+        JSON.stringify(CHAIN_NODE_SETTINGS),
+      ].join('\n'),
+    )
     .digest('hex')
     .slice(0, 16);
 }

@@ -75,7 +75,7 @@ export class ChainComponent implements StackComponent {
         return;
       }
       // The chain lives in memory and its contracts are older than this checkout's: a fresh chain deploys them.
-      console.log('chain: its contracts changed since it started; restarting it with a fresh deployment');
+      console.log('chain: its contracts or node settings changed since it started; restarting it afresh');
       await this.process.stop(10_000);
     }
     if (await isPortOpen(LOOPBACK, StackPorts.chain)) {
