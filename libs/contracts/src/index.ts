@@ -1,3 +1,5 @@
+export * from './instance';
+export * from './topic-layout';
 export * from './ids/uuid';
 export * from './money/money';
 export * from './envelope/event-envelope';

@@ -1,52 +1,57 @@
+import { GRIDEX_INSTANCE, topicPrefix } from './instance';
+
+const P = topicPrefix(GRIDEX_INSTANCE);
+
 /**
- * Every Kafka topic Gridex uses, in one place: `gridex.<domain>.<event>.v<N>`. The domain is the service that
- * owns (produces) the event. A breaking change is a new `v<N+1>` entry published side by side with the old one.
- * Each topic has a dead-letter twin, `<topic>.dlq`.
+ * Every Kafka topic Gridex uses, in one place: `gridex.<domain>.<event>.v<N>` (`gridex-<instance>.…` for an
+ * instance other than the default; see `instance.ts`). The domain is the service that owns (produces) the event.
+ * A breaking change is a new `v<N+1>` entry published side by side with the old one. Each topic has a
+ * dead-letter twin, `<topic>.dlq`.
  */
 export const Topics = {
-  supplierRegistered: 'gridex.gateway.supplier-registered.v1',
-  offerDeclared: 'gridex.gateway.offer-declared.v1',
-  poolAvailabilityChanged: 'gridex.gateway.pool-availability-changed.v1',
-  jobSubmitted: 'gridex.gateway.job-submitted.v1',
-  jobCancelled: 'gridex.gateway.job-cancelled.v1',
-  creditRequested: 'gridex.gateway.credit-requested.v1',
-  quoteRequested: 'gridex.gateway.quote-requested.v1',
-  offersRequested: 'gridex.gateway.offers-requested.v1',
-  nodeObserved: 'gridex.orchestrator.node-observed.v1',
-  supplierFaultObserved: 'gridex.orchestrator.supplier-fault-observed.v1',
-  capacityChanged: 'gridex.inventory.capacity-changed.v1',
-  offersAnswered: 'gridex.inventory.offers-answered.v1',
-  verificationRequested: 'gridex.inventory.verification-requested.v1',
-  benchmarkCompleted: 'gridex.orchestrator.benchmark-completed.v1',
-  jobMatched: 'gridex.matching.job-matched.v1',
-  jobUnmatched: 'gridex.matching.job-unmatched.v1',
-  jobExpired: 'gridex.matching.job-expired.v1',
-  jobPreempted: 'gridex.matching.job-preempted.v1',
-  quoteAnswered: 'gridex.matching.quote-answered.v1',
-  workloadScheduled: 'gridex.orchestrator.workload-scheduled.v1',
-  workloadStarted: 'gridex.orchestrator.workload-started.v1',
-  workloadFinished: 'gridex.orchestrator.workload-finished.v1',
-  usageSettled: 'gridex.billing.usage-settled.v1',
-  creditExhausted: 'gridex.billing.credit-exhausted.v1',
-  creditAdded: 'gridex.billing.credit-added.v1',
-  creditDeclined: 'gridex.billing.credit-declined.v1',
-  holdPlaced: 'gridex.billing.hold-placed.v1',
-  holdRejected: 'gridex.billing.hold-rejected.v1',
-  holdReleased: 'gridex.billing.hold-released.v1',
-  usageRecorded: 'gridex.billing.usage-recorded.v1',
-  invoiceIssued: 'gridex.billing.invoice-issued.v1',
-  payoutSettled: 'gridex.billing.payout-settled.v1',
-  computeCreditPurchased: 'gridex.billing.compute-credit-purchased.v1',
-  computeCreditTransferred: 'gridex.billing.compute-credit-transferred.v1',
-  computeCreditExpired: 'gridex.billing.compute-credit-expired.v1',
-  computeCreditWithdrawn: 'gridex.billing.compute-credit-withdrawn.v1',
-  computeCreditRedeemed: 'gridex.billing.compute-credit-redeemed.v1',
-  epochClosed: 'gridex.rewards.epoch-closed.v1',
-  stakeSlashed: 'gridex.rewards.stake-slashed.v1',
-  payoutRequested: 'gridex.rewards.payout-requested.v1',
+  supplierRegistered: `${P}.gateway.supplier-registered.v1`,
+  offerDeclared: `${P}.gateway.offer-declared.v1`,
+  poolAvailabilityChanged: `${P}.gateway.pool-availability-changed.v1`,
+  jobSubmitted: `${P}.gateway.job-submitted.v1`,
+  jobCancelled: `${P}.gateway.job-cancelled.v1`,
+  creditRequested: `${P}.gateway.credit-requested.v1`,
+  quoteRequested: `${P}.gateway.quote-requested.v1`,
+  offersRequested: `${P}.gateway.offers-requested.v1`,
+  nodeObserved: `${P}.orchestrator.node-observed.v1`,
+  supplierFaultObserved: `${P}.orchestrator.supplier-fault-observed.v1`,
+  capacityChanged: `${P}.inventory.capacity-changed.v1`,
+  offersAnswered: `${P}.inventory.offers-answered.v1`,
+  verificationRequested: `${P}.inventory.verification-requested.v1`,
+  benchmarkCompleted: `${P}.orchestrator.benchmark-completed.v1`,
+  jobMatched: `${P}.matching.job-matched.v1`,
+  jobUnmatched: `${P}.matching.job-unmatched.v1`,
+  jobExpired: `${P}.matching.job-expired.v1`,
+  jobPreempted: `${P}.matching.job-preempted.v1`,
+  quoteAnswered: `${P}.matching.quote-answered.v1`,
+  workloadScheduled: `${P}.orchestrator.workload-scheduled.v1`,
+  workloadStarted: `${P}.orchestrator.workload-started.v1`,
+  workloadFinished: `${P}.orchestrator.workload-finished.v1`,
+  usageSettled: `${P}.billing.usage-settled.v1`,
+  creditExhausted: `${P}.billing.credit-exhausted.v1`,
+  creditAdded: `${P}.billing.credit-added.v1`,
+  creditDeclined: `${P}.billing.credit-declined.v1`,
+  holdPlaced: `${P}.billing.hold-placed.v1`,
+  holdRejected: `${P}.billing.hold-rejected.v1`,
+  holdReleased: `${P}.billing.hold-released.v1`,
+  usageRecorded: `${P}.billing.usage-recorded.v1`,
+  invoiceIssued: `${P}.billing.invoice-issued.v1`,
+  payoutSettled: `${P}.billing.payout-settled.v1`,
+  computeCreditPurchased: `${P}.billing.compute-credit-purchased.v1`,
+  computeCreditTransferred: `${P}.billing.compute-credit-transferred.v1`,
+  computeCreditExpired: `${P}.billing.compute-credit-expired.v1`,
+  computeCreditWithdrawn: `${P}.billing.compute-credit-withdrawn.v1`,
+  computeCreditRedeemed: `${P}.billing.compute-credit-redeemed.v1`,
+  epochClosed: `${P}.rewards.epoch-closed.v1`,
+  stakeSlashed: `${P}.rewards.stake-slashed.v1`,
+  payoutRequested: `${P}.rewards.payout-requested.v1`,
 } as const;
 
-export type TopicName = (typeof Topics)[keyof typeof Topics];
+export type TopicName = string;
 
 /**
  * Partitions per topic. Partitions bound consumer parallelism; keys are aggregate ids, so ordering per job, node

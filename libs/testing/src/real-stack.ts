@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
-import { createEvent, deadLetterTopic, EventContract, uuidv7 } from '@gridex/contracts';
+import { createEvent, deadLetterTopic, ensureTopicLayout, EventContract, uuidv7 } from '@gridex/contracts';
 import { stackEnv } from './stack-env';
 
 // Tests and the local start (tools/start) share it.
@@ -38,6 +38,17 @@ export async function queryStack<T = Record<string, unknown>>(
 /** A kafkajs client on the local stack with its logging silenced (tests assert, they do not read logs). */
 export function testKafka(clientId = `test-${uniqueSuffix()}`): Kafka {
   return new Kafka({ clientId, brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** The whole topic layout of another exchange on the shared stack (see `GRIDEX_INSTANCE`), created once. */
+export async function provisionInstanceTopics(instance: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await ensureTopicLayout(admin, instance);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Creates topics and their dead-letter twins on the local stack. */
@@ -163,7 +174,8 @@ export class TopicRecorder {
     const recorder = new TopicRecorder(kafka);
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
+    // A topic created moments ago may not have a leader in every broker's metadata yet.
+    const ends = await eventually(() => admin.fetchTopicOffsets(topic), 30_000);
     await admin.disconnect();
     await recorder.consumer.connect();
     await recorder.consumer.subscribe({ topic, fromBeginning: from === 'beginning' });

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { Topics } from '@gridex/contracts';
+import { instanceScoped, topicForInstance, Topics } from '@gridex/contracts';
 import { eventually, startGroupAtEnd, testKafka, uniqueSuffix } from './real-stack';
 import { stackEnv } from './stack-env';
 
@@ -103,9 +103,17 @@ export async function launchService(
   options: { startAtTopicEnds?: boolean } = {},
 ): Promise<LaunchedService> {
   const port = await freePort();
-  const schema = overrides.DATABASE_SCHEMA ?? `e2e_${service}_${uniqueSuffix()}`;
-  const group = overrides.KAFKA_CONSUMER_GROUP ?? `e2e-${schema}`;
-  if (options.startAtTopicEnds ?? true) await startGroupAtEnd(testKafka(), group, Object.values(Topics));
+  // A service of another exchange (GRIDEX_INSTANCE) reads that instance's topics and, unless told otherwise,
+  // names its schema and group itself: the names it will pick are the instance's.
+  const instance = overrides.GRIDEX_INSTANCE ?? '';
+  const schema =
+    overrides.DATABASE_SCHEMA ??
+    (instance ? instanceScoped(service, '_', instance) : `e2e_${service}_${uniqueSuffix()}`);
+  const group =
+    overrides.KAFKA_CONSUMER_GROUP ??
+    (instance ? `gridex-${instanceScoped(service, '-', instance)}` : `e2e-${schema}`);
+  const topics = Object.values(Topics).map((topic) => (instance ? topicForInstance(topic, instance) : topic));
+  if (options.startAtTopicEnds ?? true) await startGroupAtEnd(testKafka(), group, topics);
   const { KAFKA_BROKERS, DATABASE_URL, KUBECONFIG, GRIDEX_OPERATOR_KEY } = stackEnv();
   const process = new ServiceProcess(service, {
     KAFKA_BROKERS,
@@ -113,8 +121,7 @@ export async function launchService(
     ...(KUBECONFIG ? { KUBECONFIG } : {}),
     ...(GRIDEX_OPERATOR_KEY ? { GRIDEX_OPERATOR_KEY } : {}),
     PORT: String(port),
-    DATABASE_SCHEMA: schema,
-    KAFKA_CONSUMER_GROUP: group,
+    ...(instance ? {} : { DATABASE_SCHEMA: schema, KAFKA_CONSUMER_GROUP: group }),
     ...overrides,
   });
   return { process, port, schema, group, url: `http://127.0.0.1:${port}` };

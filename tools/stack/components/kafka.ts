@@ -1,13 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import {
-  CompactedTopics,
-  DEAD_LETTER_PARTITIONS,
-  deadLetterTopic,
-  TopicName,
-  TopicPartitions,
-} from '@gridex/contracts';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopicLayout } from '@gridex/contracts';
 import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';
@@ -222,44 +216,13 @@ export class KafkaComponent implements StackComponent {
     }
   }
 
-  /** Every topic of the contracts, with its dead-letter twin; existing topics are left alone. */
+  /** Every topic of the default exchange's layout, with its dead-letter twin; existing topics are left alone. */
   private async createTopics(): Promise<void> {
-    // Compaction only cleans closed segments: small segments that roll at least every 10 minutes keep a
-    // compacted feed near one message per key, so a consumer replaying it (matching at start) reads the state,
-    // not the history.
-    const compacted = [
-      { name: 'cleanup.policy', value: 'compact' },
-      { name: 'segment.bytes', value: String(8 * 1024 * 1024) },
-      { name: 'segment.ms', value: String(10 * 60 * 1000) },
-      { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-    ];
-    const wanted = Object.entries(TopicPartitions).flatMap(([topic, partitions]) => [
-      {
-        topic,
-        numPartitions: partitions,
-        replicationFactor: 1,
-        configEntries: CompactedTopics.has(topic as TopicName) ? compacted : [],
-      },
-      { topic: deadLetterTopic(topic), numPartitions: DEAD_LETTER_PARTITIONS, replicationFactor: 1 },
-    ]);
     const admin = this.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = wanted.filter(({ topic }) => !existing.has(topic));
-      if (missing.length > 0) {
-        await admin.createTopics({ topics: missing, waitForLeaders: true });
-        console.log(`kafka: created ${missing.length} topics`);
-      }
-      // A topic created before it was declared compacted is switched over (idempotent).
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [...CompactedTopics].map((topic) => ({
-          type: ConfigResourceTypes.TOPIC,
-          name: topic,
-          configEntries: compacted,
-        })),
-      });
+      const created = await ensureTopicLayout(admin, '');
+      if (created.length > 0) console.log(`kafka: created ${created.length} topics`);
     } finally {
       await admin.disconnect();
     }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { instanceScoped } from '@gridex/contracts';
 import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtime';
 
 /** The orchestrator's settings, read from the environment and validated at start. */
@@ -17,7 +18,7 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   CLUSTER_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an identifier (letters, digits, . _ : -)')
-    .default('local')
+    .default(instanceScoped('local', '-'))
     .describe('Name of the cluster in Gridex events; one orchestrator per cluster'),
   GPU_NODE_SELECTOR: z
     .string()
@@ -27,7 +28,7 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   SYSTEM_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a namespace name')
-    .default('gridex-system')
+    .default(`gridex-${instanceScoped('system', '-')}`)
     .describe('Where the orchestrator runs its own pods (verification benchmarks)'),
   BENCHMARK_IMAGE: z
     .string()

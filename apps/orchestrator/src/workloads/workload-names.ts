@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
+import { deterministicUuid, IdNamespaces, instanceScoped } from '@gridex/contracts';
 
 /**
  * Kubernetes names of a tenant's and a workload's objects. All are derived from ids (tenant id, reservation id),
@@ -10,8 +10,9 @@ import { deterministicUuid, IdNamespaces } from '@gridex/contracts';
 const shortHash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 8);
 
 /**
- * The tenant's namespace: `t-<readable part>-<hash>`. Tenant ids allow characters a namespace may not have
- * (upper case, `.`, `_`, `:`); the hash of the exact id keeps two ids that read alike apart.
+ * The tenant's namespace: `t-<readable part>-<hash>` (`<instance>-t-…` for an exchange other than the default
+ * on a shared cluster). Tenant ids allow characters a namespace may not have (upper case, `.`, `_`, `:`); the
+ * hash of the exact id keeps two ids that read alike apart.
  */
 export function tenantNamespace(tenantId: string): string {
   const readable = tenantId
@@ -20,7 +21,7 @@ export function tenantNamespace(tenantId: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 40)
     .replace(/-+$/g, '');
-  return `t-${readable || 'tenant'}-${shortHash(tenantId)}`;
+  return instanceScoped(`t-${readable || 'tenant'}-${shortHash(tenantId)}`, '-');
 }
 
 /** The workload of an allocation: the same id for every delivery of it. */

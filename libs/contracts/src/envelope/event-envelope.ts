@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRIDEX_INSTANCE, topicForInstance } from '../instance';
 import { uuidv7 } from '../ids/uuid';
 
 /** Any UUID (version-agnostic), lower or upper case. */
@@ -16,8 +17,10 @@ export interface EventContract<TPayload> {
   readonly type: string;
   /** Schema version; part of the topic name. */
   readonly version: number;
-  /** Kafka topic, `gridex.<domain>.<event>.v<N>`. */
+  /** Kafka topic of this process's instance: `gridex.<domain>.<event>.v<N>`, `gridex-<instance>.…` for another. */
   readonly topic: string;
+  /** The topic as the default instance names it: what schemas and documents call the event. */
+  readonly logicalTopic: string;
   /** What the event means, for the JSON Schema and for finance. */
   readonly description: string;
   /** Validator for the payload; its inferred type is the payload type. */
@@ -86,10 +89,12 @@ export function defineEvent<TSchema extends z.ZodType>(spec: {
   partitionKey: (payload: z.infer<TSchema>) => string;
 }): EventContract<z.infer<TSchema>> {
   const type = `${spec.domain}.${spec.name}`;
+  const logicalTopic = `gridex.${spec.domain}.${spec.name}.v${spec.version}`;
   return {
     type,
     version: spec.version,
-    topic: `gridex.${spec.domain}.${spec.name}.v${spec.version}`,
+    topic: topicForInstance(logicalTopic, GRIDEX_INSTANCE),
+    logicalTopic,
     description: spec.description,
     payloadSchema: spec.payload as z.ZodType<z.infer<TSchema>>,
     envelopeSchema: envelopeSchemaFor(type, spec.version, spec.payload as z.ZodType<z.infer<TSchema>>),

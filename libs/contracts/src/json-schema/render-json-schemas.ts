@@ -11,11 +11,11 @@ export function renderJsonSchemas(): Record<string, string> {
   const index: Array<{ topic: string; type: string; version: number; schema: string; description: string }> =
     [];
   for (const contract of EventContracts) {
-    const file = `${contract.topic}.schema.json`;
+    const file = `${contract.logicalTopic}.schema.json`;
     const schema = {
       ...(z.toJSONSchema(contract.envelopeSchema, { unrepresentable: 'any' }) as Record<string, unknown>),
       $id: `https://schemas.gridex.io/events/${file}`,
-      title: contract.topic,
+      title: contract.logicalTopic,
       description: contract.description,
       examples: [
         {
@@ -32,7 +32,7 @@ export function renderJsonSchemas(): Record<string, string> {
     };
     files[file] = `${JSON.stringify(schema, null, 2)}\n`;
     index.push({
-      topic: contract.topic,
+      topic: contract.logicalTopic,
       type: contract.type,
       version: contract.version,
       schema: file,

@@ -70,3 +70,42 @@ describe('service configuration', () => {
     );
   });
 });
+
+describe('service configuration of another exchange on a shared stack (GRIDEX_INSTANCE)', () => {
+  /** The config module as a process started with this GRIDEX_INSTANCE loads it. */
+  function loadedWith(instance: string) {
+    const before = process.env.GRIDEX_INSTANCE;
+    process.env.GRIDEX_INSTANCE = instance;
+    try {
+      let loaded: typeof import('./service-config') | undefined;
+      jest.isolateModules(() => {
+        loaded = jest.requireActual<typeof import('./service-config')>('./service-config');
+      });
+      return loaded as typeof import('./service-config');
+    } finally {
+      if (before === undefined) delete process.env.GRIDEX_INSTANCE;
+      else process.env.GRIDEX_INSTANCE = before;
+    }
+  }
+
+  it("names its schema and consumer group after the instance, and validates the instance's name", () => {
+    const peer = loadedWith('peer');
+    const peerSchema = peer.baseConfigSchema({ port: 8084, schema: 'billing' });
+    expect(
+      peer.parseServiceConfig('billing', peerSchema, { ...valid, GRIDEX_INSTANCE: 'peer' }),
+    ).toMatchObject({
+      DATABASE_SCHEMA: 'peer_billing',
+      KAFKA_CONSUMER_GROUP: 'gridex-peer-billing',
+    });
+    // The default instance keeps the plain names.
+    expect(parseServiceConfig('billing', schema, valid)).toMatchObject({
+      DATABASE_SCHEMA: 'billing',
+      KAFKA_CONSUMER_GROUP: 'gridex-billing',
+    });
+    // An instance named only in a file, not in the process environment, would leave the topics the default's.
+    expect(() => parseServiceConfig('billing', schema, { ...valid, GRIDEX_INSTANCE: 'peer' })).toThrow(
+      /GRIDEX_INSTANCE: must come from the process environment/,
+    );
+    expect(() => loadedWith('Peer!')).toThrow(/GRIDEX_INSTANCE must be 1 to 12 lower-case letters/);
+  });
+});

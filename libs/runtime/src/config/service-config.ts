@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRIDEX_INSTANCE, instanceScoped, INSTANCE_PATTERN } from '@gridex/contracts';
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
@@ -43,8 +44,22 @@ export const commaSeparatedList = (pattern: RegExp, what: string) =>
 export const booleanFromEnv = () =>
   z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
 
+/**
+ * The settings every service shares. Names a service keeps on shared components default to this process's
+ * instance's (`GRIDEX_INSTANCE`, see `@gridex/contracts` instance): schema `<instance>_<service>`, consumer group
+ * `gridex-<instance>-<service>`; the default instance keeps the plain names.
+ */
 export function baseConfigSchema(defaults: { port: number; schema: string }) {
   return z.object({
+    GRIDEX_INSTANCE: z
+      .string()
+      .regex(INSTANCE_PATTERN, 'must be 1 to 12 lower-case letters and digits, starting with a letter')
+      .optional()
+      .refine(
+        (value) => (value ?? '') === GRIDEX_INSTANCE,
+        'must come from the process environment, not a file (topic names are fixed when the process starts)',
+      )
+      .describe('Which exchange on a shared stack this is (prefixes topics, groups, schemas, namespaces)'),
     PORT: intFromEnv(1, 65535)
       .prefault(String(defaults.port))
       .describe('HTTP port for the API, health and metrics'),
@@ -74,7 +89,7 @@ export function baseConfigSchema(defaults: { port: number; schema: string }) {
     DATABASE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _')
-      .default(defaults.schema),
+      .default(instanceScoped(defaults.schema, '_')),
     DATABASE_POOL_SIZE: intFromEnv(1, 200).prefault('10'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     OUTBOX_POLL_INTERVAL_MS: intFromEnv(1, 60_000).prefault('20'),
@@ -82,7 +97,7 @@ export function baseConfigSchema(defaults: { port: number; schema: string }) {
     KAFKA_CONSUMER_GROUP: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, . _ -')
-      .default(`gridex-${defaults.schema}`)
+      .default(`gridex-${instanceScoped(defaults.schema, '-')}`)
       .describe('Consumer group; one per service, so replicas share the work'),
     SHUTDOWN_TIMEOUT_MS: intFromEnv(1000, 600_000).prefault('25000'),
   });
