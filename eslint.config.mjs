@@ -9,6 +9,8 @@ const layerConstraints = [
   { sourceTag: 'layer:persistence', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:kubernetes', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:chain', onlyDependOnLibsWithTags: [] },
+  // Adapters to other compute networks speak their public APIs (another Gridex through its SDK).
+  { sourceTag: 'layer:networks', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:client'] },
   {
     sourceTag: 'layer:messaging',
     onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence'],
