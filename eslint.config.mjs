@@ -70,7 +70,15 @@ export default [
   },
   {
     // Tests and benchmarks may use the testing helpers.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    // The e2e project is tests through and through, its support files included.
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'bench/**/*.ts',
+      'libs/testing/**/*.ts',
+      'apps/platform-e2e/**/*.ts',
+    ],
     // (tools/ never imports the test helpers either: the stack must work before any test exists.)
     rules: {
       'no-restricted-imports': 'off',

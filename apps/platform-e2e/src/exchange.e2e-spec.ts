@@ -1,15 +1,6 @@
-import { CoreV1Api } from '@kubernetes/client-node';
-import { buildGpuPool, NodeManifest } from '@gridex/gpu-node-pool';
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
-import {
-  dropSchema,
-  eventually,
-  launchService,
-  LaunchedService,
-  testKubeConfig,
-  uniqueSuffix,
-  untilReady,
-} from '@gridex/testing';
+import { eventually, uniqueSuffix } from '@gridex/testing';
+import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
 
 /**
  * The exchange end to end, through the public API only (the SDK), with the six real services, Kafka,
@@ -37,65 +28,37 @@ describe('the exchange, end to end through the public API', () => {
   // stories ask for these regions to stay on this run's nodes.
   const EU = `eu-${run}`;
   const US = `us-${run}`;
-  const core = testKubeConfig().makeApiClient(CoreV1Api);
   const operatorKey = `gdx_operator_${'e'.repeat(40)}`;
-  const services: LaunchedService[] = [];
-  const nodes: NodeManifest[] = [];
-  let operator: GridexClient;
-  let gatewayUrl: string;
-  let datacenter: { id: string; api: GridexClient };
-  let homeGpus: { id: string; api: GridexClient };
-
-  const launch = async (service: string, env: Record<string, string> = {}) => {
-    const launched = await launchService(service, { LOG_LEVEL: 'warn', ...env });
-    services.push(launched);
-    return launched;
-  };
-
-  async function client(name: string, credit?: string): Promise<GridexClient> {
-    const tenant = await operator.createTenant({ name, kind: 'client' });
-    const { key } = await operator.createApiKey(tenant.id, 'client');
-    const api = new GridexClient({ baseUrl: gatewayUrl, apiKey: key });
-    if (credit) {
-      const topUp = await api.addCredits(credit);
-      await eventually(async () => expect((await api.topUp(topUp.topUpId)).status).toBe('credited'));
-      await eventually(async () => expect((await api.balance()).available).toBe(credit));
-    }
-    return api;
-  }
-
-  async function supplier(name: string, supplierKind: 'datacenter' | 'individual', region: string) {
-    const tenant = await operator.createTenant({ name, kind: 'supplier', supplierKind, region });
-    const { key } = await operator.createApiKey(tenant.id, 'supplier');
-    return { id: tenant.id, api: new GridexClient({ baseUrl: gatewayUrl, apiKey: key }) };
-  }
-
-  /** Puts a supplier's pool into the cluster and waits until inventory lists its nodes. */
-  async function addPool(
-    owner: { id: string; api: GridexClient },
-    pool: {
-      pool: string;
-      region: string;
-      gpuProduct: string;
-      gpusPerNode: number;
-      count: number;
-      firstIndex?: number;
+  const exchange = new ExchangeUnderTest(run, {
+    operatorKey,
+    env: {
+      billing: {
+        BILLING_INVOICE_PERIOD: 'minute',
+        BILLING_INVOICE_CHECK_SECONDS: '1',
+        BILLING_ACCRUAL_INTERVAL_SECONDS: '2',
+        BILLING_EXHAUSTION_HORIZON_SECONDS: '10',
+      },
+      rewards: {
+        REWARDS_GENESIS: new Date().toISOString(),
+        REWARDS_EPOCH_SECONDS: '5',
+        REWARDS_EPOCH_CHECK_SECONDS: '1',
+        REWARDS_MIN_UPTIME_BPS: '3000',
+      },
+      matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
+      orchestrator: { STOP_GRACE_SECONDS: '1' },
     },
-  ): Promise<NodeManifest[]> {
-    const built = buildGpuPool({
-      supplier: owner.id,
-      interconnect: pool.gpusPerNode > 1 ? 'nvlink' : 'pcie',
-      labels: { 'gridex.io/e2e-run': run },
-      ...pool,
-    });
-    for (const node of built) await core.createNode({ body: node });
-    nodes.push(...built);
-    await eventually(async () => {
-      const listed = (await owner.api.supplierNodes()).items.filter((n) => n.pool === pool.pool);
-      expect(listed.length).toBeGreaterThanOrEqual((pool.firstIndex ?? 0) + pool.count);
-    }, 60_000);
-    return built;
-  }
+  });
+  const core = exchange.core;
+  let operator: GridexClient;
+  let datacenter: Tenant;
+  let homeGpus: Tenant;
+
+  const client = async (name: string, credit?: string): Promise<GridexClient> =>
+    (await exchange.client(name, credit)).api;
+  const supplier = (name: string, supplierKind: 'datacenter' | 'individual', region: string) =>
+    exchange.supplier(name, supplierKind, region);
+  const addPool = (owner: Tenant, pool: Parameters<ExchangeUnderTest['addPool']>[1]) =>
+    exchange.addPool(owner, pool);
 
   /** Waits until the job is in `status` (failing at once if it ends otherwise). */
   const until = (api: GridexClient, jobId: string, status: Job['status'], timeoutMs = 90_000) =>
@@ -112,32 +75,8 @@ describe('the exchange, end to end through the public API', () => {
   });
 
   beforeAll(async () => {
-    const billing = await launch('billing', {
-      BILLING_INVOICE_PERIOD: 'minute',
-      BILLING_INVOICE_CHECK_SECONDS: '1',
-      BILLING_ACCRUAL_INTERVAL_SECONDS: '2',
-      BILLING_EXHAUSTION_HORIZON_SECONDS: '10',
-    });
-    const inventory = await launch('inventory');
-    const rewards = await launch('rewards', {
-      REWARDS_GENESIS: new Date().toISOString(),
-      REWARDS_EPOCH_SECONDS: '5',
-      REWARDS_EPOCH_CHECK_SECONDS: '1',
-      REWARDS_MIN_UPTIME_BPS: '3000',
-    });
-    await launch('matching', { MATCHING_QUEUE_INTERVAL_MS: '250' });
-    // Only this run's nodes: the shared default fleet stays out of these stories.
-    await launch('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/e2e-run=${run}`, STOP_GRACE_SECONDS: '1' });
-    const gateway = await launch('gateway', {
-      GRIDEX_OPERATOR_KEY: operatorKey,
-      GATEWAY_KDF_COST: '12',
-      GATEWAY_BILLING_URL: billing.url,
-      GATEWAY_INVENTORY_URL: inventory.url,
-      GATEWAY_REWARDS_URL: rewards.url,
-    });
-    await Promise.all(services.map((service) => untilReady(service)));
-    gatewayUrl = gateway.url;
-    operator = new GridexClient({ baseUrl: gatewayUrl, apiKey: operatorKey });
+    await exchange.start();
+    operator = exchange.operator;
 
     datacenter = await supplier('Nordic Racks', 'datacenter', EU);
     homeGpus = await supplier('Home Rigs Collective', 'individual', US);
@@ -164,26 +103,12 @@ describe('the exchange, end to end through the public API', () => {
       interruptiblePricePerGpuHour: '0.20',
     });
     // Sellable once verified by the benchmark the orchestrator runs and priced by the offer.
-    for (const owner of [datacenter, homeGpus]) {
-      await eventually(async () => {
-        const listed = (await owner.api.supplierNodes()).items;
-        expect(listed.every((n) => n.verification === 'verified' && n.schedulable === true)).toBe(true);
-      }, 90_000);
-    }
+    for (const owner of [datacenter, homeGpus]) await exchange.untilSellable(owner);
   }, 240_000);
 
   afterAll(async () => {
-    for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
-    // Let the removals reach the capacity feed before the services stop, so the nodes do not stay sellable.
-    for (const owner of [datacenter, homeGpus].filter(Boolean)) {
-      await eventually(async () => expect((await owner.api.supplierNodes()).items).toEqual([]), 30_000).catch(
-        () => undefined,
-      );
-    }
-    for (const service of services.reverse()) {
-      await service.process.kill();
-      await dropSchema(service.schema);
-    }
+    // Removals reach the capacity feed before the services stop, so the nodes do not stay sellable.
+    await exchange.stop([datacenter, homeGpus].filter(Boolean));
   });
 
   it('runs a job from submission to invoice, and pays its supplier in money and in epoch rewards', async () => {

@@ -42,7 +42,12 @@ export async function ensureTopicLayout(admin: Admin, instance: string): Promise
   const wanted = topicLayout(instance);
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter(({ topic }) => !existing.has(topic));
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // The broker may still refuse reads of a partition it has just been made leader of ("not the leader"):
+    // return only once every new topic answers, so whoever reads them next is not refused.
+    await Promise.all(missing.map(({ topic }) => answering(() => admin.fetchTopicOffsets(topic))));
+  }
   await admin.alterConfigs({
     validateOnly: false,
     resources: [...CompactedTopics].map((topic) => ({
@@ -52,4 +57,15 @@ export async function ensureTopicLayout(admin: Admin, instance: string): Promise
     })),
   });
   return missing.map(({ topic }) => topic);
+}
+
+async function answering<T>(read: () => Promise<T>, attempts = 100, delayMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }

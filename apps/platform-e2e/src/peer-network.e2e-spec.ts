@@ -1,0 +1,135 @@
+import { AddressInfo, createServer, Server } from 'node:net';
+import {
+  GridexPeerAdapter,
+  NetworkRegistry,
+  NetworkTimeout,
+  NetworkUnavailable,
+  parseNetworks,
+} from '@gridex/networks';
+import { eventually, uniqueSuffix } from '@gridex/testing';
+import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
+
+/**
+ * Another Gridex exchange as a network Gridex routes to: a real peer (its own six services, on its own
+ * GRIDEX_INSTANCE of the shared stack, selling its own simulated H100 nodes) reached through the network port's
+ * Gridex adapter and registry, with the credentials of a client tenant Gridex holds there. Beside it, a network
+ * that accepts connections and never answers trips its circuit breaker.
+ */
+const H100 = 'NVIDIA-H100-80GB-HBM3';
+
+describe('a peer Gridex exchange as a network behind the adapter port', () => {
+  const run = `peer${uniqueSuffix()
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(-6)}`;
+  const region = `eu-${run}`;
+  const peer = new ExchangeUnderTest(run, {
+    operatorKey: `gdx_operator_${'p'.repeat(40)}`,
+    instance: run,
+    env: { matching: { MATCHING_QUEUE_INTERVAL_MS: '250' }, orchestrator: { STOP_GRACE_SECONDS: '1' } },
+  });
+  let supplier: Tenant;
+  let registry: NetworkRegistry;
+  let silent: Server;
+
+  beforeAll(async () => {
+    await peer.start();
+    supplier = await peer.supplier('Peer Racks', 'datacenter', region);
+    await peer.addPool(supplier, { pool: 'h100', region, gpuProduct: H100, gpusPerNode: 8, count: 2 });
+    await supplier.api.declareOffer('h100', { pricePerGpuHour: '2.00' });
+    await peer.untilSellable(supplier);
+    // Gridex's account on the peer: a client tenant with credit.
+    const account = await peer.client('Gridex (aggregator)', '1000.00');
+    const { key } = account;
+    silent = createServer(() => undefined).listen(0, '127.0.0.1');
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const networks = parseNetworks(
+      JSON.stringify([
+        { id: 'peer', kind: 'gridex', baseUrl: peer.gatewayUrl, apiKey: key, timeoutMs: 10_000 },
+        {
+          id: 'silent',
+          kind: 'gridex',
+          baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+          apiKey: key,
+          timeoutMs: 300,
+          failureThreshold: 2,
+        },
+      ]),
+    );
+    registry = new NetworkRegistry(
+      networks.map((config) => ({ config, adapter: new GridexPeerAdapter(config.baseUrl, config.apiKey) })),
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    silent?.close();
+    await peer.stop(supplier ? [supplier] : []);
+  });
+
+  it('discovers, quotes, places once per key, follows, cancels and reads the usage of a 2 × 8 H100 gang', async () => {
+    expect(await registry.refreshOffers()).toBe(1); // the silent network times out
+    const [{ offers }] = registry.routableOffers();
+    expect(offers.filter((o) => o.region === region)).toEqual([
+      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2000000' }),
+      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2000000' }),
+    ]);
+
+    const request = {
+      name: 'federated-train',
+      image: 'registry.gridex.io/e2e/worker:1',
+      command: ['train'],
+      spec: {
+        gpusPerNode: 8,
+        nodeCount: 2,
+        gpuProducts: [H100],
+        regions: [region],
+        maxPricePerGpuHour: { currency: 'USD', micros: '5000000' },
+        expectedDurationSeconds: 600,
+        tier: 'on-demand' as const,
+      },
+    };
+    const quote = await registry.quote('peer', request);
+    expect(quote).toMatchObject({ feasible: true, reasons: [] });
+    expect(BigInt(quote.pricePerGpuHourMicros as string)).toBeGreaterThanOrEqual(2_000_000n);
+
+    const key = `gridex-${run}-job-1`;
+    const placed = await registry.place('peer', request, key);
+    expect((await registry.place('peer', request, key)).externalJobId).toBe(placed.externalJobId);
+    const running = await eventually(async () => {
+      const job = await registry.status('peer', placed.externalJobId);
+      expect(job.status).toBe('running');
+      return job;
+    }, 90_000);
+    expect(running.startedAt).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await registry.cancel('peer', placed.externalJobId);
+    const cancelled = await eventually(async () => {
+      const job = await registry.status('peer', placed.externalJobId);
+      expect(job.status).toBe('cancelled');
+      return job;
+    }, 60_000);
+    expect(cancelled.finishedAt).toBeDefined();
+    const usage = await eventually(async () => {
+      const used = await registry.usage('peer', placed.externalJobId);
+      expect(used.gpuSeconds).toBeGreaterThan(0);
+      return used;
+    }, 60_000);
+    expect(usage.gpuSeconds % 16).toBe(0); // 16 GPUs for every metered second
+    expect(BigInt(usage.chargedMicros)).toBeGreaterThan(0n);
+    expect(registry.health().find((n) => n.id === 'peer')).toMatchObject({
+      breaker: 'closed',
+      lastError: null,
+    });
+  }, 240_000);
+
+  it('stops routing to a network that does not answer, and says why', async () => {
+    await expect(registry.status('silent', 'job-x')).rejects.toThrow(NetworkTimeout);
+    await expect(registry.status('silent', 'job-x')).rejects.toThrow(/silent/);
+    await expect(registry.status('silent', 'job-x')).rejects.toThrow(NetworkUnavailable);
+    expect(registry.health().find((n) => n.id === 'silent')).toMatchObject({
+      breaker: 'open',
+      lastError: expect.stringMatching(/did not answer/),
+    });
+    expect(registry.routableOffers().map((n) => n.networkId)).toEqual(['peer']);
+  });
+});
