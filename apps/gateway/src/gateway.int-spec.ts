@@ -226,6 +226,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/compute-credits/{creditId}',
         '/v1/compute-credits/{creditId}/transfers',
         '/v1/compute-credits/{creditId}/withdrawals',
+        '/v1/networks',
         '/v1/jobs',
         '/v1/jobs/{jobId}',
         '/v1/jobs/{jobId}/cancel',

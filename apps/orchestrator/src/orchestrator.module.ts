@@ -12,6 +12,7 @@ import {
 } from './kubernetes/kubernetes-client';
 import { KubeCalls } from './kubernetes/kube-calls';
 import { NodeSyncService } from './node-sync/node-sync.service';
+import { networkRegistryProvider, NetworkOffersService, NetworksController } from './networks/networks';
 import { KubernetesClusterApi } from './kubernetes/kubernetes-cluster-api';
 import { ClusterApi } from './workloads/cluster-api.port';
 import { StartPaidWorkloadHandler, StartWorkloadHandler } from './workloads/start-workload.handler';
@@ -26,7 +27,10 @@ import { TenantNamespaces } from './workloads/tenant-namespaces.service';
 import { WorkloadLifecycle } from './workloads/workload-lifecycle.service';
 import { WorkloadStore } from './workloads/workload.store';
 
-/** Orchestrator: runs matched work on Kubernetes GPU node pools and reports the cluster's nodes. */
+/**
+ * Orchestrator: runs matched work on Kubernetes GPU node pools, reports the cluster's nodes, and holds the
+ * other compute networks the exchange may route to.
+ */
 @Module({
   imports: [
     GridexServiceModule.forRoot({
@@ -35,7 +39,10 @@ import { WorkloadStore } from './workloads/workload.store';
       migrations: orchestratorMigrations,
     }),
   ],
+  controllers: [NetworksController],
   providers: [
+    networkRegistryProvider,
+    NetworkOffersService,
     kubeConfigProvider,
     coreApiProvider,
     batchApiProvider,

@@ -6,7 +6,16 @@ import {
   NetworkUnavailable,
   parseNetworks,
 } from '@gridex/networks';
-import { eventually, uniqueSuffix } from '@gridex/testing';
+import { GridexClient } from '@gridex/sdk';
+import {
+  dropSchema,
+  eventually,
+  launchService,
+  LaunchedService,
+  provisionInstanceTopics,
+  uniqueSuffix,
+  untilReady,
+} from '@gridex/testing';
 import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
 
 /**
@@ -31,6 +40,9 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
   let supplier: Tenant;
   let registry: NetworkRegistry;
   let silent: Server;
+  let networksJson: string;
+  /** Exchange A's orchestrator (which holds its networks) and gateway, on an instance of their own. */
+  const home: LaunchedService[] = [];
 
   beforeAll(async () => {
     await peer.start();
@@ -43,25 +55,28 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
     const { key } = account;
     silent = createServer(() => undefined).listen(0, '127.0.0.1');
     await new Promise((resolve) => silent.once('listening', resolve));
-    const networks = parseNetworks(
-      JSON.stringify([
-        { id: 'peer', kind: 'gridex', baseUrl: peer.gatewayUrl, apiKey: key, timeoutMs: 10_000 },
-        {
-          id: 'silent',
-          kind: 'gridex',
-          baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
-          apiKey: key,
-          timeoutMs: 300,
-          failureThreshold: 2,
-        },
-      ]),
-    );
+    networksJson = JSON.stringify([
+      { id: 'peer', kind: 'gridex', baseUrl: peer.gatewayUrl, apiKey: key, timeoutMs: 10_000 },
+      {
+        id: 'silent',
+        kind: 'gridex',
+        baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        apiKey: key,
+        timeoutMs: 300,
+        failureThreshold: 2,
+      },
+    ]);
+    const networks = parseNetworks(networksJson);
     registry = new NetworkRegistry(
       networks.map((config) => ({ config, adapter: new GridexPeerAdapter(config.baseUrl, config.apiKey) })),
     );
   }, 300_000);
 
   afterAll(async () => {
+    for (const service of home.reverse()) {
+      await service.process.kill();
+      await dropSchema(service.schema);
+    }
     silent?.close();
     await peer.stop(supplier ? [supplier] : []);
   });
@@ -132,4 +147,52 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
     });
     expect(registry.routableOffers().map((n) => n.networkId)).toEqual(['peer']);
   });
+
+  it("shows operators each network's breaker and offers, from the orchestrator that holds them", async () => {
+    const instance = `a${run.slice(-6)}`;
+    const operatorKey = `gdx_operator_${'h'.repeat(40)}`;
+    await provisionInstanceTopics(instance);
+    const orchestrator = await launchService('orchestrator', {
+      GRIDEX_INSTANCE: instance,
+      GPU_NODE_SELECTOR: `gridex.io/e2e-run=${instance}-none`,
+      NETWORKS: networksJson,
+      NETWORK_OFFERS_REFRESH_SECONDS: '1',
+      LOG_LEVEL: 'error',
+    });
+    home.push(orchestrator);
+    const gateway = await launchService('gateway', {
+      GRIDEX_INSTANCE: instance,
+      GRIDEX_OPERATOR_KEY: operatorKey,
+      GATEWAY_KDF_COST: '12',
+      GATEWAY_ORCHESTRATOR_URL: orchestrator.url,
+      LOG_LEVEL: 'error',
+    });
+    home.push(gateway);
+    await Promise.all(home.map((service) => untilReady(service)));
+    const operator = new GridexClient({ baseUrl: gateway.url, apiKey: operatorKey });
+    await eventually(async () => {
+      const { items } = await operator.networks();
+      expect(items).toEqual([
+        expect.objectContaining({ id: 'peer', kind: 'gridex', breaker: 'closed', lastError: null }),
+        expect.objectContaining({
+          id: 'silent',
+          breaker: 'open',
+          lastError: expect.stringMatching(/did not answer/),
+        }),
+      ]);
+      expect(items[0].offers).toBeGreaterThanOrEqual(2);
+    }, 60_000);
+    const metrics = await (await fetch(`${orchestrator.url}/metrics`)).text();
+    expect(metrics).toMatch(/gridex_orchestrator_network_breaker_open\{[^}]*network="silent"[^}]*\} 1/);
+    // A bad NETWORKS stops the service at start with a message naming it.
+    const broken = await launchService('orchestrator', {
+      GRIDEX_INSTANCE: instance,
+      NETWORKS: JSON.stringify([
+        { id: 'Bad Id', kind: 'gridex', baseUrl: 'http://x', apiKey: 'k'.repeat(10) },
+      ]),
+    });
+    const exit = await broken.process.exited;
+    expect(exit.code).not.toBe(0);
+    expect(broken.process.output.join('\n')).toMatch(/NETWORKS.*\[0\]\.id: must be lower-case/);
+  }, 120_000);
 });

@@ -109,6 +109,13 @@ export class GridexClient {
     return this.get('/v1/clusters');
   }
 
+  /** The other compute networks the exchange may route to, with their circuit breakers and offers. */
+  networks(): Promise<{
+    items: Array<{ id: string; breaker: string; lastError: string | null; offers: number }>;
+  }> {
+    return this.get('/v1/networks');
+  }
+
   deadLetters(): Promise<{ items: Array<{ topic: string; messages: number }> }> {
     return this.get('/v1/dlq');
   }

@@ -40,6 +40,7 @@ function internalServiceUrls() {
     GATEWAY_INVENTORY_URL: url(8081, 'inventory'),
     GATEWAY_BILLING_URL: url(8084, 'billing'),
     GATEWAY_REWARDS_URL: url(8085, 'rewards'),
+    GATEWAY_ORCHESTRATOR_URL: url(8083, 'orchestrator'),
     GATEWAY_SERVICE_TIMEOUT_MS: intFromEnv(100, 120_000)
       .prefault('10000')
       .describe('How long a call to an internal service may take before the gateway answers 504'),

@@ -3,7 +3,7 @@ import { currentCorrelation } from '@gridex/observability';
 import { CORRELATION_HEADER, ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
 
-export type InternalService = 'inventory' | 'billing' | 'rewards';
+export type InternalService = 'inventory' | 'billing' | 'rewards' | 'orchestrator';
 
 export interface ServiceCall {
   method?: 'GET' | 'POST' | 'PUT';
@@ -34,6 +34,7 @@ export class ServiceClient {
       inventory: config.GATEWAY_INVENTORY_URL,
       billing: config.GATEWAY_BILLING_URL,
       rewards: config.GATEWAY_REWARDS_URL,
+      orchestrator: config.GATEWAY_ORCHESTRATOR_URL,
     };
   }
 

@@ -17,7 +17,7 @@ import {
   LedgerPageSchema,
   TrialBalanceSchema,
 } from '../invoices/invoices.controller';
-import { ClustersSchema, FleetSchema } from '../operations/fleet.controller';
+import { ClustersSchema, FleetSchema, NetworksSchema } from '../operations/fleet.controller';
 import {
   ComputeCreditOffersSchema,
   ComputeCreditPageSchema,
@@ -500,6 +500,15 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'The Kubernetes clusters with nodes in the fleet, with their counts',
     roles: ['operator'],
     response: ClustersSchema,
+    status: 200,
+    errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/networks',
+    summary: 'The other compute networks the exchange may route to, with their circuit breakers and offers',
+    roles: ['operator'],
+    response: NetworksSchema,
     status: 200,
     errors: [401, 403, 429, 503],
   },

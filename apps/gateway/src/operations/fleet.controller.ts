@@ -24,7 +24,26 @@ export const ClustersSchema = z.object({
   ),
 });
 
-/** Operators' view of the supply side, from inventory's capacity book: the fleet and the clusters it runs on. */
+export const NetworksSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      trust: z.enum(['trusted', 'probation']),
+      feeBps: z.number().int(),
+      breaker: z.enum(['closed', 'open', 'half-open']).describe('open: not routed to until a probe succeeds'),
+      consecutiveFailures: z.number().int(),
+      lastError: z.string().nullable(),
+      offers: z.number().int(),
+      offersSeenAt: z.string().nullable(),
+    }),
+  ),
+});
+
+/**
+ * Operators' view of the supply side: the fleet and the clusters it runs on (inventory's capacity book), and the
+ * other compute networks the exchange may route to (the orchestrator's registry).
+ */
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 @Roles('operator')
@@ -41,5 +60,11 @@ export class FleetController {
   @Get('clusters')
   clusters() {
     return this.services.json('inventory', '/v1/clusters');
+  }
+
+  /** Each configured network's health: its breaker, last error, and how many offers it showed when. */
+  @Get('networks')
+  networks() {
+    return this.services.json('orchestrator', '/v1/networks');
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { instanceScoped } from '@gridex/contracts';
+import { parseNetworks } from '@gridex/networks';
 import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtime';
 
 /** The orchestrator's settings, read from the environment and validated at start. */
@@ -55,6 +56,20 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   STOP_GRACE_SECONDS: intFromEnv(0, 3600)
     .prefault('30')
     .describe('Grace period of pods stopped by cancel, preemption or credit exhaustion'),
+  NETWORKS: z
+    .string()
+    .default('')
+    .superRefine((json, context) => {
+      try {
+        parseNetworks(json);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^NETWORKS: ?/, '') });
+      }
+    })
+    .describe('Other compute networks this exchange may route to: a JSON array (docs/federation.md)'),
+  NETWORK_OFFERS_REFRESH_SECONDS: intFromEnv(1, 3600)
+    .prefault('15')
+    .describe("How often the networks' offers are pulled"),
   KUBE_QPS: intFromEnv(1, 10_000).prefault('100').describe('Kubernetes API requests per second, sustained'),
   KUBE_BURST: intFromEnv(1, 10_000).prefault('200').describe('Kubernetes API requests allowed in a burst'),
 });
