@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ComputeCreditExpired,
   ComputeCreditPurchased,
@@ -46,17 +46,51 @@ export interface TransferRequest {
 }
 
 /** The same key must mean the same request: a hash of what the request asked, stored beside its result. */
-const requestHash = (request: unknown) =>
+export const requestHash = (request: unknown) =>
   createHash('sha256')
     .update(JSON.stringify(request, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
     .digest('hex');
 
-const keyReused = (what: string) =>
+export const keyReused = (what: string) =>
   new DomainError(
     'COMPUTE_CREDIT.IDEMPOTENCY_KEY_REUSED',
     'rejected',
     `this Idempotency-Key was used for a different ${what}`,
   );
+
+/**
+ * The holder's part of a credit that `gpuSeconds` may leave (a transfer, a withdrawal to a wallet): it must be
+ * held, unexpired, and cover them unreserved. Their value at the credit's price is what moves. The caller holds
+ * the tenant's lock.
+ */
+export async function spendableHolding(
+  store: ComputeCreditStore,
+  tx: EntityManager,
+  tenantId: string,
+  creditId: string,
+  gpuSeconds: number,
+  now: Date,
+): Promise<{ holding: HoldingRow; amount: bigint }> {
+  const holding = await store.holding(tx, tenantId, creditId);
+  if (!holding) {
+    throw new DomainError('COMPUTE_CREDIT.NOT_FOUND', 'not-found', `no compute credit ${creditId} is yours`);
+  }
+  if (holding.expires_at.getTime() <= now.getTime()) {
+    throw new DomainError('COMPUTE_CREDIT.EXPIRED', 'rejected', `compute credit ${creditId} has expired`);
+  }
+  const price = BigInt(holding.price_per_gpu_hour_micros);
+  const amount = creditValueMicros(price, gpuSeconds);
+  if (BigInt(holding.available_micros) < amount) {
+    throw new DomainError(
+      'COMPUTE_CREDIT.INSUFFICIENT_BALANCE',
+      'rejected',
+      `the credit has ${creditGpuSeconds(price, BigInt(holding.available_micros))} unreserved GPU-seconds; ` +
+        `${gpuSeconds} were asked for`,
+      [{ field: 'gpuHours', message: 'more than the unreserved balance' }],
+    );
+  }
+  return { holding, amount };
+}
 
 /**
  * Compute credits: suppliers commit capacity (GPU-hours of a product until a date, at an ask), clients buy
@@ -249,28 +283,14 @@ export class ComputeCreditsService implements OnApplicationBootstrap, OnApplicat
         if (existing.request_hash !== hash) throw keyReused('transfer');
         return { transfer: existing, replayed: true };
       }
-      const holding = await this.store.holding(tx, fromTenantId, creditId);
-      if (!holding) {
-        throw new DomainError(
-          'COMPUTE_CREDIT.NOT_FOUND',
-          'not-found',
-          `no compute credit ${creditId} is yours`,
-        );
-      }
-      if (holding.expires_at.getTime() <= now.getTime()) {
-        throw new DomainError('COMPUTE_CREDIT.EXPIRED', 'rejected', `compute credit ${creditId} has expired`);
-      }
-      const price = BigInt(holding.price_per_gpu_hour_micros);
-      const amount = creditValueMicros(price, request.gpuSeconds);
-      if (BigInt(holding.available_micros) < amount) {
-        throw new DomainError(
-          'COMPUTE_CREDIT.INSUFFICIENT_BALANCE',
-          'rejected',
-          `the credit has ${creditGpuSeconds(price, BigInt(holding.available_micros))} unreserved GPU-seconds; ` +
-            `${request.gpuSeconds} were asked for`,
-          [{ field: 'gpuHours', message: 'more than the unreserved balance' }],
-        );
-      }
+      const { amount } = await spendableHolding(
+        this.store,
+        tx,
+        fromTenantId,
+        creditId,
+        request.gpuSeconds,
+        now,
+      );
       const transfer: TransferRow = {
         transfer_id: transferId,
         credit_id: creditId,

@@ -1,5 +1,4 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   advanceChainCursor,
@@ -13,7 +12,6 @@ import {
   ComputeCreditRedeemed,
   ComputeCreditWithdrawn,
   deterministicUuid,
-  DomainError,
   IdNamespaces,
   IdSchema,
   money,
@@ -27,6 +25,7 @@ import { creditExpiry, creditOnChainMove } from '../../domain/ledger';
 import { LedgerStore } from '../../ledger/ledger.store';
 import { TenantAccounts } from '../../ledger/tenant-accounts';
 import { ComputeCreditStore } from '../compute-credit.store';
+import { keyReused, requestHash, spendableHolding } from '../compute-credits.service';
 import { CreditChain } from './credit-chain';
 import { CreditChainStore, WithdrawalRow } from './credit-chain.store';
 
@@ -90,44 +89,22 @@ export class CreditChainSync implements OnApplicationBootstrap, OnApplicationShu
     now = new Date(),
   ): Promise<WithdrawalRow> {
     const withdrawalId = deterministicUuid(IdNamespaces.computeCreditWithdrawal, tenantId, idempotencyKey);
-    const hash = createHash('sha256')
-      .update(JSON.stringify({ creditId, ...request }))
-      .digest('hex');
+    const hash = requestHash({ creditId, ...request });
     return this.dataSource.transaction(async (tx) => {
       await this.tenants.lock(tx, tenantId);
       const existing = await this.store.withdrawal(tx, withdrawalId);
       if (existing) {
-        if (existing.request_hash !== hash) {
-          throw new DomainError(
-            'COMPUTE_CREDIT.IDEMPOTENCY_KEY_REUSED',
-            'rejected',
-            'this Idempotency-Key was used for a different withdrawal',
-          );
-        }
+        if (existing.request_hash !== hash) throw keyReused('withdrawal');
         return existing;
       }
-      const holding = await this.credits.holding(tx, tenantId, creditId);
-      if (!holding) {
-        throw new DomainError(
-          'COMPUTE_CREDIT.NOT_FOUND',
-          'not-found',
-          `no compute credit ${creditId} is yours`,
-        );
-      }
-      if (holding.expires_at.getTime() <= now.getTime()) {
-        throw new DomainError('COMPUTE_CREDIT.EXPIRED', 'rejected', `compute credit ${creditId} has expired`);
-      }
-      const price = BigInt(holding.price_per_gpu_hour_micros);
-      const amount = creditValueMicros(price, request.gpuSeconds);
-      if (BigInt(holding.available_micros) < amount) {
-        throw new DomainError(
-          'COMPUTE_CREDIT.INSUFFICIENT_BALANCE',
-          'rejected',
-          `the credit has ${creditGpuSeconds(price, BigInt(holding.available_micros))} unreserved GPU-seconds; ` +
-            `${request.gpuSeconds} were asked for`,
-          [{ field: 'gpuHours', message: 'more than the unreserved balance' }],
-        );
-      }
+      const { amount } = await spendableHolding(
+        this.credits,
+        tx,
+        tenantId,
+        creditId,
+        request.gpuSeconds,
+        now,
+      );
       const row: WithdrawalRow = {
         withdrawal_id: withdrawalId,
         credit_id: creditId,
