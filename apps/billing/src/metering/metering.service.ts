@@ -125,10 +125,14 @@ export class MeteringService {
       byPayer.set(meter.state.computeCreditId, list);
     }
     const creditIds = [...byPayer.keys()].filter((id): id is string => id !== undefined);
-    const creditFunds = await this.ledger.balancesOf(
-      tx,
-      creditIds.map((id) => payerOf({ tenantId, computeCreditId: id }).available),
-    );
+    // Most tenants pay with money alone: no read of credit balances for them on every accrual pass.
+    const creditFunds =
+      creditIds.length === 0
+        ? new Map<string, bigint>()
+        : await this.ledger.balancesOf(
+            tx,
+            creditIds.map((id) => payerOf({ tenantId, computeCreditId: id }).available),
+          );
     const exhausted: StoredMeter[] = [];
     for (const [creditId, meters] of byPayer) {
       const payerFunds = creditId
