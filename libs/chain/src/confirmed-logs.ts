@@ -25,6 +25,17 @@ export function confirmedWindow(
 
 type Query = (sql: string, parameters?: unknown[]) => Promise<unknown>;
 
+/** The cursor table a watcher keeps, as its migration creates it (one row: the genesis and the last block read). */
+export function chainCursorTableSql(table: string): string {
+  return `
+      CREATE TABLE ${table} (
+        singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+        genesis_hash  text        NOT NULL,
+        scanned_block bigint      NOT NULL,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`;
+}
+
 /**
  * Locks the cursor row (creating it at `startBlock` on first use) and returns the last block read. A chain whose
  * genesis block is not the one read before (a local chain restarted) is read again from the start, and

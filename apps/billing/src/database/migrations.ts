@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { migrationSchema, qualified } from '@gridex/persistence';
+import { chainCursorTableSql } from '@gridex/chain';
 
 /**
  * The double-entry ledger: append-only transactions and their postings, in integer micro-units. The database
@@ -426,13 +427,7 @@ export class ComputeCreditsOnChain1765400000000 implements MigrationInterface {
       `CREATE INDEX compute_credit_withdrawals_by_holder ON ${table('compute_credit_withdrawals')}
          (credit_id, tenant_id, requested_at)`,
     );
-    await queryRunner.query(`
-      CREATE TABLE ${table('credit_chain_cursor')} (
-        singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
-        genesis_hash  text        NOT NULL,
-        scanned_block bigint      NOT NULL,
-        updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
+    await queryRunner.query(chainCursorTableSql(table('credit_chain_cursor')));
     await queryRunner.query(`
       CREATE TABLE ${table('compute_credit_redemptions')} (
         transaction_hash text        NOT NULL,

@@ -2,6 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { createDoubleEntryLedger, migrationSchema, qualified } from '@gridex/persistence';
 import { PLATFORM_ACCOUNT_PREFIX, TokenAccounts } from '../domain/token-ledger';
 import { TOKEN_LEDGER_SHAPE, tokenTransactionId } from '../tokens/token-ledger';
+import { chainCursorTableSql } from '@gridex/chain';
 
 /**
  * Rewards' state. Balances that must never go negative say so to PostgreSQL (CHECK constraints), whatever code
@@ -230,13 +231,7 @@ export class ChainTokens1765200000000 implements MigrationInterface {
         address       text        NOT NULL CHECK (address ~ '^0x[0-9a-fA-F]{40}$'),
         registered_at timestamptz NOT NULL
       )`);
-    await queryRunner.query(`
-      CREATE TABLE ${table('chain_cursor')} (
-        singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
-        genesis_hash  text        NOT NULL,
-        scanned_block bigint      NOT NULL,
-        updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
+    await queryRunner.query(chainCursorTableSql(table('chain_cursor')));
     await queryRunner.query(`
       CREATE TABLE ${table('chain_deposits')} (
         transaction_hash text        NOT NULL,
