@@ -200,6 +200,40 @@ describe('matching service', () => {
     ]);
   });
 
+  it('routes to capacity of another network unless the client pinned the job to local capacity', async () => {
+    const networkProduct = `N-${suffix}`;
+    await publishEvents(producer, CapacityChanged, [
+      capacity(networkProduct, 'peer-n1', {
+        clusterId: `peer-${suffix}`,
+        supplierId: `network:peer-${suffix}`,
+        supplierKind: 'network',
+        networkId: `peer-${suffix}`,
+      }),
+    ]);
+    const localOnly = job(networkProduct, { networks: 'local' });
+    await publishEvents(producer, JobSubmitted, [localOnly]);
+    const miss = await unmatched.waitFor<Recorded<JobUnmatchedPayload>>(
+      (e) => e.payload.jobId === localOnly.jobId,
+    );
+    // The shared feed holds other tests' nodes too: the network constraint (checked before the GPU product)
+    // is charged with every network's capacity, this one's included, and nothing else could host the job.
+    expect(miss.payload.code).toBe('MATCHING.INFEASIBLE');
+    expect(miss.payload.exclusions.map((e) => e.constraint)).toEqual(expect.arrayContaining(['network']));
+    expect(miss.payload.exclusions.every((e) => ['network', 'gpu-product'].includes(e.constraint))).toBe(
+      true,
+    );
+
+    const anywhere = job(networkProduct);
+    await publishEvents(producer, JobSubmitted, [anywhere]);
+    const placed = await matchOf(anywhere.jobId);
+    expect(placed.payload.allocations).toEqual([
+      expect.objectContaining({ nodeName: 'peer-n1', networkId: `peer-${suffix}`, gpus: 8 }),
+    ]);
+    expect(
+      matched.values<Recorded<JobMatchedPayload>>().some((e) => e.payload.jobId === localOnly.jobId),
+    ).toBe(false);
+  });
+
   it('preempts the cheapest interruptible work for an on-demand job, and requeues the victim', async () => {
     const own = `P-${suffix}`;
     await publishEvents(producer, CapacityChanged, [capacity(own, 'p1')]);

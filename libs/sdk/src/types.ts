@@ -35,6 +35,8 @@ export interface JobSpec {
   interruptible?: boolean;
   verifiedOnly?: boolean;
   retryBudget?: number;
+  /** Where the job may run: `local`, `any` (default) or Gridex suppliers plus these network ids. */
+  networks?: 'local' | 'any' | string[];
   annotations?: Record<string, string>;
   [field: string]: unknown;
 }
@@ -45,7 +47,9 @@ export interface Job {
   status: JobStatus;
   reason: string | null;
   pricePerGpuHour: string | null;
-  allocation: { nodes: Array<{ cluster: string; node: string; gpus: number }> } | null;
+  allocation: {
+    nodes: Array<{ cluster: string; node: string; gpus: number; network: string | null }>;
+  } | null;
   submittedAt: string;
   timeline: Array<{ at: string; event: string; detail?: string }>;
 }

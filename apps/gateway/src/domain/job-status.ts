@@ -28,6 +28,8 @@ export interface AllocatedNode {
   cluster: string;
   node: string;
   gpus: number;
+  /** The other compute network the member runs on; absent on Gridex capacity (and in rows written before). */
+  network?: string;
 }
 
 /** What the rules read of a job. */

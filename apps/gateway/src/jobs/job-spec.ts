@@ -3,6 +3,7 @@ import {
   GpuProductSchema,
   InterconnectSchema,
   JobSubmittedPayload,
+  NetworkChoiceSchema,
   PlacementSpec,
   RegionSchema,
 } from '@gridex/contracts';
@@ -31,6 +32,7 @@ export const JobSpecSchema = z
     interruptible: z.boolean().default(false),
     verifiedOnly: z.boolean().optional(),
     retryBudget: z.number().int().min(0).max(10).optional(),
+    networks: NetworkChoiceSchema.optional(),
     annotations: z.record(z.string().max(253), z.string().max(4096)).optional(),
   })
   .refine((spec) => spec.gpuProducts !== undefined || spec.minGpuMemoryGb !== undefined, {
@@ -50,6 +52,7 @@ export function placementOf(spec: JobSpec): PlacementSpec {
     ...(spec.interconnect ? { interconnect: spec.interconnect } : {}),
     ...(spec.regions ? { regions: spec.regions } : {}),
     ...(spec.verifiedOnly !== undefined ? { verifiedOnly: spec.verifiedOnly } : {}),
+    ...(spec.networks !== undefined ? { networks: spec.networks } : {}),
     maxPricePerGpuHour: { currency: 'USD', micros: decimalToMicros(spec.maxPricePerGpuHour).toString() },
     expectedDurationSeconds: spec.expectedDurationSeconds,
     tier: spec.interruptible ? 'interruptible' : 'on-demand',

@@ -53,7 +53,12 @@ export class JobMatchedStatusHandler extends JobStatusHandler<JobMatchedPayload>
       kind: 'matched',
       reservationId: m.reservationId,
       attempt: m.attempt,
-      allocation: m.allocations.map((a) => ({ cluster: a.clusterId, node: a.nodeName, gpus: a.gpus })),
+      allocation: m.allocations.map((a) => ({
+        cluster: a.clusterId,
+        node: a.nodeName,
+        gpus: a.gpus,
+        ...(a.networkId === undefined ? {} : { network: a.networkId }),
+      })),
       pricePerGpuHourMicros: m.allocations[0].pricePerGpuHour.micros,
     };
   }

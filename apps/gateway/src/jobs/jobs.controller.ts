@@ -35,7 +35,19 @@ export const JobViewSchema = z.object({
   reason: z.string().nullable(),
   pricePerGpuHour: z.string().nullable().describe('USD per GPU-hour fixed at match time'),
   allocation: z
-    .object({ nodes: z.array(z.object({ cluster: z.string(), node: z.string(), gpus: z.number().int() })) })
+    .object({
+      nodes: z.array(
+        z.object({
+          cluster: z.string(),
+          node: z.string(),
+          gpus: z.number().int(),
+          network: z
+            .string()
+            .nullable()
+            .describe('The other compute network the member runs on; null on Gridex capacity'),
+        }),
+      ),
+    })
     .nullable(),
   submittedAt: z.string(),
   timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
@@ -141,7 +153,9 @@ export class JobsController {
         row.price_per_gpu_hour_micros === null
           ? null
           : microsToDecimal(BigInt(row.price_per_gpu_hour_micros)),
-      allocation: row.allocation ? { nodes: row.allocation } : null,
+      allocation: row.allocation
+        ? { nodes: row.allocation.map((member) => ({ ...member, network: member.network ?? null })) }
+        : null,
       submittedAt: new Date(row.submitted_at).toISOString(),
       timeline: row.timeline,
     };

@@ -32,6 +32,10 @@ export const QuoteSchema = z.object({
       gpuProduct: z.string(),
       gpus: z.number().int(),
       pricePerGpuHour: z.string(),
+      network: z
+        .string()
+        .nullable()
+        .describe('The other compute network it would run on; null on Gridex capacity'),
     }),
   ),
 });
@@ -64,6 +68,7 @@ export class QuotesController {
         gpuProduct: a.gpuProduct,
         gpus: a.gpus,
         pricePerGpuHour: microsToDecimal(BigInt(a.pricePerGpuHour.micros)),
+        network: a.networkId ?? null,
       })),
     };
   }

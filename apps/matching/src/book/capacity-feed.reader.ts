@@ -17,6 +17,7 @@ export function nodeStateFrom(payload: CapacityChangedPayload, currency: string)
     clusterId: payload.clusterId,
     region: payload.region,
     supplierId: payload.supplierId,
+    networkId: payload.networkId,
     gpuProduct: payload.gpuProduct,
     gpuMemoryMiB: payload.gpuMemoryMiB,
     interconnect: payload.interconnect,

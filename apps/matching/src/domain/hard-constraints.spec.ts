@@ -5,6 +5,7 @@ import {
   fabricSatisfies,
   firstViolation,
   JobRequirements,
+  networkAllowed,
   NodeOffer,
 } from './hard-constraints';
 
@@ -36,6 +37,21 @@ const job: JobRequirements = {
   tier: 'on-demand',
 };
 
+describe('networkAllowed', () => {
+  it.each<[string, Parameters<typeof networkAllowed>[0], string | undefined, boolean]>([
+    ['Gridex capacity, no choice given', undefined, undefined, true],
+    ['Gridex capacity, local only', 'local', undefined, true],
+    ['Gridex capacity, a list of networks', ['peer-b'], undefined, true],
+    ['a network, no choice given (any)', undefined, 'peer-b', true],
+    ['a network, any', 'any', 'peer-b', true],
+    ['a network, local only', 'local', 'peer-b', false],
+    ['a listed network', ['peer-c', 'peer-b'], 'peer-b', true],
+    ['an unlisted network', ['peer-c'], 'peer-b', false],
+  ])('%s', (_name, choice, networkId, allowed) => {
+    expect(networkAllowed(choice, networkId)).toBe(allowed);
+  });
+});
+
 describe('firstViolation', () => {
   it('accepts a node that meets every constraint', () => {
     expect(firstViolation(h100, job, TAKE)).toBeUndefined();
@@ -43,6 +59,8 @@ describe('firstViolation', () => {
 
   it.each<[string, Partial<NodeOffer>, Partial<JobRequirements>, string]>([
     ['a node not for sale', { schedulable: false }, {}, 'not-sellable'],
+    ['another network for a local-only job', { networkId: 'peer-b' }, { networks: 'local' }, 'network'],
+    ['a network the job does not list', { networkId: 'peer-b' }, { networks: ['peer-c'] }, 'network'],
     ['another GPU model', { gpuProduct: 'NVIDIA-A100-SXM4-80GB' }, {}, 'gpu-product'],
     [
       'too little GPU memory',

@@ -1,4 +1,4 @@
-import { clientPriceMicros } from '@gridex/contracts';
+import { clientPriceMicros, NetworkChoice } from '@gridex/contracts';
 
 /**
  * The hard constraints of matching, evaluated for one node and one job: which constraint, if any, rules the node
@@ -18,6 +18,8 @@ export interface NodeOffer {
   clusterId: string;
   region: string;
   supplierId: string;
+  /** The other compute network offering this capacity; undefined for Gridex's own suppliers. */
+  networkId?: string;
   gpuProduct: string;
   gpuMemoryMiB: number;
   interconnect: Interconnect;
@@ -43,6 +45,8 @@ export interface JobRequirements {
   minReliabilityBps?: number;
   verifiedOnly?: boolean;
   tier: Tier;
+  /** Where the job may run; any network when absent. */
+  networks?: NetworkChoice;
   /** Nodes this job already failed on (failover never returns to them). */
   excludedNodeIds?: ReadonlySet<string>;
 }
@@ -50,6 +54,7 @@ export interface JobRequirements {
 export const CONSTRAINTS = [
   'not-sellable',
   'failed-before',
+  'network',
   'gpu-product',
   'gpu-memory',
   'gpus-per-node',
@@ -71,12 +76,22 @@ export function askFor(
   return tier === 'interruptible' ? node.interruptibleAskMicros : node.onDemandAskMicros;
 }
 
+/**
+ * Whether a job that may run on `choice` may run on capacity of `networkId` (undefined: Gridex's own suppliers,
+ * which every choice allows).
+ */
+export function networkAllowed(choice: NetworkChoice | undefined, networkId: string | undefined): boolean {
+  if (networkId === undefined || choice === undefined || choice === 'any') return true;
+  return choice !== 'local' && choice.includes(networkId);
+}
+
 type Check = (node: NodeOffer, job: JobRequirements, takeRateBps: number) => boolean;
 
 /** Each constraint as a predicate that holds when the node satisfies it, in the order of CONSTRAINTS. */
 const CHECKS: ReadonlyArray<readonly [Constraint, Check]> = [
   ['not-sellable', (node) => node.schedulable],
   ['failed-before', (node, job) => !job.excludedNodeIds?.has(node.nodeId)],
+  ['network', (node, job) => networkAllowed(job.networks, node.networkId)],
   ['gpu-product', (node, job) => !job.gpuProducts || job.gpuProducts.includes(node.gpuProduct)],
   [
     'gpu-memory',

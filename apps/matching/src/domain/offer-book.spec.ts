@@ -163,6 +163,38 @@ describe('OfferBook.place', () => {
     expect(book.place({ ...gang, nodeCount: 3 })).toBeUndefined();
   });
 
+  it('routes to another network only where the job allows it, and never splits a gang across networks', () => {
+    const onPeer = (id: string, networkId: string): NodeState =>
+      node(id, { networkId, clusterId: 'external', supplierId: `network:${networkId}` });
+    const book = bookOf([
+      node('local-1'),
+      onPeer('b-1', 'peer-b'),
+      onPeer('b-2', 'peer-b'),
+      onPeer('c-1', 'peer-c'),
+    ]);
+    const gang = { ...singleH100, gpusPerNode: 8, nodeCount: 2, interconnect: 'infiniband' as const };
+    const placed = book.place(gang);
+    expect(placed?.allocations.map((a) => [a.nodeId, a.networkId])).toEqual([
+      ['b-1', 'peer-b'],
+      ['b-2', 'peer-b'],
+    ]);
+    expect(book.place({ ...gang, networks: ['peer-b'] })?.allocations.map((a) => a.nodeId)).toEqual([
+      'b-1',
+      'b-2',
+    ]);
+    expect(book.place({ ...gang, networks: ['peer-c'] })).toBeUndefined();
+    // One node on each of two networks that report the same cluster id would make the gang: it stays on one.
+    const split = bookOf([onPeer('b-1', 'peer-b'), onPeer('c-1', 'peer-c')]);
+    expect(split.place(gang)).toBeUndefined();
+    expect(book.place({ ...gang, networks: 'local' })).toBeUndefined();
+    expect(book.explain({ ...gang, networks: 'local' }).exclusions).toContainEqual({
+      constraint: 'network',
+      excludedNodes: 3,
+      excludedGpus: 24,
+    });
+    expect(book.place({ ...singleH100, networks: 'local' })?.allocations[0].nodeId).toBe('local-1');
+  });
+
   it('skips nodes a failed job must avoid, and those under the reliability floor or over the price cap', () => {
     const book = bookOf([
       node('a', { onDemandAskMicros: 1_000_000n }),

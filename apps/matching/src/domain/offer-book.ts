@@ -7,6 +7,7 @@ import {
   fabricSatisfies,
   Interconnect,
   JobRequirements,
+  networkAllowed,
   NodeOffer,
   Tier,
   violations,
@@ -44,6 +45,7 @@ export interface NodeAllocation {
   nodeName: string;
   clusterId: string;
   supplierId: string;
+  networkId?: string;
   region: string;
   gpuProduct: string;
   gpus: number;
@@ -100,6 +102,8 @@ const tierIndex = (tier: Tier): 0 | 1 => (tier === 'on-demand' ? 0 : 1);
 export interface Bucket {
   key: string;
   clusterId: string;
+  /** The other compute network of its nodes; undefined for Gridex's own (a gang never spans networks). */
+  networkId: string | undefined;
   region: string;
   gpuProduct: string;
   gpuMemoryMiB: number;
@@ -153,6 +157,7 @@ export function allocationOn(node: Readonly<BookNode>, job: PlacementRequest): N
     nodeName: node.nodeName,
     clusterId: node.clusterId,
     supplierId: node.supplierId,
+    networkId: node.networkId,
     region: node.region,
     gpuProduct: node.gpuProduct,
     gpus: job.gpusPerNode,
@@ -238,6 +243,7 @@ export class OfferBook {
       clusterId: state.clusterId,
       region: state.region,
       supplierId: state.supplierId,
+      networkId: state.networkId,
       gpuProduct: state.gpuProduct,
       gpuMemoryMiB: state.gpuMemoryMiB,
       interconnect: state.interconnect,
@@ -408,6 +414,7 @@ export class OfferBook {
       : this.buckets.values();
     const result: Bucket[] = [];
     for (const bucket of pool) {
+      if (!networkAllowed(job.networks, bucket.networkId)) continue;
       if (job.minGpuMemoryMiB !== undefined && bucket.gpuMemoryMiB < job.minGpuMemoryMiB) continue;
       if (job.regions && !job.regions.includes(bucket.region)) continue;
       if (job.interconnect && !fabricSatisfies(bucket.interconnect, job.interconnect, job.nodeCount))
@@ -504,6 +511,7 @@ export class OfferBook {
   private bucketFor(node: BookNode): Bucket {
     const verified = node.verification === 'verified';
     const key = [
+      node.networkId ?? '',
       node.clusterId,
       node.region,
       node.gpuProduct,
@@ -516,6 +524,7 @@ export class OfferBook {
       bucket = {
         key,
         clusterId: node.clusterId,
+        networkId: node.networkId,
         region: node.region,
         gpuProduct: node.gpuProduct,
         gpuMemoryMiB: node.gpuMemoryMiB,

@@ -18,6 +18,7 @@ export function placementRequestFor(
     minReliabilityBps: spec.minReliabilityBasisPoints,
     verifiedOnly: spec.verifiedOnly,
     tier: spec.tier,
+    networks: spec.networks,
     excludedNodeIds: excludedNodeIds.length > 0 ? new Set(excludedNodeIds) : undefined,
   };
 }

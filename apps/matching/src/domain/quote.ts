@@ -29,6 +29,7 @@ export function quoteFor(book: OfferBook, spec: PlacementSpec, currency: string)
       region: a.region,
       gpuProduct: a.gpuProduct,
       supplierId: a.supplierId,
+      networkId: a.networkId,
       gpus: a.gpus,
       pricePerGpuHour: { currency, micros: a.priceMicros.toString() },
     })),

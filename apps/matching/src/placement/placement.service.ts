@@ -254,6 +254,7 @@ export class PlacementService {
           clusterId: a.clusterId,
           nodeName: a.nodeName,
           supplierId: a.supplierId,
+          ...(a.networkId === undefined ? {} : { networkId: a.networkId }),
           region: a.region,
           gpuProduct: a.gpuProduct,
           gpus: a.gpus,

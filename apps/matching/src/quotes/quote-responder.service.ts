@@ -34,9 +34,10 @@ export class QuoteResponder implements RequestHandler<QuoteRequestedPayload, Quo
             feasible: true,
             estimatedCost: quote.estimatedCost,
             allocations: quote.allocations.map(
-              ({ clusterId, nodeName, region, gpuProduct, gpus, pricePerGpuHour }) => ({
+              ({ clusterId, nodeName, networkId, region, gpuProduct, gpus, pricePerGpuHour }) => ({
                 clusterId,
                 nodeName,
+                ...(networkId === undefined ? {} : { networkId }),
                 region,
                 gpuProduct,
                 gpus,

@@ -33,6 +33,22 @@ export const SupplierKindSchema = z
     'datacenter (racks), individual (home GPUs) or network (an external network reached through an adapter)',
   );
 
+/** Another compute network the exchange routes to (an id of the `NETWORKS` configuration). */
+export const NetworkIdSchema = IdSchema.describe(
+  'Another compute network Gridex routes to (an id of its NETWORKS configuration)',
+);
+
+/**
+ * Where a job may run: `local` only on Gridex's own suppliers, `any` also on every network Gridex routes to, or
+ * a list of network ids to allow besides the local suppliers.
+ */
+export const NetworkChoiceSchema = z
+  .union([z.enum(['local', 'any']), z.array(NetworkIdSchema).min(1).max(32)])
+  .describe(
+    'local: only Gridex suppliers; any: also every network Gridex routes to; [ids]: Gridex suppliers and these networks',
+  );
+export type NetworkChoice = z.infer<typeof NetworkChoiceSchema>;
+
 export const PositiveIntSchema = z.number().int().positive();
 export const NonNegativeIntSchema = z.number().int().nonnegative();
 

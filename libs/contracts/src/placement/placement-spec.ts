@@ -3,6 +3,7 @@ import { MoneySchema } from '../money/money';
 import {
   GpuProductSchema,
   InterconnectSchema,
+  NetworkChoiceSchema,
   PositiveIntSchema,
   RegionSchema,
   TierSchema,
@@ -35,6 +36,9 @@ export const PlacementSpecShape = {
   maxPricePerGpuHour: MoneySchema.describe('Price cap per GPU-hour'),
   expectedDurationSeconds: PositiveIntSchema.describe('Client estimate, used for holds and lease limits'),
   tier: TierSchema,
+  networks: NetworkChoiceSchema.optional().describe(
+    'Where the job may run (default any): local, any, or Gridex suppliers plus the listed networks',
+  ),
 };
 
 /** A placement needs a GPU choice: a list of products, a memory floor, or both. */

@@ -5,6 +5,7 @@ import {
   GpuProductSchema,
   IdSchema,
   InterconnectSchema,
+  NetworkIdSchema,
   NonNegativeIntSchema,
   PositiveIntSchema,
   RegionSchema,
@@ -20,6 +21,9 @@ export const CapacityChangedPayloadSchema = z.strictObject({
   nodeName: z.string().min(1).max(253),
   supplierId: IdSchema,
   supplierKind: SupplierKindSchema.optional().describe('Absent until the supplier has registered'),
+  networkId: NetworkIdSchema.optional().describe(
+    'Set when the capacity is offered by another compute network (supplierKind network), reached by its adapter',
+  ),
   pool: IdSchema,
   region: RegionSchema,
   gpuProduct: GpuProductSchema,

@@ -4,6 +4,7 @@ import { MoneySchema } from '../../money/money';
 import {
   EnvSchema,
   IdSchema,
+  NetworkIdSchema,
   NonNegativeIntSchema,
   PositiveIntSchema,
   SecretEnvSchema,
@@ -15,6 +16,9 @@ const NodeAllocationSchema = z.strictObject({
   clusterId: IdSchema,
   nodeName: z.string().min(1).max(253),
   supplierId: IdSchema,
+  networkId: NetworkIdSchema.optional().describe(
+    'The other compute network the member runs on; absent on Gridex capacity',
+  ),
   region: IdSchema,
   gpuProduct: z.string().min(1).max(100).describe('For invoices and earnings per GPU class'),
   gpus: PositiveIntSchema,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, TimestampSchema } from '../../envelope/event-envelope';
 import { MoneySchema } from '../../money/money';
-import { IdSchema, NonNegativeIntSchema, PositiveIntSchema } from '../common-fields';
+import { IdSchema, NetworkIdSchema, NonNegativeIntSchema, PositiveIntSchema } from '../common-fields';
 import { JobUnmatchedPayloadSchema } from '../job-unmatched/job-unmatched.event';
 
 const unmatched = JobUnmatchedPayloadSchema.shape;
@@ -15,6 +15,7 @@ export const QuoteAnsweredPayloadSchema = z.strictObject({
       z.strictObject({
         clusterId: IdSchema,
         nodeName: z.string().min(1).max(253),
+        networkId: NetworkIdSchema.optional().describe('The other compute network it would run on'),
         region: IdSchema,
         gpuProduct: z.string().min(1).max(100),
         gpus: PositiveIntSchema,
