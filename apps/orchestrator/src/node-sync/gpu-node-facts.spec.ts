@@ -6,6 +6,7 @@ const node = (
     labels?: Record<string, string | undefined>;
     capacity?: Record<string, string>;
     ready?: boolean;
+    taints?: Array<{ key: string; value?: string; effect: string }>;
   } = {},
 ): NodeObject => {
   const labels: Record<string, string> = {};
@@ -23,6 +24,7 @@ const node = (
   const resources = { cpu: '192', memory: '2048Gi', 'nvidia.com/gpu': '8', pods: '110', ...patch.capacity };
   return {
     metadata: { name: 'nordic-dc-h100-sxm-0000', resourceVersion: '42', labels },
+    spec: { taints: patch.taints ?? [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
     status: {
       capacity: resources,
       allocatable: resources,
@@ -94,6 +96,12 @@ describe('readGpuNode', () => {
       'an upper-case region',
       { labels: { 'topology.kubernetes.io/region': 'EU-North' } },
       'label topology.kubernetes.io/region="EU-North" is not a lower-case region',
+    ],
+    ['no GPU taint', { taints: [] }, 'taint nvidia.com/gpu=present:NoSchedule is missing'],
+    [
+      'the GPU taint with another effect',
+      { taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'PreferNoSchedule' }] },
+      'taint nvidia.com/gpu=present:NoSchedule is missing',
     ],
     [
       'a fractional GPU count',

@@ -1,4 +1,4 @@
-import { GpuNodeLabels } from '@gridex/gpu-node-pool';
+import { GPU_TAINT, GpuNodeLabels } from '@gridex/gpu-node-pool';
 import { cpuMillis, count, memoryMiB } from './kubernetes-quantity';
 
 /** The parts of a Kubernetes Node the orchestrator reads (structurally compatible with V1Node). */
@@ -9,6 +9,7 @@ export interface NodeObject {
     labels?: Record<string, string>;
     deletionTimestamp?: Date | string;
   };
+  spec?: { taints?: Array<{ key: string; value?: string; effect: string }> };
   status?: {
     capacity?: Record<string, string>;
     allocatable?: Record<string, string>;
@@ -87,6 +88,13 @@ export function readGpuNode(node: NodeObject): ReadResult {
   const capacity = resources(node.status?.capacity, 'capacity');
   const allocatable = resources(node.status?.allocatable, 'allocatable');
   if (!node.metadata?.resourceVersion) problems.push('metadata.resourceVersion is missing');
+  // Without the taint, work that never asked for a GPU may land on the node and take the CPU and memory the
+  // GPUs' workloads were sold with.
+  const gpuTaint = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`;
+  const taints = node.spec?.taints ?? [];
+  if (!taints.some((t) => t.key === GPU_TAINT.key && t.effect === GPU_TAINT.effect)) {
+    problems.push(`taint ${gpuTaint} is missing`);
+  }
 
   if (problems.length > 0) return { ok: false, nodeName, problems };
   return {
