@@ -89,6 +89,15 @@ interface Run {
   bookNodes: number;
 }
 
+/** Decides and reserves `job` in `book`, adding the time both took to `times`. */
+function placeTimed(book: OfferBook, job: PlacementRequest, times: number[]) {
+  const started = nowMs();
+  const placement = book.place(job);
+  if (placement) book.reserve(placement.allocations);
+  times.push(nowMs() - started);
+  return placement;
+}
+
 function measure(nodes: NodeState[], jobs: PlacementRequest[], gangs: number): Run {
   const book = new OfferBook({ weights: DEFAULT_SCORE_WEIGHTS, takeRateBps: TAKE_RATE_BPS });
   for (const node of nodes) book.upsert(node);
@@ -102,10 +111,7 @@ function measure(nodes: NodeState[], jobs: PlacementRequest[], gangs: number): R
   let routed = 0;
   let choiceViolations = 0;
   for (const job of jobs) {
-    const started = nowMs();
-    const placement = book.place(job);
-    if (placement) book.reserve(placement.allocations);
-    times.push(nowMs() - started);
+    const placement = placeTimed(book, job, times);
     if (!placement) continue;
     placed += 1;
     const networkId = networkOf.get(placement.allocations[0].nodeId);
@@ -132,10 +138,7 @@ function measure(nodes: NodeState[], jobs: PlacementRequest[], gangs: number): R
   let gangsPlaced = 0;
   let spanning = 0;
   for (let i = 0; i < gangs; i += 1) {
-    const started = nowMs();
-    const placement = book.place(gang);
-    if (placement) book.reserve(placement.allocations);
-    gangTimes.push(nowMs() - started);
+    const placement = placeTimed(book, gang, gangTimes);
     if (!placement) continue;
     gangsPlaced += 1;
     if (new Set(placement.allocations.map((a) => networkOf.get(a.nodeId) ?? 'local')).size > 1) spanning += 1;
