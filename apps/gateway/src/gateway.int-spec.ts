@@ -442,7 +442,8 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       total: string;
       lines: Array<Record<string, unknown>>;
     };
-    // Billing invoices per minute here: the usage's minute closes, then its invoice is issued.
+    // Billing invoices per minute here: the usage's minute closes, then its invoice is issued, up to a minute
+    // later; the test's own timeout leaves room for the whole wait below.
     const [summary] = await eventually(async () => {
       const page = (await call('/v1/invoices', key)).body as { items: Invoice[] };
       expect(page.items).toHaveLength(1);
@@ -501,7 +502,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(((await call('/v1/invoices', tenantFinance)).body.items as Invoice[])[0].invoiceId).toBe(
       summary.invoiceId,
     );
-  });
+  }, 120_000);
 
   it('registers suppliers, takes their offers, and serves their nodes, stakes, rewards and payouts', async () => {
     const tenant = await post('/v1/tenants', operatorKey, {

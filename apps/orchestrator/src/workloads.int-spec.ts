@@ -464,5 +464,5 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
         .values<Recorded<WorkloadStartedPayload>>()
         .filter((e) => e.payload.reservationId === survivor.reservationId),
     ).toHaveLength(1);
-  });
+  }, 120_000);
 });
