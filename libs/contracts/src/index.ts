@@ -15,6 +15,7 @@ export * from './events/offer-declared/offer-declared.event';
 export * from './events/pool-availability-changed/pool-availability-changed.event';
 export * from './events/supplier-fault-observed/supplier-fault-observed.event';
 export * from './events/node-observed/node-observed.event';
+export * from './events/network-offers-observed/network-offers-observed.event';
 export * from './events/capacity-changed/capacity-changed.event';
 export * from './events/verification-requested/verification-requested.event';
 export * from './events/benchmark-completed/benchmark-completed.event';

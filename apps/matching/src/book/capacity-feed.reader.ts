@@ -18,6 +18,7 @@ export function nodeStateFrom(payload: CapacityChangedPayload, currency: string)
     region: payload.region,
     supplierId: payload.supplierId,
     networkId: payload.networkId,
+    takeRateBps: payload.takeRateBps,
     gpuProduct: payload.gpuProduct,
     gpuMemoryMiB: payload.gpuMemoryMiB,
     interconnect: payload.interconnect,

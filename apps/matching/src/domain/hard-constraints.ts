@@ -20,6 +20,8 @@ export interface NodeOffer {
   supplierId: string;
   /** The other compute network offering this capacity; undefined for Gridex's own suppliers. */
   networkId?: string;
+  /** Gridex's take on this node when it is not the market's (the fee of the network offering it). */
+  takeRateBps?: number;
   gpuProduct: string;
   gpuMemoryMiB: number;
   interconnect: Interconnect;
@@ -113,7 +115,10 @@ const CHECKS: ReadonlyArray<readonly [Constraint, Check]> = [
     'price-cap',
     (node, job, takeRateBps) => {
       const ask = askFor(node, job.tier);
-      return ask === undefined || clientPriceMicros(ask, takeRateBps) <= job.maxPricePerGpuHourMicros;
+      return (
+        ask === undefined ||
+        clientPriceMicros(ask, node.takeRateBps ?? takeRateBps) <= job.maxPricePerGpuHourMicros
+      );
     },
   ],
 ];

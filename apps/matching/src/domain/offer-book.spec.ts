@@ -195,6 +195,22 @@ describe('OfferBook.place', () => {
     expect(book.place({ ...singleH100, networks: 'local' })?.allocations[0].nodeId).toBe('local-1');
   });
 
+  it.each<[string, number | undefined, bigint, 'placed' | 'over the cap']>([
+    ["the market's take when the node names none", undefined, 2_200_000n, 'placed'],
+    ["a network's own fee in place of the market's take", 2_500, 2_500_000n, 'placed'],
+    ['a fee that lifts the price over the cap', 6_000, 3_200_000n, 'over the cap'],
+  ])('prices capacity with %s', (_case, takeRateBps, clientPrice, outcome) => {
+    const book = bookOf([node('b-1', { networkId: 'peer-b', takeRateBps })]);
+    const job = { ...singleH100, maxPricePerGpuHourMicros: 3_000_000n };
+    const placed = book.place(job);
+    if (outcome === 'over the cap') {
+      expect(placed).toBeUndefined();
+      expect(book.explain(job).exclusions).toContainEqual(expect.objectContaining({ constraint: 'price-cap' }));
+      return;
+    }
+    expect(placed?.allocations[0]).toMatchObject({ askMicros: 2_000_000n, priceMicros: clientPrice });
+  });
+
   it('skips nodes a failed job must avoid, and those under the reliability floor or over the price cap', () => {
     const book = bookOf([
       node('a', { onDemandAskMicros: 1_000_000n }),

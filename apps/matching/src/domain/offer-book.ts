@@ -228,7 +228,9 @@ export class OfferBook {
     if (existing) this.unindex(existing);
     const clientPrice = TIERS.map((tier) => {
       const ask = askFor(state, tier);
-      return ask === undefined ? undefined : clientPriceMicros(ask, this.options.takeRateBps);
+      return ask === undefined
+        ? undefined
+        : clientPriceMicros(ask, state.takeRateBps ?? this.options.takeRateBps);
     }) as BookNode['clientPrice'];
     const score = clientPrice.map((price) =>
       price === undefined
@@ -244,6 +246,7 @@ export class OfferBook {
       region: state.region,
       supplierId: state.supplierId,
       networkId: state.networkId,
+      takeRateBps: state.takeRateBps,
       gpuProduct: state.gpuProduct,
       gpuMemoryMiB: state.gpuMemoryMiB,
       interconnect: state.interconnect,

@@ -7,6 +7,7 @@ import type { JobPreemptedPayload } from './job-preempted/job-preempted.event';
 import type { JobSubmittedPayload } from './job-submitted/job-submitted.event';
 import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
 import type { NodeObservedPayload } from './node-observed/node-observed.event';
+import type { NetworkOffersObservedPayload } from './network-offers-observed/network-offers-observed.event';
 import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event';
 import type { PoolAvailabilityChangedPayload } from './pool-availability-changed/pool-availability-changed.event';
 import type { SupplierFaultObservedPayload } from './supplier-fault-observed/supplier-fault-observed.event';
@@ -93,6 +94,26 @@ export const EventExamples = {
     capacity: { gpus: 8, cpuMillis: 192000, memoryMiB: 2097152 },
     allocatable: { gpus: 8, cpuMillis: 190000, memoryMiB: 2060000 },
   } satisfies NodeObservedPayload,
+  'orchestrator.network-offers-observed': {
+    networkId: 'peer-eu',
+    observedAt: '2026-11-28T10:00:05.000Z',
+    routable: true,
+    trust: 'trusted',
+    feeBps: 1000,
+    offers: [
+      {
+        offerId: 'eu-north-1/peer-h100-001',
+        region: 'eu-north',
+        gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+        gpuMemoryMiB: 81920,
+        gpusPerNode: 8,
+        nodes: 1,
+        interconnect: 'nvlink',
+        pricePerGpuHour: usd('2000000'),
+        reliabilityBasisPoints: 9950,
+      },
+    ],
+  } satisfies NetworkOffersObservedPayload,
   'inventory.capacity-changed': {
     nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
     revision: 4,

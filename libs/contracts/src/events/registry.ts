@@ -8,6 +8,7 @@ import { JobPreempted } from './job-preempted/job-preempted.event';
 import { JobSubmitted } from './job-submitted/job-submitted.event';
 import { JobUnmatched } from './job-unmatched/job-unmatched.event';
 import { NodeObserved } from './node-observed/node-observed.event';
+import { NetworkOffersObserved } from './network-offers-observed/network-offers-observed.event';
 import { OfferDeclared } from './offer-declared/offer-declared.event';
 import { PoolAvailabilityChanged } from './pool-availability-changed/pool-availability-changed.event';
 import { SupplierFaultObserved } from './supplier-fault-observed/supplier-fault-observed.event';
@@ -46,6 +47,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   OfferDeclared,
   PoolAvailabilityChanged,
   NodeObserved,
+  NetworkOffersObserved,
   SupplierFaultObserved,
   CapacityChanged,
   VerificationRequested,

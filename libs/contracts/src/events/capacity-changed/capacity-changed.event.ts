@@ -51,6 +51,9 @@ export const CapacityChangedPayloadSchema = z.strictObject({
     "Faults attributed to the node's supplier in the last 30 days",
   ),
   pricePerGpuHour: MoneySchema.optional().describe('On-demand ask per GPU-hour; absent without an offer'),
+  takeRateBps: NonNegativeIntSchema.optional().describe(
+    "Gridex's take on this capacity when it is not the market's: the fee of the network that offers it",
+  ),
   interruptiblePricePerGpuHour: MoneySchema.optional(),
 });
 
