@@ -10,6 +10,7 @@ import { inventoryConfigSchema } from './config/inventory.config';
 import { InventoryTables } from './database/inventory-tables';
 import { inventoryMigrations } from './database/migrations';
 import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
+import { RecordNetworkOffersHandler } from './networks/record-network-offers.handler';
 import { DeclareOfferHandler } from './offers/declare-offer.handler';
 import { RegisterSupplierHandler } from './suppliers/register-supplier.handler';
 import { RecordBenchmarkHandler } from './verification/record-benchmark.handler';
@@ -33,6 +34,7 @@ import { VerificationRequestsService } from './verification/verification-request
     VerificationRequestsService,
     RecordBenchmarkHandler,
     RecordNodeObservationHandler,
+    RecordNetworkOffersHandler,
     SetPoolAvailabilityHandler,
     RecordSupplierFaultHandler,
     RegisterSupplierHandler,

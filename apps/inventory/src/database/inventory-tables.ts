@@ -14,6 +14,7 @@ export class InventoryTables {
   readonly verifications: string;
   readonly supplierFaults: string;
   readonly capacityBook: string;
+  readonly networkObservations: string;
 
   constructor(@Inject(SERVICE_CONFIG) config: InventoryConfig) {
     const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
@@ -25,5 +26,6 @@ export class InventoryTables {
     this.verifications = table('verifications');
     this.supplierFaults = table('supplier_faults');
     this.capacityBook = table('capacity_book');
+    this.networkObservations = table('network_observations');
   }
 }

@@ -162,9 +162,30 @@ export class CreateCapacityBook1764325000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The last observation of each other network's offers (older ones arriving late are ignored). The nodes they
+ * became live in the capacity book only, under the network's cluster id.
+ */
+export class CreateNetworkObservations1765100000000 implements MigrationInterface {
+  name = 'CreateNetworkObservations1765100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE ${qualified(migrationSchema(queryRunner), 'network_observations')} (
+        network_id   text        PRIMARY KEY,
+        observed_at  timestamptz NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'network_observations')}`);
+  }
+}
+
 /** Inventory's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const inventoryMigrations: Array<new () => MigrationInterface> = [
   CreateSupplyTables1764322000000,
   CreateVerificationTables1764324000000,
   CreateCapacityBook1764325000000,
+  CreateNetworkObservations1765100000000,
 ];

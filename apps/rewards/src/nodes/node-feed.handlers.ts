@@ -48,6 +48,8 @@ export class NodeFeedHandler implements EventHandler<CapacityChangedPayload> {
 
   async handle(event: EventEnvelope<CapacityChangedPayload>, tx: EntityManager): Promise<void> {
     const node = event.payload;
+    // Another network's capacity earns no tokens: Gridex pays that network what it charges, nothing more.
+    if (node.networkId !== undefined) return;
     const now = new Date();
     const [row]: NodeRow[] = await tx.query(
       `SELECT * FROM ${this.tables.nodes} WHERE node_id = $1 FOR UPDATE`,
