@@ -22,7 +22,7 @@ import { OrchestratorConfig } from '../config/orchestrator.config';
 function adapterFor(config: NetworkConfig): NetworkAdapter {
   switch (config.kind) {
     case 'gridex':
-      return new GridexPeerAdapter(config.baseUrl, config.apiKey);
+      return new GridexPeerAdapter(config.baseUrl, config.apiKey, config.peerTakeBps);
   }
 }
 

@@ -1,4 +1,4 @@
-import { decimalToMicros, JobState, microsToDecimal } from '@gridex/contracts';
+import { clientPriceMicros, decimalToMicros, JobState, microsToDecimal } from '@gridex/contracts';
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
 import {
   ExternalJob,
@@ -24,7 +24,8 @@ export interface PeerOffer {
 
 /**
  * Another Gridex exchange as a network: its public API through the SDK, with a client tenant's key Gridex holds
- * there. What it answers is mapped here and validated by the registry.
+ * there. What it answers is mapped here and validated by the registry. Its offer search shows suppliers' asks;
+ * what the peer charges a client is the ask plus its take (`peerTakeBps`), so offers are priced at that.
  */
 export class GridexPeerAdapter implements NetworkAdapter {
   readonly kind = 'gridex';
@@ -32,6 +33,7 @@ export class GridexPeerAdapter implements NetworkAdapter {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string,
+    private readonly peerTakeBps = 0,
   ) {}
 
   async discover(signal: AbortSignal): Promise<NetworkOffer[]> {
@@ -40,7 +42,7 @@ export class GridexPeerAdapter implements NetworkAdapter {
     let cursor: string | undefined;
     do {
       const page = await client.offers({ limit: 200, ...(cursor ? { cursor } : {}) });
-      offers.push(...peerOffers(page.items as unknown as PeerOffer[]));
+      offers.push(...peerOffers(page.items as unknown as PeerOffer[], this.peerTakeBps));
       cursor = page.nextCursor ?? undefined;
     } while (cursor && offers.length < 10_000);
     return offers;
@@ -93,8 +95,8 @@ export class GridexPeerAdapter implements NetworkAdapter {
   }
 }
 
-/** A peer's offers as the port's: one offer per node with free GPUs and a price. */
-export function peerOffers(items: readonly PeerOffer[]): NetworkOffer[] {
+/** A peer's offers as the port's: one offer per node with free GPUs, priced as the peer charges its clients. */
+export function peerOffers(items: readonly PeerOffer[], peerTakeBps = 0): NetworkOffer[] {
   return items
     .filter((o) => o.freeGpus > 0 && o.pricePerGpuHour !== null)
     .map((o) => ({
@@ -105,7 +107,10 @@ export function peerOffers(items: readonly PeerOffer[]): NetworkOffer[] {
       gpusPerNode: o.freeGpus,
       nodes: 1,
       interconnect: o.interconnect as NetworkOffer['interconnect'],
-      pricePerGpuHourMicros: decimalToMicros(o.pricePerGpuHour as string).toString(),
+      pricePerGpuHourMicros: clientPriceMicros(
+        decimalToMicros(o.pricePerGpuHour as string),
+        peerTakeBps,
+      ).toString(),
       reliabilityBps: Math.round(o.reliability * 10_000),
     }));
 }
