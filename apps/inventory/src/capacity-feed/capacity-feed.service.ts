@@ -146,12 +146,19 @@ export class CapacityFeedService {
    * Publishes states made elsewhere (another network's capacity, which has no node rows of its own): into the
    * capacity book and the outbox, within `tx`.
    */
-  async publishStates(tx: EntityManager, states: CapacityChangedPayload[], origin: EventOrigin): Promise<void> {
+  async publishStates(
+    tx: EntityManager,
+    states: CapacityChangedPayload[],
+    origin: EventOrigin,
+  ): Promise<void> {
     if (states.length === 0) return;
     await this.recordInBook(tx, states);
     await this.outbox.append(
       tx,
-      states.map((state) => ({ contract: CapacityChanged, event: createEvent(CapacityChanged, state, origin) })),
+      states.map((state) => ({
+        contract: CapacityChanged,
+        event: createEvent(CapacityChanged, state, origin),
+      })),
     );
   }
 

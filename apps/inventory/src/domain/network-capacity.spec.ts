@@ -58,9 +58,7 @@ describe('another network’s offers as capacity', () => {
     [
       'the price moved: both nodes again, one revision up',
       {
-        offers: [
-          { ...observation().offers[0], pricePerGpuHour: { currency: 'USD', micros: '2100000' } },
-        ],
+        offers: [{ ...observation().offers[0], pricePerGpuHour: { currency: 'USD', micros: '2100000' } }],
       },
       [
         [2, true, 8],

@@ -205,7 +205,9 @@ describe('OfferBook.place', () => {
     const placed = book.place(job);
     if (outcome === 'over the cap') {
       expect(placed).toBeUndefined();
-      expect(book.explain(job).exclusions).toContainEqual(expect.objectContaining({ constraint: 'price-cap' }));
+      expect(book.explain(job).exclusions).toContainEqual(
+        expect.objectContaining({ constraint: 'price-cap' }),
+      );
       return;
     }
     expect(placed?.allocations[0]).toMatchObject({ askMicros: 2_000_000n, priceMicros: clientPrice });

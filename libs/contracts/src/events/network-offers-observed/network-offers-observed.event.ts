@@ -30,7 +30,9 @@ export const NetworkOffersObservedPayloadSchema = z.strictObject({
   observedAt: TimestampSchema.describe('When the offers were read; older observations are ignored'),
   routable: z
     .boolean()
-    .describe('False while the network is not to be routed to (breaker open, offers too old): sell none of it'),
+    .describe(
+      'False while the network is not to be routed to (breaker open, offers too old): sell none of it',
+    ),
   trust: z.enum(['trusted', 'probation']).describe('trusted capacity counts as verified'),
   feeBps: NonNegativeIntSchema.describe("Gridex's fee on the network's price, in basis points"),
   offers: z
