@@ -13,6 +13,8 @@ import {
 import { KubeCalls } from './kubernetes/kube-calls';
 import { NodeSyncService } from './node-sync/node-sync.service';
 import { networkRegistryProvider, NetworkOffersService, NetworksController } from './networks/networks';
+import { NetworkPlacements } from './networks/network-placements.service';
+import { NetworkWorkloadPoller } from './networks/network-workload-poller.service';
 import { KubernetesClusterApi } from './kubernetes/kubernetes-cluster-api';
 import { ClusterApi } from './workloads/cluster-api.port';
 import { StartPaidWorkloadHandler, StartWorkloadHandler } from './workloads/start-workload.handler';
@@ -43,6 +45,8 @@ import { WorkloadStore } from './workloads/workload.store';
   providers: [
     networkRegistryProvider,
     NetworkOffersService,
+    NetworkPlacements,
+    NetworkWorkloadPoller,
     kubeConfigProvider,
     coreApiProvider,
     batchApiProvider,

@@ -70,6 +70,15 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   NETWORK_OFFERS_REFRESH_SECONDS: intFromEnv(1, 3600)
     .prefault('15')
     .describe("How often the networks' offers are pulled"),
+  NETWORK_STATUS_POLL_SECONDS: intFromEnv(1, 3600)
+    .prefault('2')
+    .describe('How often each job placed on another network is asked about'),
+  NETWORK_START_TIMEOUT_SECONDS: intFromEnv(10, 86_400)
+    .prefault('300')
+    .describe('How long a job placed on another network may wait there to run before it fails over'),
+  NETWORK_SILENCE_LIMIT_SECONDS: intFromEnv(5, 86_400)
+    .prefault('60')
+    .describe('How long a network may not answer about a job it runs before the job fails over'),
   KUBE_QPS: intFromEnv(1, 10_000).prefault('100').describe('Kubernetes API requests per second, sustained'),
   KUBE_BURST: intFromEnv(1, 10_000).prefault('200').describe('Kubernetes API requests allowed in a burst'),
 });

@@ -157,6 +157,37 @@ export class AwaitHolds1764800000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Workloads placed on another compute network: their kind is `network`, and they keep the network, the job's id
+ * there and when it was placed (the start timeout counts from then).
+ */
+export class NetworkWorkloads1765100000000 implements MigrationInterface {
+  name = 'NetworkWorkloads1765100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'workloads');
+    await queryRunner.query(`ALTER TABLE ${table} DROP CONSTRAINT workloads_kind_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD CONSTRAINT workloads_kind_check CHECK (kind IN ('job', 'gang', 'network'))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD COLUMN network_id text, ADD COLUMN external_job_id text, ADD COLUMN placed_at timestamptz`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'workloads');
+    await queryRunner.query(`DELETE FROM ${table} WHERE kind = 'network'`);
+    await queryRunner.query(
+      `ALTER TABLE ${table} DROP COLUMN network_id, DROP COLUMN external_job_id, DROP COLUMN placed_at`,
+    );
+    await queryRunner.query(`ALTER TABLE ${table} DROP CONSTRAINT workloads_kind_check`);
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD CONSTRAINT workloads_kind_check CHECK (kind IN ('job', 'gang'))`,
+    );
+  }
+}
+
 /** The orchestrator's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateReportedNodes1764321000000,
@@ -164,4 +195,5 @@ export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateWorkloads1764331000000,
   CreateStoppedReservations1764334000000,
   AwaitHolds1764800000000,
+  NetworkWorkloads1765100000000,
 ];

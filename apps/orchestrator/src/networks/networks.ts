@@ -7,6 +7,15 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  MAX_NETWORK_OFFERS_OBSERVED,
+  money,
+  NetworkOffersObserved,
+  NetworkOffersObservedPayload,
+  uuidv7,
+} from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
 import {
   GridexPeerAdapter,
   NetworkAdapter,
@@ -40,17 +49,59 @@ export const networkRegistryProvider = {
     ),
 };
 
-/** Pulls every network's offers on a timer and reports each network's health as metrics. */
+/**
+ * What inventory is told of a network after a refresh: its routable offers (the cheapest, up to what one event
+ * carries), or that it is not to be routed to. Undefined fields are left out so equal readings compare equal.
+ */
+export function offersObservation(
+  registry: NetworkRegistry,
+  networkId: string,
+  observedAt: Date,
+): NetworkOffersObservedPayload {
+  const config = registry.config(networkId);
+  const routable = registry.routableOffers().find((n) => n.networkId === networkId);
+  const offers = [...(routable?.offers ?? [])]
+    .sort((a, b) => Number(BigInt(a.pricePerGpuHourMicros) - BigInt(b.pricePerGpuHourMicros)))
+    .slice(0, MAX_NETWORK_OFFERS_OBSERVED);
+  return {
+    networkId,
+    observedAt: observedAt.toISOString(),
+    routable: routable !== undefined,
+    trust: config.trust,
+    feeBps: config.feeBps,
+    offers: offers.map((offer) => ({
+      offerId: offer.offerId,
+      region: offer.region,
+      gpuProduct: offer.gpuProduct,
+      gpuMemoryMiB: offer.gpuMemoryMiB,
+      gpusPerNode: offer.gpusPerNode,
+      nodes: offer.nodes,
+      interconnect: offer.interconnect,
+      // The public API of every network Gridex speaks to prices in US dollars.
+      pricePerGpuHour: money('USD', BigInt(offer.pricePerGpuHourMicros)),
+      reliabilityBasisPoints: offer.reliabilityBps,
+    })),
+  };
+}
+
+/**
+ * Pulls every network's offers on a timer, tells inventory whenever what a network offers (or whether it may be
+ * routed to) changed, and reports each network's health as metrics.
+ */
 @Injectable()
 export class NetworkOffersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly task: PeriodicTask;
   private readonly open;
   private readonly offers;
+  /** What inventory was last told of each network (observedAt aside), since this process started. */
+  private readonly told = new Map<string, string>();
 
   constructor(
     @Inject(NetworkRegistry) private readonly registry: NetworkRegistry,
     @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
   ) {
     this.open = metrics.gauge(
       'network_breaker_open',
@@ -74,12 +125,29 @@ export class NetworkOffersService implements OnApplicationBootstrap, OnApplicati
     await this.task.stop();
   }
 
-  async refresh(): Promise<void> {
+  async refresh(now = new Date()): Promise<void> {
     await this.registry.refreshOffers();
     for (const network of this.registry.health()) {
       this.open.set({ network: network.id }, network.breaker === 'open' ? 1 : 0);
       this.offers.set({ network: network.id }, network.offers);
     }
+    const changed = this.registry
+      .ids()
+      .map((id) => offersObservation(this.registry, id, now))
+      .filter((observation) => {
+        const { observedAt: _at, ...said } = observation;
+        return this.told.get(observation.networkId) !== JSON.stringify(said);
+      });
+    if (changed.length === 0) return;
+    await this.dataSource.transaction(async (tx) => {
+      for (const observation of changed) {
+        await this.outbox.emit(tx, NetworkOffersObserved, observation, {
+          correlationId: uuidv7(),
+          causationId: null,
+        });
+      }
+    });
+    for (const { observedAt: _at, ...said } of changed) this.told.set(said.networkId, JSON.stringify(said));
   }
 }
 

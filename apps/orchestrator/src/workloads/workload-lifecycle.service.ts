@@ -28,6 +28,7 @@ import { workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
 import { WorkloadRow, WorkloadStore } from './workload.store';
 import { TenantNamespaces } from './tenant-namespaces.service';
+import { NetworkPlacements } from '../networks/network-placements.service';
 
 type FailureReason = z.infer<typeof WorkloadFailureReasonSchema>;
 
@@ -40,10 +41,11 @@ export interface Allocation {
 /** Workloads of one batch whose objects are created at the same time (each is one to a few API calls). */
 const LAUNCH_CONCURRENCY = 16;
 
-/** A workload to launch now, with the objects it is made of. */
+/** A workload to launch now, with the objects it is made of (on another network: the allocation it places). */
 interface Launch {
   workload: WorkloadRow;
   objects: WorkloadObjects;
+  matched: JobMatchedPayload;
   origin: EventOrigin;
 }
 
@@ -53,6 +55,8 @@ interface Launch {
  * the workload's row made in the same transaction as its outbox event, guarded by the state it changes from:
  * each lifecycle event is sent once, however often Kubernetes repeats itself or the orchestrator restarts. The
  * decisions are the pure rules of `domain/workload-lifecycle.ts`; the cluster is reached through `ClusterApi`.
+ * A workload on another compute network has the same life: launching places it there (`NetworkPlacements`),
+ * stopping cancels it there, and its network's answers stand for its pods.
  */
 @Injectable()
 export class WorkloadLifecycle {
@@ -64,6 +68,7 @@ export class WorkloadLifecycle {
     @Inject(ClusterApi) private readonly cluster: ClusterApi,
     @Inject(TenantNamespaces) private readonly namespaces: TenantNamespaces,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(NetworkPlacements) private readonly networks: NetworkPlacements,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
     this.transitions = metrics.counter(
@@ -74,12 +79,15 @@ export class WorkloadLifecycle {
   }
 
   /**
-   * Allocations matched to this cluster: records each workload, then launches those billing has already
-   * cleared (the others wait for their hold). The database work stays on the caller's transaction.
+   * Allocations matched to this cluster, or to a network this orchestrator routes to: records each workload,
+   * then launches those billing has already cleared (the others wait for their hold). The database work stays
+   * on the caller's transaction.
    */
   async start(tx: EntityManager, allocations: ReadonlyArray<Allocation>): Promise<void> {
     const ours = allocations.filter(
-      ({ matched }) => matched.allocations[0].clusterId === this.config.CLUSTER_ID,
+      ({ matched }) =>
+        matched.allocations[0].clusterId === this.config.CLUSTER_ID ||
+        this.networks.networkOf(matched) !== undefined,
     );
     await this.store.lockReservations(
       tx,
@@ -88,7 +96,7 @@ export class WorkloadLifecycle {
     const launches: Launch[] = [];
     for (const { matched, origin } of ours) {
       const recorded = await this.record(tx, matched, origin);
-      if (recorded?.workload.state === 'created') launches.push({ ...recorded, origin });
+      if (recorded?.workload.state === 'created') launches.push({ ...recorded, matched, origin });
     }
     await this.launch(tx, launches);
   }
@@ -112,6 +120,7 @@ export class WorkloadLifecycle {
       launches.push({
         workload: { ...awaiting, state: 'created' },
         objects: workloadObjects(awaiting.matched, awaiting.workload_id),
+        matched: awaiting.matched,
         origin,
       });
     }
@@ -131,6 +140,7 @@ export class WorkloadLifecycle {
   ): Promise<{ workload: WorkloadRow; objects: WorkloadObjects } | undefined> {
     const workloadId = workloadIdOf(matched);
     const objects = workloadObjects(matched, workloadId);
+    const networkId = this.networks.networkOf(matched);
     const decision = launchDecision({
       ...(await this.store.commandsFor(tx, matched.jobId, matched.reservationId)),
       imageRefusal: imageRefusal(matched.image, this.config.ALLOWED_REGISTRIES),
@@ -144,7 +154,8 @@ export class WorkloadLifecycle {
         correlationId: origin.correlationId,
         namespace: objects.namespace,
         name: objects.name,
-        kind: objects.job ? 'job' : 'gang',
+        kind: networkId ? 'network' : objects.job ? 'job' : 'gang',
+        networkId,
       },
       decision.kind === 'await-hold' ? 'awaiting-hold' : 'created',
     );
@@ -181,7 +192,12 @@ export class WorkloadLifecycle {
    * the cluster refused. Only the cluster calls overlap, since each waits on the API server far longer than on
    * anything here.
    */
-  private async launch(tx: EntityManager, launches: ReadonlyArray<Launch>): Promise<void> {
+  private async launch(tx: EntityManager, all: ReadonlyArray<Launch>): Promise<void> {
+    await this.placeOnNetworks(
+      tx,
+      all.filter(({ workload }) => workload.kind === 'network'),
+    );
+    const launches = all.filter(({ workload }) => workload.kind !== 'network');
     for (const tenantId of new Set(launches.map(({ workload }) => workload.tenant_id))) {
       await this.namespaces.ensure(tenantId);
     }
@@ -207,6 +223,38 @@ export class WorkloadLifecycle {
         origin,
       );
       await this.cleanUp(workload, 0, tx);
+    }
+  }
+
+  /**
+   * Places workloads on their networks side by side (each placement is idempotent by workload id). One the
+   * network refuses, or that it does not answer in time, is reported failed as `node-lost` on its nodes, so
+   * matching fails the job over elsewhere within its retry budget.
+   */
+  private async placeOnNetworks(tx: EntityManager, launches: ReadonlyArray<Launch>): Promise<void> {
+    const outcomes = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, ({ workload, matched }) =>
+      this.networks.place(workload.network_id as string, matched, workload.workload_id),
+    );
+    for (const [index, outcome] of outcomes.entries()) {
+      const { workload, origin } = launches[index];
+      const now = new Date();
+      if ('placed' in outcome) {
+        await this.store.recordPlacement(tx, workload.workload_id, outcome.placed.externalJobId, now);
+        continue;
+      }
+      await this.finish(
+        tx,
+        workload,
+        {
+          outcome: 'failed',
+          reason: 'node-lost',
+          detail: `not placed on network ${workload.network_id}: ${outcome.refused}`,
+          finishedAt: now,
+          failedNodes: workload.allocations.map((a) => a.nodeName),
+        },
+        origin,
+      );
+      await this.store.markCleanedUp(tx, workload.workload_id);
     }
   }
 
@@ -311,9 +359,14 @@ export class WorkloadLifecycle {
     });
   }
 
-  /** Launched workloads, for reconciliation at start. */
+  /** Launched workloads on this cluster, for reconciliation at start. */
   launched(): Promise<WorkloadRow[]> {
     return this.store.launched();
+  }
+
+  /** Launched workloads on other networks, followed by polling. */
+  launchedOnNetworks(): Promise<WorkloadRow[]> {
+    return this.store.launchedOnNetworks();
   }
 
   /** Which of these workloads are launched and not finished (pods of any other labelled ours are deleted). */
@@ -321,14 +374,25 @@ export class WorkloadLifecycle {
     return this.store.launchedAmong(workloadIds);
   }
 
-  /** Finished workloads whose objects may still exist. */
-  uncleaned(): Promise<WorkloadRow[]> {
-    return this.store.uncleaned();
+  /** Finished workloads whose objects may still exist, on this cluster or on other networks. */
+  uncleaned(where: 'cluster' | 'networks' = 'cluster'): Promise<WorkloadRow[]> {
+    return this.store.uncleaned(where);
   }
 
-  /** Deletes a workload's objects and records that they are gone. */
-  async cleanUp(workload: WorkloadRef, graceSeconds: number, tx?: EntityManager): Promise<void> {
-    await this.cluster.deleteWorkload(workload, graceSeconds);
+  /**
+   * Deletes a workload's objects (on another network: cancels its job there) and records that they are gone. A
+   * network that cannot be told now leaves the workload to be cleaned up on a later pass.
+   */
+  async cleanUp(
+    workload: WorkloadRef | WorkloadRow,
+    graceSeconds: number,
+    tx?: EntityManager,
+  ): Promise<void> {
+    if (workload.kind === 'network') {
+      if (!(await this.networks.cancel(workload as WorkloadRow))) return;
+    } else {
+      await this.cluster.deleteWorkload(workload as WorkloadRef, graceSeconds);
+    }
     // Inside the caller's transaction when it holds the row (a second connection would wait on its lock).
     if (tx) await this.store.markCleanedUp(tx, workload.workload_id);
     else await this.store.transaction((own) => this.store.markCleanedUp(own, workload.workload_id));
@@ -375,7 +439,12 @@ export class WorkloadLifecycle {
         detail: end.detail?.slice(0, 1000),
         startedAt: startedAt ? new Date(startedAt).toISOString() : undefined,
         finishedAt: end.finishedAt.toISOString(),
-        failedNodes: end.failedNodes?.map((nodeName) => ({ clusterId: this.config.CLUSTER_ID, nodeName })),
+        failedNodes: end.failedNodes?.map((nodeName) => ({
+          // A network's nodes are named under its own cluster id; a pod's node is in this cluster.
+          clusterId:
+            workload.allocations.find((a) => a.nodeName === nodeName)?.clusterId ?? this.config.CLUSTER_ID,
+          nodeName,
+        })),
       },
       { ...origin, tenantId: workload.tenant_id },
       end.finishedAt,

@@ -6,6 +6,7 @@ import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { StopReason, WorkloadState } from '../domain/workload-lifecycle';
 import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
 import type { TenantNamespaces } from './tenant-namespaces.service';
+import type { NetworkPlacements } from '../networks/network-placements.service';
 import { WorkloadLifecycle } from './workload-lifecycle.service';
 import { TenantObjects, WorkloadObjects } from './workload-manifests';
 import type { NewWorkload, WorkloadRow, WorkloadStore } from './workload.store';
@@ -35,6 +36,28 @@ class FakeCluster extends ClusterApi {
   }
   async deleteWorkload(workload: WorkloadRef): Promise<void> {
     this.deleted.push(workload.name);
+  }
+}
+
+/** Another network, in memory: what was placed there (by idempotency key) and cancelled, or a refusal. */
+class FakeNetworks {
+  readonly placed = new Map<string, string>();
+  readonly cancelled: string[] = [];
+  refuseWith?: string;
+
+  networkOf(matched: JobMatchedPayload): string | undefined {
+    const networkId = matched.allocations[0].networkId;
+    return networkId === 'peer-b' ? networkId : undefined;
+  }
+  async place(_networkId: string, _matched: JobMatchedPayload, key: string) {
+    if (this.refuseWith) return { refused: this.refuseWith };
+    const externalJobId = this.placed.get(key) ?? `ext-${this.placed.size + 1}`;
+    this.placed.set(key, externalJobId);
+    return { placed: { externalJobId, status: 'queued' as const } };
+  }
+  async cancel(row: WorkloadRow): Promise<boolean> {
+    this.cancelled.push(row.external_job_id ?? '(none)');
+    return true;
   }
 }
 
@@ -71,6 +94,9 @@ class FakeStore {
       finished_at: null,
       cleaned_up: false,
       matched: state === 'awaiting-hold' ? w.matched : null,
+      network_id: w.networkId ?? null,
+      external_job_id: null,
+      placed_at: null,
     };
     this.rows.set(row.reservation_id, row);
     return { ...row };
@@ -102,6 +128,10 @@ class FakeStore {
     const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
     if (row) Object.assign(row, { state, matched: state === 'awaiting-hold' ? row.matched : null });
   }
+  async recordPlacement(_tx: unknown, workloadId: string, externalJobId: string, at: Date): Promise<void> {
+    const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
+    if (row) Object.assign(row, { external_job_id: externalJobId, placed_at: at });
+  }
   async markCleanedUp(_tx: unknown, workloadId: string): Promise<void> {
     const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
     if (row) row.cleaned_up = true;
@@ -124,6 +154,7 @@ function setUp() {
   const cluster = new FakeCluster();
   const store = new FakeStore();
   const outbox = new FakeOutbox();
+  const networks = new FakeNetworks();
   const forgotten: string[] = [];
   const namespaces = {
     ensure: async (tenantId: string) => cluster.tenants.push(tenantId),
@@ -140,9 +171,10 @@ function setUp() {
     cluster,
     namespaces,
     outbox as unknown as OutboxWriter,
+    networks as unknown as NetworkPlacements,
     new ServiceMetrics('orchestrator_test', { defaultMetrics: false }),
   );
-  return { lifecycle, cluster, store, outbox, forgotten };
+  return { lifecycle, cluster, store, outbox, networks, forgotten };
 }
 
 let sequence = 0;
@@ -253,5 +285,63 @@ describe('WorkloadLifecycle', () => {
     expect(s.outbox.finished().map((f) => f.reason)).toEqual(['credit-exhausted']);
     expect(s.cluster.deleted).toEqual(deleted.map((prefix) => `${prefix}${job.reservationId}`));
     expect(s.store.rows.get(job.reservationId)).toMatchObject({ state: 'stopped', cleaned_up: true });
+  });
+
+  describe('on another network', () => {
+    const onPeer = () =>
+      allocation({
+        allocations: [0, 1].map((rank) => ({
+          ...example.allocations[0],
+          clusterId: 'network:peer-b',
+          nodeName: `b/h100-${rank}`,
+          networkId: 'peer-b',
+        })),
+      });
+
+    it('places a held allocation there, once per workload, and never on the cluster', async () => {
+      const s = setUp();
+      const job = onPeer();
+      await s.lifecycle.start(tx, [{ matched: job, origin }]);
+      expect(s.store.rows.get(job.reservationId)).toMatchObject({ kind: 'network', state: 'awaiting-hold' });
+      await s.lifecycle.holdsPlaced(tx, [{ reservationId: job.reservationId, origin }]);
+      expect(s.cluster.created).toEqual([]);
+      expect([...s.networks.placed.values()]).toEqual(['ext-1']);
+      expect(s.store.rows.get(job.reservationId)).toMatchObject({
+        state: 'created',
+        network_id: 'peer-b',
+        external_job_id: 'ext-1',
+      });
+    });
+
+    it('reports a placement the network refuses as node-lost on its nodes, so the job fails over', async () => {
+      const s = setUp();
+      s.networks.refuseWith = 'network peer-b did not answer place within 5000 ms';
+      const job = onPeer();
+      s.store.holds.add(job.reservationId);
+      await s.lifecycle.start(tx, [{ matched: job, origin }]);
+      expect(s.outbox.finished()).toEqual([
+        expect.objectContaining({
+          outcome: 'failed',
+          reason: 'node-lost',
+          detail: expect.stringContaining('did not answer place'),
+          failedNodes: [
+            { clusterId: 'network:peer-b', nodeName: 'b/h100-0' },
+            { clusterId: 'network:peer-b', nodeName: 'b/h100-1' },
+          ],
+        }),
+      ]);
+      expect(s.store.rows.get(job.reservationId)).toMatchObject({ state: 'failed', cleaned_up: true });
+    });
+
+    it('cancels the job there when it is stopped here', async () => {
+      const s = setUp();
+      const job = onPeer();
+      s.store.holds.add(job.reservationId);
+      await s.lifecycle.start(tx, [{ matched: job, origin }]);
+      await s.lifecycle.stop(tx, { jobId: job.jobId }, 'cancelled', origin);
+      expect(s.networks.cancelled).toEqual(['ext-1']);
+      expect(s.cluster.deleted).toEqual([]);
+      expect(s.store.rows.get(job.reservationId)).toMatchObject({ state: 'stopped', cleaned_up: true });
+    });
   });
 });

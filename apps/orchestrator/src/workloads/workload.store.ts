@@ -15,7 +15,7 @@ export interface WorkloadRow {
   correlation_id: string;
   namespace: string;
   name: string;
-  kind: 'job' | 'gang';
+  kind: 'job' | 'gang' | 'network';
   pod_count: number;
   allocations: Array<{ clusterId: string; nodeName: string }>;
   state: WorkloadState;
@@ -24,6 +24,10 @@ export interface WorkloadRow {
   cleaned_up: boolean;
   /** The allocation as matched, kept only while the workload awaits its hold (its objects are made from it). */
   matched: JobMatchedPayload | null;
+  /** On another compute network: which, the job's id there once placed, and when it was placed. */
+  network_id: string | null;
+  external_job_id: string | null;
+  placed_at: Date | null;
 }
 
 export interface NewWorkload {
@@ -32,7 +36,8 @@ export interface NewWorkload {
   correlationId: string;
   namespace: string;
   name: string;
-  kind: 'job' | 'gang';
+  kind: 'job' | 'gang' | 'network';
+  networkId?: string;
 }
 
 /** Lifecycle states as SQL literals: the lifecycle's own constants, written into the statement for the planner. */
@@ -70,8 +75,8 @@ export class WorkloadStore {
     const inserted: WorkloadRow[] = await tx.query(
       `WITH inserted AS (
          INSERT INTO ${this.workloads} (workload_id, reservation_id, job_id, tenant_id, correlation_id, namespace,
-           name, kind, pod_count, allocations, state, matched)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           name, kind, pod_count, allocations, state, matched, network_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (reservation_id) DO NOTHING RETURNING *)
        SELECT * FROM inserted`,
       [
@@ -87,6 +92,7 @@ export class WorkloadStore {
         JSON.stringify(w.matched.allocations.map((a) => ({ clusterId: a.clusterId, nodeName: a.nodeName }))),
         state,
         state === 'awaiting-hold' ? JSON.stringify(w.matched) : null,
+        w.networkId ?? null,
       ],
     );
     return inserted[0];
@@ -200,10 +206,30 @@ export class WorkloadStore {
     );
   }
 
-  /** Launched workloads, for reconciliation at start. */
+  /** Launched workloads on this cluster, for reconciliation at start. */
   async launched(): Promise<WorkloadRow[]> {
     return this.dataSource.query(
-      `SELECT * FROM ${this.workloads} WHERE state IN (${inList(LAUNCHED_STATES)})`,
+      `SELECT * FROM ${this.workloads} WHERE state IN (${inList(LAUNCHED_STATES)}) AND kind <> 'network'`,
+    );
+  }
+
+  /** Launched workloads on other networks, followed by polling their networks. */
+  async launchedOnNetworks(): Promise<WorkloadRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM ${this.workloads} WHERE state IN (${inList(LAUNCHED_STATES)}) AND kind = 'network'`,
+    );
+  }
+
+  /** Records where a network placed a workload (the job's id there), within the launching transaction. */
+  async recordPlacement(
+    tx: EntityManager,
+    workloadId: string,
+    externalJobId: string,
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE ${this.workloads} SET external_job_id = $2, placed_at = $3 WHERE workload_id = $1`,
+      [workloadId, externalJobId, at],
     );
   }
 
@@ -217,10 +243,11 @@ export class WorkloadStore {
     return new Set(rows.map((row) => row.workload_id));
   }
 
-  /** Finished workloads whose objects may still exist. */
-  async uncleaned(): Promise<WorkloadRow[]> {
+  /** Finished workloads whose objects may still exist: on this cluster, or on another network. */
+  async uncleaned(where: 'cluster' | 'networks' = 'cluster'): Promise<WorkloadRow[]> {
     return this.dataSource.query(
-      `SELECT * FROM ${this.workloads} WHERE state NOT IN (${inList(LIVE_STATES)}) AND NOT cleaned_up`,
+      `SELECT * FROM ${this.workloads} WHERE state NOT IN (${inList(LIVE_STATES)}) AND NOT cleaned_up
+         AND kind ${where === 'networks' ? '=' : '<>'} 'network'`,
     );
   }
 
