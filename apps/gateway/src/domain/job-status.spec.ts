@@ -96,6 +96,24 @@ describe('jobStatusChange', () => {
       undefined,
     ],
     [
+      'unmatched after its node was lost: failed over and waiting again',
+      { ...job('failed', R1, 1), reason: 'node-lost' },
+      { kind: 'unmatched', reasons: 'network excludes 2 node(s)', attempt: 1 },
+      { status: 'queued', reason: 'network excludes 2 node(s)', entry: { event: 'unmatched' } },
+    ],
+    [
+      'a late unmatched of an attempt before the lost one changes nothing',
+      { ...job('failed', R1, 1), reason: 'node-lost' },
+      { kind: 'unmatched', reasons: 'x', attempt: 0 },
+      undefined,
+    ],
+    [
+      'unmatched of a job that failed by itself changes nothing',
+      { ...job('failed', R1, 1), reason: 'error' },
+      { kind: 'unmatched', reasons: 'x', attempt: 1 },
+      undefined,
+    ],
+    [
       'expiry ends a queued job',
       job('queued'),
       { kind: 'expired' },

@@ -35,6 +35,7 @@ export interface AllocatedNode {
 /** What the rules read of a job. */
 export interface JobStatusView {
   status: JobStatus;
+  reason?: string | null;
   reservationId: string | null;
   attempt: number | null;
 }
@@ -47,7 +48,7 @@ export type JobStatusInput =
       allocation: AllocatedNode[];
       pricePerGpuHourMicros: string;
     }
-  | { kind: 'unmatched'; reasons: string }
+  | { kind: 'unmatched'; reasons: string; attempt?: number }
   | { kind: 'expired' }
   | { kind: 'started'; reservationId: string }
   | {
@@ -108,8 +109,19 @@ export function jobStatusChange(job: JobStatusView, input: JobStatusInput): JobS
       };
     }
     case 'unmatched':
-      if (job.status !== 'queued') return undefined;
-      return { reason: input.reasons, entry: { event: 'unmatched' } };
+      if (job.status === 'queued') return { reason: input.reasons, entry: { event: 'unmatched' } };
+      // A job its node (or network) lost is failed over by matching: when nothing fits it waits again. An
+      // unmatched of an earlier attempt, arriving late, is not that.
+      if (
+        job.status === 'failed' &&
+        job.reason === 'node-lost' &&
+        input.attempt !== undefined &&
+        job.attempt !== null &&
+        input.attempt >= job.attempt
+      ) {
+        return { status: 'queued', reason: input.reasons, entry: { event: 'unmatched' } };
+      }
+      return undefined;
     case 'expired':
       if (job.status !== 'queued') return undefined;
       return { status: 'expired', entry: { event: 'expired' } };

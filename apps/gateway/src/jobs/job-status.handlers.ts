@@ -71,7 +71,11 @@ export class JobUnmatchedStatusHandler extends JobStatusHandler<JobUnmatchedPayl
   readonly contract = JobUnmatched;
 
   protected input(payload: JobUnmatchedPayload): JobStatusInput {
-    return { kind: 'unmatched', reasons: matchReasons(payload).join('; ').slice(0, 900) };
+    return {
+      kind: 'unmatched',
+      reasons: matchReasons(payload).join('; ').slice(0, 900),
+      ...(payload.attempt !== undefined ? { attempt: payload.attempt } : {}),
+    };
   }
 }
 

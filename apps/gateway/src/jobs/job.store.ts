@@ -84,13 +84,24 @@ export class JobStore {
 
   /** What the status rules read of a job, locked; undefined for a job this gateway did not take. */
   async lockStatus(tx: EntityManager, jobId: string): Promise<JobStatusView | undefined> {
-    const rows: Array<{ status: JobStatus; reservation_id: string | null; attempt: number | null }> =
-      await tx.query(
-        `SELECT status, reservation_id, attempt FROM ${this.table} WHERE job_id = $1 FOR UPDATE`,
-        [jobId],
-      );
+    const rows: Array<{
+      status: JobStatus;
+      reason: string | null;
+      reservation_id: string | null;
+      attempt: number | null;
+    }> = await tx.query(
+      `SELECT status, reason, reservation_id, attempt FROM ${this.table} WHERE job_id = $1 FOR UPDATE`,
+      [jobId],
+    );
     const row = rows[0];
-    return row && { status: row.status, reservationId: row.reservation_id, attempt: row.attempt };
+    return (
+      row && {
+        status: row.status,
+        reason: row.reason,
+        reservationId: row.reservation_id,
+        attempt: row.attempt,
+      }
+    );
   }
 
   /** Writes a change the status rules decided, with its timeline entry stamped `at`. */

@@ -288,6 +288,8 @@ export class PlacementService {
         tenantId: job.tenant_id,
         ...noFit(this.explain(job), this.config.MATCHING_CURRENCY),
         queued: true,
+        // -1 until the job was first placed: then there is no attempt to name.
+        ...(job.attempt >= 0 ? { attempt: job.attempt } : {}),
       },
       { ...origin, tenantId: job.tenant_id },
       now,

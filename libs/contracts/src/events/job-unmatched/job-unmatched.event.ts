@@ -27,6 +27,9 @@ export const JobUnmatchedPayloadSchema = z.strictObject({
     .optional()
     .describe('The cheapest placement that misses by one constraint'),
   queued: z.boolean().describe('True when the job waits for capacity and will be retried'),
+  attempt: NonNegativeIntSchema.optional().describe(
+    'After a failover: the placement attempt that failed (as job-matched numbers them); absent before the first',
+  ),
   nodesConsidered: NonNegativeIntSchema.describe('Nodes in the offer book; the exclusions add up to this'),
 });
 
