@@ -48,6 +48,8 @@ export interface ExternalJobRequest {
   image: string;
   command: string[];
   name?: string;
+  /** The job's own annotations, passed on as they are. */
+  annotations?: Record<string, string>;
 }
 
 export interface NetworkQuote {

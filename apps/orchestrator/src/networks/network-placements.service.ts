@@ -19,6 +19,7 @@ export function externalJobRequest(matched: JobMatchedPayload): ExternalJobReque
     name: `gridex-${matched.jobId}`.slice(0, 100),
     image: matched.image,
     command: matched.command,
+    ...(matched.annotations ? { annotations: matched.annotations } : {}),
     spec: {
       gpusPerNode: first.gpus,
       nodeCount: matched.allocations.length,

@@ -146,5 +146,6 @@ export function jobSpecOf(request: ExternalJobRequest): JobSpec {
     maxPricePerGpuHour: microsToDecimal(BigInt(spec.maxPricePerGpuHour.micros)),
     expectedDurationSeconds: spec.expectedDurationSeconds,
     interruptible: spec.tier === 'interruptible',
+    ...(request.annotations ? { annotations: request.annotations } : {}),
   };
 }
