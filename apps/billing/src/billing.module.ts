@@ -32,6 +32,8 @@ import {
 import { MeteringService } from './metering/metering.service';
 import { MeterStore } from './metering/meter.store';
 import { PayOutOnPayoutRequestedHandler } from './payouts/payout-requested.handler';
+import { NetworkReconciliationController, RecordNetworkChargeHandler } from './networks/network-charges';
+import { NetworkChargeStore } from './networks/network-charges.store';
 import { PAYOUT_PROVIDER, TestPayoutProvider } from './payouts/payout-provider';
 import { PayoutsService } from './payouts/payouts.service';
 
@@ -48,7 +50,13 @@ import { PayoutsService } from './payouts/payouts.service';
       migrations: billingMigrations,
     }),
   ],
-  controllers: [AccountsController, ComputeCreditsController, InvoicesController, FinanceController],
+  controllers: [
+    AccountsController,
+    ComputeCreditsController,
+    InvoicesController,
+    FinanceController,
+    NetworkReconciliationController,
+  ],
   providers: [
     LedgerStore,
     LedgerHealth,
@@ -68,6 +76,8 @@ import { PayoutsService } from './payouts/payouts.service';
     { provide: PAYOUT_PROVIDER, useClass: TestPayoutProvider },
     PayoutsService,
     PayOutOnPayoutRequestedHandler,
+    NetworkChargeStore,
+    RecordNetworkChargeHandler,
     ComputeCreditStore,
     ComputeCreditsService,
     CreditChainStore,

@@ -16,6 +16,7 @@ export * from './events/pool-availability-changed/pool-availability-changed.even
 export * from './events/supplier-fault-observed/supplier-fault-observed.event';
 export * from './events/node-observed/node-observed.event';
 export * from './events/network-offers-observed/network-offers-observed.event';
+export * from './events/network-charge-reported/network-charge-reported.event';
 export * from './events/capacity-changed/capacity-changed.event';
 export * from './events/verification-requested/verification-requested.event';
 export * from './events/benchmark-completed/benchmark-completed.event';

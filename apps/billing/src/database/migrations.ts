@@ -451,6 +451,31 @@ export class ComputeCreditsOnChain1765400000000 implements MigrationInterface {
   }
 }
 
+/** What other compute networks charged for the jobs they ran, one row per placement, for reconciliation. */
+export class NetworkCharges1765500000000 implements MigrationInterface {
+  name = 'NetworkCharges1765500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'network_charges');
+    await queryRunner.query(`
+      CREATE TABLE ${table} (
+        reservation_id  uuid        PRIMARY KEY,
+        network_id      text        NOT NULL,
+        job_id          text        NOT NULL,
+        external_job_id text        NOT NULL,
+        gpu_seconds     bigint      NOT NULL CHECK (gpu_seconds >= 0),
+        currency        text        NOT NULL,
+        charged_micros  bigint      NOT NULL CHECK (charged_micros >= 0),
+        reported_at     timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX network_charges_by_network ON ${table} (network_id, reported_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'network_charges')}`);
+  }
+}
+
 /** Billing's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const billingMigrations: Array<new () => MigrationInterface> = [
   CreateLedger1764332000000,
@@ -459,4 +484,5 @@ export const billingMigrations: Array<new () => MigrationInterface> = [
   SupplierPayouts1765100000000,
   ComputeCredits1765300000000,
   ComputeCreditsOnChain1765400000000,
+  NetworkCharges1765500000000,
 ];

@@ -8,6 +8,7 @@ import type { JobSubmittedPayload } from './job-submitted/job-submitted.event';
 import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
 import type { NodeObservedPayload } from './node-observed/node-observed.event';
 import type { NetworkOffersObservedPayload } from './network-offers-observed/network-offers-observed.event';
+import type { NetworkChargeReportedPayload } from './network-charge-reported/network-charge-reported.event';
 import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event';
 import type { PoolAvailabilityChangedPayload } from './pool-availability-changed/pool-availability-changed.event';
 import type { SupplierFaultObservedPayload } from './supplier-fault-observed/supplier-fault-observed.event';
@@ -114,6 +115,15 @@ export const EventExamples = {
       },
     ],
   } satisfies NetworkOffersObservedPayload,
+  'orchestrator.network-charge-reported': {
+    networkId: 'peer-eu',
+    jobId: 'job-01HZX9',
+    reservationId: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+    externalJobId: 'job-01J0PEER7',
+    gpuSeconds: 9600,
+    charged: usd('6133334'),
+    reportedAt: '2026-11-28T11:12:30.000Z',
+  } satisfies NetworkChargeReportedPayload,
   'inventory.capacity-changed': {
     nodeId: '5b0f6a1e-8c2d-5e4f-9a1b-3c5d7e9f1a2b',
     revision: 4,

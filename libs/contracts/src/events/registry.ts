@@ -9,6 +9,7 @@ import { JobSubmitted } from './job-submitted/job-submitted.event';
 import { JobUnmatched } from './job-unmatched/job-unmatched.event';
 import { NodeObserved } from './node-observed/node-observed.event';
 import { NetworkOffersObserved } from './network-offers-observed/network-offers-observed.event';
+import { NetworkChargeReported } from './network-charge-reported/network-charge-reported.event';
 import { OfferDeclared } from './offer-declared/offer-declared.event';
 import { PoolAvailabilityChanged } from './pool-availability-changed/pool-availability-changed.event';
 import { SupplierFaultObserved } from './supplier-fault-observed/supplier-fault-observed.event';
@@ -66,6 +67,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   WorkloadScheduled,
   WorkloadStarted,
   WorkloadFinished,
+  NetworkChargeReported,
   CreditAdded,
   CreditDeclined,
   HoldPlaced,
