@@ -181,6 +181,27 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     const owed = micros(trial.payable.balance);
     expectCost(owed < 0n ? -owed : owed, micros(charged.amount));
     expect((await (await financeOf(peer)).trialBalance()).balanced).toBe(true);
+
+    // A's orchestrator reads what B charged once B has settled, and A's finance reconciles it, job by job.
+    const line = await eventually(async () => {
+      const report = await aFinance.get<{ items: Array<Record<string, unknown>>; mismatches: number }>(
+        '/v1/finance/networks/reconciliation',
+        { networkId: 'peer-b' },
+      );
+      const mine = report.items.find((item) => item.jobId === id);
+      expect(mine).toBeDefined();
+      return mine as Record<string, unknown>;
+    }, 60_000);
+    expect(line).toMatchObject({
+      externalJobId: there.id,
+      gpuSeconds: { metered: used.gpuSeconds, charged: used.gpuSeconds },
+      charged: charged.amount,
+      status: expect.stringMatching(/^(matches|rounding)$/),
+    });
+    // Operators see the network's activity: everything A ran went to B, and what B charged.
+    const [network] = (await home.operator.networks()).items as unknown as Array<Record<string, unknown>>;
+    expect(network).toMatchObject({ id: 'peer-b', breaker: 'closed', placed: 1, routedShareBps: 10_000 });
+    expect(micros(network.charged as string)).toBe(micros(charged.amount));
   }, 300_000);
 
   it('cancels on B what its client cancels on A', async () => {

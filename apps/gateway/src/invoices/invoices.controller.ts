@@ -81,6 +81,36 @@ export const TrialBalanceSchema = z.object({
   balanced: z.boolean(),
 });
 
+export const NetworkReconciliationSchema = z.object({
+  items: z.array(
+    z.object({
+      networkId: z.string(),
+      jobId: z.string(),
+      reservationId: z.string(),
+      externalJobId: z.string().describe("The job's id on the network"),
+      currency: z.string(),
+      gpuSeconds: z.object({ metered: z.number().int(), charged: z.number().int() }),
+      owed: z.string().describe('What Gridex owes the network for the job by its own metering'),
+      charged: z.string().describe('What the network charged'),
+      difference: z.string().describe('charged − owed'),
+      status: z.enum(['matches', 'rounding', 'mismatch', 'not-settled']),
+      reason: z.string(),
+      reportedAt: z.string(),
+    }),
+  ),
+  mismatches: z.number().int().describe('Lines on this page flagged mismatch'),
+  nextCursor: z.string().nullable(),
+});
+
+const ReconciliationQuerySchema = z.strictObject({
+  networkId: z.string().max(32).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional(),
+  cursor: z.string().max(300).optional(),
+});
+
 const isPlatformFinance = (caller: Principal) =>
   caller.role === 'finance' && caller.tenantId === PLATFORM_TENANT;
 
@@ -160,6 +190,20 @@ export class InvoicesController {
   async trialBalance(@Caller() caller: Principal) {
     platformFinanceOnly(caller);
     return toApiUnits(await this.services.json('billing', '/v1/finance/trial-balance'));
+  }
+
+  /**
+   * Per job another network ran: what it charged against what Gridex metered and owes it, each flagged
+   * (platform finance).
+   */
+  @Get('finance/networks/reconciliation')
+  @Roles('finance')
+  async networkReconciliation(@Caller() caller: Principal, @Query() query: unknown) {
+    platformFinanceOnly(caller);
+    const q = validated(ReconciliationQuerySchema, query, 'REQUEST.INVALID', 'the query is invalid');
+    return toApiUnits(
+      await this.services.json('billing', '/v1/finance/networks/reconciliation', { query: q }),
+    );
   }
 
   private tenantPath(caller: Principal, rest: string): string {

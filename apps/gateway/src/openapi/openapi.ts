@@ -16,6 +16,7 @@ import {
   InvoiceSchema,
   LedgerPageSchema,
   TrialBalanceSchema,
+  NetworkReconciliationSchema,
 } from '../invoices/invoices.controller';
 import { ClustersSchema, FleetSchema, NetworksSchema } from '../operations/fleet.controller';
 import {
@@ -484,6 +485,16 @@ export const OPERATIONS: readonly Operation[] = [
     response: TrialBalanceSchema,
     status: 200,
     errors: [401, 403, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/v1/finance/networks/reconciliation',
+    summary:
+      'Per job another network ran: its charge against what Gridex metered and owes it, flagged (`networkId`, paging)',
+    roles: ['finance'],
+    response: NetworkReconciliationSchema,
+    status: 200,
+    errors: [400, 401, 403, 429, 503],
   },
   {
     method: 'get',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Roles } from '../auth/principal';
 import { ServiceClient } from '../internal/service-client';
+import { toApiUnits } from '../domain/api-money';
 
 const Counts = {
   nodes: z.number().int(),
@@ -36,6 +37,10 @@ export const NetworksSchema = z.object({
       lastError: z.string().nullable(),
       offers: z.number().int(),
       offersSeenAt: z.string().nullable(),
+      placed: z.number().int().describe('Jobs placed on the network so far'),
+      running: z.number().int().describe('Of those, live there now'),
+      routedShareBps: z.number().int().describe('Its share of every workload launched, in basis points'),
+      charged: z.string().describe('What the network charged so far (USD); reconciled in finance'),
     }),
   ),
 });
@@ -62,9 +67,12 @@ export class FleetController {
     return this.services.json('inventory', '/v1/clusters');
   }
 
-  /** Each configured network's health: its breaker, last error, and how many offers it showed when. */
+  /**
+   * Each configured network: its breaker, last error, offers and when they were seen, jobs placed and running
+   * there, its routed share and what it charged so far.
+   */
   @Get('networks')
-  networks() {
-    return this.services.json('orchestrator', '/v1/networks');
+  async networks() {
+    return toApiUnits(await this.services.json('orchestrator', '/v1/networks'));
   }
 }

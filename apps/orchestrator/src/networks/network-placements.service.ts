@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobMatchedPayload } from '@gridex/contracts';
 import { ExternalJob, ExternalJobRequest, NetworkRegistry } from '@gridex/networks';
+import { ServiceMetrics } from '@gridex/observability';
 import { WorkloadRow } from '../workloads/workload.store';
 
 /** The network an allocation runs on, if it is one this orchestrator routes to. */
@@ -42,8 +43,18 @@ const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 
 @Injectable()
 export class NetworkPlacements {
   private readonly logger = new Logger(NetworkPlacements.name);
+  private readonly placements;
 
-  constructor(@Inject(NetworkRegistry) private readonly registry: NetworkRegistry) {}
+  constructor(
+    @Inject(NetworkRegistry) private readonly registry: NetworkRegistry,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
+  ) {
+    this.placements = metrics.counter(
+      'network_placements_total',
+      'Jobs placed on other networks, by network and outcome (placed, refused: refused, timed out or invalid)',
+      ['network', 'outcome'],
+    );
+  }
 
   networkOf(matched: JobMatchedPayload): string | undefined {
     return networkOf(matched, this.registry);
@@ -56,8 +67,11 @@ export class NetworkPlacements {
     workloadId: string,
   ): Promise<{ placed: ExternalJob } | { refused: string }> {
     try {
-      return { placed: await this.registry.place(networkId, externalJobRequest(matched), workloadId) };
+      const placed = await this.registry.place(networkId, externalJobRequest(matched), workloadId);
+      this.placements.inc({ network: networkId, outcome: 'placed' });
+      return { placed };
     } catch (error) {
+      this.placements.inc({ network: networkId, outcome: 'refused' });
       return { refused: (error as Error).message.slice(0, 900) };
     }
   }

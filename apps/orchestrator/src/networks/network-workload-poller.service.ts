@@ -1,29 +1,43 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { money, NetworkChargeReported } from '@gridex/contracts';
+import { OutboxWriter } from '@gridex/messaging';
 import { NetworkRegistry } from '@gridex/networks';
+import { ServiceMetrics } from '@gridex/observability';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { networkWorkloadStatus } from '../domain/network-workload';
 import { LAUNCHED_STATES } from '../domain/workload-lifecycle';
 import { WorkloadLifecycle } from '../workloads/workload-lifecycle.service';
-import { WorkloadRow } from '../workloads/workload.store';
+import { WorkloadRow, WorkloadStore } from '../workloads/workload.store';
 import { NetworkPlacements } from './network-placements.service';
 
 /**
  * Follows every live job on another network by polling the network, into the same lifecycle reports as a pod's
- * (`domain/network-workload.ts`), and cancels there what ended here but could not be cancelled at the time.
+ * (`domain/network-workload.ts`), cancels there what ended here but could not be cancelled at the time, and
+ * reports what the network charged for each job that ran once the network has settled it (billing reconciles
+ * it with what Gridex owes the network).
  */
 @Injectable()
 export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly task: PeriodicTask;
   /** When each live job's network last answered about it (since this process started). */
   private readonly lastAnswer = new Map<string, Date>();
+  private readonly charged;
 
   constructor(
     @Inject(NetworkRegistry) private readonly registry: NetworkRegistry,
     @Inject(NetworkPlacements) private readonly placements: NetworkPlacements,
     @Inject(WorkloadLifecycle) private readonly workloads: WorkloadLifecycle,
+    @Inject(WorkloadStore) private readonly store: WorkloadStore,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
+    this.charged = metrics.counter(
+      'network_charged_micros_total',
+      'What other networks charged for the jobs they ran, in micro-units of USD, by network',
+      ['network'],
+    );
     this.task = new PeriodicTask(
       new Logger(NetworkWorkloadPoller.name),
       'network workloads poll',
@@ -44,6 +58,36 @@ export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicat
     const rows = await this.workloads.launchedOnNetworks();
     await Promise.all(rows.map((row) => this.follow(row, now)));
     for (const row of await this.workloads.uncleaned('networks')) await this.workloads.cleanUp(row, 0);
+    for (const row of await this.store.chargesToReport()) await this.reportCharge(row, now);
+  }
+
+  /** Reads what the network charged for a job that ran there and reports it, once; none yet: later. */
+  private async reportCharge(row: WorkloadRow, now: Date): Promise<void> {
+    const networkId = row.network_id as string;
+    const usage = await this.registry.usage(networkId, row.external_job_id as string).catch(() => undefined);
+    // The network lists a job's usage once it has settled it.
+    if (!usage || usage.gpuSeconds === 0) return;
+    const recorded = await this.store.transaction(async (tx) => {
+      if (!(await this.store.recordCharge(tx, row.workload_id, BigInt(usage.chargedMicros), now)))
+        return false;
+      await this.outbox.emit(
+        tx,
+        NetworkChargeReported,
+        {
+          networkId,
+          jobId: row.job_id,
+          reservationId: row.reservation_id,
+          externalJobId: row.external_job_id as string,
+          gpuSeconds: usage.gpuSeconds,
+          charged: money('USD', BigInt(usage.chargedMicros)),
+          reportedAt: now.toISOString(),
+        },
+        { correlationId: row.correlation_id, causationId: null, tenantId: row.tenant_id },
+        now,
+      );
+      return true;
+    });
+    if (recorded) this.charged.inc({ network: networkId }, Number(usage.chargedMicros));
   }
 
   private async follow(row: WorkloadRow, now: Date): Promise<void> {

@@ -26,6 +26,7 @@ import {
 import { ServiceMetrics } from '@gridex/observability';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
+import { WorkloadStore } from '../workloads/workload.store';
 
 /** The adapter that speaks a network of this kind. */
 function adapterFor(config: NetworkConfig): NetworkAdapter {
@@ -151,13 +152,35 @@ export class NetworkOffersService implements OnApplicationBootstrap, OnApplicati
   }
 }
 
-/** The networks' health for operators (the gateway's `GET /v1/networks`). */
+/**
+ * The networks for operators (the gateway's `GET /v1/networks`): each one's health, the jobs placed there and
+ * running now, its share of all launched workloads in basis points, and what it charged so far.
+ */
 @Controller('v1/networks')
 export class NetworksController {
-  constructor(@Inject(NetworkRegistry) private readonly registry: NetworkRegistry) {}
+  constructor(
+    @Inject(NetworkRegistry) private readonly registry: NetworkRegistry,
+    @Inject(WorkloadStore) private readonly workloads: WorkloadStore,
+  ) {}
 
   @Get()
-  list() {
-    return { items: this.registry.health() };
+  async list() {
+    const [activity, launched] = await Promise.all([
+      this.workloads.networkActivity(),
+      this.workloads.launchedCount(),
+    ]);
+    return {
+      items: this.registry.health().map((network) => {
+        const own = activity.find((a) => a.network_id === network.id);
+        const placed = own?.placed ?? 0;
+        return {
+          ...network,
+          placed,
+          running: own?.running ?? 0,
+          routedShareBps: launched === 0 ? 0 : Math.round((placed * 10_000) / launched),
+          chargedMicros: own?.charged_micros ?? '0',
+        };
+      }),
+    };
   }
 }

@@ -220,6 +220,54 @@ export class WorkloadStore {
     );
   }
 
+  /**
+   * Network workloads that ran and ended but whose network has not yet reported its charge (it does once it has
+   * settled the job; asked for a day at most).
+   */
+  async chargesToReport(): Promise<WorkloadRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM ${this.workloads}
+       WHERE kind = 'network' AND state NOT IN (${inList(LIVE_STATES)}) AND started_at IS NOT NULL
+         AND external_job_id IS NOT NULL AND charge_reported_at IS NULL AND finished_at > now() - interval '1 day'`,
+    );
+  }
+
+  /** Records a network's charge for a workload, once: false when it was already recorded. */
+  async recordCharge(
+    tx: EntityManager,
+    workloadId: string,
+    chargedMicros: bigint,
+    at: Date,
+  ): Promise<boolean> {
+    const rows: unknown[] = await tx.query(
+      `UPDATE ${this.workloads} SET charged_micros = $2, charge_reported_at = $3
+       WHERE workload_id = $1 AND charge_reported_at IS NULL RETURNING workload_id`,
+      [workloadId, chargedMicros.toString(), at],
+    );
+    return rows.length > 0;
+  }
+
+  /** Per network: jobs placed there, those running now, and what it charged so far. */
+  async networkActivity(): Promise<
+    Array<{ network_id: string; placed: number; running: number; charged_micros: string }>
+  > {
+    return this.dataSource.query(
+      `SELECT network_id, count(*)::int AS placed,
+              count(*) FILTER (WHERE state IN (${inList(LAUNCHED_STATES)}))::int AS running,
+              coalesce(sum(charged_micros), 0)::text AS charged_micros
+       FROM ${this.workloads} WHERE kind = 'network' AND external_job_id IS NOT NULL GROUP BY network_id`,
+    );
+  }
+
+  /** Workloads ever launched, here or on a network (the whole of which a network's placements are a share). */
+  async launchedCount(): Promise<number> {
+    const [row]: Array<{ launched: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS launched FROM ${this.workloads}
+       WHERE state <> 'awaiting-hold' AND (kind <> 'network' OR external_job_id IS NOT NULL)`,
+    );
+    return row.launched;
+  }
+
   /** Records where a network placed a workload (the job's id there), within the launching transaction. */
   async recordPlacement(
     tx: EntityManager,

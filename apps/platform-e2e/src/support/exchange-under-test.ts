@@ -66,13 +66,14 @@ export class ExchangeUnderTest {
     const inventory = await launch('inventory');
     const rewards = await launch('rewards');
     await launch('matching');
-    await launch('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/e2e-run=${this.run}` });
+    const orchestrator = await launch('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/e2e-run=${this.run}` });
     const gateway = await launch('gateway', {
       GRIDEX_OPERATOR_KEY: this.options.operatorKey,
       GATEWAY_KDF_COST: '12',
       GATEWAY_BILLING_URL: billing.url,
       GATEWAY_INVENTORY_URL: inventory.url,
       GATEWAY_REWARDS_URL: rewards.url,
+      GATEWAY_ORCHESTRATOR_URL: orchestrator.url,
     });
     await Promise.all(this.services.map((service) => untilReady(service)));
     this.gatewayUrl = gateway.url;
