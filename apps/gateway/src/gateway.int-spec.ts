@@ -251,6 +251,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/invoices',
         '/v1/invoices/{invoiceId}',
         '/v1/finance/ledger',
+        '/v1/finance/networks/reconciliation',
         '/v1/finance/trial-balance',
         '/v1/fleet',
         '/v1/clusters',
