@@ -72,6 +72,22 @@ export interface NetworkAdapter {
   usage(externalJobId: string, signal: AbortSignal): Promise<ExternalUsage>;
 }
 
+/**
+ * The network answered, and its answer is no: the request itself is refused (invalid, not allowed, no credit).
+ * Adapters throw it for such answers only, so that a caller knows nothing was done there; any other failure
+ * (a timeout, a server error, a dropped connection) leaves the outcome unknown.
+ */
+export class NetworkRefused extends Error {
+  constructor(
+    readonly networkId: string,
+    readonly operation: string,
+    readonly reason: string,
+  ) {
+    super(`network ${networkId} refused ${operation}: ${reason}`);
+    this.name = 'NetworkRefused';
+  }
+}
+
 /** An answer from another network that does not fit the port's shapes. */
 export class NetworkAnswerInvalid extends Error {
   constructor(

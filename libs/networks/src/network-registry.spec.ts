@@ -1,4 +1,4 @@
-import { NetworkAdapter, NetworkAnswerInvalid, NetworkOffer } from './network-adapter';
+import { NetworkAdapter, NetworkAnswerInvalid, NetworkOffer, NetworkRefused } from './network-adapter';
 import { parseNetworks } from './network-config';
 import { NetworkRegistry, NetworkTimeout, NetworkUnavailable } from './network-registry';
 
@@ -17,11 +17,12 @@ const offer: NetworkOffer = {
 /** A network whose answers the test sets, one behaviour per call. */
 class ScriptedNetwork implements NetworkAdapter {
   readonly kind = 'scripted';
-  next: 'ok' | 'hang' | 'fail' | 'garbage' = 'ok';
+  next: 'ok' | 'hang' | 'fail' | 'garbage' | 'refuse' = 'ok';
   calls = 0;
   private answer<T>(value: T, signal: AbortSignal): Promise<T> {
     this.calls += 1;
     if (this.next === 'fail') return Promise.reject(new Error('503 from the network'));
+    if (this.next === 'refuse') return Promise.reject(new NetworkRefused('', 'call', '402 no credit'));
     if (this.next === 'garbage') return Promise.resolve({ offers: 'lots' } as unknown as T);
     if (this.next === 'hang')
       return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
@@ -111,6 +112,18 @@ describe('NetworkRegistry: every call guarded by timeout, breaker and validation
     network.next = 'fail';
     await expect(registry.refreshOffers()).resolves.toBe(0);
     expect(registry.health()[0]).toMatchObject({ breaker: 'open', lastError: expect.stringMatching(/503/) });
+  });
+
+  it('passes a refusal on under the network’s name, without counting it against the breaker', async () => {
+    now = 0;
+    const { network, registry } = setup();
+    network.next = 'refuse';
+    for (let i = 0; i < 3; i += 1) {
+      const refused = registry.place('peer', { spec: {} as never, image: 'i', command: [] }, 'key-1');
+      await expect(refused).rejects.toBeInstanceOf(NetworkRefused);
+      await expect(refused).rejects.toThrow('network peer refused place: 402 no credit');
+    }
+    expect(registry.health()[0]).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
   });
 
   it('refuses a network nobody configured', async () => {

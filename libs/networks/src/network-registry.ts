@@ -9,6 +9,7 @@ import {
   NetworkAdapter,
   NetworkAnswerInvalid,
   NetworkOffer,
+  NetworkRefused,
   NetworkOfferSchema,
   NetworkQuote,
   validAnswer,
@@ -212,6 +213,11 @@ export class NetworkRegistry {
       recordSuccess(breaker);
       return answer;
     } catch (error) {
+      // A refusal is an answer: the network is up, the request was wrong for it.
+      if (error instanceof NetworkRefused) {
+        recordSuccess(breaker);
+        throw new NetworkRefused(config.id, operation, error.reason);
+      }
       recordFailure(breaker, (error as Error).message, this.clock(), {
         failureThreshold: config.failureThreshold,
         openMs: config.openSeconds * 1000,

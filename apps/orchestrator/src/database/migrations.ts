@@ -158,8 +158,9 @@ export class AwaitHolds1764800000000 implements MigrationInterface {
 }
 
 /**
- * Workloads placed on another compute network: their kind is `network`, and they keep the network, the job's id
- * there, when it was placed (the start timeout counts from then) and what the network charged, once reported.
+ * Workloads placed on another compute network: their kind is `network`, and they keep the network, what was
+ * asked of it and when (the start timeout counts from then), the job's id there once known, and what the
+ * network charged, once reported.
  */
 export class NetworkWorkloads1765100000000 implements MigrationInterface {
   name = 'NetworkWorkloads1765100000000';
@@ -171,8 +172,8 @@ export class NetworkWorkloads1765100000000 implements MigrationInterface {
       `ALTER TABLE ${table} ADD CONSTRAINT workloads_kind_check CHECK (kind IN ('job', 'gang', 'network'))`,
     );
     await queryRunner.query(
-      `ALTER TABLE ${table} ADD COLUMN network_id text, ADD COLUMN external_job_id text,
-         ADD COLUMN placed_at timestamptz, ADD COLUMN charged_micros bigint, ADD COLUMN charge_reported_at timestamptz`,
+      `ALTER TABLE ${table} ADD COLUMN network_id text, ADD COLUMN network_request jsonb, ADD COLUMN placed_at timestamptz,
+         ADD COLUMN external_job_id text, ADD COLUMN charged_micros bigint, ADD COLUMN charge_reported_at timestamptz`,
     );
   }
 
@@ -180,8 +181,8 @@ export class NetworkWorkloads1765100000000 implements MigrationInterface {
     const table = qualified(migrationSchema(queryRunner), 'workloads');
     await queryRunner.query(`DELETE FROM ${table} WHERE kind = 'network'`);
     await queryRunner.query(
-      `ALTER TABLE ${table} DROP COLUMN network_id, DROP COLUMN external_job_id, DROP COLUMN placed_at,
-         DROP COLUMN charged_micros, DROP COLUMN charge_reported_at`,
+      `ALTER TABLE ${table} DROP COLUMN network_id, DROP COLUMN network_request, DROP COLUMN placed_at,
+         DROP COLUMN external_job_id, DROP COLUMN charged_micros, DROP COLUMN charge_reported_at`,
     );
     await queryRunner.query(`ALTER TABLE ${table} DROP CONSTRAINT workloads_kind_check`);
     await queryRunner.query(

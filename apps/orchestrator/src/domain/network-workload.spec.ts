@@ -1,5 +1,5 @@
 import { ExternalJob } from '@gridex/networks';
-import { NetworkWorkloadFacts, networkWorkloadStatus } from './network-workload';
+import { NetworkWorkloadFacts, networkWorkloadStatus, pendingPlacementStatus } from './network-workload';
 
 const placedAt = new Date('2026-12-07T10:00:00.000Z');
 const at = (seconds: number) => new Date(placedAt.getTime() + seconds * 1000);
@@ -73,5 +73,35 @@ describe('a workload on another network, from its answers', () => {
     ],
   ])('%s', (_case, input, expected) => {
     expect(networkWorkloadStatus(input, limits)).toMatchObject(expected);
+  });
+});
+
+describe('a placement whose outcome was not known, asked again', () => {
+  it.each<[string, 'not-placed' | 'unknown', number, Record<string, unknown> | undefined]>([
+    ['still no answer, within the start timeout: asked again later', 'unknown', 60, undefined],
+    [
+      'still no answer past the start timeout: lost',
+      'unknown',
+      121,
+      {
+        phase: 'failed',
+        reason: 'node-lost',
+        detail: expect.stringContaining('did not answer the placement'),
+      },
+    ],
+    [
+      'the network says no: lost at once',
+      'not-placed',
+      5,
+      { phase: 'failed', reason: 'node-lost', failedNodes: ['b/h100-1', 'b/h100-2'] },
+    ],
+  ])('%s', (_case, kind, nowSeconds, expected) => {
+    const status = pendingPlacementStatus(
+      { kind, reason: 'timeout' },
+      { networkId: 'peer-b', nodeNames: ['b/h100-1', 'b/h100-2'], placedAt, now: at(nowSeconds) },
+      limits,
+    );
+    if (expected === undefined) expect(status).toBeUndefined();
+    else expect(status).toMatchObject(expected);
   });
 });

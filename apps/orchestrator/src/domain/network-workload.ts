@@ -90,3 +90,26 @@ export function networkWorkloadStatus(
     }
   }
 }
+
+/**
+ * A placement whose outcome was not known, asked again with the same key: `undefined` while it may still be
+ * found (or made) there; failed as lost once the network says no, or the start timeout passes with no answer.
+ */
+export function pendingPlacementStatus(
+  asked: { kind: 'not-placed' | 'unknown'; reason: string },
+  facts: Pick<NetworkWorkloadFacts, 'networkId' | 'nodeNames' | 'placedAt' | 'now'>,
+  limits: Pick<NetworkWorkloadLimits, 'startTimeoutMs'>,
+): WorkloadStatus | undefined {
+  const waitedMs = facts.now.getTime() - facts.placedAt.getTime();
+  if (asked.kind === 'unknown' && waitedMs <= limits.startTimeoutMs) return undefined;
+  return {
+    phase: 'failed',
+    finishedAt: facts.now,
+    reason: 'node-lost',
+    detail:
+      asked.kind === 'not-placed'
+        ? `not placed on network ${facts.networkId}: ${asked.reason}`
+        : `network ${facts.networkId} did not answer the placement within ${Math.round(limits.startTimeoutMs / 1000)} s: ${asked.reason}`,
+    failedNodes: [...facts.nodeNames],
+  };
+}

@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobMatchedPayload } from '@gridex/contracts';
-import { ExternalJob, ExternalJobRequest, NetworkRegistry } from '@gridex/networks';
+import {
+  ExternalJob,
+  ExternalJobRequest,
+  NetworkRefused,
+  NetworkRegistry,
+  NetworkUnavailable,
+} from '@gridex/networks';
 import { ServiceMetrics } from '@gridex/observability';
 import { WorkloadRow } from '../workloads/workload.store';
 
@@ -37,8 +43,19 @@ export function externalJobRequest(matched: JobMatchedPayload): ExternalJobReque
 const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 
 /**
+ * How a placement went: placed (the job there), not placed (the network said no, or was not called because its
+ * breaker is open), or unknown (no answer in time, a server error, an answer that made no sense: the job may or
+ * may not exist there, and asking again with the same key tells).
+ */
+export type PlacementOutcome =
+  | { kind: 'placed'; job: ExternalJob }
+  | { kind: 'not-placed'; reason: string }
+  | { kind: 'unknown'; reason: string };
+
+/**
  * Work placed on other compute networks, through the registry (timeout, breaker, validation): placing with the
- * workload id as the idempotency key (a retried launch names the same job there), and cancelling.
+ * workload id as the idempotency key, so asking again after an unknown outcome names the same job there and a
+ * job is never placed twice; and cancelling, which first resolves a placement whose outcome was never known.
  */
 @Injectable()
 export class NetworkPlacements {
@@ -51,7 +68,7 @@ export class NetworkPlacements {
   ) {
     this.placements = metrics.counter(
       'network_placements_total',
-      'Jobs placed on other networks, by network and outcome (placed, refused: refused, timed out or invalid)',
+      'Placements asked of other networks, by network and outcome (placed, not-placed, unknown: asked again)',
       ['network', 'outcome'],
     );
   }
@@ -60,36 +77,40 @@ export class NetworkPlacements {
     return networkOf(matched, this.registry);
   }
 
-  /** Places the allocation on its network: the job there, or why it could not be placed. */
-  async place(
-    networkId: string,
-    matched: JobMatchedPayload,
-    workloadId: string,
-  ): Promise<{ placed: ExternalJob } | { refused: string }> {
-    try {
-      const placed = await this.registry.place(networkId, externalJobRequest(matched), workloadId);
-      this.placements.inc({ network: networkId, outcome: 'placed' });
-      return { placed };
-    } catch (error) {
-      this.placements.inc({ network: networkId, outcome: 'refused' });
-      return { refused: (error as Error).message.slice(0, 900) };
-    }
+  /** Places a job on a network under `workloadId` as its idempotency key. */
+  async place(networkId: string, request: ExternalJobRequest, workloadId: string): Promise<PlacementOutcome> {
+    const outcome = await this.registry.place(networkId, request, workloadId).then(
+      (job): PlacementOutcome => ({ kind: 'placed', job }),
+      (error: Error): PlacementOutcome =>
+        error instanceof NetworkRefused || error instanceof NetworkUnavailable
+          ? { kind: 'not-placed', reason: error.message.slice(0, 900) }
+          : { kind: 'unknown', reason: error.message.slice(0, 900) },
+    );
+    this.placements.inc({ network: networkId, outcome: outcome.kind });
+    return outcome;
   }
 
   /**
-   * Ends a job on its network unless it has ended there (nothing to do if it was never placed); false when the
-   * network could not be told, so the caller tries again later.
+   * Ends a job on its network unless it has ended there. A placement whose outcome was never known is resolved
+   * first by asking again with its key (if it never reached the network, this places it, and it is cancelled at
+   * once). False when the network could not be told, so the caller tries again later.
    */
   async cancel(row: WorkloadRow): Promise<boolean> {
-    if (!row.network_id || !row.external_job_id) return true;
+    if (!row.network_id) return true;
+    let externalJobId = row.external_job_id;
+    if (!externalJobId) {
+      if (!row.network_request) return true; // never asked of the network
+      const resolved = await this.place(row.network_id, row.network_request, row.workload_id);
+      if (resolved.kind === 'not-placed') return true;
+      if (resolved.kind === 'unknown') return false;
+      externalJobId = resolved.job.externalJobId;
+    }
     try {
-      const job = await this.registry.status(row.network_id, row.external_job_id);
-      if (!ENDED.has(job.status)) await this.registry.cancel(row.network_id, row.external_job_id);
+      const job = await this.registry.status(row.network_id, externalJobId);
+      if (!ENDED.has(job.status)) await this.registry.cancel(row.network_id, externalJobId);
       return true;
     } catch (error) {
-      this.logger.warn(
-        `could not cancel ${row.external_job_id} on ${row.network_id}: ${(error as Error).message}`,
-      );
+      this.logger.warn(`could not cancel ${externalJobId} on ${row.network_id}: ${(error as Error).message}`);
       return false;
     }
   }

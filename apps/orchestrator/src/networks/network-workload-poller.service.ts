@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { money, NetworkChargeReported } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { NetworkRegistry } from '@gridex/networks';
+import { ExternalJobRequest, NetworkRegistry } from '@gridex/networks';
 import { ServiceMetrics } from '@gridex/observability';
 import { PeriodicTask, SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
-import { networkWorkloadStatus } from '../domain/network-workload';
+import { networkWorkloadStatus, pendingPlacementStatus } from '../domain/network-workload';
 import { LAUNCHED_STATES } from '../domain/workload-lifecycle';
 import { WorkloadLifecycle } from '../workloads/workload-lifecycle.service';
 import { WorkloadRow, WorkloadStore } from '../workloads/workload.store';
@@ -32,6 +33,7 @@ export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicat
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
+    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {
     this.charged = metrics.counter(
       'network_charged_micros_total',
@@ -59,6 +61,40 @@ export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicat
     await Promise.all(rows.map((row) => this.follow(row, now)));
     for (const row of await this.workloads.uncleaned('networks')) await this.workloads.cleanUp(row, 0);
     for (const row of await this.store.chargesToReport()) await this.reportCharge(row, now);
+  }
+
+  /**
+   * A placement whose outcome was not known: asked again with the same key, which names the job if the first
+   * request reached the network and places it if it did not; given up (lost) once the network says no or the
+   * start timeout passes.
+   */
+  private async resolve(row: WorkloadRow, now: Date): Promise<void> {
+    const networkId = row.network_id as string;
+    const asked = await this.placements.place(
+      networkId,
+      row.network_request as ExternalJobRequest,
+      row.workload_id,
+    );
+    if (asked.kind === 'placed') {
+      await this.store.recordPlacement(this.dataSource, row.workload_id, asked.job.externalJobId);
+      this.lastAnswer.set(row.workload_id, now);
+      return;
+    }
+    const status = pendingPlacementStatus(
+      asked,
+      {
+        networkId,
+        nodeNames: row.allocations.map((a) => a.nodeName),
+        placedAt: new Date(row.placed_at as Date),
+        now,
+      },
+      { startTimeoutMs: this.config.NETWORK_START_TIMEOUT_SECONDS * 1000 },
+    );
+    if (!status) return;
+    const after = await this.workloads.observe(row.workload_id, () => status, []);
+    if (after && !after.cleaned_up && !(LAUNCHED_STATES as readonly string[]).includes(after.state)) {
+      await this.workloads.cleanUp(after, 0);
+    }
   }
 
   /** Reads what the network charged for a job that ran there and reports it, once; none yet: later. */
@@ -91,7 +127,8 @@ export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicat
   }
 
   private async follow(row: WorkloadRow, now: Date): Promise<void> {
-    if (!row.network_id || !row.external_job_id || !row.placed_at) return;
+    if (!row.network_id || !row.placed_at || !row.network_request) return;
+    if (!row.external_job_id) return this.resolve(row, now);
     const job = await this.placements.status(row);
     if (job) this.lastAnswer.set(row.workload_id, now);
     const status = networkWorkloadStatus(

@@ -28,7 +28,7 @@ import { workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
 import { WorkloadRow, WorkloadStore } from './workload.store';
 import { TenantNamespaces } from './tenant-namespaces.service';
-import { NetworkPlacements } from '../networks/network-placements.service';
+import { externalJobRequest, NetworkPlacements } from '../networks/network-placements.service';
 
 type FailureReason = z.infer<typeof WorkloadFailureReasonSchema>;
 
@@ -227,34 +227,37 @@ export class WorkloadLifecycle {
   }
 
   /**
-   * Places workloads on their networks side by side (each placement is idempotent by workload id). One the
-   * network refuses, or that it does not answer in time, is reported failed as `node-lost` on its nodes, so
-   * matching fails the job over elsewhere within its retry budget.
+   * Places workloads on their networks side by side, each under its workload id as idempotency key, and records
+   * what was asked. A placement the network refused (or that was not even asked, its breaker open) is reported
+   * failed as `node-lost` on its nodes, so matching fails the job over within its retry budget. One whose outcome
+   * is unknown (no answer in time) stays `created` without a job id: the poller asks again with the same key.
    */
   private async placeOnNetworks(tx: EntityManager, launches: ReadonlyArray<Launch>): Promise<void> {
-    const outcomes = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, ({ workload, matched }) =>
-      this.networks.place(workload.network_id as string, matched, workload.workload_id),
+    const requests = launches.map(({ matched }) => externalJobRequest(matched));
+    const outcomes = await mapWithConcurrency(launches, LAUNCH_CONCURRENCY, ({ workload }, index) =>
+      this.networks.place(workload.network_id as string, requests[index], workload.workload_id),
     );
     for (const [index, outcome] of outcomes.entries()) {
       const { workload, origin } = launches[index];
       const now = new Date();
-      if ('placed' in outcome) {
-        await this.store.recordPlacement(tx, workload.workload_id, outcome.placed.externalJobId, now);
-        continue;
+      await this.store.recordNetworkRequest(tx, workload.workload_id, requests[index], now);
+      if (outcome.kind === 'placed') {
+        await this.store.recordPlacement(tx, workload.workload_id, outcome.job.externalJobId);
+      } else if (outcome.kind === 'not-placed') {
+        await this.finish(
+          tx,
+          workload,
+          {
+            outcome: 'failed',
+            reason: 'node-lost',
+            detail: `not placed on network ${workload.network_id}: ${outcome.reason}`,
+            finishedAt: now,
+            failedNodes: workload.allocations.map((a) => a.nodeName),
+          },
+          origin,
+        );
+        await this.store.markCleanedUp(tx, workload.workload_id);
       }
-      await this.finish(
-        tx,
-        workload,
-        {
-          outcome: 'failed',
-          reason: 'node-lost',
-          detail: `not placed on network ${workload.network_id}: ${outcome.refused}`,
-          finishedAt: now,
-          failedNodes: workload.allocations.map((a) => a.nodeName),
-        },
-        origin,
-      );
-      await this.store.markCleanedUp(tx, workload.workload_id);
     }
   }
 

@@ -39,21 +39,21 @@ class FakeCluster extends ClusterApi {
   }
 }
 
-/** Another network, in memory: what was placed there (by idempotency key) and cancelled, or a refusal. */
+/** Another network, in memory: what was placed there (by idempotency key) and cancelled, or how it fails. */
 class FakeNetworks {
   readonly placed = new Map<string, string>();
   readonly cancelled: string[] = [];
-  refuseWith?: string;
+  failWith?: { kind: 'not-placed' | 'unknown'; reason: string };
 
   networkOf(matched: JobMatchedPayload): string | undefined {
     const networkId = matched.allocations[0].networkId;
     return networkId === 'peer-b' ? networkId : undefined;
   }
-  async place(_networkId: string, _matched: JobMatchedPayload, key: string) {
-    if (this.refuseWith) return { refused: this.refuseWith };
+  async place(_networkId: string, _request: unknown, key: string) {
+    if (this.failWith) return this.failWith;
     const externalJobId = this.placed.get(key) ?? `ext-${this.placed.size + 1}`;
     this.placed.set(key, externalJobId);
-    return { placed: { externalJobId, status: 'queued' as const } };
+    return { kind: 'placed' as const, job: { externalJobId, status: 'queued' as const } };
   }
   async cancel(row: WorkloadRow): Promise<boolean> {
     this.cancelled.push(row.external_job_id ?? '(none)');
@@ -95,8 +95,9 @@ class FakeStore {
       cleaned_up: false,
       matched: state === 'awaiting-hold' ? w.matched : null,
       network_id: w.networkId ?? null,
-      external_job_id: null,
+      network_request: null,
       placed_at: null,
+      external_job_id: null,
     };
     this.rows.set(row.reservation_id, row);
     return { ...row };
@@ -128,9 +129,14 @@ class FakeStore {
     const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
     if (row) Object.assign(row, { state, matched: state === 'awaiting-hold' ? row.matched : null });
   }
-  async recordPlacement(_tx: unknown, workloadId: string, externalJobId: string, at: Date): Promise<void> {
+  async recordNetworkRequest(_tx: unknown, workloadId: string, request: unknown, at: Date): Promise<void> {
     const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
-    if (row) Object.assign(row, { external_job_id: externalJobId, placed_at: at });
+    if (row) Object.assign(row, { network_request: request, placed_at: at });
+  }
+  async recordPlacement(_tx: unknown, workloadId: string, externalJobId: string): Promise<boolean> {
+    const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
+    if (row) Object.assign(row, { external_job_id: externalJobId });
+    return row !== undefined;
   }
   async markCleanedUp(_tx: unknown, workloadId: string): Promise<void> {
     const row = [...this.rows.values()].find((r) => r.workload_id === workloadId);
@@ -315,7 +321,10 @@ describe('WorkloadLifecycle', () => {
 
     it('reports a placement the network refuses as node-lost on its nodes, so the job fails over', async () => {
       const s = setUp();
-      s.networks.refuseWith = 'network peer-b did not answer place within 5000 ms';
+      s.networks.failWith = {
+        kind: 'not-placed',
+        reason: 'network peer-b refused place: 402 insufficient credit',
+      };
       const job = onPeer();
       s.store.holds.add(job.reservationId);
       await s.lifecycle.start(tx, [{ matched: job, origin }]);
@@ -323,7 +332,7 @@ describe('WorkloadLifecycle', () => {
         expect.objectContaining({
           outcome: 'failed',
           reason: 'node-lost',
-          detail: expect.stringContaining('did not answer place'),
+          detail: expect.stringContaining('refused place'),
           failedNodes: [
             { clusterId: 'network:peer-b', nodeName: 'b/h100-0' },
             { clusterId: 'network:peer-b', nodeName: 'b/h100-1' },
@@ -331,6 +340,20 @@ describe('WorkloadLifecycle', () => {
         }),
       ]);
       expect(s.store.rows.get(job.reservationId)).toMatchObject({ state: 'failed', cleaned_up: true });
+    });
+
+    it('keeps a placement of unknown outcome, with what was asked, for the poller to ask again', async () => {
+      const s = setUp();
+      s.networks.failWith = { kind: 'unknown', reason: 'network peer-b did not answer place within 5000 ms' };
+      const job = onPeer();
+      s.store.holds.add(job.reservationId);
+      await s.lifecycle.start(tx, [{ matched: job, origin }]);
+      expect(s.outbox.finished()).toEqual([]);
+      expect(s.store.rows.get(job.reservationId)).toMatchObject({
+        state: 'created',
+        external_job_id: null,
+        network_request: expect.objectContaining({ spec: expect.objectContaining({ nodeCount: 2 }) }),
+      });
     });
 
     it('cancels the job there when it is stopped here', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobMatchedPayload } from '@gridex/contracts';
+import type { ExternalJobRequest } from '@gridex/networks';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
@@ -24,10 +25,14 @@ export interface WorkloadRow {
   cleaned_up: boolean;
   /** The allocation as matched, kept only while the workload awaits its hold (its objects are made from it). */
   matched: JobMatchedPayload | null;
-  /** On another compute network: which, the job's id there once placed, and when it was placed. */
+  /**
+   * On another compute network: which, what was asked of it (kept to ask again with the same key while the
+   * outcome is unknown), when, and the job's id there once known.
+   */
   network_id: string | null;
-  external_job_id: string | null;
+  network_request: ExternalJobRequest | null;
   placed_at: Date | null;
+  external_job_id: string | null;
 }
 
 export interface NewWorkload {
@@ -255,7 +260,7 @@ export class WorkloadStore {
       `SELECT network_id, count(*)::int AS placed,
               count(*) FILTER (WHERE state IN (${inList(LAUNCHED_STATES)}))::int AS running,
               coalesce(sum(charged_micros), 0)::text AS charged_micros
-       FROM ${this.workloads} WHERE kind = 'network' AND external_job_id IS NOT NULL GROUP BY network_id`,
+       FROM ${this.workloads} WHERE kind = 'network' AND network_request IS NOT NULL GROUP BY network_id`,
     );
   }
 
@@ -263,22 +268,36 @@ export class WorkloadStore {
   async launchedCount(): Promise<number> {
     const [row]: Array<{ launched: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS launched FROM ${this.workloads}
-       WHERE state <> 'awaiting-hold' AND (kind <> 'network' OR external_job_id IS NOT NULL)`,
+       WHERE state <> 'awaiting-hold' AND (kind <> 'network' OR network_request IS NOT NULL)`,
     );
     return row.launched;
   }
 
-  /** Records where a network placed a workload (the job's id there), within the launching transaction. */
-  async recordPlacement(
+  /** Records what is asked of a network for a workload, and when (the start timeout counts from then). */
+  async recordNetworkRequest(
     tx: EntityManager,
     workloadId: string,
-    externalJobId: string,
+    request: ExternalJobRequest,
     at: Date,
   ): Promise<void> {
     await tx.query(
-      `UPDATE ${this.workloads} SET external_job_id = $2, placed_at = $3 WHERE workload_id = $1`,
-      [workloadId, externalJobId, at],
+      `UPDATE ${this.workloads} SET network_request = $2, placed_at = $3 WHERE workload_id = $1`,
+      [workloadId, JSON.stringify(request), at],
     );
+  }
+
+  /** Records the job's id on its network, once known; false when it already was (a concurrent resolve). */
+  async recordPlacement(
+    tx: EntityManager | DataSource,
+    workloadId: string,
+    externalJobId: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await tx.query(
+      `UPDATE ${this.workloads} SET external_job_id = $2
+       WHERE workload_id = $1 AND external_job_id IS NULL RETURNING workload_id`,
+      [workloadId, externalJobId],
+    );
+    return rows.length > 0;
   }
 
   /** Which of these workloads are launched and not finished (pods of any other labelled ours are deleted). */

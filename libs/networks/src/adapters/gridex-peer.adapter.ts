@@ -1,5 +1,5 @@
 import { clientPriceMicros, decimalToMicros, JobState, microsToDecimal } from '@gridex/contracts';
-import { GridexClient, Job, JobSpec } from '@gridex/sdk';
+import { GridexApiError, GridexClient, Job, JobSpec } from '@gridex/sdk';
 import {
   ExternalJob,
   ExternalJobRequest,
@@ -7,6 +7,7 @@ import {
   NetworkAdapter,
   NetworkOffer,
   NetworkQuote,
+  NetworkRefused,
 } from '../network-adapter';
 
 /** One offer of a Gridex exchange's offer search, as its public API writes it. */
@@ -63,8 +64,12 @@ export class GridexPeerAdapter implements NetworkAdapter {
     idempotencyKey: string,
     signal: AbortSignal,
   ): Promise<ExternalJob> {
-    const accepted = await this.client(signal).submitJob(jobSpecOf(request), idempotencyKey);
-    return { externalJobId: accepted.id, status: accepted.status };
+    try {
+      const accepted = await this.client(signal).submitJob(jobSpecOf(request), idempotencyKey);
+      return { externalJobId: accepted.id, status: accepted.status };
+    } catch (error) {
+      throw refusalOf(error, 'place');
+    }
   }
 
   async status(externalJobId: string, signal: AbortSignal): Promise<ExternalJob> {
@@ -93,6 +98,20 @@ export class GridexPeerAdapter implements NetworkAdapter {
       fetch: (input, init) => fetch(input, { ...init, signal }),
     });
   }
+}
+
+/**
+ * A peer's answer that says no (a 4xx problem, other than a timeout or rate limit) as a refusal; anything else
+ * as it was, its outcome unknown.
+ */
+function refusalOf(error: unknown, operation: string): unknown {
+  if (error instanceof GridexApiError && error.status >= 400 && error.status < 500) {
+    if (![408, 425, 429].includes(error.status)) {
+      // The registry names the network; the adapter does not know its id.
+      return new NetworkRefused('', operation, `${error.status} ${error.message}`);
+    }
+  }
+  return error;
 }
 
 /** A peer's offers as the port's: one offer per node with free GPUs, priced as the peer charges its clients. */
