@@ -32,6 +32,8 @@ const layerConstraints = [
       'layer:observability',
       'layer:persistence',
       'layer:messaging',
+      // An exchange under test is driven through its public API, as clients drive it.
+      'layer:client',
     ],
   },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

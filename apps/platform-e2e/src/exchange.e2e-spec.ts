@@ -1,6 +1,5 @@
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
-import { eventually, uniqueSuffix } from '@gridex/testing';
-import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
+import { eventually, ExchangeUnderTest, Tenant, uniqueSuffix } from '@gridex/testing';
 
 /**
  * The exchange end to end, through the public API only (the SDK), with the six real services, Kafka,

@@ -1,6 +1,5 @@
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
-import { eventually, uniqueSuffix } from '@gridex/testing';
-import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
+import { eventually, ExchangeUnderTest, Tenant, uniqueSuffix } from '@gridex/testing';
 
 /**
  * The aggregator role end to end: two whole exchanges on one stack, each on its own GRIDEX_INSTANCE. Exchange A
@@ -107,7 +106,7 @@ describe('routing a job to another compute network (the aggregator role)', () =>
             },
           ]),
           NETWORK_OFFERS_REFRESH_SECONDS: '1',
-          NETWORK_STATUS_POLL_SECONDS: '1',
+          NETWORK_STATUS_POLL_MS: '500',
           NETWORK_SILENCE_LIMIT_SECONDS: '5',
           STOP_GRACE_SECONDS: '1',
         },

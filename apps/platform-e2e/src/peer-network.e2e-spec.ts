@@ -10,13 +10,14 @@ import { GridexClient } from '@gridex/sdk';
 import {
   dropSchema,
   eventually,
+  ExchangeUnderTest,
   launchService,
   LaunchedService,
   provisionInstanceTopics,
+  Tenant,
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { ExchangeUnderTest, Tenant } from './support/exchange-under-test';
 
 /**
  * Another Gridex exchange as a network Gridex routes to: a real peer (its own six services, on its own

@@ -3,3 +3,4 @@ export * from './real-stack';
 export * from './service-process';
 export * from './kubernetes';
 export * from './fixtures';
+export * from './exchange-under-test';

@@ -70,9 +70,11 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   NETWORK_OFFERS_REFRESH_SECONDS: intFromEnv(1, 3600)
     .prefault('15')
     .describe("How often the networks' offers are pulled"),
-  NETWORK_STATUS_POLL_SECONDS: intFromEnv(1, 3600)
-    .prefault('2')
-    .describe('How often each job placed on another network is asked about'),
+  NETWORK_STATUS_POLL_MS: intFromEnv(100, 3_600_000)
+    .prefault('1000')
+    .describe(
+      'How often each job placed on another network is asked about (its hand-over waits for the next poll)',
+    ),
   NETWORK_START_TIMEOUT_SECONDS: intFromEnv(10, 86_400)
     .prefault('300')
     .describe('How long a job placed on another network may wait there to run before it fails over'),

@@ -43,7 +43,7 @@ export class NetworkWorkloadPoller implements OnApplicationBootstrap, OnApplicat
     this.task = new PeriodicTask(
       new Logger(NetworkWorkloadPoller.name),
       'network workloads poll',
-      config.NETWORK_STATUS_POLL_SECONDS * 1000,
+      config.NETWORK_STATUS_POLL_MS,
       () => this.poll(),
     );
   }

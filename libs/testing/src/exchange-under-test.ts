@@ -1,15 +1,14 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { buildGpuPool, NodeManifest } from '@gridex/gpu-node-pool';
 import { GridexClient } from '@gridex/sdk';
-import {
-  dropSchema,
-  eventually,
-  launchService,
-  LaunchedService,
-  provisionInstanceTopics,
-  testKubeConfig,
-  untilReady,
-} from '@gridex/testing';
+import { dropSchema, eventually, provisionInstanceTopics } from './real-stack';
+import { launchService, LaunchedService, untilReady } from './service-process';
+import { testKubeConfig } from './kubernetes';
+
+/** Throws `what` unless `holds`: the helpers here run in benchmarks too, outside Jest. */
+function check(holds: boolean, what: string): void {
+  if (!holds) throw new Error(what);
+}
 
 export interface Tenant {
   id: string;
@@ -85,9 +84,10 @@ export class ExchangeUnderTest {
     for (const node of this.nodes)
       await this.core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
     for (const owner of owners) {
-      await eventually(async () => expect((await owner.api.supplierNodes()).items).toEqual([]), 30_000).catch(
-        () => undefined,
-      );
+      await eventually(async () => {
+        const left = (await owner.api.supplierNodes()).items.length;
+        check(left === 0, `${left} node(s) of ${owner.id} still listed`);
+      }, 30_000).catch(() => undefined);
     }
     for (const service of [...this.services].reverse()) {
       await service.process.kill();
@@ -102,8 +102,14 @@ export class ExchangeUnderTest {
     const api = new GridexClient({ baseUrl: this.gatewayUrl, apiKey: key });
     if (credit) {
       const topUp = await api.addCredits(credit);
-      await eventually(async () => expect((await api.topUp(topUp.topUpId)).status).toBe('credited'));
-      await eventually(async () => expect((await api.balance()).available).toBe(credit));
+      await eventually(async () => {
+        const { status } = await api.topUp(topUp.topUpId);
+        check(status === 'credited', `top-up ${topUp.topUpId} is ${status}`);
+      });
+      await eventually(async () => {
+        const { available } = await api.balance();
+        check(available === credit, `balance is ${available}, not ${credit}`);
+      });
     }
     return { id: tenant.id, api, key };
   }
@@ -136,7 +142,8 @@ export class ExchangeUnderTest {
     this.nodes.push(...built);
     await eventually(async () => {
       const listed = (await owner.api.supplierNodes()).items.filter((n) => n.pool === pool.pool);
-      expect(listed.length).toBeGreaterThanOrEqual((pool.firstIndex ?? 0) + pool.count);
+      const wanted = (pool.firstIndex ?? 0) + pool.count;
+      check(listed.length >= wanted, `${listed.length} of ${wanted} nodes of pool ${pool.pool} listed`);
     }, 60_000);
     return built;
   }
@@ -145,8 +152,11 @@ export class ExchangeUnderTest {
   async untilSellable(owner: Tenant): Promise<void> {
     await eventually(async () => {
       const listed = (await owner.api.supplierNodes()).items;
-      expect(listed.length).toBeGreaterThan(0);
-      expect(listed.every((n) => n.verification === 'verified' && n.schedulable === true)).toBe(true);
+      const sellable = listed.filter((n) => n.verification === 'verified' && n.schedulable === true).length;
+      check(
+        listed.length > 0 && sellable === listed.length,
+        `${sellable} of ${listed.length} nodes sellable`,
+      );
     }, 90_000);
   }
 }
