@@ -13,8 +13,7 @@
  * - routedToNetworksShare: decisions that landed on another network; choiceViolations: decisions that landed
  *   where the job's choice does not allow, and gangsSpanningNetworks (both must be 0).
  * Writes bench/results/federation.json. The hand-over (submit → running through a peer) and double placements
- * under adapter timeouts need matched jobs placed on networks, which the orchestrator does not do yet: they are
- * listed as not measured.
+ * under adapter timeouts are measured on two live exchanges by `bench:federation-live` (`handover.bench.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -184,10 +183,6 @@ function main(): void {
     federated,
     baseline,
     targets: { routingDecisionP99Ms: { op: '<=', value: 2 } },
-    notMeasured: {
-      handOverP50Ms: 'submit → running through a peer: matched jobs are not yet placed on other networks',
-      doublePlacements: '1,000 placements with injected adapter timeouts: same reason',
-    },
   };
   const out = path.join(__dirname, '..', 'results', 'federation.json');
   mkdirSync(path.dirname(out), { recursive: true });

@@ -64,6 +64,25 @@ export const FIGURES: readonly Figure[] = [
     unit: 'ms',
   },
   {
+    bench: 'federation-live',
+    figure: 'extra hand-over through a peer, p50',
+    path: 'handOver.extraP50Ms',
+    unit: 'ms',
+    target: { op: '<=', value: 500 },
+  },
+  {
+    bench: 'federation-live',
+    figure: 'submit → running on local capacity, p50 (baseline)',
+    path: 'handOver.localP50Ms',
+    unit: 'ms',
+  },
+  {
+    bench: 'federation-live',
+    figure: 'jobs placed twice, 1,000 placements with injected timeouts',
+    path: 'doublePlacement.doublePlacedJobs',
+    target: { op: '=', value: 0 },
+  },
+  {
     bench: 'matching',
     figure: 'decisions at 1,000,000 GPUs',
     path: 'targetsAtLargest.decisionsPerSecond.value',

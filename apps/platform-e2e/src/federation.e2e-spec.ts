@@ -93,17 +93,11 @@ describe('routing a job to another compute network (the aggregator role)', () =>
         matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
         orchestrator: {
           NETWORKS: JSON.stringify([
-            {
-              id: 'peer-b',
-              kind: 'gridex',
-              baseUrl: peer.gatewayUrl,
-              apiKey: account.key,
+            peer.asNetwork('peer-b', account, {
               feeBps: A_FEE_BPS,
               peerTakeBps: B_TAKE_BPS,
-              trust: 'trusted',
-              timeoutMs: 10_000,
               offersMaxAgeSeconds: 5,
-            },
+            }),
           ]),
           NETWORK_OFFERS_REFRESH_SECONDS: '1',
           NETWORK_STATUS_POLL_MS: '500',

@@ -79,6 +79,22 @@ export class ExchangeUnderTest {
     this.operator = new GridexClient({ baseUrl: gateway.url, apiKey: this.options.operatorKey });
   }
 
+  /**
+   * The `NETWORKS` entry through which another exchange routes to this one as network `id`, with the key of
+   * `account` (the other exchange's client account here); `settings` override the defaults.
+   */
+  asNetwork(id: string, account: Tenant, settings: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      id,
+      kind: 'gridex',
+      baseUrl: this.gatewayUrl,
+      apiKey: account.key,
+      trust: 'trusted',
+      timeoutMs: 10_000,
+      ...settings,
+    };
+  }
+
   /** Removes its nodes (and lets the removals reach the feed), stops its services and drops their schemas. */
   async stop(owners: readonly Tenant[] = []): Promise<void> {
     for (const node of this.nodes)
