@@ -256,6 +256,25 @@ describe('the gridex Helm chart', () => {
     );
   });
 
+  it("gives the first cluster's orchestrator the networks, from their Secret, with the operators' timings", () => {
+    type Env = Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string } } }>;
+    const envOf = (objects: K8sObject[]) =>
+      podSpecOf(
+        objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gx-gridex-orchestrator-local')!,
+      ).containers[0] as unknown as { env: Env };
+    expect(envOf(render()).env.map((e) => e.name)).not.toContain('NETWORKS');
+    const { env } = envOf(
+      render(['--set', 'networks.existingSecret=gx-networks', '--set', 'networks.statusPollMs=250']),
+    );
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'NETWORKS', valueFrom: { secretKeyRef: { name: 'gx-networks', key: 'networks.json' } } },
+        { name: 'NETWORK_STATUS_POLL_MS', value: '250' },
+        { name: 'NETWORK_START_TIMEOUT_SECONDS', value: '300' },
+      ]),
+    );
+  });
+
   it.each<[string, string[], RegExp]>([
     ['an unknown key', ['--set', 'gatewy.port=1'], /additional properties 'gatewy' not allowed/],
     ['a malformed broker list', ['--set', 'kafka.brokers=kafka'], /kafka\.brokers|\/kafka\/brokers/],
@@ -267,6 +286,7 @@ describe('the gridex Helm chart', () => {
     ],
     ['no GPU cluster', ['--set', 'orchestrator.clusters=null'], /clusters/],
     ['a service port below 1024', ['--set', 'services.gateway.port=80'], /port/],
+    ['a network poll faster than 100 ms', ['--set', 'networks.statusPollMs=10'], /statusPollMs/],
   ])('refuses %s with a message naming it', (_case, args, message) => {
     const result = run('helm', ['template', 'gx', chart, '--kube-version', KUBE_VERSION, ...args]);
     expect(result.status).not.toBe(0);
