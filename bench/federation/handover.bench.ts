@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
 import { GridexPeerAdapter, NetworkRegistry, parseNetworks } from '@gridex/networks';
 import { ServiceMetrics } from '@gridex/observability';
 import { externalJobRequest, NetworkPlacements } from '@gridex/orchestrator/benchmark';
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
           (
             await client.quote({
               image: IMAGE,
+              expectedDurationSeconds: 60,
               gpusPerNode: 1,
               regions: [region],
               gpuProducts: [H100],
@@ -373,7 +374,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error);
+    console.error(inspect(error, { depth: 6 }));
     process.exit(1);
   },
 );

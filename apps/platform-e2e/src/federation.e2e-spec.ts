@@ -136,9 +136,13 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     expect(there.pricePerGpuHour).toBe('2.30');
 
     const done = await until(client, id, 'succeeded');
-    expect(done.timeline.map((t) => t.event)).toEqual(
-      expect.arrayContaining(['submitted', 'matched', 'running', 'succeeded']),
-    );
+    // B was asked about the job every half second while it ran: each change is reported once all the same.
+    expect(done.timeline.map((t) => t.event).filter((e) => e !== 'unmatched')).toEqual([
+      'submitted',
+      'matched',
+      'running',
+      'succeeded',
+    ]);
     await until(account.api, there.id, 'succeeded');
 
     // A's client is metered at A's price, for the seconds B ran the gang.
