@@ -1,13 +1,21 @@
 /**
  * Runs the six built services against the local stack, waits until every one is ready, prints where they are,
  * and on Ctrl-C (or SIGTERM) stops them all, each through its own graceful shutdown.
- * Each service's JSON log goes to .stack/logs/<service>.log.
+ * Each service's JSON log goes to .stack/logs/<service>.log. With the demo, a second exchange runs first as
+ * the peer network the demo's exchange routes to (`demo/peer-exchange.ts`; logs .stack/logs/peer-<service>.log).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runDemoScenario } from './demo/demo-scenario';
 import { setUpDemoWorld } from './demo/demo-world';
+import {
+  ensurePeerTopics,
+  HOME_NODE_SELECTOR,
+  PEER_SERVICES,
+  peerEnvironment,
+  setUpPeerWorld,
+} from './demo/peer-exchange';
 import { skipStaleBacklog } from './stale-backlog';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -47,33 +55,27 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const env = { ...process.env, ...stackEnvironment() };
   const children = new Map<string, ChildProcess>();
+  const demo = !process.argv.includes('--no-demo');
   let stopping = false;
 
-  await skipStaleBacklog(
-    env.KAFKA_BROKERS ?? '127.0.0.1:19092',
-    SERVICES.map((s) => s.name),
-    STALE_BACKLOG_EVENTS,
-    (line) => console.log(line),
-  );
-  for (const service of SERVICES) {
-    const log = createWriteStream(path.join(logDir, `${service.name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', service.name, 'src', 'main.js')], {
+  /** Starts one service of an exchange from its build output; its exit stops everything unless stopping. */
+  function launch(name: string, port: number, own: Record<string, string>, logName = name): void {
+    const log = createWriteStream(path.join(logDir, `${logName}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: root,
-      env: { ...env, PORT: String(service.port) },
+      env: { ...env, ...own, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     child.once('exit', (code, signal) => {
-      children.delete(service.name);
+      children.delete(logName);
       if (!stopping) {
-        console.error(
-          `${service.name} exited (${signal ?? code}); see ${path.join(logDir, `${service.name}.log`)}`,
-        );
+        console.error(`${logName} exited (${signal ?? code}); see ${path.join(logDir, `${logName}.log`)}`);
         void stop(1);
       }
     });
-    children.set(service.name, child);
+    children.set(logName, child);
   }
 
   async function stop(exitCode: number): Promise<void> {
@@ -96,18 +98,54 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  const started = Date.now();
-  const deadline = started + 120_000;
-  for (const service of SERVICES) {
-    while (!(await isReady(service.port))) {
-      if (stopping) return;
-      if (Date.now() > deadline) {
-        console.error(`${service.name} is not ready after 120 s; see .stack/logs/${service.name}.log`);
-        return stop(1);
+  /** Waits until every service answers /readyz; false when stopping or past the deadline (then stops). */
+  async function untilReady(services: ReadonlyArray<{ name: string; port: number }>, deadline: number) {
+    for (const service of services) {
+      while (!(await isReady(service.port))) {
+        if (stopping) return false;
+        if (Date.now() > deadline) {
+          console.error(`${service.name} on ${service.port} is not ready in time; see .stack/logs/`);
+          await stop(1);
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return true;
+  }
+
+  // The demo's peer network runs first: the demo exchange's orchestrator is given its address and key.
+  let networks = '';
+  if (demo) {
+    console.log('Starting the demo’s peer network (a second exchange; `--no-demo` skips it) ...');
+    const peerKeys = path.join(root, '.stack', 'peer-world.json');
+    await ensurePeerTopics(env.KAFKA_BROKERS ?? '127.0.0.1:19092');
+    for (const service of PEER_SERVICES)
+      launch(service.name, service.port, peerEnvironment(peerKeys), `peer-${service.name}`);
+    if (!(await untilReady(PEER_SERVICES, Date.now() + 120_000))) return;
+    try {
+      networks = await setUpPeerWorld(peerKeys, (line) => console.log(`  ${line}`));
+    } catch (error) {
+      console.error(`the peer network could not be set up: ${(error as Error).message}; going on without it`);
     }
   }
+
+  await skipStaleBacklog(
+    env.KAFKA_BROKERS ?? '127.0.0.1:19092',
+    SERVICES.map((s) => s.name),
+    STALE_BACKLOG_EVENTS,
+    (line) => console.log(line),
+  );
+  for (const service of SERVICES) {
+    launch(service.name, service.port, {
+      // Every GPU node but the peer network's is this exchange's own.
+      GPU_NODE_SELECTOR: HOME_NODE_SELECTOR,
+      ...(networks ? { NETWORKS: networks, NETWORK_STATUS_POLL_MS: '500' } : {}),
+    });
+  }
+
+  const started = Date.now();
+  if (!(await untilReady(SERVICES, started + 120_000))) return;
   console.log(
     `\nGridex is running (all six services ready in ${((Date.now() - started) / 1000).toFixed(1)} s):\n`,
   );
@@ -115,8 +153,12 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${service.port}`;
     console.log(`  ${service.name.padEnd(13)} ${base}   ${base}/readyz   ${base}/metrics`);
   }
+  if (networks)
+    console.log(
+      `  ${'peer network'.padEnd(13)} http://127.0.0.1:${PEER_SERVICES[0].port}   (network "peer")`,
+    );
   console.log(`\nLogs: ${logDir}/<service>.log   Stop: Ctrl-C`);
-  if (process.argv.includes('--no-demo')) return;
+  if (!demo) return;
 
   console.log('\nSetting up the demo world (`npm start -- --no-demo` skips the demo) ...');
   try {
@@ -127,7 +169,7 @@ async function main(): Promise<void> {
       (line) => console.log(`  ${line}`),
     );
     console.log('');
-    await runDemoScenario(world, process.stdout);
+    await runDemoScenario(world, process.stdout, networks !== '');
   } catch (error) {
     if (stopping) return;
     console.error(`\nthe demo stopped: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,12 +1,14 @@
 /**
  * The live scenario `npm start` runs on the demo world, through the public API only, while it shows jobs by
- * state, GPUs busy per region and the money flowing. Six stories at once:
+ * state, GPUs busy per region and the money flowing. Six stories at once, seven with the peer network:
  * - inference: a dozen single-GPU jobs on home RTX cards;
  * - training: a 2 × 8 H100 gang on InfiniBand;
  * - preemption: interruptible batch work fills the A100 pool, then an on-demand burst takes part of it back;
  * - no fit: a job nobody can serve (16 GPUs in one node), with the reasons;
  * - node lost: an H100 job's node disappears mid-run and the job fails over (the node is restored afterwards);
- * - credit: a tenant runs out of credit and its work is stopped.
+ * - credit: a tenant runs out of credit and its work is stopped;
+ * - spill: a burst of 8 × H100 jobs larger than the H100s left in eu-north; what Gridex's own fleet cannot hold
+ *   runs on the peer network in eu-west (its price plus Gridex's fee), and Gridex owes the peer what it charged.
  */
 import { Job } from '@gridex/sdk';
 import { stackAdminRest } from '../../stack/kubernetes/kube-rest';
@@ -27,7 +29,16 @@ const STATES: ReadonlyArray<Job['status']> = [
 /** The whole scenario ends within this, whatever happens. */
 const SCENARIO_LIMIT_MS = 6 * 60_000;
 
-type Story = 'inference' | 'training' | 'preemption' | 'no fit' | 'node lost' | 'credit';
+type Story = 'inference' | 'training' | 'preemption' | 'no fit' | 'node lost' | 'credit' | 'spill';
+const STORIES: readonly Story[] = [
+  'inference',
+  'training',
+  'preemption',
+  'no fit',
+  'node lost',
+  'credit',
+  'spill',
+];
 
 interface Tracked {
   story: Story;
@@ -40,7 +51,11 @@ interface Tracked {
 /** Kubernetes' simulated nodes end a pod after this annotation's delay; without it the pod runs until stopped. */
 const runFor = (seconds: number) => ({ 'pod-complete.stage.kwok.x-k8s.io/delay': `${seconds}s` });
 
-export async function runDemoScenario(world: DemoWorld, out: NodeJS.WriteStream): Promise<void> {
+export async function runDemoScenario(
+  world: DemoWorld,
+  out: NodeJS.WriteStream,
+  withPeerNetwork: boolean,
+): Promise<void> {
   const product = (pool: string, supplier?: string) => {
     const spec = world.pools.find((p) => p.pool === pool && (!supplier || p.supplier === supplier));
     if (!spec) throw new Error(`the demo world has no ${pool} pool`);
@@ -116,6 +131,16 @@ export async function runDemoScenario(world: DemoWorld, out: NodeJS.WriteStream)
     retryBudget: 1,
     annotations: runFor(50),
   });
+  if (withPeerNetwork) {
+    for (let i = 0; i < 8; i += 1) {
+      await submit('spill', 'Acme AI', `burst-train-${i + 1}`, {
+        gpuProducts: [H100],
+        gpusPerNode: 8,
+        regions: ['eu-north', 'eu-west'],
+        annotations: runFor(30),
+      });
+    }
+  }
   await submit('credit', 'Tiny Startup', 'too-ambitious', {
     gpuProducts: [H100],
     gpusPerNode: 8,
@@ -172,9 +197,10 @@ export async function runDemoScenario(world: DemoWorld, out: NodeJS.WriteStream)
 }
 
 interface Money {
-  /** What the demo's clients hold (available + held) and what the demo's suppliers are owed. */
+  /** What the demo's clients hold (available + held), what its suppliers and the networks are owed. */
   clientFundsMicros: bigint;
   payableMicros: bigint;
+  networksPayableMicros: bigint;
 }
 
 /**
@@ -186,21 +212,25 @@ async function moneyTotals(world: DemoWorld): Promise<Money> {
   const suppliers = new Set(world.supplierIds.map((id) => `supplier:${id}:payable`));
   let clientFundsMicros = 0n;
   let payableMicros = 0n;
+  let networksPayableMicros = 0n;
   for (const { account, balance } of (await world.finance.trialBalance()).accounts) {
     if (clients.has(account)) clientFundsMicros += micros(balance);
     else if (suppliers.has(account)) payableMicros += micros(balance);
+    else if (/^supplier:network:[^:]+:payable$/.test(account)) networksPayableMicros += micros(balance);
   }
-  return { clientFundsMicros, payableMicros };
+  return { clientFundsMicros, payableMicros, networksPayableMicros };
 }
 
 /** Clients' spend, suppliers' earnings and the platform's margin between two readings. */
 function flows(before: Money, after: Money, separator = ' · '): string {
   const spent = before.clientFundsMicros - after.clientFundsMicros;
   const earned = after.payableMicros - before.payableMicros;
+  const owed = after.networksPayableMicros - before.networksPayableMicros;
   return [
     `clients spent ${usd(spent)}`,
     `suppliers earned ${usd(earned)}`,
-    `platform revenue ${usd(spent - earned)}`,
+    ...(owed !== 0n ? [`networks owed ${usd(owed)}`] : []),
+    `platform revenue ${usd(spent - earned - owed)}`,
   ].join(separator);
 }
 
@@ -222,7 +252,9 @@ function dashboard(
   const busy = new Map<string, number>();
   for (const t of tracked.filter((t) => t.job?.status === 'running')) {
     for (const node of t.job?.allocation?.nodes ?? []) {
-      const region = world.regionOf.get(node.node) ?? 'elsewhere';
+      const region = node.network
+        ? `network ${node.network}`
+        : (world.regionOf.get(node.node) ?? 'elsewhere');
       busy.set(region, (busy.get(region) ?? 0) + node.gpus);
     }
   }
@@ -246,9 +278,7 @@ function dashboard(
         .join(' · ') || 'none yet'
     }`,
     `  money       ${flows(money0, money)}`,
-    ...(['inference', 'training', 'preemption', 'no fit', 'node lost', 'credit'] as const).map(
-      (s) => `  ${story(s)}`,
-    ),
+    ...STORIES.filter((s) => tracked.some((t) => t.story === s)).map((s) => `  ${story(s)}`),
   ];
 }
 
@@ -287,8 +317,9 @@ function printSummary(
   const line = (text = '') => out.write(`${text}\n`);
   const outcome = (t: Tracked) => `${t.job?.status ?? 'queued'}${t.job?.reason ? ` (${t.job.reason})` : ''}`;
   line(`Demo finished in ${Math.round(elapsedMs / 1000)} s. What happened:`);
-  for (const story of ['inference', 'training', 'preemption', 'no fit', 'node lost', 'credit'] as const) {
+  for (const story of STORIES) {
     const jobs = tracked.filter((t) => t.story === story);
+    if (jobs.length === 0) continue;
     const outcomes = new Map<string, number>();
     for (const t of jobs) outcomes.set(outcome(t), (outcomes.get(outcome(t)) ?? 0) + 1);
     line(`  ${story.padEnd(11)} ${[...outcomes.entries()].map(([o, n]) => `${n} ${o}`).join(', ')}`);
@@ -298,6 +329,13 @@ function printSummary(
       const path = (t.job?.timeline ?? []).map((e) => e.event).join(' → ');
       line(`    ${t.name}: ${path}`);
     }
+  }
+  const spill = tracked.filter((t) => t.story === 'spill');
+  if (spill.length > 0) {
+    const onNetworks = spill.filter((t) => t.job?.allocation?.nodes.some((n) => n.network)).length;
+    line(
+      `    ${spill.length - onNetworks} ran on Gridex's own H100s, ${onNetworks} spilled onto the peer network`,
+    );
   }
   for (const note of notes) line(`  ${note}`);
   line(`  money: ${flows(money0, money, ', ')}`);
