@@ -90,6 +90,8 @@ describe('routing a job to another compute network (the aggregator role)', () =>
       operatorKey: `gdx_operator_${'a'.repeat(40)}`,
       instance: `feda${suffix}`,
       env: {
+        // Invoices per minute, so the job's invoice is issued within the test.
+        billing: { BILLING_INVOICE_PERIOD: 'minute', BILLING_INVOICE_CHECK_SECONDS: '1' },
         matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
         orchestrator: {
           NETWORKS: JSON.stringify([
@@ -199,6 +201,16 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     const [network] = (await home.operator.networks()).items as unknown as Array<Record<string, unknown>>;
     expect(network).toMatchObject({ id: 'peer-b', breaker: 'closed', placed: 1, routedShareBps: 10_000 });
     expect(micros(network.charged as string)).toBe(micros(charged.amount));
+
+    // A invoices its client for the job at A's price, like any job.
+    const invoice = await eventually(async () => {
+      const page = await client.invoices();
+      expect(page.items).toHaveLength(1);
+      return client.invoice(page.items[0].invoiceId);
+    }, 90_000);
+    expect(invoice.lines).toEqual([
+      expect.objectContaining({ jobId: id, unitPricePerGpuHour: '2.53', amount: used.amount }),
+    ]);
   }, 300_000);
 
   it('cancels on B what its client cancels on A', async () => {
