@@ -260,7 +260,9 @@ describe('the gridex Helm chart', () => {
     type Env = Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string } } }>;
     const envOf = (objects: K8sObject[]) =>
       podSpecOf(
-        objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gx-gridex-orchestrator-local')!,
+        objects.find(
+          (o) => o.kind === 'Deployment' && o.metadata.name === 'gx-gridex-orchestrator-local',
+        ) as K8sObject,
       ).containers[0] as unknown as { env: Env };
     expect(envOf(render()).env.map((e) => e.name)).not.toContain('NETWORKS');
     const { env } = envOf(
