@@ -1,4 +1,4 @@
-import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Job, V1Pod } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Job, V1Node, V1Pod } from '@kubernetes/client-node';
 import { Partitioners, Producer } from 'kafkajs';
 import {
   createEvent,
@@ -12,11 +12,12 @@ import {
   JobPreempted,
   Topics,
   uuidv7,
+  SupplierFaultObservedPayload,
   WorkloadFinishedPayload,
   WorkloadScheduledPayload,
   WorkloadStartedPayload,
 } from '@gridex/contracts';
-import { buildGpuPool } from '@gridex/gpu-node-pool';
+import { buildGpuPool, SIMULATED_NODE_ANNOTATION } from '@gridex/gpu-node-pool';
 import {
   dropSchema,
   eventually,
@@ -53,7 +54,7 @@ const nodes = buildGpuPool({
   region: 'eu-north',
   gpuProduct: 'H100-80GB',
   gpusPerNode: 8,
-  count: 8,
+  count: 9,
   interconnect: 'infiniband',
 });
 const nodeName = (i: number) => nodes[i].metadata.name;
@@ -104,6 +105,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   let scheduled: TopicRecorder;
   let started: TopicRecorder;
   let finished: TopicRecorder;
+  let faults: TopicRecorder;
   const group = `it-orchestrator-${suffix}`;
   const overrides = {
     GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}`,
@@ -112,6 +114,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     CLUSTER_ID: cluster,
     KAFKA_CONSUMER_GROUP: group,
     STOP_GRACE_SECONDS: '0',
+    NODE_LOST_AFTER_NOT_READY_SECONDS: '3',
     LOG_LEVEL: 'warn',
   };
 
@@ -139,6 +142,18 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       expect(rows).toHaveLength(1);
     });
   };
+  /** Reads a node, changes it and writes it back (or its status), again if another writer came first. */
+  const changeNode = async (
+    name: string,
+    change: (node: V1Node) => void,
+    part: 'object' | 'status' = 'object',
+  ) =>
+    eventually(async () => {
+      const node = await core.readNode({ name });
+      change(node);
+      if (part === 'status') await core.replaceNodeStatus({ name, body: node });
+      else await core.replaceNode({ name, body: node });
+    }, 20_000);
   const finishOf = (reservationId: string) =>
     finished.waitFor<Recorded<WorkloadFinishedPayload>>((e) => e.payload.reservationId === reservationId);
   const startOf = (reservationId: string) =>
@@ -155,10 +170,13 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     for (const node of nodes) await core.createNode({ body: node });
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    [scheduled, started, finished] = await Promise.all(
-      [Topics.workloadScheduled, Topics.workloadStarted, Topics.workloadFinished].map((topic) =>
-        TopicRecorder.start(kafka, topic),
-      ),
+    [scheduled, started, finished, faults] = await Promise.all(
+      [
+        Topics.workloadScheduled,
+        Topics.workloadStarted,
+        Topics.workloadFinished,
+        Topics.supplierFaultObserved,
+      ].map((topic) => TopicRecorder.start(kafka, topic)),
     );
     orchestrator = await launchService('orchestrator', overrides);
     await untilReady(orchestrator);
@@ -166,7 +184,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   afterAll(async () => {
     await orchestrator?.process.kill();
-    await Promise.all([scheduled, started, finished].map((r) => r?.stop()));
+    await Promise.all([scheduled, started, finished, faults].map((r) => r?.stop()));
     await producer?.disconnect();
     for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
@@ -400,6 +418,46 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       reason: 'node-lost',
       failedNodes: [{ clusterId: cluster, nodeName: nodeName(4) }],
     });
+    // The node's supplier is charged the fault, which inventory's reliability and rewards' slashing read.
+    const fault = await faults.waitFor<Recorded<SupplierFaultObservedPayload>>(
+      (e) => e.payload.jobId === doomed.jobId,
+    );
+    expect(fault.payload).toMatchObject({ clusterId: cluster, nodeName: nodeName(4), kind: 'node-lost' });
+  });
+
+  it('loses a node that stays NotReady past the grace period: its work fails over and its supplier is charged', async () => {
+    const stuck = allocation(`job-${uuidv7()}`, [8]);
+    await publishPaid(stuck);
+    await startOf(stuck.reservationId);
+    // Its kubelet goes silent: kwok stops managing the node, and the node reports NotReady.
+    await changeNode(nodeName(8), (node) => {
+      delete node.metadata?.annotations?.[SIMULATED_NODE_ANNOTATION];
+    });
+    await changeNode(
+      nodeName(8),
+      (node) => {
+        const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready)
+          Object.assign(ready, {
+            status: 'False',
+            reason: 'KubeletNotReady',
+            lastTransitionTime: new Date(),
+          });
+      },
+      'status',
+    );
+    const end = await finishOf(stuck.reservationId);
+    expect(end.payload).toMatchObject({
+      outcome: 'failed',
+      reason: 'node-lost',
+      failedNodes: [{ clusterId: cluster, nodeName: nodeName(8) }],
+    });
+    expect(end.payload.detail).toMatch(/NotReady/);
+    const fault = await faults.waitFor<Recorded<SupplierFaultObservedPayload>>(
+      (e) => e.payload.jobId === stuck.jobId,
+    );
+    expect(fault.payload).toMatchObject({ clusterId: cluster, nodeName: nodeName(8), kind: 'node-lost' });
+    await eventually(async () => expect(await podsOf(stuck.reservationId)).toHaveLength(0));
   });
 
   it('survives a crash: no duplicate, no orphan, and what happened while down is reported once', async () => {

@@ -81,6 +81,12 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   NETWORK_SILENCE_LIMIT_SECONDS: intFromEnv(5, 86_400)
     .prefault('60')
     .describe('How long a network may not answer about a job it runs before the job fails over'),
+  NODE_LOST_AFTER_NOT_READY_SECONDS: intFromEnv(0, 86_400)
+    .prefault('300')
+    .describe(
+      'How long a node may stay NotReady before the work on it is lost (fails over) and its supplier charged a ' +
+        'fault; 0: only a deleted node is lost',
+    ),
   KUBE_QPS: intFromEnv(1, 10_000).prefault('100').describe('Kubernetes API requests per second, sustained'),
   KUBE_BURST: intFromEnv(1, 10_000).prefault('200').describe('Kubernetes API requests allowed in a burst'),
 });

@@ -7,12 +7,16 @@ import { ServiceMetrics } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
+import { lostWhileNotReady, notReadySince, untilLost } from '../domain/node-readiness';
 import { fingerprintOf, GpuNodeFacts, observationFor, readGpuNode, ReportedNode } from './gpu-node-facts';
 
 /**
  * Watches the cluster's GPU nodes (an informer: list, then watch, relisting on errors) and reports every change
  * that matters to supply as `node-observed`, through the outbox in the same transaction that records what was
  * reported. A restart or relist re-reads every node but reports only what changed since the last report.
+ *
+ * It also says when a node is lost for the work on it: when it leaves the cluster, or when it has not been Ready
+ * for NODE_LOST_AFTER_NOT_READY_SECONDS (`domain/node-readiness.ts`); a timer per NotReady node fires then.
  */
 @Injectable()
 export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -22,7 +26,9 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
   /** One queue per node, so the reports of a node are written in the order Kubernetes showed them. */
   private readonly queues = new Map<string, Promise<void>>();
   private stopped = false;
-  private readonly deletedListeners: Array<(nodeName: string) => void> = [];
+  private readonly lostListeners: Array<(nodeName: string) => void> = [];
+  /** Per NotReady node: the timer that announces it lost once the grace period has passed. */
+  private readonly lostTimers = new Map<string, NodeJS.Timeout>();
   private readonly reported;
   private readonly invalid;
 
@@ -52,11 +58,12 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
       () => this.core.listNode({ labelSelector: selector }),
       selector,
     );
-    this.informer.on('add', (node) => this.enqueue(node, false));
-    this.informer.on('update', (node) => this.enqueue(node, false));
+    this.informer.on('add', (node) => this.changed(node));
+    this.informer.on('update', (node) => this.changed(node));
     this.informer.on('delete', (node) => {
       this.enqueue(node, true);
-      for (const listener of this.deletedListeners) listener(node.metadata?.name ?? '');
+      this.clearLostTimer(node.metadata?.name ?? '');
+      this.announceLost(node.metadata?.name ?? '');
     });
     this.informer.on('error', (error) => {
       if (this.stopped) return;
@@ -67,9 +74,17 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
     this.logger.log(`watching nodes (${selector}) of cluster ${this.config.CLUSTER_ID}`);
   }
 
-  /** Called with the name of every GPU node that leaves the cluster (workloads on it have lost it). */
-  onNodeDeleted(listener: (nodeName: string) => void): void {
-    this.deletedListeners.push(listener);
+  /**
+   * Called with the name of every GPU node that is lost for the work on it: it left the cluster, or it has not
+   * been Ready for the grace period.
+   */
+  onNodeLost(listener: (nodeName: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  /** Whether a node the watch cache holds has not been Ready for longer than the grace period. */
+  lostWhileNotReady(node: V1Node, now = new Date()): boolean {
+    return lostWhileNotReady(notReadySince(node.status?.conditions), now, this.graceMs());
   }
 
   /** The GPU node of this name as the watch cache has it (which may lag behind the API server). */
@@ -80,8 +95,44 @@ export class NodeSyncService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Stops watching and lets the reports in progress commit (before the outbox is flushed and the database closed). */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.lostTimers.values()) clearTimeout(timer);
+    this.lostTimers.clear();
     await this.informer?.stop();
     await Promise.all(this.queues.values());
+  }
+
+  private graceMs(): number {
+    return this.config.NODE_LOST_AFTER_NOT_READY_SECONDS * 1000;
+  }
+
+  /** A node was added or changed: report it, and (re)arm or clear the timer of its readiness. */
+  private changed(node: V1Node): void {
+    this.enqueue(node, false);
+    const name = node.metadata?.name ?? '';
+    this.clearLostTimer(name);
+    const wait = untilLost(notReadySince(node.status?.conditions), new Date(), this.graceMs());
+    if (wait === undefined || this.stopped) return;
+    // A little after the grace period, so the node is lost by the time its workloads are evaluated.
+    this.lostTimers.set(
+      name,
+      setTimeout(() => {
+        this.lostTimers.delete(name);
+        const cached = this.cachedNode(name);
+        if (cached && this.lostWhileNotReady(cached)) {
+          this.logger.warn(`node ${name} has not been Ready for the grace period: its work is lost`);
+          this.announceLost(name);
+        }
+      }, wait + 250),
+    );
+  }
+
+  private clearLostTimer(name: string): void {
+    clearTimeout(this.lostTimers.get(name));
+    this.lostTimers.delete(name);
+  }
+
+  private announceLost(name: string): void {
+    for (const listener of this.lostListeners) listener(name);
   }
 
   private enqueue(node: V1Node, deleted: boolean): void {

@@ -2,8 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import {
+  deterministicUuid,
   EventOrigin,
+  IdNamespaces,
   JobMatchedPayload,
+  SupplierFaultObserved,
   WorkloadFailureReasonSchema,
   WorkloadFinished,
   WorkloadScheduled,
@@ -412,7 +415,11 @@ export class WorkloadLifecycle {
     this.transitions.inc({ state, reason: reason ?? '' });
   }
 
-  /** Records the end and emits workload.finished, once (the caller holds the row lock on a live workload). */
+  /**
+   * Records the end and emits workload.finished, once (the caller holds the row lock on a live workload). A
+   * workload that lost nodes of this cluster charges each node's supplier a fault (`supplier-fault-observed`:
+   * inventory's reliability and rewards' slashing read it), once per node and reservation.
+   */
   private async finish(
     tx: EntityManager,
     workload: WorkloadRow,
@@ -429,6 +436,30 @@ export class WorkloadLifecycle {
   ): Promise<WorkloadRow> {
     const state = end.stopped ? 'stopped' : end.outcome;
     const startedAt = end.startedAt ?? workload.started_at ?? undefined;
+    if (end.outcome === 'failed' && end.reason === 'node-lost' && workload.kind !== 'network') {
+      for (const nodeName of end.failedNodes ?? []) {
+        await this.outbox.emit(
+          tx,
+          SupplierFaultObserved,
+          {
+            faultId: deterministicUuid(
+              IdNamespaces.supplierFault,
+              this.config.CLUSTER_ID,
+              nodeName,
+              workload.reservation_id,
+            ),
+            clusterId: this.config.CLUSTER_ID,
+            nodeName,
+            kind: 'node-lost',
+            jobId: workload.job_id,
+            detail: (end.detail ?? `node ${nodeName} was lost while the job ran`).slice(0, 1000),
+            observedAt: end.finishedAt.toISOString(),
+          },
+          origin,
+          end.finishedAt,
+        );
+      }
+    }
     await this.transitionTo(tx, workload, state, { finished_at: end.finishedAt }, end.reason);
     await this.outbox.emit(
       tx,

@@ -93,7 +93,7 @@ export function workloadStatus(
     if (pod.nodeName && lostNodes.has(pod.nodeName) && !pod.succeeded) {
       failures.push({
         reason: 'node-lost',
-        detail: `node ${pod.nodeName} left the cluster`,
+        detail: `node ${pod.nodeName} was lost (it left the cluster or stayed NotReady)`,
         nodeName: pod.nodeName,
       });
     } else if (pod.failure) {
@@ -104,7 +104,9 @@ export function workloadStatus(
     const nodeGone = gone.nodeName !== undefined && lostNodes.has(gone.nodeName);
     failures.push({
       reason: nodeGone ? 'node-lost' : 'error',
-      detail: nodeGone ? `node ${gone.nodeName} left the cluster` : `pod ${gone.name} was deleted`,
+      detail: nodeGone
+        ? `node ${gone.nodeName} was lost (it left the cluster or stayed NotReady)`
+        : `pod ${gone.name} was deleted`,
       nodeName: gone.nodeName,
     });
   }

@@ -89,7 +89,7 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
       this.logger.warn(`pod watch failed, restarting in 2 s: ${String(error)}`);
       setTimeout(() => void this.informer?.start().catch(() => undefined), 2000);
     });
-    this.nodes.onNodeDeleted((nodeName) => {
+    this.nodes.onNodeLost((nodeName) => {
       for (const pod of this.informer?.list() ?? []) {
         if (pod.spec?.nodeName === nodeName) this.enqueue(pod.metadata?.labels?.[WorkloadLabels.workloadId]);
       }
@@ -168,13 +168,19 @@ export class WorkloadWatcherService implements OnApplicationBootstrap, OnModuleD
   }
 
   /**
-   * Which of these nodes have left the cluster. The watch cache says which nodes to doubt (it may lag behind,
-   * or not be filled yet right after a start); the API server confirms (404) before a node counts as lost.
+   * Which of these nodes are lost: not Ready for longer than the grace period, or gone from the cluster. The
+   * watch cache says which nodes to doubt (it may lag behind, or not be filled yet right after a start); the API
+   * server confirms (404) before a missing node counts as lost.
    */
   private async lostNodes(names: Array<string | undefined>): Promise<Set<string>> {
     const lost = new Set<string>();
     for (const name of new Set(names)) {
-      if (name === undefined || this.nodes.cachedNode(name)) continue;
+      if (name === undefined) continue;
+      const cached = this.nodes.cachedNode(name);
+      if (cached) {
+        if (this.nodes.lostWhileNotReady(cached)) lost.add(name);
+        continue;
+      }
       const exists = await this.kube
         .run('read node', () => this.core.readNode({ name }))
         .then(() => true)

@@ -82,6 +82,8 @@ export const IdNamespaces = {
   topUp: 'a7c3e9b1-4d2f-4a8e-b5c7-2e9f1d3b7a77',
   /** Invoices: one per (tenant, period start). */
   invoice: 'e2b8d4f6-1c7a-4e3b-8d9f-6a2c4e8b1d88',
+  /** Supplier faults: one per (cluster, node, reservation that suffered it). */
+  supplierFault: '4b8e2d6f-9a1c-4f3e-b5d7-2e6a8c4f1b22',
   /** Slashes: one per reported fault (the reporting event). */
   slash: 'f3c9e5a7-2d8b-4f4c-9e1a-7b3d5f9c2e99',
   /** Payouts: one per (supplier, idempotency key). */
