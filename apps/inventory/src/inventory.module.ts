@@ -11,6 +11,7 @@ import { InventoryTables } from './database/inventory-tables';
 import { inventoryMigrations } from './database/migrations';
 import { RecordNodeObservationHandler } from './nodes/record-node-observation.handler';
 import { RecordNetworkOffersHandler } from './networks/record-network-offers.handler';
+import { NetworkCapacity } from './networks/network-capacity.service';
 import { DeclareOfferHandler } from './offers/declare-offer.handler';
 import { RegisterSupplierHandler } from './suppliers/register-supplier.handler';
 import { RecordBenchmarkHandler } from './verification/record-benchmark.handler';
@@ -34,6 +35,7 @@ import { VerificationRequestsService } from './verification/verification-request
     VerificationRequestsService,
     RecordBenchmarkHandler,
     RecordNodeObservationHandler,
+    NetworkCapacity,
     RecordNetworkOffersHandler,
     SetPoolAvailabilityHandler,
     RecordSupplierFaultHandler,

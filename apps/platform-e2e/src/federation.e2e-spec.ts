@@ -1,5 +1,6 @@
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
-import { eventually, ExchangeUnderTest, Tenant, uniqueSuffix } from '@gridex/testing';
+import { createEvent, NetworkOffersObserved, topicForInstance, uuidv7 } from '@gridex/contracts';
+import { eventually, ExchangeUnderTest, Tenant, testKafka, uniqueSuffix } from '@gridex/testing';
 
 /**
  * The aggregator role end to end: two whole exchanges on one stack, each on its own GRIDEX_INSTANCE. Exchange A
@@ -222,6 +223,55 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     await until(client, id, 'cancelled');
     await until(account.api, there.id, 'cancelled', 60_000);
   }, 240_000);
+
+  it('withdraws the offers of a network nobody observes again in time', async () => {
+    // As an orchestrator would tell A's inventory of a network, once, and then stop (it was shut down).
+    const ghostRegion = `eu-g${suffix}`;
+    const producer = testKafka().producer();
+    await producer.connect();
+    const observation = {
+      networkId: 'ghost',
+      observedAt: new Date().toISOString(),
+      validUntil: new Date(Date.now() + 3_000).toISOString(),
+      routable: true,
+      trust: 'trusted' as const,
+      feeBps: 1000,
+      offers: [
+        {
+          offerId: 'ghost/h100-1',
+          region: ghostRegion,
+          gpuProduct: H100,
+          gpuMemoryMiB: 81_920,
+          gpusPerNode: 8,
+          nodes: 1,
+          interconnect: 'nvlink' as const,
+          pricePerGpuHour: { currency: 'USD', micros: '2000000' },
+          reliabilityBasisPoints: 9_900,
+        },
+      ],
+    };
+    await producer.send({
+      topic: topicForInstance(NetworkOffersObserved.topic, `feda${suffix}`),
+      messages: [
+        {
+          key: NetworkOffersObserved.partitionKey(observation),
+          value: JSON.stringify(
+            createEvent(NetworkOffersObserved, observation, { correlationId: uuidv7(), causationId: null }),
+          ),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const ghostJob = gang({ nodes: 1, regions: [ghostRegion] });
+    const offered = await eventually(async () => {
+      const quote = await client.quote(ghostJob);
+      expect(quote.feasible).toBe(true);
+      return quote;
+    }, 30_000);
+    expect(offered.offers[0]).toMatchObject({ network: 'ghost', region: ghostRegion });
+    // Nobody observes it again: once its observation runs out, its capacity leaves A's book.
+    await eventually(async () => expect((await client.quote(ghostJob)).feasible).toBe(false), 30_000);
+  }, 120_000);
 
   it('fails a job over when B goes dark mid-run, and queues it with the reason while nothing else fits', async () => {
     const { id } = await client.submitJob(gang({ retryBudget: 2 }));

@@ -163,8 +163,9 @@ export class CreateCapacityBook1764325000000 implements MigrationInterface {
 }
 
 /**
- * The last observation of each other network's offers (older ones arriving late are ignored). The nodes they
- * became live in the capacity book only, under the network's cluster id.
+ * The last observation of each other network's offers (older ones arriving late are ignored) and until when it
+ * holds; `withdrawn` once its nodes were withdrawn for want of a newer one. The nodes they became live in the
+ * capacity book only, under the network's cluster id.
  */
 export class CreateNetworkObservations1765100000000 implements MigrationInterface {
   name = 'CreateNetworkObservations1765100000000';
@@ -173,7 +174,9 @@ export class CreateNetworkObservations1765100000000 implements MigrationInterfac
     await queryRunner.query(`
       CREATE TABLE ${qualified(migrationSchema(queryRunner), 'network_observations')} (
         network_id   text        PRIMARY KEY,
-        observed_at  timestamptz NOT NULL
+        observed_at  timestamptz NOT NULL,
+        valid_until  timestamptz NOT NULL,
+        withdrawn    boolean     NOT NULL DEFAULT false
       )`);
   }
 

@@ -7,6 +7,7 @@ function observation(patch: Partial<NetworkOffersObservedPayload> = {}): Network
   return {
     networkId: 'peer-b',
     observedAt: '2026-12-07T10:00:00.000Z',
+    validUntil: '2026-12-07T10:01:00.000Z',
     routable: true,
     trust: 'trusted',
     feeBps: 1000,

@@ -73,6 +73,12 @@ describe('what inventory is told of a network', () => {
   ])('%s', (_case, networkId, expected) => {
     const observation = offersObservation(registry, networkId, now);
     expect(NetworkOffersObservedPayloadSchema.parse(observation)).toEqual(observation);
-    expect(observation).toMatchObject({ networkId, observedAt: now.toISOString(), ...expected });
+    expect(observation).toMatchObject({
+      networkId,
+      observedAt: now.toISOString(),
+      // Valid for the network's offersMaxAgeSeconds (default 60).
+      validUntil: new Date(now.getTime() + 60_000).toISOString(),
+      ...expected,
+    });
   });
 });

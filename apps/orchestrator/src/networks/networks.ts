@@ -67,6 +67,7 @@ export function offersObservation(
   return {
     networkId,
     observedAt: observedAt.toISOString(),
+    validUntil: new Date(observedAt.getTime() + config.offersMaxAgeSeconds * 1000).toISOString(),
     routable: routable !== undefined,
     trust: config.trust,
     feeBps: config.feeBps,
@@ -85,6 +86,12 @@ export function offersObservation(
   };
 }
 
+/** What an observation says, its times aside. */
+function sayingOf(observation: NetworkOffersObservedPayload): string {
+  const { observedAt: _observed, validUntil: _valid, ...said } = observation;
+  return JSON.stringify(said);
+}
+
 /**
  * Pulls every network's offers on a timer, tells inventory whenever what a network offers (or whether it may be
  * routed to) changed, and reports each network's health as metrics.
@@ -94,8 +101,8 @@ export class NetworkOffersService implements OnApplicationBootstrap, OnApplicati
   private readonly task: PeriodicTask;
   private readonly open;
   private readonly offers;
-  /** What inventory was last told of each network (observedAt aside), since this process started. */
-  private readonly told = new Map<string, string>();
+  /** What inventory was last told of each network (times aside), and when, since this process started. */
+  private readonly told = new Map<string, { said: string; at: number }>();
 
   constructor(
     @Inject(NetworkRegistry) private readonly registry: NetworkRegistry,
@@ -132,12 +139,15 @@ export class NetworkOffersService implements OnApplicationBootstrap, OnApplicati
       this.open.set({ network: network.id }, network.breaker === 'open' ? 1 : 0);
       this.offers.set({ network: network.id }, network.offers);
     }
+    // Told again when something changed, or when half of what was told has run out of validity: inventory
+    // withdraws offers that are not observed again in time.
     const changed = this.registry
       .ids()
       .map((id) => offersObservation(this.registry, id, now))
       .filter((observation) => {
-        const { observedAt: _at, ...said } = observation;
-        return this.told.get(observation.networkId) !== JSON.stringify(said);
+        const last = this.told.get(observation.networkId);
+        const halfLife = (this.registry.config(observation.networkId).offersMaxAgeSeconds * 1000) / 2;
+        return !last || last.said !== sayingOf(observation) || now.getTime() - last.at >= halfLife;
       });
     if (changed.length === 0) return;
     await this.dataSource.transaction(async (tx) => {
@@ -148,7 +158,9 @@ export class NetworkOffersService implements OnApplicationBootstrap, OnApplicati
         });
       }
     });
-    for (const { observedAt: _at, ...said } of changed) this.told.set(said.networkId, JSON.stringify(said));
+    for (const observation of changed) {
+      this.told.set(observation.networkId, { said: sayingOf(observation), at: now.getTime() });
+    }
   }
 }
 

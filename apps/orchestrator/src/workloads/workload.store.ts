@@ -244,9 +244,11 @@ export class WorkloadStore {
     chargedMicros: bigint,
     at: Date,
   ): Promise<boolean> {
+    // (A CTE because TypeORM answers a bare UPDATE … RETURNING with [rows, count].)
     const rows: unknown[] = await tx.query(
-      `UPDATE ${this.workloads} SET charged_micros = $2, charge_reported_at = $3
-       WHERE workload_id = $1 AND charge_reported_at IS NULL RETURNING workload_id`,
+      `WITH recorded AS (UPDATE ${this.workloads} SET charged_micros = $2, charge_reported_at = $3
+         WHERE workload_id = $1 AND charge_reported_at IS NULL RETURNING workload_id)
+       SELECT * FROM recorded`,
       [workloadId, chargedMicros.toString(), at],
     );
     return rows.length > 0;
@@ -293,8 +295,9 @@ export class WorkloadStore {
     externalJobId: string,
   ): Promise<boolean> {
     const rows: unknown[] = await tx.query(
-      `UPDATE ${this.workloads} SET external_job_id = $2
-       WHERE workload_id = $1 AND external_job_id IS NULL RETURNING workload_id`,
+      `WITH recorded AS (UPDATE ${this.workloads} SET external_job_id = $2
+         WHERE workload_id = $1 AND external_job_id IS NULL RETURNING workload_id)
+       SELECT * FROM recorded`,
       [workloadId, externalJobId],
     );
     return rows.length > 0;

@@ -98,6 +98,7 @@ export const EventExamples = {
   'orchestrator.network-offers-observed': {
     networkId: 'peer-eu',
     observedAt: '2026-11-28T10:00:05.000Z',
+    validUntil: '2026-11-28T10:01:05.000Z',
     routable: true,
     trust: 'trusted',
     feeBps: 1000,

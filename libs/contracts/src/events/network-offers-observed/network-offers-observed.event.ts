@@ -28,6 +28,9 @@ const ObservedOfferSchema = z.strictObject({
 export const NetworkOffersObservedPayloadSchema = z.strictObject({
   networkId: NetworkIdSchema,
   observedAt: TimestampSchema.describe('When the offers were read; older observations are ignored'),
+  validUntil: TimestampSchema.describe(
+    'Unless observed again by then, the offers are withdrawn (the orchestrator stopped, or dropped the network)',
+  ),
   routable: z
     .boolean()
     .describe(
