@@ -150,6 +150,17 @@ describe('matching service', () => {
         supplierPricePerGpuHour: usd('2000000'),
       }),
     ]);
+    // Why it landed there: the chosen node's score term by term, and the other node as the runner-up.
+    const { chosen, runnerUp } = event.payload.explanation ?? {};
+    expect(chosen).toMatchObject({
+      nodeName: event.payload.allocations[0].nodeName,
+      pricePerGpuHour: usd('2300000'),
+    });
+    expect(runnerUp?.nodeName).toMatch(/^n[12]$/);
+    expect(runnerUp?.nodeName).not.toBe(chosen?.nodeName);
+    expect(chosen?.score.total).toBeGreaterThanOrEqual(runnerUp?.score.total ?? Number.POSITIVE_INFINITY);
+    const { total, ...terms } = chosen?.score ?? { total: Number.NaN };
+    expect(Object.values(terms).reduce((sum, term) => sum + term, 0)).toBeCloseTo(total, 9);
     // Done: its GPUs come back for the next tests.
     await publishEvents(producer, WorkloadFinished, [
       {
@@ -215,13 +226,14 @@ describe('matching service', () => {
     const miss = await unmatched.waitFor<Recorded<JobUnmatchedPayload>>(
       (e) => e.payload.jobId === localOnly.jobId,
     );
-    // The shared feed holds other tests' nodes too: the network constraint (checked before the GPU product)
-    // is charged with every network's capacity, this one's included, and nothing else could host the job.
+    // The shared feed holds other runs' nodes too (a local exchange's whole fleet, sellable or not): the network
+    // constraint (checked after sellability, before the GPU product) is charged with every sellable network's
+    // capacity, this one's included, and nothing else could host the job.
     expect(miss.payload.code).toBe('MATCHING.INFEASIBLE');
     expect(miss.payload.exclusions.map((e) => e.constraint)).toEqual(expect.arrayContaining(['network']));
-    expect(miss.payload.exclusions.every((e) => ['network', 'gpu-product'].includes(e.constraint))).toBe(
-      true,
-    );
+    expect(
+      miss.payload.exclusions.every((e) => ['not-sellable', 'network', 'gpu-product'].includes(e.constraint)),
+    ).toBe(true);
 
     const anywhere = job(networkProduct);
     await publishEvents(producer, JobSubmitted, [anywhere]);

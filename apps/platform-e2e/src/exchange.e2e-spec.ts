@@ -134,6 +134,15 @@ describe('the exchange, end to end through the public API', () => {
       expect.arrayContaining(['submitted', 'matched', 'running', 'succeeded']),
     );
     expect(done.allocation?.nodes).toEqual([expect.objectContaining({ gpus: 1 })]);
+    // Why it landed there: its node's score term by term, against the best other RTX 4090 node's.
+    expect(done.explanation?.chosen).toMatchObject({
+      node: done.allocation?.nodes[0].node,
+      pricePerGpuHour: done.pricePerGpuHour,
+    });
+    expect(done.explanation?.runnerUp?.node).not.toBe(done.explanation?.chosen.node);
+    expect(done.explanation?.chosen.score.total).toBeGreaterThanOrEqual(
+      done.explanation?.runnerUp?.score.total ?? Number.POSITIVE_INFINITY,
+    );
 
     // Billed per second at the price fixed at match time, then invoiced when its minute closed.
     const usage = await eventually(async () => {

@@ -41,6 +41,24 @@ export interface JobSpec {
   [field: string]: unknown;
 }
 
+/** One offer's score for a job: weighted terms that add up to `total` (the higher wins). */
+export interface ScoredOffer {
+  node: string;
+  region: string;
+  supplier: string;
+  network: string | null;
+  pricePerGpuHour: string;
+  score: {
+    price: number;
+    perfPerDollar: number;
+    reliability: number;
+    preferredRegion: number;
+    loadSpread: number;
+    packing: number;
+    total: number;
+  };
+}
+
 export interface Job {
   id: string;
   name: string | null;
@@ -50,6 +68,8 @@ export interface Job {
   allocation: {
     nodes: Array<{ cluster: string; node: string; gpus: number; network: string | null }>;
   } | null;
+  /** Why the job landed where it did: the chosen offer's score term by term, and the runner-up's. */
+  explanation: { chosen: ScoredOffer; runnerUp: ScoredOffer | null } | null;
   submittedAt: string;
   timeline: Array<{ at: string; event: string; detail?: string }>;
 }

@@ -191,6 +191,23 @@ export class AddPlatformTenant1764342000000 implements MigrationInterface {
   }
 }
 
+/** Why each job landed where it did: the chosen offer's score and the runner-up's, from job-matched. */
+export class JobExplanations1765600000000 implements MigrationInterface {
+  name = 'JobExplanations1765600000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE ${qualified(migrationSchema(queryRunner), 'jobs')} ADD COLUMN explanation jsonb`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE ${qualified(migrationSchema(queryRunner), 'jobs')} DROP COLUMN explanation`,
+    );
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
@@ -198,4 +215,5 @@ export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateBalances1764340000000,
   CreateUsage1764341000000,
   AddPlatformTenant1764342000000,
+  JobExplanations1765600000000,
 ];

@@ -40,6 +40,25 @@ export interface JobStatusView {
   attempt: number | null;
 }
 
+/** One offer's score for a job, as the API shows it (see `PlacementExplanation`). */
+export interface ScoredOffer {
+  node: string;
+  region: string;
+  supplier: string;
+  network: string | null;
+  pricePerGpuHour: string;
+  score: Record<
+    'price' | 'perfPerDollar' | 'reliability' | 'preferredRegion' | 'loadSpread' | 'packing' | 'total',
+    number
+  >;
+}
+
+/** Why a job landed where it did: the chosen offer's score and the runner-up's (null when there was none). */
+export interface PlacementExplanation {
+  chosen: ScoredOffer;
+  runnerUp: ScoredOffer | null;
+}
+
 export type JobStatusInput =
   | {
       kind: 'matched';
@@ -47,6 +66,7 @@ export type JobStatusInput =
       attempt: number;
       allocation: AllocatedNode[];
       pricePerGpuHourMicros: string;
+      explanation?: PlacementExplanation;
     }
   | { kind: 'unmatched'; reasons: string; attempt?: number }
   | { kind: 'expired' }
@@ -71,6 +91,7 @@ export interface JobStatusChange {
     attempt: number;
     allocation: AllocatedNode[];
     pricePerGpuHourMicros: string;
+    explanation?: PlacementExplanation;
   };
   /** Set only when the job has no reservation yet (a start seen before its match). */
   reservationId?: string;

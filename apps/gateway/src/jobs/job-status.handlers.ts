@@ -17,7 +17,8 @@ import {
 } from '@gridex/contracts';
 import { EventHandler } from '@gridex/messaging';
 import { ConsumesEvents } from '@gridex/runtime';
-import { JobStatusInput, jobStatusChange } from '../domain/job-status';
+import { microsToDecimal } from '../domain/api-money';
+import { JobStatusInput, jobStatusChange, ScoredOffer } from '../domain/job-status';
 import { matchReasons } from '../domain/match-reasons';
 import { JobStore } from './job.store';
 
@@ -60,8 +61,28 @@ export class JobMatchedStatusHandler extends JobStatusHandler<JobMatchedPayload>
         ...(a.networkId === undefined ? {} : { network: a.networkId }),
       })),
       pricePerGpuHourMicros: m.allocations[0].pricePerGpuHour.micros,
+      ...(m.explanation
+        ? {
+            explanation: {
+              chosen: scoredOffer(m.explanation.chosen),
+              runnerUp: m.explanation.runnerUp ? scoredOffer(m.explanation.runnerUp) : null,
+            },
+          }
+        : {}),
     };
   }
+}
+
+/** An offer's score from job-matched, in the API's terms. */
+function scoredOffer(offer: NonNullable<JobMatchedPayload['explanation']>['chosen']): ScoredOffer {
+  return {
+    node: offer.nodeName,
+    region: offer.region,
+    supplier: offer.supplierId,
+    network: offer.networkId ?? null,
+    pricePerGpuHour: microsToDecimal(BigInt(offer.pricePerGpuHour.micros)),
+    score: offer.score,
+  };
 }
 
 @Injectable()

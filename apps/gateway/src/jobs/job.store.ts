@@ -8,6 +8,7 @@ import {
   JobStatus,
   JobStatusChange,
   JobStatusView,
+  PlacementExplanation,
   TimelineEntry,
 } from '../domain/job-status';
 
@@ -20,6 +21,7 @@ export interface JobRow {
   reservation_id: string | null;
   attempt: number | null;
   allocation: AllocatedNode[] | null;
+  explanation: PlacementExplanation | null;
   price_per_gpu_hour_micros: string | null;
   submitted_at: Date;
   timeline: TimelineEntry[];
@@ -118,6 +120,7 @@ export class JobStore {
       assign('attempt', change.placement.attempt);
       assign('allocation', JSON.stringify(change.placement.allocation));
       assign('price_per_gpu_hour_micros', change.placement.pricePerGpuHourMicros);
+      assign('explanation', JSON.stringify(change.placement.explanation ?? null));
     }
     if (change.reservationId !== undefined) assign('reservation_id', change.reservationId);
     const entry: TimelineEntry = { at, ...change.entry };

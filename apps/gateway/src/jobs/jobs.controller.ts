@@ -28,6 +28,25 @@ import { jobSubmitted, JobSpecSchema } from './job-spec';
 
 export const JobPageQuerySchema = z.strictObject(pageQueryFields());
 
+const ScoredOfferSchema = z.object({
+  node: z.string(),
+  region: z.string(),
+  supplier: z.string(),
+  network: z.string().nullable(),
+  pricePerGpuHour: z.string().describe('USD per GPU-hour the client would pay there'),
+  score: z
+    .object({
+      price: z.number(),
+      perfPerDollar: z.number(),
+      reliability: z.number(),
+      preferredRegion: z.number(),
+      loadSpread: z.number(),
+      packing: z.number(),
+      total: z.number(),
+    })
+    .describe('Weighted terms of the score (floats that order offers, never money)'),
+});
+
 export const JobViewSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
@@ -49,6 +68,15 @@ export const JobViewSchema = z.object({
       ),
     })
     .nullable(),
+  explanation: z
+    .object({
+      chosen: ScoredOfferSchema,
+      runnerUp: ScoredOfferSchema.nullable().describe(
+        'The best offer on other nodes; null when there was none',
+      ),
+    })
+    .nullable()
+    .describe('Why the job landed where it did, term by term (the higher total wins); null before a match'),
   submittedAt: z.string(),
   timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
 });
@@ -156,6 +184,7 @@ export class JobsController {
       allocation: row.allocation
         ? { nodes: row.allocation.map((member) => ({ ...member, network: member.network ?? null })) }
         : null,
+      explanation: row.explanation ?? null,
       submittedAt: new Date(row.submitted_at).toISOString(),
       timeline: row.timeline,
     };

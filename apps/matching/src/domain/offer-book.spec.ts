@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { placeByLinearScan } from './naive-placement';
 import { NodeState, OfferBook, PlacementRequest } from './offer-book';
-import { DEFAULT_SCORE_WEIGHTS, nodeScore, packingScore, regionScore, validateWeights } from './scoring';
+import {
+  DEFAULT_SCORE_WEIGHTS,
+  nodeScore,
+  packingScore,
+  regionScore,
+  scoreBreakdown,
+  validateWeights,
+} from './scoring';
 
 const TAKE = 1_000;
 const H100 = 'NVIDIA-H100-80GB-HBM3';
@@ -212,6 +219,51 @@ describe('OfferBook.place', () => {
     }
     expect(placed?.allocations[0]).toMatchObject({ askMicros: 2_000_000n, priceMicros: clientPrice });
   });
+
+  it('explains a placement: the chosen node and the runner-up, term by term', () => {
+    const book = bookOf([
+      node('cheap', { onDemandAskMicros: 1_500_000n, region: 'eu-west' }),
+      node('dear', { onDemandAskMicros: 2_500_000n }),
+    ]);
+    const job = { ...singleH100, preferredRegions: ['eu-north'] };
+    const placement = book.place(job);
+    expect(placement?.allocations[0].nodeId).toBe('cheap');
+    const { chosen, runnerUp } = book.explainPlacement(job, placement as NonNullable<typeof placement>);
+    expect(chosen).toMatchObject({ nodeId: 'cheap', region: 'eu-west', priceMicros: 1_650_000n });
+    expect(runnerUp).toMatchObject({ nodeId: 'dear', region: 'eu-north', priceMicros: 2_750_000n });
+    const [won, second] = [chosen.score, runnerUp?.score as typeof chosen.score];
+    // Cheaper and so more performance per dollar; the runner-up had the preferred region.
+    expect(won.price).toBeGreaterThan(second.price);
+    expect(won.perfPerDollar).toBeGreaterThan(second.perfPerDollar);
+    expect([won.preferredRegion, second.preferredRegion]).toEqual([0, DEFAULT_SCORE_WEIGHTS.preferredRegion]);
+    expect(won.total).toBeGreaterThan(second.total);
+    // Explaining changes nothing: the same job still lands on the same node.
+    expect(book.place(job)?.allocations[0].nodeId).toBe('cheap');
+    const alone = bookOf([node('only')]);
+    const single = alone.place(singleH100);
+    expect(alone.explainPlacement(singleH100, single as NonNullable<typeof single>).runnerUp).toBeUndefined();
+  });
+
+  it.each<[string, bigint, number, number, boolean, number, number]>([
+    ['an H100 at 2.30, reliable, busy region', 2_300_000n, 1000, 9_990, false, 0.5, 0],
+    ['a cheap card in the preferred, idle region, leaving 3 GPUs idle', 400_000n, 650, 9_200, true, 0, 3],
+  ])(
+    'breaks the score into terms that add up to it: %s',
+    (_case, price, bench, rel, preferred, util, idle) => {
+      const terms = scoreBreakdown(
+        { clientPriceMicros: price, benchmarkScore: bench, reliabilityBps: rel },
+        { preferred, utilization: util, idleGpusAfter: idle },
+        DEFAULT_SCORE_WEIGHTS,
+      );
+      const whole =
+        nodeScore(price, bench, rel, DEFAULT_SCORE_WEIGHTS) +
+        regionScore(preferred, util, DEFAULT_SCORE_WEIGHTS) +
+        packingScore(idle, DEFAULT_SCORE_WEIGHTS);
+      expect(terms.total).toBeCloseTo(whole, 12);
+      const { total, ...parts } = terms;
+      expect(Object.values(parts).reduce((sum, term) => sum + term, 0)).toBeCloseTo(total, 12);
+    },
+  );
 
   it('skips nodes a failed job must avoid, and those under the reliability floor or over the price cap', () => {
     const book = bookOf([

@@ -12,7 +12,14 @@ import {
   Tier,
   violations,
 } from './hard-constraints';
-import { nodeScore, packingScore, regionScore, ScoreWeights } from './scoring';
+import {
+  nodeScore,
+  packingScore,
+  regionScore,
+  ScoreBreakdown,
+  scoreBreakdown,
+  ScoreWeights,
+} from './scoring';
 
 /** One node as the capacity feed describes it; the book adds what matching itself reserved. */
 export interface NodeState extends Omit<NodeOffer, 'gpusFree'> {
@@ -52,6 +59,17 @@ export interface NodeAllocation {
   /** Supplier's ask and client price per GPU-hour for the job's tier, micro-units. */
   askMicros: bigint;
   priceMicros: bigint;
+}
+
+/** A placement's first node and its score term by term, to explain a decision. */
+export interface PlacementScore {
+  nodeId: string;
+  nodeName: string;
+  supplierId: string;
+  networkId: string | undefined;
+  region: string;
+  priceMicros: bigint;
+  score: ScoreBreakdown;
 }
 
 /** A chosen placement: one allocation per gang member, best first (rank order). */
@@ -360,6 +378,51 @@ export class OfferBook {
       }
     }
     return best;
+  }
+
+  /**
+   * Why a placement won, and what came second: the score of the chosen placement's first node term by term (a
+   * gang's members share region, product and fabric), and the same for the best placement on other nodes, which
+   * is what the job would have got without the chosen ones. Reads the book as it is before the placement is
+   * reserved; changes nothing.
+   */
+  explainPlacement(
+    job: PlacementRequest,
+    placement: Placement,
+  ): { chosen: PlacementScore; runnerUp?: PlacementScore } {
+    const chosen = this.placementScore(job, placement);
+    const excludedNodeIds = new Set([
+      ...(job.excludedNodeIds ?? []),
+      ...placement.allocations.map((a) => a.nodeId),
+    ]);
+    const second = this.place({ ...job, excludedNodeIds });
+    return { chosen, ...(second ? { runnerUp: this.placementScore(job, second) } : {}) };
+  }
+
+  private placementScore(job: PlacementRequest, placement: Placement): PlacementScore {
+    const [first] = placement.allocations;
+    const node = this.nodesById.get(first.nodeId) as BookNode;
+    return {
+      nodeId: node.nodeId,
+      nodeName: node.nodeName,
+      supplierId: node.supplierId,
+      networkId: node.networkId,
+      region: node.region,
+      priceMicros: first.priceMicros,
+      score: scoreBreakdown(
+        {
+          clientPriceMicros: first.priceMicros,
+          benchmarkScore: node.benchmarkScore,
+          reliabilityBps: node.reliabilityBps,
+        },
+        {
+          preferred: job.preferredRegions?.includes(node.region) ?? false,
+          utilization: this.regionUtilization(node.region),
+          idleGpusAfter: node.gpusFree - job.gpusPerNode,
+        },
+        this.options.weights,
+      ),
+    };
   }
 
   /**

@@ -53,6 +53,36 @@ export function nodeScore(
   );
 }
 
+/** A node's score for a job, term by term (each already weighted; `total` is their sum). */
+export interface ScoreBreakdown {
+  price: number;
+  perfPerDollar: number;
+  reliability: number;
+  preferredRegion: number;
+  loadSpread: number;
+  packing: number;
+  total: number;
+}
+
+/** The terms of `nodeScore` + `regionScore` + `packingScore`, apart, so a client can see why a node won. */
+export function scoreBreakdown(
+  node: { clientPriceMicros: bigint; benchmarkScore: number | undefined; reliabilityBps: number },
+  place: { preferred: boolean; utilization: number; idleGpusAfter: number },
+  weights: ScoreWeights,
+): ScoreBreakdown {
+  const price = Math.max(Number(node.clientPriceMicros), 1) / MICROS_PER_UNIT;
+  const performance = Math.max(node.benchmarkScore ?? 0, 1) / REFERENCE_BENCHMARK_SCORE;
+  const terms = {
+    price: -weights.price * Math.log(price),
+    perfPerDollar: weights.perfPerDollar * Math.log(performance / price),
+    reliability: (weights.reliability * node.reliabilityBps) / 10_000,
+    preferredRegion: place.preferred ? weights.preferredRegion : 0,
+    loadSpread: -weights.loadSpread * place.utilization,
+    packing: packingScore(place.idleGpusAfter, weights),
+  };
+  return { ...terms, total: Object.values(terms).reduce((sum, term) => sum + term, 0) };
+}
+
 /** The part that depends on the node's region: the job's preference and how busy the region is. */
 export function regionScore(preferred: boolean, utilization: number, weights: ScoreWeights): number {
   return (preferred ? weights.preferredRegion : 0) - weights.loadSpread * utilization;

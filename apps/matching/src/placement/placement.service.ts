@@ -13,7 +13,7 @@ import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { ReservationSync } from '../book/reservation-sync.service';
 import { MatchingConfig } from '../config/matching.config';
-import { Explanation, OfferBook, Placement } from '../domain/offer-book';
+import { Explanation, OfferBook, Placement, PlacementScore } from '../domain/offer-book';
 import { noFit, placementRequestFor } from '../domain/placement-request';
 import { planPreemption, PreemptibleReservation } from '../domain/preemption';
 import { JobRow, JobStore } from '../jobs/job.store';
@@ -72,6 +72,8 @@ export class PlacementService {
     const request = placementRequestFor(job.spec, job.excluded_node_ids);
     for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt += 1) {
       let placement = this.book.place(request);
+      // Explained now, before its GPUs leave the book: the runner-up is what the job would have got otherwise.
+      const explanation = placement ? this.book.explainPlacement(request, placement) : undefined;
       let victims: PreemptibleReservation[] = [];
       if (!placement && request.tier === 'on-demand') {
         const plan = planPreemption(this.book, request, await this.reservations.preemptible(tx));
@@ -95,7 +97,7 @@ export class PlacementService {
         continue;
       }
       for (const victim of victims) await this.preempt(tx, victim, job, origin, now);
-      await this.recordMatch(tx, job, placement, origin, now);
+      await this.recordMatch(tx, job, placement, origin, now, explanation);
       this.decisions.inc({ outcome: victims.length > 0 ? 'preempted' : 'matched' });
       return true;
     }
@@ -215,6 +217,7 @@ export class PlacementService {
     placement: Placement,
     origin: EventOrigin,
     now: Date,
+    explanation?: { chosen: PlacementScore; runnerUp?: PlacementScore },
   ): Promise<void> {
     const attempt = job.attempt + 1;
     const reservationId = deterministicUuid(IdNamespaces.reservation, job.job_id, attempt);
@@ -267,6 +270,14 @@ export class PlacementService {
         env: job.spec.env,
         secretEnv: job.spec.secretEnv,
         annotations: job.spec.annotations,
+        ...(explanation
+          ? {
+              explanation: {
+                chosen: scoreOf(explanation.chosen, currency),
+                ...(explanation.runnerUp ? { runnerUp: scoreOf(explanation.runnerUp, currency) } : {}),
+              },
+            }
+          : {}),
       },
       { ...origin, tenantId: job.tenant_id },
       now,
@@ -295,4 +306,17 @@ export class PlacementService {
       now,
     );
   }
+}
+
+/** A placement's score as job-matched carries it. */
+function scoreOf(placement: PlacementScore, currency: string) {
+  return {
+    nodeId: placement.nodeId,
+    nodeName: placement.nodeName,
+    supplierId: placement.supplierId,
+    ...(placement.networkId === undefined ? {} : { networkId: placement.networkId }),
+    region: placement.region,
+    pricePerGpuHour: { currency, micros: placement.priceMicros.toString() },
+    score: placement.score,
+  };
 }

@@ -54,6 +54,7 @@ describe('the Gridex peer adapter: a peer exchange in the port’s terms', () =>
       reason: null,
       pricePerGpuHour: '2.42',
       allocation: null,
+      explanation: null,
       submittedAt: '2026-12-03T10:00:00.000Z',
       timeline: [
         { at: '2026-12-03T10:00:00.000Z', event: 'submitted' },
