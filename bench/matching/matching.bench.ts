@@ -16,6 +16,10 @@
  *   cost-optimal assignment found by an exhaustive solver, same jobs (price-only weights, as the solver has no
  *   other objective); optimalityGapPctDefaultWeights does the same with the production weights, which trade cost
  *   for reliability and performance on purpose.
+ * - regionSpread: a 100,000-GPU fleet whose us-east capacity asks 15 % less than elsewhere, filled to half its
+ *   GPUs by jobs that prefer no region, with load spread on (production weights) and off in the same run: the
+ *   largest gap between a region's share of placed GPUs and its share of capacity, in points (target ≤ 10 with
+ *   load spread on).
  * Writes bench/results/matching.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -284,6 +288,59 @@ function optimalityGap(weights: ScoreWeights): { gapPct: number; instances: numb
   return { gapPct: round((engineTotal / exactTotal - 1) * 100, 2), instances, engineMissed };
 }
 
+/** One region's share of the placed GPUs against its share of the capacity, in percent. */
+interface RegionShare {
+  region: string;
+  placedPct: number;
+  capacityPct: number;
+}
+
+/**
+ * How evenly region-agnostic demand spreads over the regions, with the given weights: half the fleet's GPUs are
+ * placed, and each region's placed share is set against its capacity share.
+ */
+function regionSpreadWith(weights: ScoreWeights): { largestGapPoints: number; regions: RegionShare[] } {
+  const rand = random(7);
+  const fleet = buildFleet(100_000, rand).map((node) =>
+    // One region is cheaper, as real markets have one: without load spread it would draw the work.
+    node.region === 'us-east'
+      ? {
+          ...node,
+          onDemandAskMicros: ((node.onDemandAskMicros as bigint) * 85n) / 100n,
+          interruptibleAskMicros:
+            node.interruptibleAskMicros === undefined
+              ? undefined
+              : (node.interruptibleAskMicros * 85n) / 100n,
+        }
+      : node,
+  );
+  const book = new OfferBook({ weights, takeRateBps: TAKE_RATE_BPS });
+  for (const node of fleet) book.upsert(node);
+  const capacity = new Map<string, number>();
+  for (const node of fleet)
+    capacity.set(node.region, (capacity.get(node.region) ?? 0) + node.allocatableGpus);
+  const total = [...capacity.values()].reduce((sum, gpus) => sum + gpus, 0);
+  const placed = new Map<string, number>();
+  let placedGpus = 0;
+  for (let attempts = 0; placedGpus < total / 2 && attempts < 400_000; attempts += 1) {
+    const job: PlacementRequest = { ...singleJob(rand), regions: undefined, preferredRegions: undefined };
+    const placement = book.place(job);
+    if (!placement) continue;
+    book.reserve(placement.allocations);
+    for (const a of placement.allocations) {
+      placed.set(a.region, (placed.get(a.region) ?? 0) + a.gpus);
+      placedGpus += a.gpus;
+    }
+  }
+  const regions = [...capacity.keys()].sort().map((region) => ({
+    region,
+    placedPct: round((100 * (placed.get(region) ?? 0)) / placedGpus, 1),
+    capacityPct: round((100 * (capacity.get(region) ?? 0)) / total, 1),
+  }));
+  const largestGapPoints = round(Math.max(...regions.map((r) => Math.abs(r.placedPct - r.capacityPct))), 1);
+  return { largestGapPoints, regions };
+}
+
 function main(): void {
   const sizes = args.sizes.split(',').map(Number);
   const results: SizeResult[] = [];
@@ -309,6 +366,15 @@ function main(): void {
     `optimality gap vs exact solver: ${priceOnly.gapPct} % (price-only weights, ${priceOnly.instances} instances, ` +
       `${priceOnly.engineMissed} where the engine placed fewer jobs); ${production.gapPct} % with production weights`,
   );
+  const spreadOn = regionSpreadWith(DEFAULT_SCORE_WEIGHTS);
+  const spreadOff = regionSpreadWith({ ...DEFAULT_SCORE_WEIGHTS, loadSpread: 0 });
+  const share = (run: typeof spreadOn, region: string) => run.regions.find((r) => r.region === region);
+  console.log(
+    `region spread, half the fleet placed by region-agnostic jobs: largest gap to capacity share ` +
+      `${spreadOn.largestGapPoints} points with load spread, ${spreadOff.largestGapPoints} without ` +
+      `(cheaper us-east: ${share(spreadOn, 'us-east')?.placedPct} % vs ${share(spreadOff, 'us-east')?.placedPct} % ` +
+      `of placed GPUs, ${share(spreadOn, 'us-east')?.capacityPct} % of capacity)`,
+  );
   const atLargest = results[results.length - 1];
   const result = {
     sizes: results,
@@ -316,6 +382,12 @@ function main(): void {
     optimalityInstances: priceOnly.instances,
     optimalityEngineMissedInstances: priceOnly.engineMissed,
     optimalityGapPctDefaultWeights: production.gapPct,
+    regionSpread: {
+      largestGapPoints: { value: spreadOn.largestGapPoints, target: '<= 10' },
+      largestGapPointsWithoutLoadSpread: spreadOff.largestGapPoints,
+      withLoadSpread: spreadOn.regions,
+      withoutLoadSpread: spreadOff.regions,
+    },
     targetsAtLargest: {
       gpus: atLargest.gpus,
       decisionsPerSecond: { value: atLargest.decisionsPerSecond, target: '>= 20000' },

@@ -84,6 +84,19 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     bench: 'matching',
+    figure: 'region spread: largest gap to a region’s capacity share',
+    path: 'regionSpread.largestGapPoints.value',
+    unit: 'points',
+    target: { op: '<=', value: 10 },
+  },
+  {
+    bench: 'matching',
+    figure: 'region spread without load spread (baseline)',
+    path: 'regionSpread.largestGapPointsWithoutLoadSpread',
+    unit: 'points',
+  },
+  {
+    bench: 'matching',
     figure: 'decisions at 1,000,000 GPUs',
     path: 'targetsAtLargest.decisionsPerSecond.value',
     unit: 'decisions/s',
