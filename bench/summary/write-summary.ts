@@ -83,6 +83,19 @@ export const FIGURES: readonly Figure[] = [
     target: { op: '=', value: 0 },
   },
   {
+    bench: 'fairness',
+    figure: 'worst tenant off its fair share, one drain cycle, 20,000-job backlog',
+    path: 'worstOffByPct.value',
+    unit: '%',
+    target: { op: '<=', value: 5 },
+  },
+  {
+    bench: 'fairness',
+    figure: 'the same, oldest-first order (baseline)',
+    path: 'baselineWorstOffByPct',
+    unit: '%',
+  },
+  {
     bench: 'matching',
     figure: 'region spread: largest gap to a region’s capacity share',
     path: 'regionSpread.largestGapPoints.value',

@@ -166,6 +166,29 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     ).toBe(400);
   });
 
+  it("lets the operator set a tenant's fair share, announced to matching, and refuses bad ones", async () => {
+    const { tenantId, key } = await tenantWithKey('client');
+    const shares = await TopicRecorder.start(kafka, Topics.tenantShareSet);
+    const put = (path: string, who: string, body: unknown) =>
+      call(path, who, { method: 'PUT', body: JSON.stringify(body) });
+    const set = await put(`/v1/tenants/${tenantId}/share`, operatorKey, { weight: 3 });
+    expect(set).toMatchObject({ status: 200, body: { tenantId, weight: 3 } });
+    const event = await shares.waitFor<EventEnvelope<{ tenantId: string; weight: number }>>(
+      (e) => e.payload.tenantId === tenantId,
+    );
+    expect(event.payload.weight).toBe(3);
+    await shares.stop();
+    expect((await put(`/v1/tenants/${tenantId}/share`, operatorKey, { weight: 0 })).body).toMatchObject({
+      status: 400,
+      errors: [expect.objectContaining({ field: 'weight' })],
+    });
+    expect((await put('/v1/tenants/t-nobody/share', operatorKey, { weight: 2 })).body).toMatchObject({
+      status: 404,
+      code: 'TENANT.NOT_FOUND',
+    });
+    expect((await put(`/v1/tenants/${tenantId}/share`, key, { weight: 9 })).status).toBe(403);
+  });
+
   it('answers 403 for a key without the role, and refuses roles a tenant may not have', async () => {
     const { tenantId, key } = await tenantWithKey('client');
     const forbidden = await post('/v1/tenants', key, { name: 'x', kind: 'client' });
@@ -234,6 +257,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants',
         '/v1/tenants/{tenantId}',
         '/v1/tenants/{tenantId}/api-keys',
+        '/v1/tenants/{tenantId}/share',
         '/v1/usage',
         '/v1/quotes',
         '/v1/offers',

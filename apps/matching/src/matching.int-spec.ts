@@ -11,6 +11,7 @@ import {
   JobSubmitted,
   JobSubmittedPayload,
   JobUnmatchedPayload,
+  TenantShareSet,
   Topics,
   uuidv7,
   WorkloadFinished,
@@ -22,6 +23,7 @@ import {
   launchService,
   publishEvents,
   LaunchedService,
+  queryStack,
   testKafka,
   TopicRecorder,
   uniqueSuffix,
@@ -78,6 +80,8 @@ async function startMatching(group: string, schema?: string): Promise<LaunchedSe
       LOG_LEVEL: 'warn',
       MATCHING_QUEUE_INTERVAL_MS: '200',
       MATCHING_RESERVATION_SYNC_MS: '100',
+      // A pass tries at most 40 queued jobs: the fair-share test queues more than that for one tenant.
+      MATCHING_QUEUE_BATCH: '40',
       ...(schema ? { DATABASE_SCHEMA: schema } : {}),
     },
     { startAtTopicEnds: schema === undefined },
@@ -329,6 +333,41 @@ describe('matching service', () => {
     expect(
       matched.values<Recorded<JobMatchedPayload>>().filter((e) => e.payload.jobId === fragile.jobId),
     ).toHaveLength(2);
+  });
+
+  it('shares freed capacity by tenant weight across the whole queue, not the oldest page of it', async () => {
+    const fairProduct = `Q-${suffix}`;
+    const heavy = `heavy-${suffix}`;
+    const light = `light-${suffix}`;
+    // One tenant's backlog comes first and is longer than a pass reads; the other's six jobs come after it.
+    const backlog = Array.from({ length: 60 }, () => job(fairProduct, { tenantId: heavy, gpusPerNode: 1 }));
+    const later = Array.from({ length: 6 }, () => job(fairProduct, { tenantId: light, gpusPerNode: 1 }));
+    await publishEvents(producer, JobSubmitted, backlog);
+    await publishEvents(producer, JobSubmitted, later);
+    await publishEvents(producer, TenantShareSet, [
+      { tenantId: light, weight: 3, setAt: new Date().toISOString() },
+    ]);
+    for (const queued of [backlog[backlog.length - 1], later[later.length - 1]]) {
+      await unmatched.waitFor<Recorded<JobUnmatchedPayload>>((e) => e.payload.jobId === queued.jobId);
+    }
+    // The operator's weight reaches matching before capacity does.
+    await eventually(async () => {
+      const rows = await queryStack(
+        `SELECT weight FROM "${matching.schema}".tenant_shares WHERE tenant_id = $1`,
+        [light],
+      );
+      expect(rows).toEqual([{ weight: 3 }]);
+    });
+    await publishEvents(producer, CapacityChanged, [capacity(fairProduct, 'fair-1')]);
+    const ids = new Set([...backlog, ...later].map((j) => j.jobId));
+    const placed = await eventually(async () => {
+      const events = matched.values<Recorded<JobMatchedPayload>>().filter((e) => ids.has(e.payload.jobId));
+      expect(events).toHaveLength(8);
+      return events;
+    }, 30_000);
+    // Weight 3 against 1 over 8 GPUs: six for the later tenant, two for the one with the long backlog.
+    const byTenant = (tenantId: string) => placed.filter((e) => e.payload.tenantId === tenantId).length;
+    expect([byTenant(light), byTenant(heavy)]).toEqual([6, 2]);
   });
 
   it('expires a queued job at its deadline', async () => {

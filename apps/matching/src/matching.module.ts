@@ -1,3 +1,4 @@
+import { SetTenantShareHandler } from './queue/set-tenant-share.handler';
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { CapacityFeedReader } from './book/capacity-feed.reader';
@@ -39,6 +40,7 @@ import { QuoteResponder } from './quotes/quote-responder.service';
     CapacityFeedReader,
     PlacementService,
     QueueDrainer,
+    SetTenantShareHandler,
     SubmitJobHandler,
     CancelJobHandler,
     WorkloadStartedHandler,

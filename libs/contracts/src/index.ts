@@ -22,6 +22,7 @@ export * from './events/verification-requested/verification-requested.event';
 export * from './events/benchmark-completed/benchmark-completed.event';
 export * from './events/job-submitted/job-submitted.event';
 export * from './events/job-cancelled/job-cancelled.event';
+export * from './events/tenant-share-set/tenant-share-set.event';
 export * from './events/job-matched/job-matched.event';
 export * from './events/job-unmatched/job-unmatched.event';
 export * from './events/job-expired/job-expired.event';

@@ -101,6 +101,14 @@ export class GridexClient {
     return this.post(`/v1/tenants/${encodeURIComponent(tenantId)}/api-keys`, { role });
   }
 
+  /** Operator: a tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set). */
+  setTenantShare(
+    tenantId: string,
+    weight: number,
+  ): Promise<{ tenantId: string; weight: number; setAt: string }> {
+    return this.request('PUT', `/v1/tenants/${encodeURIComponent(tenantId)}/share`, { body: { weight } });
+  }
+
   fleet(): Promise<Fleet> {
     return this.get('/v1/fleet');
   }

@@ -55,6 +55,8 @@ import {
   CreateApiKeySchema,
   CreateTenantSchema,
   TenantSchema,
+  TenantShareSchema,
+  TenantShareViewSchema,
 } from '../tenants/tenants.controller';
 
 /** One operation of the public API, described from the same zod schemas the handlers validate with. */
@@ -103,6 +105,16 @@ export const OPERATIONS: readonly Operation[] = [
     response: TenantSchema,
     status: 200,
     errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'put',
+    path: '/v1/tenants/{tenantId}/share',
+    summary: "A tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set)",
+    roles: ['operator'],
+    request: TenantShareSchema,
+    response: TenantShareViewSchema,
+    status: 200,
+    errors: [400, 401, 403, 404, 422, 429, 503],
   },
   {
     method: 'post',

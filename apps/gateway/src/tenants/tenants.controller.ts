@@ -7,13 +7,14 @@ import {
   Inject,
   Param,
   Post,
+  Put,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { RegionSchema, SupplierKindSchema, SupplierRegistered } from '@gridex/contracts';
+import { RegionSchema, SupplierKindSchema, SupplierRegistered, TenantShareSet } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
@@ -24,6 +25,21 @@ import { Caller, PLATFORM_TENANT, Principal, Roles } from '../auth/principal';
 import { GatewayConfig } from '../config/gateway.config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
+
+export const TenantShareSchema = z.strictObject({
+  weight: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .describe("The tenant's weight in the queue's fair sharing of GPUs"),
+});
+
+export const TenantShareViewSchema = z.object({
+  tenantId: z.string(),
+  weight: z.number().int(),
+  setAt: z.string(),
+});
 
 export const CreateTenantSchema = z
   .strictObject({
@@ -123,6 +139,23 @@ export class TenantsController {
         await this.outbox.emit(tx, SupplierRegistered, payload, origin);
       }
       return this.view(row);
+    });
+  }
+
+  /**
+   * Sets a tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set): a tenant of weight
+   * 2 gets two GPUs for every one of a tenant of weight 1 while both have jobs waiting.
+   */
+  @Put('tenants/:tenantId/share')
+  @Roles('operator')
+  async setShare(@Param('tenantId') tenantId: string, @Body() body: unknown) {
+    const { weight } = parseBody(TenantShareSchema, body);
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(`SELECT tenant_id FROM ${this.tenants} WHERE tenant_id = $1`, [tenantId]);
+      if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'TENANT.NOT_FOUND', 'no such tenant');
+      const setAt = new Date().toISOString();
+      await this.outbox.emit(tx, TenantShareSet, { tenantId, weight, setAt }, commandOrigin(tenantId));
+      return { tenantId, weight, setAt };
     });
   }
 

@@ -10,6 +10,7 @@ export class MatchingTables {
   readonly reservations: string;
   readonly nodeReservations: string;
   readonly nodeReservationChanges: string;
+  readonly tenantShares: string;
 
   constructor(@Inject(SERVICE_CONFIG) config: MatchingConfig) {
     const table = (name: string) => qualified(config.DATABASE_SCHEMA, name);
@@ -17,5 +18,6 @@ export class MatchingTables {
     this.reservations = table('reservations');
     this.nodeReservations = table('node_reservations');
     this.nodeReservationChanges = table('node_reservation_changes');
+    this.tenantShares = table('tenant_shares');
   }
 }

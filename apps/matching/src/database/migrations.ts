@@ -71,4 +71,35 @@ export class CreateMatchingTables1764330000000 implements MigrationInterface {
 }
 
 /** Matching's own schema migrations, oldest first (the messaging tables are added by the runtime). */
-export const matchingMigrations: Array<new () => MigrationInterface> = [CreateMatchingTables1764330000000];
+/**
+ * Fair shares of the queue: each tenant's weight (1 unless the operator set another), and an index that reads the
+ * head of every tenant's queue without scanning the others'.
+ */
+export class FairShares1765600000000 implements MigrationInterface {
+  name = 'FairShares1765600000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`
+      CREATE TABLE ${table('tenant_shares')} (
+        tenant_id  text        PRIMARY KEY,
+        weight     integer     NOT NULL CHECK (weight BETWEEN 1 AND 1000),
+        updated_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX jobs_queued_by_tenant ON ${table('jobs')} (tenant_id, priority DESC, submitted_at, job_id)
+       WHERE state = 'queued'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = (name: string) => qualified(migrationSchema(queryRunner), name);
+    await queryRunner.query(`DROP INDEX ${table('jobs_queued_by_tenant')}`);
+    await queryRunner.query(`DROP TABLE ${table('tenant_shares')}`);
+  }
+}
+
+export const matchingMigrations: Array<new () => MigrationInterface> = [
+  CreateMatchingTables1764330000000,
+  FairShares1765600000000,
+];

@@ -197,12 +197,39 @@ export class JobStore {
     );
   }
 
-  /** The oldest queued jobs no other transaction is changing, locked for the rest of this one. */
-  async lockQueued(tx: EntityManager, limit: number): Promise<JobRow[]> {
-    return tx.query(
-      `SELECT * FROM ${this.tables.jobs} WHERE state = 'queued'
-       ORDER BY submitted_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+  /**
+   * The queue as fair sharing reads it: for every tenant with queued jobs, its first `perTenant` jobs (priority,
+   * then age) that no other transaction is changing, locked for the rest of this one; the GPUs its active
+   * reservations hold; and its weight. Every tenant's head is read, however long another tenant's queue is.
+   */
+  async lockQueuedLanes(
+    tx: EntityManager,
+    perTenant: number,
+  ): Promise<Array<{ tenantId: string; weight: number; usedGpus: number; jobs: JobRow[] }>> {
+    const jobs: JobRow[] = await tx.query(
+      `WITH tenants AS (SELECT DISTINCT tenant_id FROM ${this.tables.jobs} WHERE state = 'queued')
+       SELECT j.* FROM tenants t CROSS JOIN LATERAL (
+         SELECT * FROM ${this.tables.jobs} WHERE state = 'queued' AND tenant_id = t.tenant_id
+         ORDER BY priority DESC, submitted_at, job_id LIMIT $1 FOR UPDATE SKIP LOCKED) j`,
+      [perTenant],
     );
+    const tenants = [...new Set(jobs.map((job) => job.tenant_id))];
+    if (tenants.length === 0) return [];
+    const held: Array<{ tenant_id: string; gpus: number }> = await tx.query(
+      `SELECT r.tenant_id, sum((a->>'gpus')::int)::int AS gpus
+       FROM ${this.tables.reservations} r CROSS JOIN LATERAL jsonb_array_elements(r.allocations) a
+       WHERE r.state = 'active' AND r.tenant_id = ANY($1) GROUP BY r.tenant_id`,
+      [tenants],
+    );
+    const weights: Array<{ tenant_id: string; weight: number }> = await tx.query(
+      `SELECT tenant_id, weight FROM ${this.tables.tenantShares} WHERE tenant_id = ANY($1)`,
+      [tenants],
+    );
+    return tenants.map((tenantId) => ({
+      tenantId,
+      weight: weights.find((w) => w.tenant_id === tenantId)?.weight ?? 1,
+      usedGpus: held.find((h) => h.tenant_id === tenantId)?.gpus ?? 0,
+      jobs: jobs.filter((job) => job.tenant_id === tenantId),
+    }));
   }
 }

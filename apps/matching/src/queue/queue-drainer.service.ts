@@ -7,15 +7,16 @@ import { SERVICE_CONFIG } from '@gridex/runtime';
 import { ReservationSync } from '../book/reservation-sync.service';
 import { MatchingConfig } from '../config/matching.config';
 import { MatchingTables } from '../database/matching-tables';
-import { fairQueueOrder } from '../domain/queue-order';
+import { FairShareQueue } from '../domain/queue-order';
 import { JobStore } from '../jobs/job.store';
 import { PlacementService } from '../placement/placement.service';
 
 /**
  * Offers queued jobs the capacity that freed up, every MATCHING_QUEUE_INTERVAL_MS: first it expires the jobs
- * past their queue deadline (job.expired), then it tries the rest in fair order (each tenant's jobs by priority
- * and age, tenants taking turns). A job that still does not fit stays queued silently: its job.unmatched was
- * sent when it was queued.
+ * past their queue deadline (job.expired), then it tries up to MATCHING_QUEUE_BATCH of the rest by weighted fair
+ * share (`domain/queue-order.ts`): always the head of the tenant holding the fewest GPUs for its weight, every
+ * tenant's head read however long another's queue is. A job that still does not fit stays queued silently: its
+ * job.unmatched was sent when it was queued.
  *
  * One pass runs at a time across all replicas (a transaction-scoped advisory lock), and job rows are taken with
  * SKIP LOCKED so a pass never waits on a job another transaction is changing.
@@ -83,18 +84,34 @@ export class QueueDrainer implements OnApplicationBootstrap, OnApplicationShutdo
         now,
       );
       this.expired.inc(expired.length);
-      const queued = await this.jobs.lockQueued(tx, this.config.MATCHING_QUEUE_BATCH);
-      this.depth.set(queued.length);
-      const ordered = fairQueueOrder(
-        queued.map((job) => ({
-          ...job,
-          jobId: job.job_id,
-          tenantId: job.tenant_id,
-          submittedAtMs: +job.submitted_at,
+      const batch = this.config.MATCHING_QUEUE_BATCH;
+      const lanes = await this.jobs.lockQueuedLanes(tx, batch);
+      this.depth.set(lanes.reduce((sum, lane) => sum + lane.jobs.length, 0));
+      const queue = new FairShareQueue(
+        lanes.map((lane) => ({
+          ...lane,
+          jobs: lane.jobs.map((job) => ({
+            ...job,
+            jobId: job.job_id,
+            tenantId: job.tenant_id,
+            submittedAtMs: +job.submitted_at,
+            gpus: job.spec.gpusPerNode * job.spec.nodeCount,
+          })),
         })),
       );
-      for (const job of ordered) {
-        await this.placement.tryPlace(tx, job, { correlationId: job.correlation_id, causationId: null }, now);
+      for (let tried = 0; tried < batch; tried += 1) {
+        const job = queue.next();
+        if (!job) break;
+        if (
+          await this.placement.tryPlace(
+            tx,
+            job,
+            { correlationId: job.correlation_id, causationId: null },
+            now,
+          )
+        ) {
+          queue.placed(job);
+        }
       }
     });
   }

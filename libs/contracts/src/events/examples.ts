@@ -9,6 +9,7 @@ import type { JobUnmatchedPayload } from './job-unmatched/job-unmatched.event';
 import type { NodeObservedPayload } from './node-observed/node-observed.event';
 import type { NetworkOffersObservedPayload } from './network-offers-observed/network-offers-observed.event';
 import type { NetworkChargeReportedPayload } from './network-charge-reported/network-charge-reported.event';
+import type { TenantShareSetPayload } from './tenant-share-set/tenant-share-set.event';
 import type { OfferDeclaredPayload } from './offer-declared/offer-declared.event';
 import type { PoolAvailabilityChangedPayload } from './pool-availability-changed/pool-availability-changed.event';
 import type { SupplierFaultObservedPayload } from './supplier-fault-observed/supplier-fault-observed.event';
@@ -116,6 +117,11 @@ export const EventExamples = {
       },
     ],
   } satisfies NetworkOffersObservedPayload,
+  'gateway.tenant-share-set': {
+    tenantId: 't-acme',
+    weight: 3,
+    setAt: '2026-11-28T09:00:00.000Z',
+  } satisfies TenantShareSetPayload,
   'orchestrator.network-charge-reported': {
     networkId: 'peer-eu',
     jobId: 'job-01HZX9',

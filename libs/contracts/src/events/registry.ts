@@ -2,6 +2,7 @@ import type { EventContract } from '../envelope/event-envelope';
 import { BenchmarkCompleted } from './benchmark-completed/benchmark-completed.event';
 import { CapacityChanged } from './capacity-changed/capacity-changed.event';
 import { JobCancelled } from './job-cancelled/job-cancelled.event';
+import { TenantShareSet } from './tenant-share-set/tenant-share-set.event';
 import { JobExpired } from './job-expired/job-expired.event';
 import { JobMatched } from './job-matched/job-matched.event';
 import { JobPreempted } from './job-preempted/job-preempted.event';
@@ -55,6 +56,7 @@ export const EventContracts: ReadonlyArray<EventContract<unknown>> = [
   BenchmarkCompleted,
   JobSubmitted,
   JobCancelled,
+  TenantShareSet,
   CreditRequested,
   QuoteRequested,
   QuoteAnswered,
