@@ -4,6 +4,7 @@ import { CapacityBookController } from './capacity-book/capacity-book.controller
 import { OfferSearch } from './capacity-book/offer-search.service';
 import { OffersResponder } from './capacity-book/offers-responder.service';
 import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
+import { ReliabilityRefresh } from './capacity-feed/reliability-refresh.service';
 import { RecordSupplierFaultHandler } from './faults/record-supplier-fault.handler';
 import { SetPoolAvailabilityHandler } from './pools/set-pool-availability.handler';
 import { inventoryConfigSchema } from './config/inventory.config';
@@ -32,6 +33,7 @@ import { VerificationRequestsService } from './verification/verification-request
     OffersResponder,
     InventoryTables,
     CapacityFeedService,
+    ReliabilityRefresh,
     VerificationRequestsService,
     RecordBenchmarkHandler,
     RecordNodeObservationHandler,

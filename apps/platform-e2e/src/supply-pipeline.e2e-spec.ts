@@ -19,6 +19,7 @@ import {
   eventually,
   launchService,
   LaunchedService,
+  queryStack,
   testKafka,
   testKubeConfig,
   TopicRecorder,
@@ -90,7 +91,8 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     // Only this test's nodes: the shared default fleet stays untouched by its benchmarks.
     services.push(
       await launchService('orchestrator', { GPU_NODE_SELECTOR: `gridex.io/supplier=${supplier}` }),
-      await launchService('inventory'),
+      // Reliability recomputed every second here, so a history that changed without an event shows at once.
+      await launchService('inventory', { RELIABILITY_REFRESH_SECONDS: '1' }),
     );
     await Promise.all(services.map((service) => untilReady(service)));
   });
@@ -257,11 +259,47 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     );
     await publish(Topics.supplierFaultObserved, node.metadata.name, fault);
     await publish(Topics.supplierFaultObserved, node.metadata.name, { ...fault, eventId: uuidv7() });
-    await latest((state) => state.supplierFaults30d === 2);
+    const faulted = await latest((state) => state.supplierFaults30d === 2);
+    // The lost-node fault is charged to this node's score too: 5 points off its uptime, the parts published.
+    expect(faulted.payload.reliability).toMatchObject({ faults30d: 1, faultPenaltyBps: 500 });
+    expect(faulted.payload.reliabilityBasisPoints).toBe(
+      Math.floor(
+        (2_000 * (faulted.payload.reliability?.uptime24hBps ?? 0) +
+          3_000 * (faulted.payload.reliability?.uptime7dBps ?? 0) +
+          5_000 * (faulted.payload.reliability?.uptime30dBps ?? 0)) /
+          10_000,
+      ) - 500,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(
       feed.values<Capacity>().some((e) => e.payload.nodeId === nodeId && e.payload.supplierFaults30d > 2),
     ).toBe(false);
+  });
+
+  it('recomputes reliability on a schedule: downtime in the history lowers the score without any new event', async () => {
+    // Seen for three hours, down for the middle one: as if the history had been recorded before this test.
+    const schema = services[1].schema;
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    await queryStack(`UPDATE "${schema}".nodes SET first_seen_at = $2 WHERE node_id = $1`, [
+      nodeId,
+      hoursAgo(3),
+    ]);
+    await queryStack(`DELETE FROM "${schema}".node_readiness WHERE node_id = $1`, [nodeId]);
+    await queryStack(
+      `INSERT INTO "${schema}".node_readiness (node_id, at, ready) VALUES ($1, $2, true), ($1, $3, false), ($1, $4, true)`,
+      [nodeId, hoursAgo(3), hoursAgo(2), hoursAgo(1)],
+    );
+    const recomputed = await latest((state) => (state.reliability?.uptime24hBps ?? 10_000) < 7_000);
+    // Two of the three hours seen (and the seconds since): about 66.7 % in every window, less the fault before.
+    const parts = recomputed.payload.reliability;
+    expect(parts?.uptime24hBps).toBeGreaterThanOrEqual(6_666);
+    expect(parts?.uptime24hBps).toBeLessThan(6_700);
+    expect(parts).toMatchObject({
+      uptime7dBps: parts?.uptime24hBps,
+      uptime30dBps: parts?.uptime24hBps,
+      faults30d: 1,
+    });
+    expect(recomputed.payload.reliabilityBasisPoints).toBe((parts?.uptime24hBps ?? 0) - 500);
   });
 
   it('refuses a negative price with a coded reason on the dead-letter topic, changing nothing', async () => {

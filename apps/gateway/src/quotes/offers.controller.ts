@@ -25,6 +25,12 @@ export const OfferQuerySchema = z.strictObject({
     .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "2.50"')
     .optional(),
   verifiedOnly: z.enum(['true', 'false']).optional(),
+  minReliability: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Lowest reliability score accepted, 0–1 (docs/reliability.md)'),
   sort: z.enum(['price', 'perf-per-dollar', 'reliability']).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().max(500).optional(),
@@ -42,7 +48,17 @@ export const OfferPageSchema = z.object({
       freeGpus: z.number().int(),
       interconnect: z.string(),
       verified: z.boolean(),
-      reliability: z.number().describe('Share of the last 7 days the node was up, 0–1'),
+      reliability: z.number().describe('The reliability score, 0–1 (docs/reliability.md)'),
+      reliabilityParts: z
+        .object({
+          uptime24h: z.number(),
+          uptime7d: z.number(),
+          uptime30d: z.number(),
+          faults30d: z.number().int(),
+          faultPenalty: z.number(),
+        })
+        .nullable()
+        .describe('What the score is made of: uptime per window (0–1) and the penalty for recent faults'),
       pricePerGpuHour: z
         .string()
         .nullable()
@@ -65,6 +81,15 @@ function offerView(o: CapacityChangedPayload) {
     interconnect: o.interconnect,
     verified: o.verification === 'verified',
     reliability: o.reliabilityBasisPoints / 10_000,
+    reliabilityParts: o.reliability
+      ? {
+          uptime24h: o.reliability.uptime24hBps / 10_000,
+          uptime7d: o.reliability.uptime7dBps / 10_000,
+          uptime30d: o.reliability.uptime30dBps / 10_000,
+          faults30d: o.reliability.faults30d,
+          faultPenalty: o.reliability.faultPenaltyBps / 10_000,
+        }
+      : null,
     pricePerGpuHour: o.pricePerGpuHour ? microsToDecimal(BigInt(o.pricePerGpuHour.micros)) : null,
     interruptiblePricePerGpuHour: o.interruptiblePricePerGpuHour
       ? microsToDecimal(BigInt(o.interruptiblePricePerGpuHour.micros))
@@ -91,6 +116,8 @@ export class OffersController {
     if (q.maxPricePerGpuHour)
       query.maxPricePerGpuHourMicros = decimalToMicros(q.maxPricePerGpuHour).toString();
     if (q.verifiedOnly) query.verifiedOnly = q.verifiedOnly;
+    if (q.minReliability !== undefined)
+      query.minReliabilityBps = String(Math.round(q.minReliability * 10_000));
     if (q.sort) query.sort = q.sort;
     if (q.limit) query.limit = String(q.limit);
     if (q.cursor) query.cursor = q.cursor;

@@ -1,10 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CapacityChanged, CapacityChangedPayload, createEvent, EventOrigin } from '@gridex/contracts';
+import { CapacityChanged, CapacityChangedPayload, createEvent, EventOrigin, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { InventoryTables } from '../database/inventory-tables';
 import { OfferTerms } from '../domain/offer-rules';
-import { RELIABILITY_WINDOWS, uptimeBasisPoints } from '../domain/reliability';
+import {
+  RELIABILITY_WINDOWS,
+  reliabilityReport,
+  ReliabilityScore,
+  reliabilityScore,
+} from '../domain/reliability';
 import { capacityStateOf, NodeRecord } from './capacity-state';
 
 /**
@@ -36,16 +41,10 @@ export class CapacityFeedService {
        FROM changed`,
       [nodeIds],
     );
-    const since = new Date(now - RELIABILITY_WINDOWS['7d']);
-    // The transitions inside the window, plus the last one before it (the state the window starts in).
-    const readinessTable = this.tables.nodeReadiness;
-    const readiness: Array<{ node_id: string; at_ms: string; ready: boolean }> = await tx.query(
-      `(SELECT node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
-         WHERE node_id = ANY($1::uuid[]) AND at >= $2)
-       UNION ALL
-       (SELECT DISTINCT ON (node_id) node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
-         WHERE node_id = ANY($1::uuid[]) AND at < $2 ORDER BY node_id, at DESC)`,
-      [nodeIds, since],
+    const reliability = await this.reliabilityOf(
+      tx,
+      nodes.map((n) => ({ nodeId: n.node_id as string, firstSeenMs: Number(n.first_seen_ms) })),
+      now,
     );
     const suppliers = new Map<string, NonNullable<Parameters<typeof capacityStateOf>[1]['supplierKind']>>(
       (
@@ -97,18 +96,11 @@ export class CapacityFeedService {
         verification: row.verification as NodeRecord['verification'],
         ...(row.benchmark_score === null ? {} : { benchmarkScore: row.benchmark_score as number }),
       };
-      const history = {
-        observedSince: Number(row.first_seen_ms),
-        transitions: readiness
-          .filter((r) => r.node_id === node.nodeId)
-          .map((r) => ({ at: Number(r.at_ms), ready: r.ready })),
-        heartbeatGaps: [],
-      };
       const payload = capacityStateOf(node, {
         supplierKind: suppliers.get(node.supplierId),
         poolPaused: pools.some((p) => p.supplier_id === node.supplierId && p.pool === node.pool && p.paused),
         offer: offers.get(`${node.supplierId}/${node.pool}`),
-        reliabilityBasisPoints: uptimeBasisPoints(history, now, RELIABILITY_WINDOWS['7d']),
+        reliability: reliability.get(node.nodeId) as ReliabilityScore,
         supplierFaults30d: faults.get(node.supplierId) ?? 0,
         now,
       });
@@ -122,6 +114,82 @@ export class CapacityFeedService {
       events.map(({ event }) => event.payload),
     );
     await this.outbox.append(tx, events);
+  }
+
+  /**
+   * Each node's reliability score (`domain/reliability.ts`) from its Ready transitions over the last 30 days
+   * (plus the last one before, the state the window starts in) and the faults charged to it in that time.
+   */
+  async reliabilityOf(
+    tx: EntityManager,
+    nodes: ReadonlyArray<{ nodeId: string; firstSeenMs: number }>,
+    now: number,
+  ): Promise<Map<string, ReliabilityScore>> {
+    const nodeIds = nodes.map((n) => n.nodeId);
+    const since = new Date(now - RELIABILITY_WINDOWS['30d']);
+    const readinessTable = this.tables.nodeReadiness;
+    const readiness: Array<{ node_id: string; at_ms: string; ready: boolean }> = await tx.query(
+      `(SELECT node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
+         WHERE node_id = ANY($1::uuid[]) AND at >= $2)
+       UNION ALL
+       (SELECT DISTINCT ON (node_id) node_id, extract(epoch from at) * 1000 AS at_ms, ready FROM ${readinessTable}
+         WHERE node_id = ANY($1::uuid[]) AND at < $2 ORDER BY node_id, at DESC)`,
+      [nodeIds, since],
+    );
+    const faults: Array<{ node_id: string; faults: number }> = await tx.query(
+      `SELECT node_id, count(*)::int AS faults FROM ${this.tables.supplierFaults}
+       WHERE node_id = ANY($1::uuid[]) AND at > $2 GROUP BY node_id`,
+      [nodeIds, since],
+    );
+    const transitions = new Map<string, Array<{ at: number; ready: boolean }>>();
+    for (const r of readiness) {
+      transitions.set(r.node_id, [
+        ...(transitions.get(r.node_id) ?? []),
+        { at: Number(r.at_ms), ready: r.ready },
+      ]);
+    }
+    return new Map(
+      nodes.map(({ nodeId, firstSeenMs }) => [
+        nodeId,
+        reliabilityScore(
+          reliabilityReport(
+            { observedSince: firstSeenMs, transitions: transitions.get(nodeId) ?? [], heartbeatGaps: [] },
+            now,
+          ),
+          faults.find((f) => f.node_id === nodeId)?.faults ?? 0,
+        ),
+      ]),
+    );
+  }
+
+  /**
+   * Recomputes the reliability of up to `limit` live nodes after `afterNodeId` (node id order) and republishes
+   * those whose score moved: uptime windows slide with time, and a fault ages out after 30 days, though the node
+   * itself did not change. Returns the last node id looked at (undefined once past the last node).
+   */
+  async refreshReliability(
+    tx: EntityManager,
+    afterNodeId: string | undefined,
+    limit: number,
+    now = Date.now(),
+  ): Promise<{ lastNodeId?: string; republished: number }> {
+    const rows: Array<{ node_id: string; first_seen_ms: string; reliability_bps: number }> = await tx.query(
+      `SELECT n.node_id, extract(epoch from n.first_seen_at) * 1000 AS first_seen_ms, b.reliability_bps
+       FROM ${this.tables.nodes} n JOIN ${this.tables.capacityBook} b ON b.node_id = n.node_id
+       WHERE NOT n.removed AND ($1::uuid IS NULL OR n.node_id > $1) ORDER BY n.node_id LIMIT $2`,
+      [afterNodeId ?? null, limit],
+    );
+    if (rows.length === 0) return { republished: 0 };
+    const scores = await this.reliabilityOf(
+      tx,
+      rows.map((r) => ({ nodeId: r.node_id, firstSeenMs: Number(r.first_seen_ms) })),
+      now,
+    );
+    const moved = rows
+      .filter((r) => scores.get(r.node_id)?.scoreBps !== r.reliability_bps)
+      .map((r) => r.node_id);
+    await this.publish(tx, moved, { correlationId: uuidv7(), causationId: null }, now);
+    return { lastNodeId: rows[rows.length - 1].node_id, republished: moved.length };
   }
 
   /** Re-publishes a supplier's nodes (of one pool, if given); removed nodes only when asked. */

@@ -1,5 +1,6 @@
 import { CapacityChangedPayload, money } from '@gridex/contracts';
 import { askFor, isSellable, OfferTerms, offerInForce } from '../domain/offer-rules';
+import { ReliabilityScore } from '../domain/reliability';
 
 /** A node as inventory stores it. */
 export interface NodeRecord {
@@ -31,7 +32,7 @@ export function capacityStateOf(
     supplierKind?: 'datacenter' | 'individual' | 'network';
     poolPaused: boolean;
     offer?: OfferTerms;
-    reliabilityBasisPoints: number;
+    reliability: ReliabilityScore;
     supplierFaults30d: number;
     now: number;
   },
@@ -68,7 +69,14 @@ export function capacityStateOf(
       }),
     verification: node.verification,
     ...(node.benchmarkScore !== undefined ? { benchmarkScore: node.benchmarkScore } : {}),
-    reliabilityBasisPoints: context.reliabilityBasisPoints,
+    reliabilityBasisPoints: context.reliability.scoreBps,
+    reliability: {
+      uptime24hBps: context.reliability.uptimeBps['24h'],
+      uptime7dBps: context.reliability.uptimeBps['7d'],
+      uptime30dBps: context.reliability.uptimeBps['30d'],
+      faults30d: context.reliability.faults30d,
+      faultPenaltyBps: context.reliability.faultPenaltyBps,
+    },
     supplierFaults30d: context.supplierFaults30d,
     ...(offer && onDemand !== undefined ? { pricePerGpuHour: money(offer.currency, onDemand) } : {}),
     ...(offer && interruptible !== undefined

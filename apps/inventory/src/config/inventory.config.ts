@@ -16,6 +16,9 @@ export const inventoryConfigSchema = baseConfigSchema({ port: 8081, schema: 'inv
   REVERIFY_SWEEP_SECONDS: intFromEnv(5, 86_400)
     .prefault('60')
     .describe('How often to look for nodes due again'),
+  RELIABILITY_REFRESH_SECONDS: intFromEnv(1, 86_400)
+    .prefault('600')
+    .describe('How often every live node’s reliability score is recomputed (uptime windows slide with time)'),
 });
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

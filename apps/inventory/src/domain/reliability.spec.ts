@@ -1,4 +1,4 @@
-import { AvailabilityHistory, reliabilityReport, uptimeBasisPoints } from './reliability';
+import { reliabilityScore, AvailabilityHistory, reliabilityReport, uptimeBasisPoints } from './reliability';
 
 const H = 3600 * 1000;
 const NOW = Date.parse('2026-11-28T12:00:00Z');
@@ -111,5 +111,22 @@ describe('reliabilityReport', () => {
       NOW,
     );
     expect(report).toEqual({ '24h': 10_000, '7d': 9_285, '30d': 9_833 });
+  });
+});
+
+describe('the reliability score (docs/reliability.md)', () => {
+  it.each<[string, [number, number, number], number, number, number]>([
+    ['always up, never at fault', [10_000, 10_000, 10_000], 0, 10_000, 0],
+    ['down 6 hours yesterday, otherwise up', [7_500, 9_642, 9_916], 0, 9_350, 0],
+    ['a steady 99 % with one fault this month', [9_900, 9_900, 9_900], 1, 9_400, 500],
+    ['three faults this month', [10_000, 10_000, 10_000], 3, 8_500, 1_500],
+    ['so many faults the score would go below 0', [2_000, 1_000, 500], 5, 0, 950],
+  ])('%s', (_case, [day, week, month], faults, score, penalty) => {
+    expect(reliabilityScore({ '24h': day, '7d': week, '30d': month }, faults)).toEqual({
+      scoreBps: score,
+      uptimeBps: { '24h': day, '7d': week, '30d': month },
+      faults30d: faults,
+      faultPenaltyBps: penalty,
+    });
   });
 });

@@ -108,3 +108,44 @@ function intersect(left: Interval[], right: Interval[]): Interval[] {
 function total(intervals: Interval[]): number {
   return intervals.reduce((sum, [a, b]) => sum + (b - a), 0);
 }
+
+/**
+ * How much each window weighs in the score, in basis points of the whole: the last 30 days most (a steady
+ * record), the last day least (one bad night should not undo a month).
+ */
+export const RELIABILITY_WINDOW_WEIGHTS_BPS: Readonly<Record<ReliabilityWindow, number>> = {
+  '24h': 2_000,
+  '7d': 3_000,
+  '30d': 5_000,
+};
+
+/** What each supplier-caused fault of the last 30 days takes off the score, in basis points (5 points). */
+export const FAULT_PENALTY_BPS = 500;
+
+/** A node's reliability score and its parts, all in basis points (10,000 = 100 %). */
+export interface ReliabilityScore {
+  scoreBps: number;
+  uptimeBps: Record<ReliabilityWindow, number>;
+  /** Faults attributed to the node in the last 30 days (lost while running work, GPU errors, …). */
+  faults30d: number;
+  faultPenaltyBps: number;
+}
+
+/**
+ * The published reliability score (docs/reliability.md): the weighted mean of the node's uptime over the last
+ * 24 hours, 7 days and 30 days, rounded down, less 5 points for each fault attributed to it in the last 30
+ * days, never below 0. Integer arithmetic only, so the same history always gives the same score.
+ */
+export function reliabilityScore(
+  uptimeBps: Record<ReliabilityWindow, number>,
+  faults30d: number,
+): ReliabilityScore {
+  const weighted = Math.floor(
+    (Object.keys(RELIABILITY_WINDOW_WEIGHTS_BPS) as ReliabilityWindow[]).reduce(
+      (sum, window) => sum + uptimeBps[window] * RELIABILITY_WINDOW_WEIGHTS_BPS[window],
+      0,
+    ) / FULL_UPTIME_BPS,
+  );
+  const faultPenaltyBps = Math.min(weighted, faults30d * FAULT_PENALTY_BPS);
+  return { scoreBps: weighted - faultPenaltyBps, uptimeBps, faults30d, faultPenaltyBps };
+}

@@ -46,7 +46,17 @@ export const CapacityChangedPayloadSchema = z.strictObject({
     .int()
     .min(0)
     .max(10_000)
-    .describe('Uptime over the last 7 days in basis points (10000 = 100 %)'),
+    .describe('The reliability score in basis points (10000 = 100 %), by the formula of docs/reliability.md'),
+  reliability: z
+    .strictObject({
+      uptime24hBps: z.number().int().min(0).max(10_000),
+      uptime7dBps: z.number().int().min(0).max(10_000),
+      uptime30dBps: z.number().int().min(0).max(10_000),
+      faults30d: NonNegativeIntSchema.describe('Faults attributed to this node in the last 30 days'),
+      faultPenaltyBps: NonNegativeIntSchema,
+    })
+    .optional()
+    .describe('The parts of the score: uptime per window and the faults it was charged for'),
   supplierFaults30d: NonNegativeIntSchema.describe(
     "Faults attributed to the node's supplier in the last 30 days",
   ),
