@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Interconnect, onboardingCommands } from '@gridex/gpu-node-pool';
 import { GridexApiError, GridexClient } from '@gridex/sdk';
 import { jobSpecFrom, parseArgs, ParsedArgs, UsageError } from './cli-args';
 
@@ -24,6 +25,8 @@ const USAGE = `usage: gridex <command> [options]
   supplier show | supplier nodes | supplier offer POOL --price P [--interruptible-price P] [--min-lease S]
   supplier stake NODE AMOUNT | supplier unstake NODE AMOUNT | supplier rewards | supplier earnings
   supplier payout [--amount USD] [--tokens T]
+  supplier onboard NODE... --pool P --region R --interconnect nvlink|infiniband|pcie [--supplier ID]
+          prints the kubectl lines that label and taint your nodes (docs/supplier-onboarding.md)
   finance ledger [--from ISO] [--to ISO] | finance trial-balance
 
 environment: GRIDEX_API_URL (default http://127.0.0.1:8080), GRIDEX_API_KEY`;
@@ -132,6 +135,20 @@ async function run(client: GridexClient, args: ParsedArgs): Promise<unknown> {
       return client.payout({ amount: flag(args, 'amount'), tokens: flag(args, 'tokens') });
     case 'finance ledger':
       return client.ledger({ from: flag(args, 'from'), to: flag(args, 'to') });
+    case 'supplier onboard': {
+      const supplier = flag(args, 'supplier') ?? (await client.me()).tenantId;
+      try {
+        return onboardingCommands({
+          supplier,
+          pool: flag(args, 'pool') ?? '',
+          region: flag(args, 'region') ?? '',
+          interconnect: (flag(args, 'interconnect') ?? '') as Interconnect,
+          nodes: args.words.slice(2),
+        }).join('\n');
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
     case 'finance trial-balance':
       return client.trialBalance();
     default:

@@ -1,4 +1,11 @@
-import { buildGpuPool, GPU_TAINT, gpuNodeName, GpuPoolSpec, poolSpecProblems } from './gpu-node-pool';
+import {
+  buildGpuPool,
+  GPU_TAINT,
+  gpuNodeName,
+  GpuPoolSpec,
+  onboardingCommands,
+  poolSpecProblems,
+} from './gpu-node-pool';
 
 const h100: GpuPoolSpec = {
   supplier: 'nordic-dc',
@@ -72,5 +79,44 @@ describe('GPU node pools', () => {
   ])('rejects %s', (_name, patch, problem) => {
     expect(poolSpecProblems({ ...h100, ...patch }).join('\n')).toMatch(problem);
     expect(() => buildGpuPool({ ...h100, ...patch })).toThrow(problem);
+  });
+});
+
+describe('onboarding a supplier’s own nodes', () => {
+  it('prints the label and taint lines of the contract for every node', () => {
+    expect(
+      onboardingCommands({
+        supplier: 'nordic-dc',
+        pool: 'h100-sxm',
+        region: 'eu-north',
+        interconnect: 'infiniband',
+        nodes: ['gpu-01', 'gpu-02'],
+      }),
+    ).toEqual([
+      'kubectl label node gpu-01 gridex.io/supplier=nordic-dc gridex.io/pool=h100-sxm ' +
+        'topology.kubernetes.io/region=eu-north gridex.io/interconnect=infiniband --overwrite',
+      'kubectl taint node gpu-01 nvidia.com/gpu=present:NoSchedule --overwrite',
+      'kubectl label node gpu-02 gridex.io/supplier=nordic-dc gridex.io/pool=h100-sxm ' +
+        'topology.kubernetes.io/region=eu-north gridex.io/interconnect=infiniband --overwrite',
+      'kubectl taint node gpu-02 nvidia.com/gpu=present:NoSchedule --overwrite',
+    ]);
+  });
+
+  it.each<[string, Partial<Parameters<typeof onboardingCommands>[0]>, RegExp]>([
+    ['an upper-case pool', { pool: 'H100' }, /pool "H100"/],
+    ['an unknown fabric', { interconnect: 'ethernet' as never }, /interconnect "ethernet"/],
+    ['no node', { nodes: [] }, /at least one node/],
+    ['a node name with a space', { nodes: ['gpu 01'] }, /node "gpu 01"/],
+  ])('refuses %s', (_case, patch, problem) => {
+    expect(() =>
+      onboardingCommands({
+        supplier: 'nordic-dc',
+        pool: 'h100-sxm',
+        region: 'eu-north',
+        interconnect: 'nvlink',
+        nodes: ['gpu-01'],
+        ...patch,
+      }),
+    ).toThrow(problem);
   });
 });

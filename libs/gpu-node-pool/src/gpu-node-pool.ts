@@ -233,3 +233,45 @@ function simulatedNode(node: {
     status: { capacity: { ...node.resources }, allocatable: { ...node.resources } },
   };
 }
+
+/** What a supplier's pool of real nodes carries besides what the NVIDIA GPU Operator puts there. */
+export interface PoolJoin {
+  supplier: string;
+  pool: string;
+  region: string;
+  interconnect: Interconnect;
+  /** The Kubernetes names of the nodes to join. */
+  nodes: string[];
+}
+
+/**
+ * The exact `kubectl` lines that make a supplier's nodes follow the contract (k8s/gpu-node-contract.md): the
+ * supplier's labels and the GPU taint, per node. Throws with every problem when a value would not be accepted.
+ */
+export function onboardingCommands(join: PoolJoin): string[] {
+  const problems: string[] = [];
+  if (!DNS_LABEL.test(join.supplier))
+    problems.push(`supplier "${join.supplier}" must be a lower-case DNS label`);
+  if (!DNS_LABEL.test(join.pool)) problems.push(`pool "${join.pool}" must be a lower-case DNS label`);
+  if (!DNS_LABEL.test(join.region)) problems.push(`region "${join.region}" must be a lower-case DNS label`);
+  if (!['nvlink', 'infiniband', 'pcie'].includes(join.interconnect)) {
+    problems.push(`interconnect "${join.interconnect}" must be nvlink, infiniband or pcie`);
+  }
+  if (join.nodes.length === 0) problems.push('name at least one node');
+  for (const node of join.nodes) {
+    if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(node))
+      problems.push(`node "${node}" is not a node name`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  const labels = [
+    `${GpuNodeLabels.supplier}=${join.supplier}`,
+    `${GpuNodeLabels.pool}=${join.pool}`,
+    `${GpuNodeLabels.region}=${join.region}`,
+    `${GpuNodeLabels.interconnect}=${join.interconnect}`,
+  ].join(' ');
+  const taint = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`;
+  return join.nodes.flatMap((node) => [
+    `kubectl label node ${node} ${labels} --overwrite`,
+    `kubectl taint node ${node} ${taint} --overwrite`,
+  ]);
+}
