@@ -101,6 +101,8 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       GATEWAY_KDF_COST: '12',
       GATEWAY_RATE_LIMIT_PER_SECOND: '20',
       GATEWAY_RATE_LIMIT_BURST: '20',
+      GATEWAY_ANONYMOUS_RATE_LIMIT_PER_SECOND: '1',
+      GATEWAY_ANONYMOUS_RATE_LIMIT_BURST: '3',
       GATEWAY_BILLING_URL: billing.url,
       GATEWAY_INVENTORY_URL: inventory.url,
       GATEWAY_REWARDS_URL: rewards.url,
@@ -284,9 +286,17 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/dlq/{topic}/replay',
       ].sort(),
     );
-    // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour).
+    // Every documented operation answers 401 without a key, as documented (no undocumented route behaviour),
+    // except those documented as open to anyone (no security requirement among their alternatives).
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
+        const open = (operation as { security?: Array<Record<string, unknown>> }).security?.some(
+          (requirement) => Object.keys(requirement).length === 0,
+        );
+        if (open) {
+          expect([path, method]).toEqual(['/v1/offers', 'get']);
+          continue;
+        }
         const response = await call(
           path
             .replace('{tenantId}', 't-x')
@@ -899,6 +909,23 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('INVENTORY.INVALID_QUERY');
     expect((await call('/v1/offers?colour=blue', key)).status).toBe(400);
+  });
+
+  it('lets anyone browse offers without a key, limited per address, while a wrong key is still refused', async () => {
+    const anonymous = await call('/v1/offers?limit=2&minReliability=0.5', undefined);
+    expect(anonymous.status).toBe(200);
+    expect(Array.isArray(anonymous.body.items)).toBe(true);
+    expect((await call('/v1/offers', 'gdx_not-a-key')).status).toBe(401);
+    // A burst of 3 here, then one a second: the address runs out, and is told when to come back.
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push(await call('/v1/offers?limit=1', undefined));
+    const limited = answers.find((a) => a.status === 429);
+    expect(limited?.body).toMatchObject({ code: 'AUTH.RATE_LIMITED' });
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // A key has its own budget; and placing work always needs one.
+    const { key } = await tenantWithKey('client');
+    expect((await call('/v1/offers?limit=1', key)).status).toBe(200);
+    expect((await post('/v1/jobs', undefined, {})).status).toBe(401);
   });
 
   it('serves the typed SDK and the gridex CLI: commands, lists, waiting, and problems as errors', async () => {

@@ -6,7 +6,7 @@ import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG, TokenBucket } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
 import { fingerprint, hashSecret, parseApiKey, Role, sameBytes } from './api-key';
-import { PLATFORM_TENANT, Principal, ROLES_KEY } from './principal';
+import { PLATFORM_TENANT, Principal, PUBLIC_KEY, ROLES_KEY } from './principal';
 
 interface CachedKey {
   principal: Principal;
@@ -18,7 +18,8 @@ interface CachedKey {
  * `Authorization: Bearer <api key>` on every API route: finds the key, checks its secret (scrypt, then cached
  * for GATEWAY_KEY_CACHE_SECONDS by a fast fingerprint so a busy client does not pay the slow hash per request),
  * checks the route's roles, and applies the key's rate limit (429 with Retry-After). 401 for a missing or wrong
- * key, 403 for a key without the role — never a hint about which part was wrong.
+ * key, 403 for a key without the role — never a hint about which part was wrong. A route marked `@Public()` also
+ * takes requests without a key, limited per client address (GATEWAY_ANONYMOUS_RATE_LIMIT_*).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -41,6 +42,15 @@ export class ApiKeyGuard implements CanActivate {
     const response = context.switchToHttp().getResponse<Response>();
     const header = request.headers.authorization ?? '';
     const key = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!key && isPublic) {
+      // No key on a public route: limited per client address, with a budget of its own.
+      this.limit(this.bucketFor(`ip:${request.ip ?? 'unknown'}`, 'anonymous'), response, 'this address');
+      return true;
+    }
     const principal = key ? await this.authenticate(key) : undefined;
     if (!principal) {
       response.setHeader('WWW-Authenticate', 'Bearer');
@@ -61,17 +71,21 @@ export class ApiKeyGuard implements CanActivate {
         `this needs an API key with the role ${roles.join(' or ')}`,
       );
     }
-    const waitMs = this.bucketFor(principal.keyId).tryTake(Date.now());
-    if (waitMs > 0) {
-      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-      throw new ProblemException(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'AUTH.RATE_LIMITED',
-        'too many requests for this API key',
-      );
-    }
+    this.limit(this.bucketFor(principal.keyId, 'key'), response, 'this API key');
     request.principal = principal;
     return true;
+  }
+
+  /** Takes a request from the bucket, or answers 429 with Retry-After. */
+  private limit(bucket: TokenBucket, response: Response, whose: string): void {
+    const waitMs = bucket.tryTake(Date.now());
+    if (waitMs <= 0) return;
+    response.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+    throw new ProblemException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'AUTH.RATE_LIMITED',
+      `too many requests for ${whose}`,
+    );
   }
 
   private async authenticate(key: string): Promise<Principal | undefined> {
@@ -107,15 +121,22 @@ export class ApiKeyGuard implements CanActivate {
     return principal;
   }
 
-  private bucketFor(keyId: string): TokenBucket {
-    let bucket = this.buckets.get(keyId);
+  private bucketFor(id: string, kind: 'key' | 'anonymous'): TokenBucket {
+    let bucket = this.buckets.get(id);
     if (!bucket) {
-      bucket = new TokenBucket(
-        this.config.GATEWAY_RATE_LIMIT_PER_SECOND,
-        this.config.GATEWAY_RATE_LIMIT_BURST,
-        Date.now(),
-      );
-      this.buckets.set(keyId, bucket);
+      bucket =
+        kind === 'key'
+          ? new TokenBucket(
+              this.config.GATEWAY_RATE_LIMIT_PER_SECOND,
+              this.config.GATEWAY_RATE_LIMIT_BURST,
+              Date.now(),
+            )
+          : new TokenBucket(
+              this.config.GATEWAY_ANONYMOUS_RATE_LIMIT_PER_SECOND,
+              this.config.GATEWAY_ANONYMOUS_RATE_LIMIT_BURST,
+              Date.now(),
+            );
+      this.buckets.set(id, bucket);
     }
     return bucket;
   }

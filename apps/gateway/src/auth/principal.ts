@@ -13,7 +13,15 @@ export const ROLES_KEY = 'gridex:roles';
 /** The roles allowed on a route (or every route of a controller). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-/** The authenticated caller, for a route handler. */
+export const PUBLIC_KEY = 'gridex:public';
+
+/**
+ * A route anyone may call without a key (browsing offers): rate-limited per client address instead of per key.
+ * A request that does bring a key is authenticated as usual.
+ */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/** The authenticated caller, for a route handler (undefined on a public route called without a key). */
 export const Caller = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal =>
     context.switchToHttp().getRequest<{ principal: Principal }>().principal,

@@ -13,6 +13,12 @@ export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gatew
   GATEWAY_RATE_LIMIT_BURST: intFromEnv(1, 100_000)
     .prefault('100')
     .describe('Requests one API key may send at once'),
+  GATEWAY_ANONYMOUS_RATE_LIMIT_PER_SECOND: intFromEnv(1, 100_000)
+    .prefault('5')
+    .describe('Sustained requests per client address on public routes (browsing offers) without a key'),
+  GATEWAY_ANONYMOUS_RATE_LIMIT_BURST: intFromEnv(1, 100_000)
+    .prefault('20')
+    .describe('Requests one client address may send at once on public routes without a key'),
   GATEWAY_KEY_CACHE_SECONDS: intFromEnv(0, 3600)
     .prefault('300')
     .describe('How long a verified key skips the slow hash (revocation takes effect within this time)'),

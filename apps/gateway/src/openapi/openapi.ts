@@ -65,6 +65,8 @@ interface Operation {
   path: string;
   summary: string;
   roles: string[];
+  /** Callable without a key too (limited per client address). */
+  public?: boolean;
   request?: z.ZodType;
   response: z.ZodType;
   status: number;
@@ -141,6 +143,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary:
       'Search sellable offers (gpuProduct, region, minGpuMemoryGb, maxPricePerGpuHour, verifiedOnly, sort, cursor)',
     roles: ['client', 'supplier', 'operator'],
+    public: true,
     response: OfferPageSchema,
     status: 200,
     errors: [400, 401, 403, 429, 504],
@@ -561,7 +564,10 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       ...(paths[op.path] ?? {}),
       [op.method]: {
         summary: op.summary,
-        description: `Roles: ${op.roles.join(', ')}.`,
+        description: op.public
+          ? `Anyone, without a key (limited per client address); with a key: ${op.roles.join(', ')}.`
+          : `Roles: ${op.roles.join(', ')}.`,
+        ...(op.public ? { security: [{}, { apiKey: [] }] } : {}),
         parameters,
         ...(op.request
           ? {

@@ -10,9 +10,12 @@ import {
 import { currentCorrelation } from '@gridex/observability';
 import { ProblemException, validated } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Caller, Principal, Roles } from '../auth/principal';
+import { Caller, Principal, Public, Roles } from '../auth/principal';
 import { decimalToMicros, microsToDecimal } from '../domain/api-money';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
+
+/** Who an offer search without a key is asked for (inventory answers everyone alike). */
+const ANONYMOUS_TENANT = 'anonymous';
 
 export const OfferQuerySchema = z.strictObject({
   gpuProduct: z.string().max(500).optional().describe('Comma-separated GPU products'),
@@ -97,15 +100,22 @@ function offerView(o: CapacityChangedPayload) {
   };
 }
 
-/** The sellable offers, searched by inventory (request-reply over Kafka). */
+/**
+ * The sellable offers, searched by inventory (request-reply over Kafka). Anyone may browse them, without a key
+ * (limited per address); placing work needs one.
+ */
 @Controller('v1/offers')
 @UseGuards(ApiKeyGuard)
 @Roles('client', 'supplier', 'operator')
+@Public()
 export class OffersController {
   constructor(@Inject(RequestReplyClient) private readonly replies: RequestReplyClient) {}
 
   @Get()
-  async offers(@Caller() caller: Principal, @Query() raw: unknown): Promise<z.infer<typeof OfferPageSchema>> {
+  async offers(
+    @Caller() caller: Principal | undefined,
+    @Query() raw: unknown,
+  ): Promise<z.infer<typeof OfferPageSchema>> {
     const q = validated(OfferQuerySchema, raw, 'REQUEST.INVALID', 'the offer search is invalid');
     const query: Record<string, string> = {};
     if (q.gpuProduct) query.gpuProduct = q.gpuProduct;
@@ -123,7 +133,7 @@ export class OffersController {
     if (q.cursor) query.cursor = q.cursor;
     const answer = await this.replies.ask<OffersRequestedPayload, OffersAnsweredPayload>(
       OffersRequested,
-      { tenantId: caller.tenantId, query },
+      { tenantId: caller?.tenantId ?? ANONYMOUS_TENANT, query },
       currentCorrelation()?.correlationId ?? uuidv7(),
     );
     if (answer.problem) {
