@@ -168,6 +168,43 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     ).toBe(400);
   });
 
+  it('signs tenants up by themselves, pending until an operator approves them; a supplier reaches inventory then', async () => {
+    const signed = await post('/v1/signup', undefined, { name: 'Self-Serve AI', kind: 'client' });
+    expect(signed).toMatchObject({ status: 201, body: { tenant: { kind: 'client', status: 'pending' } } });
+    const { key } = signed.body as { key: string };
+    const tenantId = (signed.body.tenant as { id: string }).id;
+    // Its key says who it is, and nothing else works until approval.
+    expect((await call('/v1/me', key)).body).toMatchObject({ tenantId, role: 'client', status: 'pending' });
+    expect((await call('/v1/balance', key)).body).toMatchObject({
+      status: 403,
+      code: 'AUTH.PENDING_APPROVAL',
+    });
+    expect((await post(`/v1/tenants/${tenantId}/approve`, key, {})).status).toBe(403);
+    const approved = await post(`/v1/tenants/${tenantId}/approve`, operatorKey, {});
+    expect(approved).toMatchObject({ status: 200, body: { id: tenantId, status: 'active' } });
+    expect((await post(`/v1/tenants/${tenantId}/approve`, operatorKey, {})).body).toMatchObject({
+      status: 'active',
+    });
+    expect((await call('/v1/balance', key)).status).toBe(200);
+    // A supplier is announced to inventory when approved, with the kind and region it signed up with.
+    const supplier = await post('/v1/signup', undefined, {
+      name: 'Garage Rigs',
+      kind: 'supplier',
+      supplierKind: 'individual',
+      region: 'eu-west',
+    });
+    const supplierId = (supplier.body.tenant as { id: string }).id;
+    await post(`/v1/tenants/${supplierId}/approve`, operatorKey, {});
+    const registered = await supplierRegistered.waitFor<
+      EventEnvelope<{ supplierId: string; region: string }>
+    >((e) => e.payload.supplierId === supplierId);
+    expect(registered.payload).toMatchObject({ kind: 'individual', region: 'eu-west' });
+    // Bad sign-ups are refused field by field; nobody may choose an id or sign up as the platform.
+    const bad = await post('/v1/signup', undefined, { name: '', kind: 'operator', id: 'gridex' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((e) => e.field).sort()).toEqual(['body', 'kind', 'name']);
+  });
+
   it("lets the operator set a tenant's fair share, announced to matching, and refuses bad ones", async () => {
     const { tenantId, key } = await tenantWithKey('client');
     const shares = await TopicRecorder.start(kafka, Topics.tenantShareSet);
@@ -260,6 +297,8 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/tenants/{tenantId}',
         '/v1/tenants/{tenantId}/api-keys',
         '/v1/tenants/{tenantId}/share',
+        '/v1/tenants/{tenantId}/approve',
+        '/v1/signup',
         '/v1/usage',
         '/v1/quotes',
         '/v1/offers',
@@ -294,7 +333,10 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
           (requirement) => Object.keys(requirement).length === 0,
         );
         if (open) {
-          expect([path, method]).toEqual(['/v1/offers', 'get']);
+          expect([
+            ['/v1/offers', 'get'],
+            ['/v1/signup', 'post'],
+          ]).toContainEqual([path, method]);
           continue;
         }
         const response = await call(

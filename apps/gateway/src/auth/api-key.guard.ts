@@ -6,7 +6,7 @@ import { qualified } from '@gridex/persistence';
 import { ProblemException, SERVICE_CONFIG, TokenBucket } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
 import { fingerprint, hashSecret, parseApiKey, Role, sameBytes } from './api-key';
-import { PLATFORM_TENANT, Principal, PUBLIC_KEY, ROLES_KEY } from './principal';
+import { ALLOW_PENDING_KEY, PLATFORM_TENANT, Principal, PUBLIC_KEY, ROLES_KEY } from './principal';
 
 interface CachedKey {
   principal: Principal;
@@ -24,6 +24,7 @@ interface CachedKey {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: string;
+  private readonly tenants: string;
   private readonly cache = new Map<string, CachedKey>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly operatorFingerprint: string;
@@ -34,6 +35,7 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.keys = qualified(config.DATABASE_SCHEMA, 'api_keys');
+    this.tenants = qualified(config.DATABASE_SCHEMA, 'tenants');
     this.operatorFingerprint = fingerprint(config.GRIDEX_OPERATOR_KEY);
   }
 
@@ -58,6 +60,17 @@ export class ApiKeyGuard implements CanActivate {
         HttpStatus.UNAUTHORIZED,
         'AUTH.UNAUTHENTICATED',
         'a valid API key is required',
+      );
+    }
+    const allowPending = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_PENDING_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (principal.pending && !allowPending) {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        'AUTH.PENDING_APPROVAL',
+        'this tenant signed itself up and waits for an operator to approve it',
       );
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
@@ -103,15 +116,24 @@ export class ApiKeyGuard implements CanActivate {
       salt: Buffer;
       secret_hash: Buffer;
       kdf_cost: number;
+      status: 'pending' | 'active' | null;
     }> = await this.dataSource.query(
-      `SELECT tenant_id, role, salt, secret_hash, kdf_cost FROM ${this.keys} WHERE key_id = $1 AND revoked_at IS NULL`,
+      `SELECT k.tenant_id, k.role, k.salt, k.secret_hash, k.kdf_cost, t.status
+       FROM ${this.keys} k LEFT JOIN ${this.tenants} t ON t.tenant_id = k.tenant_id
+       WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
       [parsed.keyId],
     );
     if (!row) return undefined;
     const hash = await hashSecret(parsed.secret, row.salt, row.kdf_cost);
     if (!sameBytes(hash, row.secret_hash)) return undefined;
-    const principal: Principal = { keyId: parsed.keyId, tenantId: row.tenant_id, role: row.role };
-    if (this.config.GATEWAY_KEY_CACHE_SECONDS > 0) {
+    const principal: Principal = {
+      keyId: parsed.keyId,
+      tenantId: row.tenant_id,
+      role: row.role,
+      ...(row.status === 'pending' ? { pending: true } : {}),
+    };
+    // A pending tenant's key is not cached: its approval takes effect on the next request.
+    if (this.config.GATEWAY_KEY_CACHE_SECONDS > 0 && !principal.pending) {
       this.cache.set(parsed.keyId, {
         principal,
         fingerprint: print,

@@ -6,6 +6,8 @@ export interface Principal {
   keyId: string;
   tenantId: string;
   role: Role;
+  /** The tenant signed itself up and waits for an operator's approval. */
+  pending?: boolean;
 }
 
 export const ROLES_KEY = 'gridex:roles';
@@ -14,6 +16,10 @@ export const ROLES_KEY = 'gridex:roles';
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 export const PUBLIC_KEY = 'gridex:public';
+export const ALLOW_PENDING_KEY = 'gridex:allow-pending';
+
+/** A route a tenant waiting for approval may call with its key (who am I). */
+export const AllowPending = () => SetMetadata(ALLOW_PENDING_KEY, true);
 
 /**
  * A route anyone may call without a key (browsing offers): rate-limited per client address instead of per key.

@@ -19,6 +19,12 @@ export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gatew
   GATEWAY_ANONYMOUS_RATE_LIMIT_BURST: intFromEnv(1, 100_000)
     .prefault('20')
     .describe('Requests one client address may send at once on public routes without a key'),
+  GATEWAY_SIGNUP: z
+    .enum(['closed', 'approval', 'open'])
+    .default('approval')
+    .describe(
+      'Self-service sign-up: closed (operators create every tenant), approval (an operator approves each) or open',
+    ),
   GATEWAY_KEY_CACHE_SECONDS: intFromEnv(0, 3600)
     .prefault('300')
     .describe('How long a verified key skips the slow hash (revocation takes effect within this time)'),

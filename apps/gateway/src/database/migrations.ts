@@ -208,6 +208,30 @@ export class JobExplanations1765600000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Self-service sign-up: a tenant that signed itself up waits `pending` until an operator approves it (when the
+ * exchange requires approval); every tenant created before, or by an operator, is `active`. A supplier that
+ * signed up keeps its kind and region here until approval announces it to inventory.
+ */
+export class TenantApproval1765700000000 implements MigrationInterface {
+  name = 'TenantApproval1765700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'tenants');
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active')),
+         ADD COLUMN supplier_kind text, ADD COLUMN region text`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'tenants');
+    await queryRunner.query(
+      `ALTER TABLE ${table} DROP COLUMN status, DROP COLUMN supplier_kind, DROP COLUMN region`,
+    );
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
@@ -216,4 +240,5 @@ export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateUsage1764341000000,
   AddPlatformTenant1764342000000,
   JobExplanations1765600000000,
+  TenantApproval1765700000000,
 ];

@@ -55,6 +55,8 @@ import {
   CreateApiKeySchema,
   CreateTenantSchema,
   TenantSchema,
+  SignedUpSchema,
+  SignUpSchema,
   TenantShareSchema,
   TenantShareViewSchema,
 } from '../tenants/tenants.controller';
@@ -103,6 +105,27 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: '/v1/tenants/{tenantId}',
     summary: 'Read a tenant',
+    roles: ['operator'],
+    response: TenantSchema,
+    status: 200,
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/signup',
+    summary:
+      'Sign up a client or supplier tenant, with a key of its kind (waits for approval where the exchange requires it)',
+    roles: [],
+    public: true,
+    request: SignUpSchema,
+    response: SignedUpSchema,
+    status: 201,
+    errors: [400, 403, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/approve',
+    summary: 'Approve a tenant that signed itself up: its keys work, and a supplier reaches inventory',
     roles: ['operator'],
     response: TenantSchema,
     status: 200,
@@ -565,7 +588,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       [op.method]: {
         summary: op.summary,
         description: op.public
-          ? `Anyone, without a key (limited per client address); with a key: ${op.roles.join(', ')}.`
+          ? `Anyone, without a key (limited per client address)${op.roles.length ? `; with a key: ${op.roles.join(', ')}` : ''}.`
           : `Roles: ${op.roles.join(', ')}.`,
         ...(op.public ? { security: [{}, { apiKey: [] }] } : {}),
         parameters,

@@ -12,7 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { RegionSchema, SupplierKindSchema, SupplierRegistered, TenantShareSet } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
@@ -21,7 +21,7 @@ import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { commandOrigin } from '../commands/command-origin';
 import { hashSecret, newApiKey, ROLES } from '../auth/api-key';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Caller, PLATFORM_TENANT, Principal, Roles } from '../auth/principal';
+import { AllowPending, Caller, PLATFORM_TENANT, Principal, Public, Roles } from '../auth/principal';
 import { GatewayConfig } from '../config/gateway.config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
@@ -41,6 +41,23 @@ export const TenantShareViewSchema = z.object({
   setAt: z.string(),
 });
 
+/** What a tenant is, as an operator creates it or it signs itself up. */
+const TenantFields = {
+  name: z.string().trim().min(1).max(200).describe('Display name'),
+  kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
+  supplierKind: SupplierKindSchema.optional().describe(
+    'Suppliers only: datacenter, individual (the default) or network',
+  ),
+  region: RegionSchema.optional().describe("Suppliers only: the supplier's home region (default global)"),
+};
+const supplierFieldsOnlyForSuppliers: [
+  (tenant: { kind: string; supplierKind?: string; region?: string }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (tenant) => tenant.kind === 'supplier' || (!tenant.supplierKind && !tenant.region),
+  { message: 'supplierKind and region are for supplier tenants only', path: ['supplierKind'] },
+];
+
 export const CreateTenantSchema = z
   .strictObject({
     id: z
@@ -51,17 +68,11 @@ export const CreateTenantSchema = z
       .describe(
         "The tenant's id (default: generated). For a supplier whose nodes already carry gridex.io/supplier=<id>",
       ),
-    name: z.string().trim().min(1).max(200).describe('Display name'),
-    kind: z.enum(['client', 'supplier']).describe('Clients rent GPUs; suppliers offer them'),
-    supplierKind: SupplierKindSchema.optional().describe(
-      'Suppliers only: datacenter, individual (the default) or network',
-    ),
-    region: RegionSchema.optional().describe("Suppliers only: the supplier's home region (default global)"),
+    ...TenantFields,
   })
-  .refine((tenant) => tenant.kind === 'supplier' || (!tenant.supplierKind && !tenant.region), {
-    message: 'supplierKind and region are for supplier tenants only',
-    path: ['supplierKind'],
-  });
+  .refine(...supplierFieldsOnlyForSuppliers);
+/** Sign-up: the tenant as an operator would create it, without choosing its id. */
+export const SignUpSchema = z.strictObject(TenantFields).refine(...supplierFieldsOnlyForSuppliers);
 export const CreateApiKeySchema = z.strictObject({
   role: z.enum(ROLES as [string, ...string[]]).describe('operator, client, supplier or finance'),
 });
@@ -69,7 +80,13 @@ export const TenantSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(['client', 'supplier', 'platform']),
+  status: z.enum(['pending', 'active']).describe('pending: signed itself up, waiting for an operator'),
   createdAt: z.string(),
+});
+export const SignedUpSchema = z.object({
+  tenant: TenantSchema,
+  key: z.string().describe("The new tenant's API key (its kind's role). Shown once: only a hash is kept"),
+  keyId: z.string(),
 });
 export const ApiKeyCreatedSchema = z.object({
   key: z.string().describe('The API key. Shown once: only a hash is kept'),
@@ -79,6 +96,16 @@ export const ApiKeyCreatedSchema = z.object({
 });
 
 type TenantKind = 'client' | 'supplier' | 'platform';
+
+interface TenantRow {
+  tenant_id: string;
+  name: string;
+  kind: TenantKind;
+  status?: 'pending' | 'active';
+  supplier_kind?: string | null;
+  region?: string | null;
+  created_at: Date;
+}
 
 /**
  * Which roles a tenant's keys may have: its own kind's, or finance (read-only money: its own, or for the
@@ -105,6 +132,58 @@ export class TenantsController {
     this.keys = qualified(config.DATABASE_SCHEMA, 'api_keys');
   }
 
+  /**
+   * Self-service sign-up (no key; limited per address): a client or supplier tenant with a key of its kind. Where
+   * the exchange requires approval (GATEWAY_SIGNUP=approval, the default) the tenant waits `pending` and its key
+   * only answers `GET /v1/me` until an operator approves it; a supplier reaches inventory only then.
+   */
+  @Post('signup')
+  @Public()
+  @HttpCode(HttpStatus.CREATED)
+  async signUp(@Body() body: unknown) {
+    if (this.config.GATEWAY_SIGNUP === 'closed') {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        'SIGNUP.CLOSED',
+        'this exchange opens accounts by operator',
+      );
+    }
+    const request = parseBody(SignUpSchema, body);
+    const status = this.config.GATEWAY_SIGNUP === 'open' ? 'active' : 'pending';
+    const id = `t-${randomBytes(8).toString('hex')}`;
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `INSERT INTO ${this.tenants} (tenant_id, name, kind, status, supplier_kind, region)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [id, request.name, request.kind, status, request.supplierKind ?? null, request.region ?? null],
+      );
+      if (status === 'active') await this.announceSupplier(tx, row);
+      const issued = await this.issueKey(tx, id, request.kind);
+      return { tenant: this.view(row), key: issued.key, keyId: issued.keyId };
+    });
+  }
+
+  /** Approves a tenant that signed itself up: its keys work from now on, and a supplier reaches inventory. */
+  @Post('tenants/:tenantId/approve')
+  @Roles('operator')
+  @HttpCode(HttpStatus.OK)
+  async approve(@Param('tenantId') tenantId: string) {
+    return this.dataSource.transaction(async (tx) => {
+      const approved: TenantRow[] = await tx.query(
+        `WITH approved AS (UPDATE ${this.tenants} SET status = 'active' WHERE tenant_id = $1 AND status = 'pending'
+           RETURNING *) SELECT * FROM approved`,
+        [tenantId],
+      );
+      if (approved[0]) {
+        await this.announceSupplier(tx, approved[0]);
+        return this.view(approved[0]);
+      }
+      const [row] = await tx.query(`SELECT * FROM ${this.tenants} WHERE tenant_id = $1`, [tenantId]);
+      if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, 'TENANT.NOT_FOUND', 'no such tenant');
+      return this.view(row); // already active: approving again changes nothing
+    });
+  }
+
   @Post('tenants')
   @Roles('operator')
   @HttpCode(HttpStatus.CREATED)
@@ -128,16 +207,11 @@ export class TenantsController {
           [{ field: 'id', message: 'taken' }],
         );
       }
-      if (request.kind === 'supplier') {
-        const payload = {
-          supplierId: id,
-          name: request.name,
-          kind: request.supplierKind ?? 'individual',
-          region: request.region ?? 'global',
-        };
-        const origin = commandOrigin(id);
-        await this.outbox.emit(tx, SupplierRegistered, payload, origin);
-      }
+      await this.announceSupplier(tx, {
+        ...row,
+        supplier_kind: request.supplierKind ?? null,
+        region: request.region ?? null,
+      });
       return this.view(row);
     });
   }
@@ -186,27 +260,60 @@ export class TenantsController {
         [{ field: 'role', message: `not allowed for a ${tenant.kind} tenant` }],
       );
     }
-    const { key, keyId, secret } = newApiKey();
-    const salt = randomBytes(16);
-    const hash = await hashSecret(secret, salt, this.config.GATEWAY_KDF_COST);
-    await this.dataSource.query(
-      `INSERT INTO ${this.keys} (key_id, tenant_id, role, salt, secret_hash, kdf_cost) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [keyId, tenantId, role, salt, hash, this.config.GATEWAY_KDF_COST],
-    );
+    const { key, keyId } = await this.issueKey(this.dataSource, tenantId, role);
     return { key, keyId, tenantId, role };
   }
 
-  /** The caller's own identity: tenant and role. */
-  @Get('me')
-  me(@Caller() caller: Principal) {
-    return { tenantId: caller.tenantId, role: caller.role, keyId: caller.keyId };
+  /** A new API key for the tenant; only its hash is stored. */
+  private async issueKey(
+    db: EntityManager | DataSource,
+    tenantId: string,
+    role: string,
+  ): Promise<{ key: string; keyId: string }> {
+    const { key, keyId, secret } = newApiKey();
+    const salt = randomBytes(16);
+    const hash = await hashSecret(secret, salt, this.config.GATEWAY_KDF_COST);
+    await db.query(
+      `INSERT INTO ${this.keys} (key_id, tenant_id, role, salt, secret_hash, kdf_cost) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [keyId, tenantId, role, salt, hash, this.config.GATEWAY_KDF_COST],
+    );
+    return { key, keyId };
   }
 
-  private view(row: { tenant_id: string; name: string; kind: TenantKind; created_at: Date }) {
+  /** A supplier tenant becomes a supplier of capacity: inventory learns of it from supplier-registered. */
+  private async announceSupplier(tx: EntityManager, row: TenantRow): Promise<void> {
+    if (row.kind !== 'supplier') return;
+    await this.outbox.emit(
+      tx,
+      SupplierRegistered,
+      {
+        supplierId: row.tenant_id,
+        name: row.name,
+        kind: (row.supplier_kind ?? 'individual') as 'datacenter' | 'individual' | 'network',
+        region: row.region ?? 'global',
+      },
+      commandOrigin(row.tenant_id),
+    );
+  }
+
+  /** The caller's own identity: tenant, role, and whether the tenant still waits for approval. */
+  @Get('me')
+  @AllowPending()
+  me(@Caller() caller: Principal) {
+    return {
+      tenantId: caller.tenantId,
+      role: caller.role,
+      keyId: caller.keyId,
+      status: caller.pending ? 'pending' : 'active',
+    };
+  }
+
+  private view(row: TenantRow) {
     return {
       id: row.tenant_id,
       name: row.name,
       kind: row.kind,
+      status: row.status ?? 'active',
       createdAt: new Date(row.created_at).toISOString(),
     };
   }
