@@ -143,11 +143,12 @@ export class CapacityFeedService {
     );
     const transitions = new Map<string, Array<{ at: number; ready: boolean }>>();
     for (const r of readiness) {
-      transitions.set(r.node_id, [
-        ...(transitions.get(r.node_id) ?? []),
-        { at: Number(r.at_ms), ready: r.ready },
-      ]);
+      const list = transitions.get(r.node_id);
+      const transition = { at: Number(r.at_ms), ready: r.ready };
+      if (list) list.push(transition);
+      else transitions.set(r.node_id, [transition]);
     }
+    const faultsOf = new Map(faults.map((f) => [f.node_id, f.faults]));
     return new Map(
       nodes.map(({ nodeId, firstSeenMs }) => [
         nodeId,
@@ -156,7 +157,7 @@ export class CapacityFeedService {
             { observedSince: firstSeenMs, transitions: transitions.get(nodeId) ?? [], heartbeatGaps: [] },
             now,
           ),
-          faults.find((f) => f.node_id === nodeId)?.faults ?? 0,
+          faultsOf.get(nodeId) ?? 0,
         ),
       ]),
     );

@@ -225,11 +225,20 @@ export class JobStore {
       `SELECT tenant_id, weight FROM ${this.tables.tenantShares} WHERE tenant_id = ANY($1)`,
       [tenants],
     );
+    // Grouped once: a pass may read hundreds of jobs for each of many tenants.
+    const jobsOf = new Map<string, JobRow[]>();
+    for (const job of jobs) {
+      const lane = jobsOf.get(job.tenant_id);
+      if (lane) lane.push(job);
+      else jobsOf.set(job.tenant_id, [job]);
+    }
+    const weightOf = new Map(weights.map((w) => [w.tenant_id, w.weight]));
+    const heldBy = new Map(held.map((h) => [h.tenant_id, h.gpus]));
     return tenants.map((tenantId) => ({
       tenantId,
-      weight: weights.find((w) => w.tenant_id === tenantId)?.weight ?? 1,
-      usedGpus: held.find((h) => h.tenant_id === tenantId)?.gpus ?? 0,
-      jobs: jobs.filter((job) => job.tenant_id === tenantId),
+      weight: weightOf.get(tenantId) ?? 1,
+      usedGpus: heldBy.get(tenantId) ?? 0,
+      jobs: jobsOf.get(tenantId) ?? [],
     }));
   }
 }
