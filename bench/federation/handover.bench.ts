@@ -29,7 +29,7 @@ import { GridexPeerAdapter, NetworkRegistry, parseNetworks } from '@gridex/netwo
 import { ServiceMetrics } from '@gridex/observability';
 import { externalJobRequest, NetworkPlacements } from '@gridex/orchestrator/benchmark';
 import { GridexClient, Job } from '@gridex/sdk';
-import { ExchangeUnderTest, Tenant, uniqueSuffix } from '@gridex/testing';
+import { ExchangeUnderTest, Tenant, testInstance, uniqueSuffix } from '@gridex/testing';
 import { percentile, sleep, until } from '../shared/measure';
 
 const { values: args } = parseArgs({
@@ -157,9 +157,10 @@ function faultyProxy(
 async function main(): Promise<void> {
   const regionA = `eu-a${suffix}`;
   const regionB = `eu-b${suffix}`;
-  const peer = new ExchangeUnderTest(`hob${suffix}`, {
+  const [instanceA, instanceB] = [testInstance('ha'), testInstance('hb')];
+  const peer = new ExchangeUnderTest(instanceB, {
     operatorKey: `gdx_operator_${'b'.repeat(40)}`,
-    instance: `hob${suffix}`,
+    instance: instanceB,
     env: { matching: { MATCHING_QUEUE_INTERVAL_MS: '250' }, orchestrator: { STOP_GRACE_SECONDS: '1' } },
   });
   let home: ExchangeUnderTest | undefined;
@@ -171,9 +172,9 @@ async function main(): Promise<void> {
     owners.push(await sellH100(peer, regionB));
     const account = await peer.client('Gridex A (aggregator)', '100000.00');
     console.log('starting exchange A, which routes to B ...');
-    home = new ExchangeUnderTest(`hoa${suffix}`, {
+    home = new ExchangeUnderTest(instanceA, {
       operatorKey: `gdx_operator_${'a'.repeat(40)}`,
-      instance: `hoa${suffix}`,
+      instance: instanceA,
       env: {
         matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
         orchestrator: {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, on a fresh machine as on a developer's.
-# Installs dependencies if needed, brings up the local stack (Kafka, PostgreSQL), type-checks and builds the
+# Installs dependencies if needed, brings up the local stack (Kafka, PostgreSQL, Kubernetes, the chain), removes
+# what test instances of earlier runs left on it (see libs/testing test-instances), type-checks and builds the
 # services (the end-to-end tests run the built processes), runs every Jest project, and ends with the plain total
 # `N passed, N failed` read from Jest's JSON report. Extra arguments go to Jest (e.g. a path filter).
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/../.."
 
 bash tools/scripts/ensure-deps.sh
 node -r @swc-node/register tools/stack/stack.ts up
+node -r @swc-node/register libs/testing/src/sweep-test-instances.main.ts
 npm run -s build
 npm run -s lint
 

@@ -1,6 +1,13 @@
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
 import { createEvent, NetworkOffersObserved, topicForInstance, uuidv7 } from '@gridex/contracts';
-import { eventually, ExchangeUnderTest, Tenant, testKafka, uniqueSuffix } from '@gridex/testing';
+import {
+  eventually,
+  ExchangeUnderTest,
+  Tenant,
+  testInstance,
+  testKafka,
+  uniqueSuffix,
+} from '@gridex/testing';
 
 /**
  * The aggregator role end to end: two whole exchanges on one stack, each on its own GRIDEX_INSTANCE. Exchange A
@@ -38,9 +45,10 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     .replace(/[^a-z0-9]/g, '')
     .slice(-6);
   const region = `eu-b${suffix}`;
-  const peer = new ExchangeUnderTest(`fedb${suffix}`, {
+  const [instanceA, instanceB] = [testInstance('fa'), testInstance('fb')];
+  const peer = new ExchangeUnderTest(instanceB, {
     operatorKey: `gdx_operator_${'b'.repeat(40)}`,
-    instance: `fedb${suffix}`,
+    instance: instanceB,
     env: {
       matching: { MATCHING_QUEUE_INTERVAL_MS: '250', MATCHING_TAKE_RATE_BPS: String(B_TAKE_BPS) },
       orchestrator: { STOP_GRACE_SECONDS: '1' },
@@ -87,9 +95,9 @@ describe('routing a job to another compute network (the aggregator role)', () =>
     await peer.untilSellable(supplier);
     account = await peer.client('Gridex A (aggregator)', '1000.00');
 
-    home = new ExchangeUnderTest(`feda${suffix}`, {
+    home = new ExchangeUnderTest(instanceA, {
       operatorKey: `gdx_operator_${'a'.repeat(40)}`,
-      instance: `feda${suffix}`,
+      instance: instanceA,
       env: {
         // Invoices per minute, so the job's invoice is issued within the test.
         billing: { BILLING_INVOICE_PERIOD: 'minute', BILLING_INVOICE_CHECK_SECONDS: '1' },
@@ -251,7 +259,7 @@ describe('routing a job to another compute network (the aggregator role)', () =>
       ],
     };
     await producer.send({
-      topic: topicForInstance(NetworkOffersObserved.topic, `feda${suffix}`),
+      topic: topicForInstance(NetworkOffersObserved.topic, instanceA),
       messages: [
         {
           key: NetworkOffersObserved.partitionKey(observation),

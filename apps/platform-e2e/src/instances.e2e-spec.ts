@@ -18,6 +18,8 @@ import {
   LaunchedService,
   provisionInstanceTopics,
   queryStack,
+  removeInstance,
+  testInstance,
   testKafka,
   TopicRecorder,
   untilReady,
@@ -29,7 +31,7 @@ import {
  */
 describe('two exchanges sharing one stack', () => {
   const id = uuidv7().replace(/-/g, '').slice(-6);
-  const instances = [`ia${id}`, `ib${id}`];
+  const instances = [testInstance('a'), testInstance('b')];
   const kafka = testKafka();
   const billings: LaunchedService[] = [];
   const recorders = new Map<string, TopicRecorder>();
@@ -66,6 +68,7 @@ describe('two exchanges sharing one stack', () => {
     }
     await Promise.all([...recorders.values()].map((recorder) => recorder.stop()));
     await producer?.disconnect();
+    for (const instance of instances) await removeInstance(instance);
   });
 
   it("keeps each instance's events, schema and consumer group apart", async () => {

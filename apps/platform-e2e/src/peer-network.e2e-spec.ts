@@ -14,8 +14,9 @@ import {
   launchService,
   LaunchedService,
   provisionInstanceTopics,
+  removeInstance,
   Tenant,
-  uniqueSuffix,
+  testInstance,
   untilReady,
 } from '@gridex/testing';
 
@@ -28,10 +29,9 @@ import {
 const H100 = 'NVIDIA-H100-80GB-HBM3';
 
 describe('a peer Gridex exchange as a network behind the adapter port', () => {
-  const run = `peer${uniqueSuffix()
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '')
-    .slice(-6)}`;
+  const run = testInstance('p');
+  /** Exchange A's instance (only its orchestrator and gateway run, in the last test). */
+  const homeInstance = testInstance('h');
   const region = `eu-${run}`;
   const peer = new ExchangeUnderTest(run, {
     operatorKey: `gdx_operator_${'p'.repeat(40)}`,
@@ -79,6 +79,7 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
       await dropSchema(service.schema);
     }
     silent?.close();
+    await removeInstance(homeInstance);
     await peer.stop(supplier ? [supplier] : []);
   });
 
@@ -150,7 +151,7 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
   });
 
   it("shows operators each network's breaker and offers, from the orchestrator that holds them", async () => {
-    const instance = `a${run.slice(-6)}`;
+    const instance = homeInstance;
     const operatorKey = `gdx_operator_${'h'.repeat(40)}`;
     await provisionInstanceTopics(instance);
     const orchestrator = await launchService('orchestrator', {

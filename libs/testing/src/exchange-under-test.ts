@@ -2,6 +2,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { buildGpuPool, NodeManifest } from '@gridex/gpu-node-pool';
 import { GridexClient } from '@gridex/sdk';
 import { dropSchema, eventually, provisionInstanceTopics } from './real-stack';
+import { removeInstance } from './test-instances';
 import { launchService, LaunchedService, untilReady } from './service-process';
 import { testKubeConfig } from './kubernetes';
 
@@ -95,7 +96,10 @@ export class ExchangeUnderTest {
     };
   }
 
-  /** Removes its nodes (and lets the removals reach the feed), stops its services and drops their schemas. */
+  /**
+   * Removes its nodes (and lets the removals reach the feed), stops its services and drops their schemas; an
+   * exchange on an instance of its own takes its topics and namespaces with it.
+   */
   async stop(owners: readonly Tenant[] = []): Promise<void> {
     for (const node of this.nodes)
       await this.core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
@@ -109,6 +113,7 @@ export class ExchangeUnderTest {
       await service.process.kill();
       await dropSchema(service.schema);
     }
+    if (this.options.instance) await removeInstance(this.options.instance);
   }
 
   /** A client tenant with its key, topped up with `credit` USD when given. */

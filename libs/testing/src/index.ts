@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './kubernetes';
 export * from './fixtures';
 export * from './exchange-under-test';
+export * from './test-instances';
