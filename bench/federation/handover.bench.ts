@@ -178,7 +178,7 @@ async function main(): Promise<void> {
       env: {
         matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
         orchestrator: {
-          NETWORKS: JSON.stringify([peer.asNetwork('peer-b', account, { peerTakeBps: 1500 })]),
+          NETWORKS: JSON.stringify([peer.asNetwork('peer-b', account)]),
           NETWORK_OFFERS_REFRESH_SECONDS: '1',
           NETWORK_STATUS_POLL_MS: '250',
           STOP_GRACE_SECONDS: '1',

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GridexServiceModule } from '@gridex/runtime';
 import { CapacityBookController } from './capacity-book/capacity-book.controller';
-import { OfferSearch } from './capacity-book/offer-search.service';
-import { OffersResponder } from './capacity-book/offers-responder.service';
 import { CapacityFeedService } from './capacity-feed/capacity-feed.service';
 import { ReliabilityRefresh } from './capacity-feed/reliability-refresh.service';
 import { RecordSupplierFaultHandler } from './faults/record-supplier-fault.handler';
@@ -29,8 +27,6 @@ import { VerificationRequestsService } from './verification/verification-request
   ],
   controllers: [CapacityBookController],
   providers: [
-    OfferSearch,
-    OffersResponder,
     InventoryTables,
     CapacityFeedService,
     ReliabilityRefresh,

@@ -415,6 +415,88 @@ describe('matching service', () => {
     expect(problem.code).toBe('MATCHING.INVALID_QUOTE');
     expect(problem.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['gpusPerNode']));
   });
+
+  it('answers offer searches from its book: free GPUs net of its reservations, at the client price, in every order', async () => {
+    const offered = `O-${suffix}`;
+    // o1: 2.00, 99.9 %, bench 1000 · o2: 1.50, 95 % · o3: 3.00, 99.99 %, bench 4000 · o4: 1.00, 99 %, unverified
+    await publishEvents(producer, CapacityChanged, [
+      capacity(offered, 'o1'),
+      capacity(offered, 'o2', { pricePerGpuHour: usd('1500000'), reliabilityBasisPoints: 9_500 }),
+      capacity(offered, 'o3', {
+        pricePerGpuHour: usd('3000000'),
+        benchmarkScore: 4000,
+        reliabilityBasisPoints: 9_999,
+        reliability: {
+          uptime24hBps: 10_000,
+          uptime7dBps: 9_999,
+          uptime30dBps: 9_999,
+          faults30d: 0,
+          faultPenaltyBps: 0,
+        },
+      }),
+      capacity(offered, 'o4', {
+        verification: 'unverified',
+        pricePerGpuHour: usd('1000000'),
+        reliabilityBasisPoints: 9_900,
+      }),
+    ]);
+    interface Page {
+      items: Array<Record<string, unknown> & { nodeName: string; freeGpus: number }>;
+      nextCursor?: string;
+    }
+    const search = async (query: string) => {
+      const response = await fetch(`${matching.url}/v1/offers?gpuProduct=${offered}&${query}`);
+      return { status: response.status, body: (await response.json()) as Page & { code?: string } };
+    };
+    const names = async (query: string) => (await search(query)).body.items.map((o) => o.nodeName);
+    await eventually(async () => expect(await names('minFreeGpus=0')).toHaveLength(4));
+
+    // What the client pays, and how it splits: the ask, and matching's 15 % take on it.
+    const [cheapestVerified] = (await search('verifiedOnly=true')).body.items;
+    expect(cheapestVerified).toMatchObject({
+      nodeName: 'o2',
+      gpus: 8,
+      freeGpus: 8,
+      takeRateBps: 1500,
+      onDemand: { ask: usd('1500000'), fee: usd('225000'), price: usd('1725000') },
+      interruptible: { ask: usd('1200000'), fee: usd('180000'), price: usd('1380000') },
+    });
+    expect((await search('sort=reliability')).body.items[0]).toMatchObject({
+      nodeName: 'o3',
+      reliabilityBasisPoints: 9_999,
+      reliability: { uptime7dBps: 9_999, faults30d: 0 },
+    });
+
+    // Every order, over these rows; a page at a time gives the same sequence.
+    expect(await names('sort=price')).toEqual(['o4', 'o2', 'o1', 'o3']);
+    expect(await names('sort=perf-per-dollar')).toEqual(['o3', 'o4', 'o2', 'o1']);
+    expect(await names('sort=reliability')).toEqual(['o3', 'o1', 'o4', 'o2']);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await search(`sort=reliability&limit=1${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      paged.push(...page.items.map((o) => o.nodeName));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(['o3', 'o1', 'o4', 'o2']);
+    // The cap is on the client's price: 1.725 passes 1.80, 2.30 does not.
+    expect(await names('verifiedOnly=true&maxPricePerGpuHourMicros=1800000')).toEqual(['o2']);
+
+    // A job takes 4 GPUs of a node: the search shows the 4 left, and the node drops out for 5 free.
+    const placed = job(offered, { gpusPerNode: 4, tenantId: `tenant-o-${suffix}` });
+    await publishEvents(producer, JobSubmitted, [placed]);
+    const [allocation] = (await matchOf(placed.jobId)).payload.allocations;
+    await eventually(async () => {
+      const items = (await search('minFreeGpus=0')).body.items;
+      expect(items.find((o) => o.nodeName === allocation.nodeName)?.freeGpus).toBe(4);
+      expect(items.filter((o) => o.freeGpus === 8)).toHaveLength(3);
+    });
+    expect(await names('minFreeGpus=5')).not.toContain(allocation.nodeName);
+
+    const bad = await search('interconnect=carrier-pigeon&colour=blue');
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('MATCHING.INVALID_OFFER_QUERY');
+  });
 });
 
 describe('two matching replicas on one fleet', () => {

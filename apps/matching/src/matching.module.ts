@@ -17,10 +17,13 @@ import { ReservationStore } from './placement/reservation.store';
 import { QueueDrainer } from './queue/queue-drainer.service';
 import { QuoteController } from './quotes/quote.controller';
 import { QuoteResponder } from './quotes/quote-responder.service';
+import { OffersController } from './offers/offers.controller';
+import { OfferSearch } from './offers/offer-search.service';
+import { OffersResponder } from './offers/offers-responder.service';
 
 /**
  * Matching: the offer book (rebuilt from inventory's capacity feed), the routing engine, reservations guarded in
- * its database, the queue, preemption and failover, and quotes.
+ * its database, the queue, preemption and failover, quotes, and the offer search over the book.
  */
 @Module({
   imports: [
@@ -30,7 +33,7 @@ import { QuoteResponder } from './quotes/quote-responder.service';
       migrations: matchingMigrations,
     }),
   ],
-  controllers: [QuoteController],
+  controllers: [QuoteController, OffersController],
   providers: [
     MatchingTables,
     JobStore,
@@ -46,6 +49,8 @@ import { QuoteResponder } from './quotes/quote-responder.service';
     WorkloadStartedHandler,
     WorkloadFinishedHandler,
     QuoteResponder,
+    OfferSearch,
+    OffersResponder,
   ],
 })
 export class MatchingModule {}

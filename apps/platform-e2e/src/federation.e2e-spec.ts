@@ -106,7 +106,6 @@ describe('routing a job to another compute network (the aggregator role)', () =>
           NETWORKS: JSON.stringify([
             peer.asNetwork('peer-b', account, {
               feeBps: A_FEE_BPS,
-              peerTakeBps: B_TAKE_BPS,
               offersMaxAgeSeconds: 5,
             }),
           ]),

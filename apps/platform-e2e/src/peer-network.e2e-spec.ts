@@ -86,9 +86,10 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
   it('discovers, quotes, places once per key, follows, cancels and reads the usage of a 2 × 8 H100 gang', async () => {
     expect(await registry.refreshOffers()).toBe(1); // the silent network times out
     const [{ offers }] = registry.routableOffers();
+    // Priced as the peer charges its clients: the 2.00 ask plus the peer's 15 % take.
     expect(offers.filter((o) => o.region === region)).toEqual([
-      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2000000' }),
-      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2000000' }),
+      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2300000' }),
+      expect.objectContaining({ gpuProduct: H100, gpusPerNode: 8, pricePerGpuHourMicros: '2300000' }),
     ]);
 
     const request = {
@@ -107,7 +108,8 @@ describe('a peer Gridex exchange as a network behind the adapter port', () => {
     };
     const quote = await registry.quote('peer', request);
     expect(quote).toMatchObject({ feasible: true, reasons: [] });
-    expect(BigInt(quote.pricePerGpuHourMicros as string)).toBeGreaterThanOrEqual(2_000_000n);
+    // The quote is the price a gang there is placed at: the same 2.30 as the offers.
+    expect(quote.pricePerGpuHourMicros).toBe('2300000');
 
     const key = `gridex-${run}-job-1`;
     const placed = await registry.place('peer', request, key);

@@ -14,7 +14,6 @@ describe('NETWORKS', () => {
       {
         ...peer,
         feeBps: 1000,
-        peerTakeBps: 0,
         trust: 'probation',
         timeoutMs: 5000,
         failureThreshold: 3,

@@ -12,15 +12,6 @@ export const NetworkConfigSchema = z.strictObject({
   baseUrl: z.url(),
   apiKey: z.string().min(8).max(500).describe('Gridex’s credentials on that network'),
   feeBps: z.number().int().min(0).max(10_000).default(1000).describe('Added to the network’s price'),
-  peerTakeBps: z
-    .number()
-    .int()
-    .min(0)
-    .max(10_000)
-    .default(0)
-    .describe(
-      'For a Gridex peer: its take on its suppliers’ asks (its terms), which its offer search does not include',
-    ),
   trust: z.enum(['trusted', 'probation']).default('probation'),
   timeoutMs: z.number().int().min(100).max(60_000).default(5000),
   failureThreshold: z.number().int().min(1).max(100).default(3),

@@ -21,8 +21,6 @@ export const PEER_REGION = 'eu-west';
 export const PEER_NODE_LABEL = { 'gridex.io/exchange': 'peer' } as const;
 /** The demo exchange's orchestrator sells every GPU node except the peer's. */
 export const HOME_NODE_SELECTOR = 'nvidia.com/gpu.present=true,gridex.io/exchange!=peer';
-/** The peer's take on its suppliers' asks (its matching's default), which the demo exchange is told. */
-const PEER_TAKE_BPS = 1500;
 
 export const PEER_SERVICES: ReadonlyArray<{ name: string; port: number }> = [
   { name: 'gateway', port: 8090 },
@@ -153,7 +151,6 @@ export async function setUpPeerWorld(keysFile: string, say: (line: string) => vo
       kind: 'gridex',
       baseUrl,
       apiKey: keys.aggregator,
-      peerTakeBps: PEER_TAKE_BPS,
       feeBps: 1000,
       trust: 'trusted',
       timeoutMs: 10_000,

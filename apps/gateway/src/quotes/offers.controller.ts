@@ -1,7 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  CapacityChangedPayload,
+  Money,
+  Offer,
   OffersAnsweredPayload,
   OffersRequested,
   OffersRequestedPayload,
@@ -14,7 +15,7 @@ import { Caller, Principal, Public, Roles } from '../auth/principal';
 import { decimalToMicros, microsToDecimal } from '../domain/api-money';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
 
-/** Who an offer search without a key is asked for (inventory answers everyone alike). */
+/** Who an offer search without a key is asked for (matching answers everyone alike). */
 const ANONYMOUS_TENANT = 'anonymous';
 
 export const OfferQuerySchema = z.strictObject({
@@ -22,11 +23,19 @@ export const OfferQuerySchema = z.strictObject({
   minGpuMemoryGb: z.coerce.number().int().min(1).max(1024).optional(),
   region: z.string().max(500).optional().describe('Comma-separated regions'),
   interconnect: z.string().max(100).optional(),
-  minGpusPerNode: z.coerce.number().int().min(1).max(64).optional(),
+  minGpusPerNode: z.coerce.number().int().min(1).max(64).optional().describe('GPUs the node has, at least'),
+  minFreeGpus: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .optional()
+    .describe('GPUs free to rent now, at least (default 1; 0 lists fully booked nodes too)'),
   maxPricePerGpuHour: z
     .string()
     .regex(/^(0|[1-9]\d{0,12})(\.\d{1,6})?$/, 'must be a decimal amount of USD such as "2.50"')
-    .optional(),
+    .optional()
+    .describe('The most the client pays per GPU-hour on demand (ask plus fee)'),
   verifiedOnly: z.enum(['true', 'false']).optional(),
   minReliability: z.coerce
     .number()
@@ -39,6 +48,8 @@ export const OfferQuerySchema = z.strictObject({
   cursor: z.string().max(500).optional(),
 });
 
+const amount = z.string().describe('USD per GPU-hour, a decimal string such as "2.30"');
+
 export const OfferPageSchema = z.object({
   items: z.array(
     z.object({
@@ -47,8 +58,11 @@ export const OfferPageSchema = z.object({
       region: z.string(),
       gpuProduct: z.string(),
       gpuMemoryGb: z.number(),
-      gpus: z.number().int(),
-      freeGpus: z.number().int(),
+      gpus: z.number().int().describe('GPUs the node has'),
+      freeGpus: z
+        .number()
+        .int()
+        .describe('GPUs free to rent now: what Kubernetes can place, less what Gridex has reserved'),
       interconnect: z.string(),
       verified: z.boolean(),
       reliability: z.number().describe('The reliability score, 0–1 (docs/reliability.md)'),
@@ -62,17 +76,26 @@ export const OfferPageSchema = z.object({
         })
         .nullable()
         .describe('What the score is made of: uptime per window (0–1) and the penalty for recent faults'),
-      pricePerGpuHour: z
+      network: z
         .string()
         .nullable()
-        .describe("The supplier's ask in USD; clients pay it plus the platform's take"),
-      interruptiblePricePerGpuHour: z.string().nullable(),
+        .describe('The other compute network offering it; null on Gridex capacity'),
+      pricePerGpuHour: amount
+        .nullable()
+        .describe('What the client pays per GPU-hour on demand: the ask plus the fee; null when not offered'),
+      askPerGpuHour: amount.nullable().describe("The supplier's ask (what the supplier is paid)"),
+      feePerGpuHour: amount.nullable().describe("Gridex's fee: its take rate on the ask"),
+      interruptiblePricePerGpuHour: amount.nullable(),
+      interruptibleAskPerGpuHour: amount.nullable(),
+      interruptibleFeePerGpuHour: amount.nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),
 });
 
-function offerView(o: CapacityChangedPayload) {
+const decimal = (amount: Money | undefined) => (amount ? microsToDecimal(BigInt(amount.micros)) : null);
+
+function offerView(o: Offer) {
   return {
     cluster: o.clusterId,
     node: o.nodeName,
@@ -80,7 +103,7 @@ function offerView(o: CapacityChangedPayload) {
     gpuProduct: o.gpuProduct,
     gpuMemoryGb: Math.round((o.gpuMemoryMiB / 1024) * 10) / 10,
     gpus: o.gpus,
-    freeGpus: o.allocatableGpus,
+    freeGpus: o.freeGpus,
     interconnect: o.interconnect,
     verified: o.verification === 'verified',
     reliability: o.reliabilityBasisPoints / 10_000,
@@ -93,16 +116,20 @@ function offerView(o: CapacityChangedPayload) {
           faultPenalty: o.reliability.faultPenaltyBps / 10_000,
         }
       : null,
-    pricePerGpuHour: o.pricePerGpuHour ? microsToDecimal(BigInt(o.pricePerGpuHour.micros)) : null,
-    interruptiblePricePerGpuHour: o.interruptiblePricePerGpuHour
-      ? microsToDecimal(BigInt(o.interruptiblePricePerGpuHour.micros))
-      : null,
+    network: o.networkId ?? null,
+    pricePerGpuHour: decimal(o.onDemand?.price),
+    askPerGpuHour: decimal(o.onDemand?.ask),
+    feePerGpuHour: decimal(o.onDemand?.fee),
+    interruptiblePricePerGpuHour: decimal(o.interruptible?.price),
+    interruptibleAskPerGpuHour: decimal(o.interruptible?.ask),
+    interruptibleFeePerGpuHour: decimal(o.interruptible?.fee),
   };
 }
 
 /**
- * The sellable offers, searched by inventory (request-reply over Kafka). Anyone may browse them, without a key
- * (limited per address); placing work needs one.
+ * The sellable offers, searched by matching in its order book (request-reply over Kafka): free GPUs net of
+ * Gridex's reservations, at the price the client pays. Anyone may browse them, without a key (limited per
+ * address); placing work needs one.
  */
 @Controller('v1/offers')
 @UseGuards(ApiKeyGuard)
@@ -123,6 +150,7 @@ export class OffersController {
     if (q.region) query.region = q.region;
     if (q.interconnect) query.interconnect = q.interconnect;
     if (q.minGpusPerNode) query.minGpusPerNode = String(q.minGpusPerNode);
+    if (q.minFreeGpus !== undefined) query.minFreeGpus = String(q.minFreeGpus);
     if (q.maxPricePerGpuHour)
       query.maxPricePerGpuHourMicros = decimalToMicros(q.maxPricePerGpuHour).toString();
     if (q.verifiedOnly) query.verifiedOnly = q.verifiedOnly;

@@ -3,12 +3,7 @@ import { DataSource } from 'typeorm';
 import { CapacityChangedPayload } from '@gridex/contracts';
 import { ProblemException } from '@gridex/runtime';
 import { InventoryTables } from '../database/inventory-tables';
-import { OfferSearch, Page } from './offer-search.service';
 
-/**
- * What the gateway asks inventory: a supplier's nodes with their status, verification and reliability, and a
- * search over sellable offers. Both read the capacity book, so they agree with the capacity feed.
- */
 interface FleetCounts {
   nodes: number;
   readyNodes: number;
@@ -18,6 +13,11 @@ interface FleetCounts {
   freeGpus: number;
 }
 
+/**
+ * What the gateway asks inventory: a supplier's nodes with their status, verification and reliability, and the
+ * fleet's counts. Both read the capacity book, so they agree with the capacity feed. (The offer search is
+ * matching's: only its order book knows what Gridex has reserved.)
+ */
 @Controller('v1')
 export class CapacityBookController {
   private readonly book: string;
@@ -25,7 +25,6 @@ export class CapacityBookController {
   constructor(
     @Inject(InventoryTables) tables: InventoryTables,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(OfferSearch) private readonly offers: OfferSearch,
   ) {
     this.book = tables.capacityBook;
   }
@@ -34,7 +33,7 @@ export class CapacityBookController {
   async supplierNodes(
     @Param('supplierId') supplierId: string,
     @Query('includeRemoved') includeRemoved?: string,
-  ): Promise<Page<CapacityChangedPayload>> {
+  ): Promise<{ items: CapacityChangedPayload[] }> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(supplierId)) {
       throw new ProblemException(
         HttpStatus.BAD_REQUEST,
@@ -116,10 +115,5 @@ export class CapacityBookController {
       suppliers: Number(row.suppliers),
       regions: Number(row.regions),
     }));
-  }
-
-  @Get('offers')
-  searchOffers(@Query() raw: Record<string, string>): Promise<Page<CapacityChangedPayload>> {
-    return this.offers.search(raw);
   }
 }

@@ -185,10 +185,31 @@ export class CreateNetworkObservations1765100000000 implements MigrationInterfac
   }
 }
 
+/**
+ * The offer search moved to matching (only its order book knows what Gridex reserved): the capacity book's
+ * index for it only cost every write.
+ */
+export class DropOfferSearchIndex1765200000000 implements MigrationInterface {
+  name = 'DropOfferSearchIndex1765200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = migrationSchema(queryRunner);
+    await queryRunner.query(`DROP INDEX IF EXISTS "${schema}".capacity_book_sellable_by_price`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'capacity_book');
+    await queryRunner.query(
+      `CREATE INDEX capacity_book_sellable_by_price ON ${table} (price_micros, node_id) WHERE schedulable`,
+    );
+  }
+}
+
 /** Inventory's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const inventoryMigrations: Array<new () => MigrationInterface> = [
   CreateSupplyTables1764322000000,
   CreateVerificationTables1764324000000,
   CreateCapacityBook1764325000000,
   CreateNetworkObservations1765100000000,
+  DropOfferSearchIndex1765200000000,
 ];

@@ -27,6 +27,8 @@ export function nodeStateFrom(payload: CapacityChangedPayload, currency: string)
     verification: payload.verification,
     reliabilityBps: payload.reliabilityBasisPoints,
     benchmarkScore: payload.benchmarkScore,
+    gpus: payload.gpus,
+    reliabilityParts: payload.reliability,
     onDemandAskMicros: payload.pricePerGpuHour ? BigInt(payload.pricePerGpuHour.micros) : undefined,
     interruptibleAskMicros: payload.interruptiblePricePerGpuHour
       ? BigInt(payload.interruptiblePricePerGpuHour.micros)

@@ -1,3 +1,4 @@
+import type { ReliabilityParts } from '@gridex/contracts';
 import {
   askFor,
   clientPriceMicros,
@@ -27,10 +28,14 @@ export interface NodeState extends Omit<NodeOffer, 'gpusFree'> {
   /** GPUs Kubernetes can place work on; the book sells these minus its reservations. */
   allocatableGpus: number;
   benchmarkScore?: number;
+  /** For offer searches only (the engine never reads them): the node's GPUs and its reliability's parts. */
+  gpus?: number;
+  reliabilityParts?: ReliabilityParts;
 }
 
 /** A node in the book: its state, what is reserved on it, and its precomputed score and price per tier. */
 export interface BookNode extends NodeOffer, NodeState {
+  gpus: number;
   reservedGpus: number;
   /** Client price per GPU-hour and node score for [on-demand, interruptible]; undefined when not offered. */
   clientPrice: [bigint | undefined, bigint | undefined];
@@ -275,6 +280,8 @@ export class OfferBook {
       benchmarkScore: state.benchmarkScore,
       onDemandAskMicros: state.onDemandAskMicros,
       interruptibleAskMicros: state.interruptibleAskMicros,
+      gpus: state.gpus ?? state.allocatableGpus,
+      reliabilityParts: state.reliabilityParts,
       reservedGpus,
       gpusFree: Math.max(0, state.allocatableGpus - reservedGpus),
       clientPrice,

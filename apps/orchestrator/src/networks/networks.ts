@@ -32,7 +32,7 @@ import { WorkloadStore } from '../workloads/workload.store';
 function adapterFor(config: NetworkConfig): NetworkAdapter {
   switch (config.kind) {
     case 'gridex':
-      return new GridexPeerAdapter(config.baseUrl, config.apiKey, config.peerTakeBps);
+      return new GridexPeerAdapter(config.baseUrl, config.apiKey);
   }
 }
 

@@ -364,9 +364,28 @@ export const EventExamples = {
     query: { gpuProduct: 'H100-SXM5-80GB', verifiedOnly: 'true', sort: 'price', limit: '20' },
     requestedAt: '2026-11-28T09:59:00.000Z',
   } satisfies OffersRequestedPayload,
-  'inventory.offers-answered': {
+  'matching.offers-answered': {
     requestId: '01a22380-0000-7000-8000-000000000002',
-    items: [],
+    items: [
+      {
+        nodeId: '5b0e3c1a-6f2d-5e4b-9a8c-7d6e5f4a3b2c',
+        clusterId: 'fra-1',
+        nodeName: 'gpu-h100-07',
+        supplierId: 'northwind-dc',
+        region: 'eu-central',
+        gpuProduct: 'H100-SXM5-80GB',
+        gpuMemoryMiB: 81920,
+        interconnect: 'nvlink',
+        gpus: 8,
+        freeGpus: 6,
+        verification: 'verified',
+        benchmarkScore: 8000,
+        reliabilityBasisPoints: 9870,
+        takeRateBps: 1500,
+        onDemand: { ask: usd('2000000'), fee: usd('300000'), price: usd('2300000') },
+      },
+    ],
+    nextCursor: 'WzIzMDAwMDAsIjViMGUzYzFhIl0',
     answeredAt: '2026-11-28T09:59:00.009Z',
   } satisfies OffersAnsweredPayload,
   'billing.credit-added': {

@@ -38,13 +38,15 @@ describe('the Gridex peer adapter: a peer exchange in the port’s terms', () =>
     }
   });
 
-  it.each<[string, number, string]>([
-    ['with no take stated, the ask', 0, '2100000'],
-    ['with the peer’s 15 % take, the ask plus the take', 1500, '2415000'],
-    ['with a take that leaves a fraction, rounded up to the micro-unit', 333, '2169930'],
-  ])('prices an offer as the peer charges its clients: %s', (_name, takeBps, micros) => {
-    expect(peerOffers([node()], takeBps)[0].pricePerGpuHourMicros).toBe(micros);
-  });
+  it.each<[string, string, string]>([
+    ['a whole price', '2.415', '2415000'],
+    ['a price to the micro-unit', '2.169930', '2169930'],
+  ])(
+    'prices an offer at what the peer charges its clients (its search shows it): %s',
+    (_name, price, micros) => {
+      expect(peerOffers([node({ pricePerGpuHour: price })])[0].pricePerGpuHourMicros).toBe(micros);
+    },
+  );
 
   it('reads start and end from the peer job’s timeline', () => {
     const job: Job = {

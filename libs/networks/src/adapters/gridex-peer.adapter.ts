@@ -1,4 +1,4 @@
-import { clientPriceMicros, decimalToMicros, JobState, microsToDecimal } from '@gridex/contracts';
+import { decimalToMicros, JobState, microsToDecimal } from '@gridex/contracts';
 import { GridexApiError, GridexClient, Job, JobSpec } from '@gridex/sdk';
 import {
   ExternalJob,
@@ -20,13 +20,14 @@ export interface PeerOffer {
   freeGpus: number;
   interconnect: string;
   reliability: number;
+  /** What the peer's clients pay per GPU-hour on demand (its supplier's ask plus its take). */
   pricePerGpuHour: string | null;
 }
 
 /**
  * Another Gridex exchange as a network: its public API through the SDK, with a client tenant's key Gridex holds
- * there. What it answers is mapped here and validated by the registry. Its offer search shows suppliers' asks;
- * what the peer charges a client is the ask plus its take (`peerTakeBps`), so offers are priced at that.
+ * there. What it answers is mapped here and validated by the registry. Its offer search shows what its clients
+ * pay (its suppliers' asks plus its take) and the GPUs it has not reserved, so offers are taken as they are.
  */
 export class GridexPeerAdapter implements NetworkAdapter {
   readonly kind = 'gridex';
@@ -34,7 +35,6 @@ export class GridexPeerAdapter implements NetworkAdapter {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string,
-    private readonly peerTakeBps = 0,
   ) {}
 
   async discover(signal: AbortSignal): Promise<NetworkOffer[]> {
@@ -43,7 +43,7 @@ export class GridexPeerAdapter implements NetworkAdapter {
     let cursor: string | undefined;
     do {
       const page = await client.offers({ limit: 200, ...(cursor ? { cursor } : {}) });
-      offers.push(...peerOffers(page.items as unknown as PeerOffer[], this.peerTakeBps));
+      offers.push(...peerOffers(page.items as unknown as PeerOffer[]));
       cursor = page.nextCursor ?? undefined;
     } while (cursor && offers.length < 10_000);
     return offers;
@@ -115,7 +115,7 @@ function refusalOf(error: unknown, operation: string): unknown {
 }
 
 /** A peer's offers as the port's: one offer per node with free GPUs, priced as the peer charges its clients. */
-export function peerOffers(items: readonly PeerOffer[], peerTakeBps = 0): NetworkOffer[] {
+export function peerOffers(items: readonly PeerOffer[]): NetworkOffer[] {
   return items
     .filter((o) => o.freeGpus > 0 && o.pricePerGpuHour !== null)
     .map((o) => ({
@@ -126,10 +126,7 @@ export function peerOffers(items: readonly PeerOffer[], peerTakeBps = 0): Networ
       gpusPerNode: o.freeGpus,
       nodes: 1,
       interconnect: o.interconnect as NetworkOffer['interconnect'],
-      pricePerGpuHourMicros: clientPriceMicros(
-        decimalToMicros(o.pricePerGpuHour as string),
-        peerTakeBps,
-      ).toString(),
+      pricePerGpuHourMicros: decimalToMicros(o.pricePerGpuHour as string).toString(),
       reliabilityBps: Math.round(o.reliability * 10_000),
     }));
 }

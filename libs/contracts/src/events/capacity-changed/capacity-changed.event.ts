@@ -12,6 +12,18 @@ import {
   SupplierKindSchema,
 } from '../common-fields';
 
+/** What a node's reliability score is made of (docs/reliability.md). */
+export const ReliabilityPartsSchema = z
+  .strictObject({
+    uptime24hBps: z.number().int().min(0).max(10_000),
+    uptime7dBps: z.number().int().min(0).max(10_000),
+    uptime30dBps: z.number().int().min(0).max(10_000),
+    faults30d: NonNegativeIntSchema.describe('Faults attributed to this node in the last 30 days'),
+    faultPenaltyBps: NonNegativeIntSchema,
+  })
+  .describe('The parts of the score: uptime per window and the faults it was charged for');
+export type ReliabilityParts = z.infer<typeof ReliabilityPartsSchema>;
+
 export const CapacityChangedPayloadSchema = z.strictObject({
   nodeId: z.uuid().describe('Inventory id of the node (deterministic from cluster and node name)'),
   revision: PositiveIntSchema.describe(
@@ -47,16 +59,7 @@ export const CapacityChangedPayloadSchema = z.strictObject({
     .min(0)
     .max(10_000)
     .describe('The reliability score in basis points (10000 = 100 %), by the formula of docs/reliability.md'),
-  reliability: z
-    .strictObject({
-      uptime24hBps: z.number().int().min(0).max(10_000),
-      uptime7dBps: z.number().int().min(0).max(10_000),
-      uptime30dBps: z.number().int().min(0).max(10_000),
-      faults30d: NonNegativeIntSchema.describe('Faults attributed to this node in the last 30 days'),
-      faultPenaltyBps: NonNegativeIntSchema,
-    })
-    .optional()
-    .describe('The parts of the score: uptime per window and the faults it was charged for'),
+  reliability: ReliabilityPartsSchema.optional(),
   supplierFaults30d: NonNegativeIntSchema.describe(
     "Faults attributed to the node's supplier in the last 30 days",
   ),

@@ -8,18 +8,18 @@ export const OffersRequestedPayloadSchema = z.strictObject({
   query: z
     .record(z.string().max(64), z.string().max(500))
     .describe(
-      "Inventory's offer-search parameters (gpuProduct, region, verifiedOnly, sort, limit, cursor, …)",
+      "Matching's offer-search parameters (gpuProduct, region, minFreeGpus, verifiedOnly, sort, limit, cursor, …)",
     ),
   requestedAt: TimestampSchema,
 });
 
-/** A client searches the sellable offers; inventory answers from its capacity book (request-reply). */
+/** A client searches the sellable offers; matching answers from its order book (request-reply). */
 export const OffersRequested = defineEvent({
   domain: 'gateway',
   name: 'offers-requested',
   version: 1,
   description:
-    'An offer search (request-reply): inventory answers with a page of sellable offers or a problem.',
+    'An offer search (request-reply): matching answers with a page of sellable offers or a problem.',
   payload: OffersRequestedPayloadSchema,
   partitionKey: (payload) => payload.requestId,
 });

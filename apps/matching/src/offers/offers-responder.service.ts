@@ -24,10 +24,10 @@ export class OffersResponder implements RequestHandler<OffersRequestedPayload, O
 
   constructor(@Inject(OfferSearch) private readonly offers: OfferSearch) {}
 
-  async respond({ payload: request }: EventEnvelope<OffersRequestedPayload>): Promise<OffersAnsweredPayload> {
+  respond({ payload: request }: EventEnvelope<OffersRequestedPayload>): OffersAnsweredPayload {
     const answeredAt = new Date().toISOString();
     try {
-      return { ...(await this.offers.search(request.query)), requestId: request.requestId, answeredAt };
+      return { ...this.offers.search(request.query), requestId: request.requestId, answeredAt };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return {
