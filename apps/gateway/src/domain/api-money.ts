@@ -5,10 +5,18 @@ export { DECIMAL_AMOUNT, decimalToMicros, microsToDecimal };
 
 /** A decimal amount in a request: USD (`"2.50"`) or tokens (`"1000"`), at most six decimals, not negative. */
 export function decimalAmountSchema(unit: 'USD' | 'tokens', example: string) {
-  return z
-    .string()
-    .regex(DECIMAL_AMOUNT, `must be a decimal amount of ${unit} such as "${example}"`)
-    .describe(`${unit} as a decimal string, e.g. "${example}"`);
+  return (
+    z
+      .string()
+      .max(24)
+      // Aborting: refinements after it (a minimum, a comparison with another amount) convert the value and must
+      // never see one that is not an amount.
+      .regex(DECIMAL_AMOUNT, {
+        message: `must be a decimal amount of ${unit} such as "${example}"`,
+        abort: true,
+      })
+      .describe(`${unit} as a decimal string, e.g. "${example}"`)
+  );
 }
 
 const SUFFIXES = ['Micros', 'Units'] as const;

@@ -9,8 +9,11 @@ const GPU_HOURS = /^(0|[1-9]\d{0,6})(?:\.(\d{1,2}))?$/;
 
 export const gpuHoursSchema = z
   .string()
-  .regex(GPU_HOURS, 'must be GPU-hours with at most two decimals, such as "40" or "12.25"')
-  .refine((hours) => !GPU_HOURS.test(hours) || gpuSecondsFromHours(hours) > 0, 'must be more than zero');
+  .regex(GPU_HOURS, {
+    message: 'must be GPU-hours with at most two decimals, such as "40" or "12.25"',
+    abort: true,
+  })
+  .refine((hours) => gpuSecondsFromHours(hours) > 0, 'must be more than zero');
 
 export function gpuSecondsFromHours(hours: string): number {
   const match = GPU_HOURS.exec(hours);

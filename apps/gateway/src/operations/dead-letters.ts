@@ -91,14 +91,32 @@ export class DeadLetters implements OnApplicationShutdown {
     return this.read(dlq, from, high);
   }
 
-  /** Re-publishes the messages at these dead-letter offsets to their source topic; returns how many. */
+  /**
+   * Re-publishes the messages at these dead-letter offsets to their source topic; returns how many. All or
+   * nothing: an offset that holds no dead letter (never written, or removed by retention) is a 404 naming it,
+   * answered from the topic's offsets before anything is read.
+   */
   async replay(topic: string, offsets: readonly string[]): Promise<number> {
-    const wanted = new Set(offsets);
+    const dlq = deadLetterTopic(topic);
+    const wanted = new Set(offsets.map((offset) => String(Number(offset))));
     const sorted = [...wanted].map(Number).sort((a, b) => a - b);
-    const messages = (
-      await this.read(deadLetterTopic(topic), sorted[0], sorted[sorted.length - 1] + 1)
-    ).filter((m) => wanted.has(m.offset));
-    if (messages.length === 0) return 0;
+    const [partition] = await (await this.connectedAdmin()).fetchTopicOffsets(dlq);
+    const [low, high] = [Number(partition?.low ?? 0), Number(partition?.high ?? 0)];
+    const missing = (found: ReadonlySet<string>) => {
+      const absent = [...wanted].filter((offset) => !found.has(offset));
+      return new ProblemException(
+        HttpStatus.NOT_FOUND,
+        'DLQ.NO_SUCH_OFFSET',
+        `no dead letter at offset(s) ${absent.join(', ')} of ${dlq} (it holds ${low} to ${high - 1})`,
+        absent.map((offset) => ({ field: 'offsets', message: `${offset} holds no dead letter` })),
+      );
+    };
+    const inRange = new Set(sorted.filter((offset) => offset >= low && offset < high).map(String));
+    if (inRange.size < wanted.size) throw missing(inRange);
+    const messages = (await this.read(dlq, sorted[0], sorted[sorted.length - 1] + 1)).filter((m) =>
+      wanted.has(m.offset),
+    );
+    if (messages.length < wanted.size) throw missing(new Set(messages.map((m) => m.offset)));
     if (!this.producer) {
       this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await this.producer.connect();

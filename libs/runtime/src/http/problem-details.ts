@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { DomainError, DomainErrorKind, FieldProblem } from '@gridex/contracts';
@@ -50,14 +57,84 @@ export function validated<T>(schema: z.ZodType<T>, value: unknown, code: string,
   );
 }
 
+/** What body-parser (Express's JSON reader, before any handler) throws: an http-errors error with its type. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const candidate = error as Partial<BodyParserError> | null;
+  return (
+    typeof candidate?.type === 'string' &&
+    (candidate as { expose?: unknown }).expose === true &&
+    typeof candidate.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 500
+  );
+}
+
 /**
- * Turns every error into `application/problem+json`: domain errors by their kind, HTTP errors by their status;
- * unexpected ones become a 500 without internals.
+ * Nest answers a body that is not JSON itself, before any filter sees the reader's error: a plain
+ * BadRequestException with the parser's message (no route throws one; routes throw problems).
+ */
+function isUnreadableJson(error: unknown): boolean {
+  return (
+    error instanceof BadRequestException &&
+    !(error instanceof ProblemException) &&
+    /JSON|Unexpected (token|end)/i.test(error.message)
+  );
+}
+
+function malformedBody(): ProblemException {
+  return new ProblemException(
+    HttpStatus.BAD_REQUEST,
+    'REQUEST.MALFORMED',
+    'the request body is not valid JSON',
+    [{ field: 'body', message: 'must be a JSON document' }],
+  );
+}
+
+/**
+ * A request body the JSON reader refused (too large, not JSON, an unsupported charset) as the client's problem,
+ * naming the limit where there is one; anything else it might throw is its status with a generic detail.
+ */
+export function bodyProblem(error: BodyParserError): ProblemException {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new ProblemException(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'REQUEST.TOO_LARGE',
+        `the request body is larger than the limit of ${error.limit ?? 'this route'} bytes`,
+        [{ field: 'body', message: `at most ${error.limit ?? '?'} bytes` }],
+      );
+    case 'entity.parse.failed':
+      return malformedBody();
+    default:
+      return new ProblemException(
+        error.status,
+        'REQUEST.UNREADABLE',
+        `the request body cannot be read (${error.type})`,
+      );
+  }
+}
+
+/**
+ * Turns every error into `application/problem+json`: domain errors by their kind, HTTP errors by their status,
+ * a body the JSON reader refused as the client's problem; unexpected ones become a 500 without internals.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   catch(thrown: unknown, host: ArgumentsHost): void {
-    const error = thrown instanceof DomainError ? problemFor(thrown) : thrown;
+    const error =
+      thrown instanceof DomainError
+        ? problemFor(thrown)
+        : isBodyParserError(thrown)
+          ? bodyProblem(thrown)
+          : isUnreadableJson(thrown)
+            ? malformedBody()
+            : thrown;
     const response = host.switchToHttp().getResponse<Response>();
     const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     const code =
