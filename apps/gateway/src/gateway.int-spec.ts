@@ -70,9 +70,21 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   };
   const post = (path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
     call(path, key, { method: 'POST', body: JSON.stringify(body), headers });
+  /** An operator call that waits out the operator key's rate limit (tests share the key, and some burst). */
+  const operatorPost = async (path: string, body: unknown) => {
+    for (;;) {
+      const answer = await post(path, operatorKey, body);
+      if (answer.status !== 429) return answer;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Number(answer.headers.get('retry-after') ?? 1) * 1000),
+      );
+    }
+  };
   const tenantWithKey = async (kind: 'client' | 'supplier', role: string = kind) => {
-    const tenant = await post('/v1/tenants', operatorKey, { name: `acme ${uuidv7()}`, kind });
-    const key = await post(`/v1/tenants/${tenant.body.id}/api-keys`, operatorKey, { role });
+    const tenant = await operatorPost('/v1/tenants', { name: `acme ${uuidv7()}`, kind });
+    const key = await operatorPost(`/v1/tenants/${tenant.body.id}/api-keys`, { role });
+    if (tenant.status !== 201 || key.status !== 201)
+      throw new Error(`no ${kind} tenant: ${JSON.stringify(key.body)}`);
     return { tenantId: tenant.body.id as string, key: key.body.key as string };
   };
 
@@ -244,6 +256,75 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(response.body.errors?.map((e) => e.field).sort()).toEqual(['body', 'kind', 'name']);
   });
 
+  it('answers bad input with a 4xx problem naming the field or the limit, never a 500', async () => {
+    const { key } = await tenantWithKey('client');
+    const job = {
+      image: 'registry.gridex.io/acme/train:1',
+      gpusPerNode: 1,
+      gpuProducts: ['NVIDIA-H100-80GB-HBM3'],
+      maxPricePerGpuHour: '2.50',
+      expectedDurationSeconds: 60,
+    };
+    const cases: Array<[string, Promise<Awaited<ReturnType<typeof call>>>, number, string, string]> = [
+      [
+        'a money string that is not a decimal',
+        post('/v1/credits', key, { amount: '0*' }),
+        400,
+        'REQUEST.INVALID',
+        'amount',
+      ],
+      [
+        'a price that is not a decimal',
+        post('/v1/quotes', key, { ...job, maxPricePerGpuHour: '1e3' }),
+        400,
+        'REQUEST.INVALID',
+        'maxPricePerGpuHour',
+      ],
+      [
+        'half a megabyte of job',
+        post('/v1/jobs', key, { ...job, command: ['x'.repeat(500_000)] }),
+        413,
+        'REQUEST.TOO_LARGE',
+        'body',
+      ],
+      [
+        'half a megabyte of quote',
+        post('/v1/quotes', key, { ...job, annotations: { a: 'y'.repeat(500_000) } }),
+        413,
+        'REQUEST.TOO_LARGE',
+        'body',
+      ],
+      [
+        'a body that is not JSON',
+        call('/v1/jobs', key, { method: 'POST', body: '{"image": ' }),
+        400,
+        'REQUEST.MALFORMED',
+        'body',
+      ],
+    ];
+    for (const [name, answer, status, code, field] of cases) {
+      const response = await answer;
+      expect({ name, status: response.status, code: response.body.code }).toEqual({ name, status, code });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(response.body.errors?.map((e) => e.field)).toContain(field);
+    }
+    const tooLarge = await post('/v1/jobs', key, { ...job, command: ['x'.repeat(500_000)] });
+    expect(tooLarge.body.detail).toMatch(/larger than the limit of \d+ bytes/);
+
+    // An image from a registry the exchange does not allow is refused at once, on submission and in quotes.
+    for (const path of ['/v1/jobs', '/v1/quotes']) {
+      const refused = await post(path, key, { ...job, image: 'evil.example.com/miner:latest' });
+      expect(refused).toMatchObject({
+        status: 422,
+        body: {
+          code: 'JOB.IMAGE_NOT_ALLOWED',
+          detail: 'image registry evil.example.com is not allowed (allowed: registry.gridex.io)',
+          errors: [{ field: 'image', message: 'must come from registry.gridex.io' }],
+        },
+      });
+    }
+  });
+
   it('replays the first answer to a retried POST, and refuses the same key with another body', async () => {
     const headers = { 'idempotency-key': `create-${uuidv7()}` };
     const first = await post('/v1/tenants', operatorKey, { name: 'Initech', kind: 'client' }, headers);
@@ -258,6 +339,56 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect(n).toBe('1');
     const conflicting = await post('/v1/tenants', operatorKey, { name: 'Initrode', kind: 'client' }, headers);
     expect(conflicting).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY.KEY_REUSED' } });
+  });
+
+  it('replays byte for byte, lets a retry take over a claim that crashed, and lets an expired key start afresh', async () => {
+    const raw = async (
+      name: string,
+      key: string,
+    ): Promise<{ status: number; replayed: string | null; text: string }> => {
+      const response = await fetch(`${gateway.url}/v1/tenants`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${operatorKey}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ name, kind: 'client' }),
+      });
+      if (response.status === 429) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return raw(name, key);
+      }
+      return {
+        status: response.status,
+        replayed: response.headers.get('idempotent-replayed'),
+        text: await response.text(),
+      };
+    };
+    const record = (key: string, set: string) =>
+      queryStack(`UPDATE "${gateway.schema}".idempotency_records SET ${set} WHERE idempotency_key = $1`, [
+        key,
+      ]);
+
+    const key = `bytes-${uuidv7()}`;
+    const first = await raw('Hooli', key);
+    const again = await raw('Hooli', key);
+    expect([again.status, again.replayed, again.text]).toEqual([first.status, 'true', first.text]);
+
+    // A claim still running: 409. The same claim after its lease lapsed without an answer (the process died
+    // mid-way): the retry runs.
+    await record(key, `status = 0, response_body = NULL, lease_until = now() + interval '1 hour'`);
+    expect((await raw('Hooli', key)).status).toBe(409);
+    await record(key, `lease_until = now() - interval '1 second'`);
+    const takenOver = await raw('Hooli', key);
+    expect([takenOver.status, takenOver.replayed]).toEqual([201, null]);
+    expect(JSON.parse(takenOver.text).id).not.toBe(JSON.parse(first.text).id);
+    expect((await raw('Hooli', key)).text).toBe(takenOver.text);
+
+    // Past its time to live (24 h by default) the key is free again, even for another body.
+    await record(key, `created_at = now() - interval '25 hours'`);
+    const fresh = await raw('Hooli Labs', key);
+    expect([fresh.status, fresh.replayed, JSON.parse(fresh.text).name]).toEqual([201, null, 'Hooli Labs']);
   });
 
   it('limits each key to its rate: 429 with Retry-After, other keys unaffected', async () => {
@@ -938,18 +1069,65 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     expect((tooCheap.body.reasons as string[]).join(' ')).toMatch(/price-cap/);
   });
 
-  it('searches offers through inventory (request-reply over Kafka), and passes its problems on', async () => {
+  it("searches offers through matching's book (request-reply over Kafka) at the client's price, and passes its problems on", async () => {
     const { key } = await tenantWithKey('client');
-    // Whatever the shared stack offers, the answer has the documented shape; a bad query is inventory's 400.
-    const page = await call('/v1/offers?sort=price&limit=5&verifiedOnly=true', key);
-    expect(page.status).toBe(200);
-    expect(Array.isArray(page.body.items)).toBe(true);
-    for (const offer of page.body.items as Array<{ verified: boolean; pricePerGpuHour: string | null }>) {
-      expect(offer.verified).toBe(true);
-    }
+    const product = `GW-OFFER-${uuidv7().slice(-8)}`;
+    await publishEvents(producer, CapacityChanged, [
+      capacityChange({
+        clusterId: 'gw-test',
+        nodeName: `o-a-${product}`,
+        supplierId: 'sup-gw',
+        gpuProduct: product,
+      }),
+      capacityChange({
+        clusterId: 'gw-test',
+        nodeName: `o-b-${product}`,
+        supplierId: 'sup-gw',
+        gpuProduct: product,
+        pricePerGpuHour: { currency: 'USD', micros: '3000000' },
+        reliabilityBasisPoints: 9_999,
+      }),
+    ]);
+    const page = await eventually(async () => {
+      const answer = await call(`/v1/offers?gpuProduct=${product}&sort=price`, key);
+      expect(answer.body.items).toHaveLength(2);
+      return answer.body as { items: Array<Record<string, unknown>> };
+    });
+    // 2.00 ask + matching's 15 % take: the client pays 2.30, and sees both parts.
+    expect(page.items[0]).toEqual({
+      cluster: 'gw-test',
+      node: `o-a-${product}`,
+      region: 'eu-north',
+      gpuProduct: product,
+      gpuMemoryGb: 79.6,
+      gpus: 8,
+      freeGpus: 8,
+      interconnect: 'infiniband',
+      verified: true,
+      reliability: 0.999,
+      reliabilityParts: null,
+      network: null,
+      pricePerGpuHour: '2.30',
+      askPerGpuHour: '2.00',
+      feePerGpuHour: '0.30',
+      interruptiblePricePerGpuHour: '1.38',
+      interruptibleAskPerGpuHour: '1.20',
+      interruptibleFeePerGpuHour: '0.18',
+    });
+    const order = async (sort: string) =>
+      (
+        (await call(`/v1/offers?gpuProduct=${product}&sort=${sort}`, key)).body.items as Array<{
+          node: string;
+        }>
+      ).map((o) => o.node.slice(0, 3));
+    expect(await order('price')).toEqual(['o-a', 'o-b']);
+    expect(await order('reliability')).toEqual(['o-b', 'o-a']);
+    const capped = await call(`/v1/offers?gpuProduct=${product}&maxPricePerGpuHour=2.30&minFreeGpus=8`, key);
+    expect((capped.body.items as unknown[]).length).toBe(1);
+
     const bad = await call('/v1/offers?interconnect=carrier-pigeon', key);
     expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('INVENTORY.INVALID_QUERY');
+    expect(bad.body.code).toBe('MATCHING.INVALID_OFFER_QUERY');
     expect((await call('/v1/offers?colour=blue', key)).status).toBe(400);
   });
 
@@ -1049,6 +1227,15 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
       expect(after?.messages).toBeGreaterThan(before?.messages ?? 0);
     });
     expect((await call('/v1/dlq/not.a.topic', operatorKey)).status).toBe(404);
+    // An offset that holds no dead letter is named at once, and nothing of the request is replayed.
+    const nowhere = await post(`/v1/dlq/${Topics.jobMatched}/replay`, operatorKey, {
+      offsets: [entry.offset, '999999999'],
+    });
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body).toMatchObject({
+      code: 'DLQ.NO_SUCH_OFFSET',
+      errors: [{ field: 'offsets', message: '999999999 holds no dead letter' }],
+    });
     const { key } = await tenantWithKey('client');
     expect((await call('/v1/dlq', key)).status).toBe(403);
   });

@@ -15,7 +15,7 @@ import { ComputeCreditsController } from './credits/compute-credits.controller';
 import { CreditsController } from './credits/credits.controller';
 import { SupplierEarningsController, UsageController, UsageSettledHandler } from './credits/usage';
 import { gatewayMigrations } from './database/migrations';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyExpiry, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { OpenApiController } from './openapi/openapi.controller';
 import { DeadLetters, DeadLettersController } from './operations/dead-letters';
 import { JobsController } from './jobs/jobs.controller';
@@ -71,6 +71,7 @@ import { CommitmentsController } from './suppliers/commitments.controller';
   providers: [
     ApiKeyGuard,
     IdempotencyInterceptor,
+    IdempotencyExpiry,
     JobStore,
     JobMatchedStatusHandler,
     JobUnmatchedStatusHandler,

@@ -8,6 +8,7 @@ export * from './events/common-fields';
 export * from './placement/placement-spec';
 export * from './errors/domain-error';
 export * from './jobs/job-states';
+export * from './jobs/image-policy';
 export * from './events/registry';
 export * from './events/examples';
 export * from './events/supplier-registered/supplier-registered.event';

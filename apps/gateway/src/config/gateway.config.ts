@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseConfigSchema, intFromEnv } from '@gridex/runtime';
+import { REGISTRY_HOST } from '@gridex/contracts';
+import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtime';
 
 /** Gateway's settings, read from the environment and validated at start. */
 export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gateway' }).extend({
@@ -31,6 +32,23 @@ export const gatewayConfigSchema = baseConfigSchema({ port: 8080, schema: 'gatew
   GATEWAY_QUOTE_TIMEOUT_MS: intFromEnv(100, 60_000)
     .prefault('5000')
     .describe('How long a quote waits for matching before answering 504'),
+  GATEWAY_IDEMPOTENCY_TTL_SECONDS: intFromEnv(60, 30 * 86_400)
+    .prefault('86400')
+    .describe(
+      'How long the first answer to a keyed POST is replayed to retries; then the key may be used again',
+    ),
+  GATEWAY_IDEMPOTENCY_LEASE_SECONDS: intFromEnv(5, 3600)
+    .prefault('120')
+    .describe(
+      'How long a keyed request may run before a retry with its key takes over (one that crashed mid-way ' +
+        'answers 409 only this long); keep it above the slowest request',
+    ),
+  GATEWAY_ALLOWED_REGISTRIES: commaSeparatedList(REGISTRY_HOST, 'registry hosts such as registry.gridex.io')
+    .prefault('registry.gridex.io')
+    .describe(
+      'Registries job images may come from: others are refused at submission and in quotes (keep it the ' +
+        "orchestrators' ALLOWED_REGISTRIES)",
+    ),
   GATEWAY_KDF_COST: intFromEnv(10, 20)
     .prefault('15')
     .describe('scrypt cost (log2 N) for hashing API keys; 15 takes ~100 ms per new key on one core'),

@@ -232,6 +232,35 @@ export class TenantApproval1765700000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Idempotency records expire, and a claim is a lease: `response_body` keeps the first answer's exact bytes (a
+ * jsonb column reorders keys), `lease_until` lets a retry take over a claim whose request crashed mid-way, and
+ * the index serves the sweep of expired records.
+ */
+export class IdempotencyLeases1765800000000 implements MigrationInterface {
+  name = 'IdempotencyLeases1765800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = migrationSchema(queryRunner);
+    const table = qualified(schema, 'idempotency_records');
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD COLUMN response_body text, ADD COLUMN lease_until timestamptz NOT NULL DEFAULT now()`,
+    );
+    await queryRunner.query(`UPDATE ${table} SET response_body = response::text WHERE status > 0`);
+    await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN response`);
+    await queryRunner.query(`CREATE INDEX idempotency_records_by_age ON ${table} (created_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'idempotency_records');
+    await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN response jsonb NOT NULL DEFAULT 'null'`);
+    await queryRunner.query(
+      `UPDATE ${table} SET response = response_body::jsonb WHERE response_body IS NOT NULL`,
+    );
+    await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN response_body, DROP COLUMN lease_until`);
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
@@ -241,4 +270,5 @@ export const gatewayMigrations: Array<new () => MigrationInterface> = [
   AddPlatformTenant1764342000000,
   JobExplanations1765600000000,
   TenantApproval1765700000000,
+  IdempotencyLeases1765800000000,
 ];

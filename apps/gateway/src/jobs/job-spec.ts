@@ -1,12 +1,16 @@
 import { z } from 'zod';
+import { HttpStatus } from '@nestjs/common';
 import {
   GpuProductSchema,
+  IMAGE_REFERENCE,
+  imageRefusal,
   InterconnectSchema,
   JobSubmittedPayload,
   NetworkChoiceSchema,
   PlacementSpec,
   RegionSchema,
 } from '@gridex/contracts';
+import { ProblemException } from '@gridex/runtime';
 import { decimalAmountSchema, decimalToMicros } from '../domain/api-money';
 
 const Money = decimalAmountSchema('USD', '2.50');
@@ -15,7 +19,12 @@ const Money = decimalAmountSchema('USD', '2.50');
 export const JobSpecSchema = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
-    image: z.string().min(1).max(512),
+    image: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(IMAGE_REFERENCE, 'must be an image reference such as registry.gridex.io/acme/train:1')
+      .describe('The container image; its registry must be one the exchange allows'),
     command: z.array(z.string().max(4096)).max(256).default([]),
     gpusPerNode: z.number().int().min(1).max(16),
     nodes: z.number().int().min(1).max(512).default(1),
@@ -71,4 +80,19 @@ export function jobSubmitted(spec: JobSpec, jobId: string, tenantId: string): Jo
     ...(spec.retryBudget !== undefined ? { retryBudget: spec.retryBudget } : {}),
     ...(spec.annotations ? { annotations: spec.annotations } : {}),
   };
+}
+
+/**
+ * Refuses a job whose image comes from a registry the exchange does not allow, at submission and in quotes (422,
+ * naming the field and the allowed registries) rather than accepting a job the orchestrator would then refuse.
+ */
+export function refuseDisallowedImage(
+  spec: Pick<JobSpec, 'image'>,
+  allowedRegistries: readonly string[],
+): void {
+  const refusal = imageRefusal(spec.image, allowedRegistries);
+  if (refusal === undefined) return;
+  throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'JOB.IMAGE_NOT_ALLOWED', refusal, [
+    { field: 'image', message: `must come from ${allowedRegistries.join(', ')}` },
+  ]);
 }

@@ -15,7 +15,15 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { JobCancelled, JobSubmitted, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
-import { decodeCursor, nextCursor, pageQueryFields, ProblemException, validated } from '@gridex/runtime';
+import {
+  decodeCursor,
+  nextCursor,
+  pageQueryFields,
+  ProblemException,
+  SERVICE_CONFIG,
+  validated,
+} from '@gridex/runtime';
+import { GatewayConfig } from '../config/gateway.config';
 import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
@@ -24,7 +32,7 @@ import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 import { JOB_STATUSES, jobStatusChange } from '../domain/job-status';
 import { JobRow, JobStore } from './job.store';
-import { jobSubmitted, JobSpecSchema } from './job-spec';
+import { jobSubmitted, JobSpecSchema, refuseDisallowedImage } from './job-spec';
 
 export const JobPageQuerySchema = z.strictObject(pageQueryFields());
 
@@ -96,12 +104,14 @@ export class JobsController {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async submit(@Caller() caller: Principal, @Body() body: unknown) {
     const spec = parseBody(JobSpecSchema, body);
+    refuseDisallowedImage(spec, this.config.GATEWAY_ALLOWED_REGISTRIES);
     const jobId = `job-${uuidv7()}`;
     const now = new Date();
     const payload = jobSubmitted(spec, jobId, caller.tenantId);

@@ -11,12 +11,14 @@ import {
 import { z } from 'zod';
 import { QuoteAnsweredPayload, QuoteRequested, QuoteRequestedPayload, uuidv7 } from '@gridex/contracts';
 import { currentCorrelation } from '@gridex/observability';
+import { SERVICE_CONFIG } from '@gridex/runtime';
 import { matchReasons } from '../domain/match-reasons';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { JobSpecSchema, placementOf } from '../jobs/job-spec';
+import { JobSpecSchema, placementOf, refuseDisallowedImage } from '../jobs/job-spec';
+import { GatewayConfig } from '../config/gateway.config';
 import { parseBody } from '../openapi/validation';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
 
@@ -46,12 +48,16 @@ export const QuoteSchema = z.object({
 @UseInterceptors(IdempotencyInterceptor)
 @Roles('client')
 export class QuotesController {
-  constructor(@Inject(RequestReplyClient) private readonly replies: RequestReplyClient) {}
+  constructor(
+    @Inject(RequestReplyClient) private readonly replies: RequestReplyClient,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
   async quote(@Caller() caller: Principal, @Body() body: unknown): Promise<z.infer<typeof QuoteSchema>> {
     const spec = parseBody(JobSpecSchema, body);
+    refuseDisallowedImage(spec, this.config.GATEWAY_ALLOWED_REGISTRIES);
     const answer = await this.replies.ask<QuoteRequestedPayload, QuoteAnsweredPayload>(
       QuoteRequested,
       { tenantId: caller.tenantId, ...placementOf(spec) },

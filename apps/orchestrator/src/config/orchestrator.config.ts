@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { instanceScoped } from '@gridex/contracts';
+import { instanceScoped, REGISTRY_HOST } from '@gridex/contracts';
 import { parseNetworks } from '@gridex/networks';
 import { baseConfigSchema, commaSeparatedList, intFromEnv } from '@gridex/runtime';
 
@@ -36,7 +36,7 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
     .min(1)
     .default('registry.gridex.io/gridex/gpu-benchmark:1.0')
     .describe('The verification benchmark; it writes {"score": N} as its termination message'),
-  ALLOWED_REGISTRIES: commaSeparatedList(/^[a-z0-9.-]+(:\d+)?$/, 'registry hosts such as registry.gridex.io')
+  ALLOWED_REGISTRIES: commaSeparatedList(REGISTRY_HOST, 'registry hosts such as registry.gridex.io')
     .prefault('registry.gridex.io')
     .describe('Registries workload images may come from; others are refused with reason rejected'),
   TENANT_GPU_QUOTA: intFromEnv(1, 1_000_000)

@@ -5,6 +5,7 @@ import {
   deterministicUuid,
   EventOrigin,
   IdNamespaces,
+  imageRefusal,
   JobMatchedPayload,
   SupplierFaultObserved,
   WorkloadFailureReasonSchema,
@@ -25,7 +26,6 @@ import {
   WorkloadState,
 } from '../domain/workload-lifecycle';
 import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
-import { imageRefusal } from './image-policy';
 import { WorkloadObjects, workloadObjects } from './workload-manifests';
 import { workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
