@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { GridexServiceModule } from '@gridex/runtime';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { gatewayConfigSchema } from './config/gateway.config';
@@ -45,6 +46,8 @@ import { CommitmentsController } from './suppliers/commitments.controller';
  */
 @Module({
   imports: [
+    // The OpenAPI document is generated from the controllers Nest discovers.
+    DiscoveryModule,
     GridexServiceModule.forRoot({
       service: 'gateway',
       configSchema: gatewayConfigSchema,

@@ -25,6 +25,7 @@ import { gpuHoursFromSeconds, gpuHoursSchema, gpuSecondsFromHours } from '../dom
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ServiceClient } from '../internal/service-client';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 const KeySchema = z
   .string({ error: 'Idempotency-Key is required: a purchase or transfer must never happen twice' })
@@ -99,6 +100,9 @@ export const ComputeCreditWithdrawalSchema = z.object({
   requestedAt: z.string(),
 });
 export const ComputeCreditWithdrawalPageSchema = z.object({ items: z.array(ComputeCreditWithdrawalSchema) });
+export const ComputeCreditOfferQuerySchema = z.strictObject({
+  gpuProduct: GpuProductSchema.optional().describe('Only this GPU product'),
+});
 export const ComputeCreditOffersSchema = z.object({
   items: z.array(
     z.object({
@@ -150,6 +154,7 @@ export function computeCreditView(answer: HoldingAnswer) {
  * gateway scopes every call to the caller's tenant. Purchases and transfers need an Idempotency-Key, which is
  * also billing's key.
  */
+@ApiTag('Compute credits')
 @Controller('v1/compute-credits')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -166,8 +171,21 @@ export class ComputeCreditsController {
   }
 
   /** Committed capacity on sale, cheapest first, at the price a credit bought now would lock. */
+  @ApiOperation({
+    operationId: 'listComputeCreditOffers',
+    summary: 'Committed capacity on sale as compute credits, cheapest first (`gpuProduct` to narrow)',
+    query: ComputeCreditOfferQuerySchema,
+    response: ComputeCreditOffersSchema,
+    errors: [400, 503],
+  })
   @Get('offers')
-  async offers(@Query('gpuProduct') gpuProduct?: string) {
+  async offers(@Query() query: unknown) {
+    const { gpuProduct } = validated(
+      ComputeCreditOfferQuerySchema,
+      query,
+      'REQUEST.INVALID',
+      'the query is invalid',
+    );
     const page = await this.services.json<{
       items: Array<{ gpuSecondsAvailable: number; [field: string]: unknown }>;
     }>('billing', '/v1/compute-credits/offers', { query: { gpuProduct } });
@@ -178,6 +196,14 @@ export class ComputeCreditsController {
     };
   }
 
+  @ApiOperation({
+    operationId: 'buyComputeCredit',
+    summary:
+      'Buy GPU-hours of a GPU product at a locked price, paid now; jobs on the backing supplier draw on them first (Idempotency-Key required)',
+    request: ComputeCreditPurchaseSchema,
+    response: ComputeCreditSchema,
+    errors: [400, 402, 409, 422, 503],
+  })
   @Post()
   @HttpCode(HttpStatus.CREATED)
   async purchase(
@@ -202,12 +228,24 @@ export class ComputeCreditsController {
     return computeCreditView(holding);
   }
 
+  @ApiOperation({
+    operationId: 'listComputeCredits',
+    summary: "The caller's compute credits with their balances and expiry",
+    response: ComputeCreditPageSchema,
+    errors: [503],
+  })
   @Get()
   async list(@Caller() caller: Principal) {
     const page = await this.services.json<{ items: HoldingAnswer[] }>('billing', this.path(caller));
     return { items: page.items.map(computeCreditView) };
   }
 
+  @ApiOperation({
+    operationId: 'getComputeCredit',
+    summary: 'One compute credit the caller holds',
+    response: ComputeCreditSchema,
+    errors: [404, 503],
+  })
   @Get(':creditId')
   async get(@Caller() caller: Principal, @Param('creditId') creditId: string) {
     const id = this.creditId(creditId);
@@ -215,6 +253,13 @@ export class ComputeCreditsController {
   }
 
   /** Gives GPU-hours of a credit the caller holds to another client tenant. */
+  @ApiOperation({
+    operationId: 'transferComputeCredit',
+    summary: 'Give GPU-hours of a compute credit to another client tenant (Idempotency-Key required)',
+    request: ComputeCreditTransferSchema,
+    response: ComputeCreditTransferViewSchema,
+    errors: [400, 404, 409, 422, 503],
+  })
   @Post(':creditId/transfers')
   @HttpCode(HttpStatus.CREATED)
   async transfer(
@@ -255,6 +300,14 @@ export class ComputeCreditsController {
    * Takes GPU-hours of a credit out to a wallet as ERC-1155 tokens (where the exchange runs its chain); any
    * holder of the tokens can redeem them to a tenant's holding with the contract's `redeem`.
    */
+  @ApiOperation({
+    operationId: 'withdrawComputeCredit',
+    summary:
+      'Take GPU-hours of a compute credit out to a wallet as ERC-1155 tokens, where the chain is on (Idempotency-Key required)',
+    request: ComputeCreditWithdrawalRequestSchema,
+    response: ComputeCreditWithdrawalSchema,
+    errors: [400, 404, 409, 422, 503],
+  })
   @Post(':creditId/withdrawals')
   @HttpCode(HttpStatus.CREATED)
   async withdraw(
@@ -278,6 +331,12 @@ export class ComputeCreditsController {
     return withdrawalView(withdrawal);
   }
 
+  @ApiOperation({
+    operationId: 'listComputeCreditWithdrawals',
+    summary: "The credit's withdrawals to wallets, with their mint transactions",
+    response: ComputeCreditWithdrawalPageSchema,
+    errors: [404, 503],
+  })
   @Get(':creditId/withdrawals')
   async withdrawals(@Caller() caller: Principal, @Param('creditId') creditId: string) {
     const id = this.creditId(creditId);

@@ -22,6 +22,7 @@ import { decimalAmountSchema, decimalToMicros, microsToDecimal } from '../domain
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 import { MoneyTables } from './balance.handlers';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const TopUpRequestSchema = z.strictObject({
   amount: decimalAmountSchema('USD', '500.00').refine(
@@ -51,6 +52,7 @@ export const BalanceSchema = z.object({
  * answers with `credit-added` or `credit-declined`, which the top-up's status then shows. The balance is the
  * gateway's read model of billing's finance events.
  */
+@ApiTag('Billing')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -62,6 +64,14 @@ export class CreditsController {
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
   ) {}
 
+  @ApiOperation({
+    operationId: 'addCredits',
+    summary:
+      'Top up credit, e.g. { "amount": "500.00" }; billing charges the payment method (poll GET /v1/credits/{topUpId})',
+    request: TopUpRequestSchema,
+    response: TopUpSchema,
+    errors: [400, 409, 422],
+  })
   @Post('credits')
   @HttpCode(HttpStatus.ACCEPTED)
   async topUp(@Caller() caller: Principal, @Body() body: unknown) {
@@ -92,6 +102,12 @@ export class CreditsController {
     return { topUpId, amount: microsToDecimal(amountMicros), status: 'pending', reason: null };
   }
 
+  @ApiOperation({
+    operationId: 'getTopUp',
+    summary: 'A top-up: pending, credited or declined (with the reason)',
+    response: TopUpSchema,
+    errors: [404],
+  })
   @Get('credits/:topUpId')
   async get(@Caller() caller: Principal, @Param('topUpId') topUpId: string) {
     const id = z.uuid().safeParse(topUpId);
@@ -110,6 +126,11 @@ export class CreditsController {
     };
   }
 
+  @ApiOperation({
+    operationId: 'getBalance',
+    summary: "The caller's available and held credit, in USD",
+    response: BalanceSchema,
+  })
   @Get('balance')
   async balance(@Caller() caller: Principal) {
     const [row] = await this.dataSource.query(`SELECT * FROM ${this.tables.balances} WHERE tenant_id = $1`, [

@@ -8,6 +8,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
 import { microsToDecimal } from '../domain/api-money';
 import { MoneyTables } from './balance.handlers';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 /**
  * Billing settled a reservation: its usage joins the tenant's usage, and each supplier's share that supplier's
@@ -58,6 +59,7 @@ export const UsagePageSchema = z.object({
 });
 
 /** Settled usage per job (all of a job's placements together), in USD; `jobId` narrows to one job. */
+@ApiTag('Billing')
 @Controller('v1/usage')
 @UseGuards(ApiKeyGuard)
 @Roles('client')
@@ -67,6 +69,13 @@ export class UsageController {
     @Inject(MoneyTables) private readonly tables: MoneyTables,
   ) {}
 
+  @ApiOperation({
+    operationId: 'listUsage',
+    summary: 'Settled usage per job, in USD (`jobId` for one job; `limit`, `cursor`)',
+    query: UsageQuerySchema,
+    response: UsagePageSchema,
+    errors: [400],
+  })
   @Get()
   async usage(@Caller() caller: Principal, @Query() query: unknown) {
     const q = validated(UsageQuerySchema, query, 'REQUEST.INVALID', 'the usage query is invalid');
@@ -96,6 +105,7 @@ export const EarningsSchema = z.object({
 });
 
 /** A supplier's earnings from settled work (its share: its ask × its GPU-seconds), in USD. */
+@ApiTag('Suppliers')
 @Controller('v1/suppliers/me')
 @UseGuards(ApiKeyGuard)
 @Roles('supplier')
@@ -105,6 +115,11 @@ export class SupplierEarningsController {
     @Inject(MoneyTables) private readonly tables: MoneyTables,
   ) {}
 
+  @ApiOperation({
+    operationId: 'getSupplierEarnings',
+    summary: "The calling supplier's earnings from settled work, in USD",
+    response: EarningsSchema,
+  })
   @Get('earnings')
   async earnings(@Caller() caller: Principal): Promise<z.infer<typeof EarningsSchema>> {
     const [row]: Array<{ total: string | null; jobs: string; gpu_seconds: string | null }> =

@@ -7,8 +7,9 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, PLATFORM_TENANT, Principal, Roles } from '../auth/principal';
 import { toApiUnits } from '../domain/api-money';
 import { ServiceAnswer, ServiceClient } from '../internal/service-client';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
-const InvoiceQuerySchema = z.strictObject({
+export const InvoiceQuerySchema = z.strictObject({
   tenantId: IdSchema.optional().describe("Platform finance only: one tenant's invoices"),
   limit: z
     .string()
@@ -16,7 +17,7 @@ const InvoiceQuerySchema = z.strictObject({
     .optional(),
   cursor: z.string().max(200).optional(),
 });
-const LedgerQuerySchema = z.strictObject({
+export const LedgerQuerySchema = z.strictObject({
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
   limit: z
@@ -26,7 +27,11 @@ const LedgerQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
-const FormatSchema = z.enum(['json', 'csv']).optional();
+const FormatSchema = z
+  .enum(['json', 'csv'])
+  .optional()
+  .describe("csv for billing's CSV (amounts in micro-units); the same as Accept: text/csv");
+export const InvoiceFormatQuerySchema = z.strictObject({ format: FormatSchema });
 
 const InvoiceSummarySchema = z.object({
   invoiceId: z.string(),
@@ -102,7 +107,7 @@ export const NetworkReconciliationSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-const ReconciliationQuerySchema = z.strictObject({
+export const ReconciliationQuerySchema = z.strictObject({
   networkId: z.string().max(32).optional(),
   limit: z
     .string()
@@ -119,11 +124,20 @@ const isPlatformFinance = (caller: Principal) =>
  * platform's finance keys see every tenant's and export the ledger. Invoices are JSON in USD decimal strings,
  * or billing's CSV (amounts in integer micro-units, for spreadsheets) with `Accept: text/csv` or `?format=csv`.
  */
+@ApiTag('Invoices and finance')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class InvoicesController {
   constructor(@Inject(ServiceClient) private readonly services: ServiceClient) {}
 
+  @ApiOperation({
+    operationId: 'listInvoices',
+    summary:
+      "Invoices, newest first (the caller's tenant; platform finance: every tenant, `tenantId` to narrow)",
+    query: InvoiceQuerySchema,
+    response: InvoicePageSchema,
+    errors: [400, 503],
+  })
   @Get('invoices')
   @Roles('client', 'finance')
   async list(@Caller() caller: Principal, @Query() query: unknown) {
@@ -148,16 +162,25 @@ export class InvoicesController {
     );
   }
 
+  @ApiOperation({
+    operationId: 'getInvoice',
+    summary: 'One invoice with its lines: JSON, or CSV with `Accept: text/csv` or `?format=csv`',
+    query: InvoiceFormatQuerySchema,
+    response: InvoiceSchema,
+    csv: true,
+    errors: [400, 404, 503],
+  })
   @Get('invoices/:invoiceId')
   @Roles('client', 'finance')
   async one(
     @Caller() caller: Principal,
     @Param('invoiceId') invoiceId: string,
-    @Query('format') format: string | undefined,
+    @Query() query: unknown,
     @Headers('accept') accept: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
     const id = validated(z.uuid(), invoiceId, 'REQUEST.INVALID', 'the invoice id is not a UUID');
+    const { format } = validated(InvoiceFormatQuerySchema, query, 'REQUEST.INVALID', 'format is json or csv');
     const csv = wantsCsv(format, accept);
     const path = isPlatformFinance(caller)
       ? `/v1/finance/invoices/${id}`
@@ -167,6 +190,14 @@ export class InvoicesController {
   }
 
   /** The ledger's transactions and postings in recording order (platform finance). */
+  @ApiOperation({
+    operationId: 'getLedger',
+    summary: 'Ledger transactions and postings in recording order (`from`, `to`, `limit`, `cursor`; CSV too)',
+    query: LedgerQuerySchema,
+    response: LedgerPageSchema,
+    csv: true,
+    errors: [400, 503],
+  })
   @Get('finance/ledger')
   @Roles('finance')
   async ledger(
@@ -185,6 +216,12 @@ export class InvoicesController {
   }
 
   /** Every ledger account's balance and their total, zero when the books balance (platform finance). */
+  @ApiOperation({
+    operationId: 'getTrialBalance',
+    summary: "Every ledger account's balance; the total is zero when the books balance",
+    response: TrialBalanceSchema,
+    errors: [503],
+  })
   @Get('finance/trial-balance')
   @Roles('finance')
   async trialBalance(@Caller() caller: Principal) {
@@ -196,6 +233,14 @@ export class InvoicesController {
    * Per job another network ran: what it charged against what Gridex metered and owes it, each flagged
    * (platform finance).
    */
+  @ApiOperation({
+    operationId: 'getNetworkReconciliation',
+    summary:
+      'Per job another network ran: its charge against what Gridex metered and owes it, flagged (`networkId`, paging)',
+    query: ReconciliationQuerySchema,
+    response: NetworkReconciliationSchema,
+    errors: [400, 503],
+  })
   @Get('finance/networks/reconciliation')
   @Roles('finance')
   async networkReconciliation(@Caller() caller: Principal, @Query() query: unknown) {

@@ -33,6 +33,7 @@ import { parseBody } from '../openapi/validation';
 import { JOB_STATUSES, jobStatusChange } from '../domain/job-status';
 import { JobRow, JobStore } from './job.store';
 import { jobSubmitted, JobSpecSchema, refuseDisallowedImage } from './job-spec';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const JobPageQuerySchema = z.strictObject(pageQueryFields());
 
@@ -54,6 +55,8 @@ const ScoredOfferSchema = z.object({
     })
     .describe('Weighted terms of the score (floats that order offers, never money)'),
 });
+
+export const JobAcceptedSchema = z.object({ id: z.string(), status: z.string() });
 
 export const JobViewSchema = z.object({
   id: z.string(),
@@ -88,6 +91,7 @@ export const JobViewSchema = z.object({
   submittedAt: z.string(),
   timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
 });
+export const JobPageSchema = z.object({ items: z.array(JobViewSchema), nextCursor: z.string().nullable() });
 
 /**
  * Clients submit, list, read and cancel jobs. Submitting and cancelling are commands: the job row and its event
@@ -95,6 +99,7 @@ export const JobViewSchema = z.object({
  * read model, kept by the job-status handlers from matching's, the orchestrator's and billing's events. A job of
  * another tenant answers 404, as if it did not exist.
  */
+@ApiTag('Jobs')
 @Controller('v1/jobs')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -107,6 +112,13 @@ export class JobsController {
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  @ApiOperation({
+    operationId: 'submitJob',
+    summary: 'Submit a job; it is matched, queued or explained asynchronously (poll GET /v1/jobs/{jobId})',
+    request: JobSpecSchema,
+    response: JobAcceptedSchema,
+    errors: [400, 409, 422],
+  })
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async submit(@Caller() caller: Principal, @Body() body: unknown) {
@@ -129,6 +141,13 @@ export class JobsController {
     return { id: jobId, status: 'queued' };
   }
 
+  @ApiOperation({
+    operationId: 'listJobs',
+    summary: "The caller's jobs, newest first (cursor pagination: `limit`, `cursor`)",
+    query: JobPageQuerySchema,
+    response: JobPageSchema,
+    errors: [400],
+  })
   @Get()
   async list(@Caller() caller: Principal, @Query() query: unknown) {
     const page = validated(JobPageQuerySchema, query, 'REQUEST.INVALID', 'the paging parameters are invalid');
@@ -140,11 +159,23 @@ export class JobsController {
     };
   }
 
+  @ApiOperation({
+    operationId: 'getJob',
+    summary: "A job: status, allocation, price and timeline (another tenant's job answers 404)",
+    response: JobViewSchema,
+    errors: [404],
+  })
   @Get(':jobId')
   async get(@Caller() caller: Principal, @Param('jobId') jobId: string) {
     return this.view(await this.own(caller, jobId));
   }
 
+  @ApiOperation({
+    operationId: 'cancelJob',
+    summary: 'Cancel a job (a queued job at once; a running one when its workload has stopped)',
+    response: JobAcceptedSchema,
+    errors: [404, 409],
+  })
   @Post(':jobId/cancel')
   @HttpCode(HttpStatus.ACCEPTED)
   async cancel(@Caller() caller: Principal, @Param('jobId') jobId: string) {

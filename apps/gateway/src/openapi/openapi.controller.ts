@@ -1,10 +1,11 @@
-import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Header, Inject, OnApplicationBootstrap, Req, Res, Type } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
+import type { Application, Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
-import { openApiDocument } from './openapi';
+import { documentDrift, openApiDocument, openApiPath, RouteOperation, routeOperations } from './openapi';
 
 const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 const ASSETS = new Set([
@@ -14,16 +15,60 @@ const ASSETS = new Set([
   'favicon-32x32.png',
 ]);
 
-/** `/openapi.json` (the API's OpenAPI 3.1 document) and `/docs` (Swagger UI over it); no key needed. */
-@Controller()
-export class OpenApiController {
-  private readonly assets = new Map<string, Buffer>();
+/** The routes Express serves, as OpenAPI paths (Express 5 keeps them on the application's router). */
+export function servedRoutes(app: Application): Array<{ method: string; path: string }> {
+  const stack = (app as unknown as { router?: { stack: ExpressLayer[] } }).router?.stack ?? [];
+  return stack.flatMap((layer) =>
+    layer.route
+      ? Object.keys(layer.route.methods).map((method) => ({ method, path: openApiPath(layer.route?.path) }))
+      : [],
+  );
+}
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: GatewayConfig) {}
+interface ExpressLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/**
+ * `/openapi.json` (the API's OpenAPI 3.1 document, generated from the controllers) and `/docs` (Swagger UI over
+ * it); no key needed. At start it checks the document against the routes Express serves: a route of the public
+ * API without `@ApiOperation`, or an operation nothing serves, stops the gateway with the routes named.
+ */
+@Controller()
+export class OpenApiController implements OnApplicationBootstrap {
+  private readonly assets = new Map<string, Buffer>();
+  private operations: RouteOperation[] = [];
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const controllers = this.discovery
+      .getControllers()
+      .map((wrapper) => wrapper.metatype)
+      .filter((metatype): metatype is Type<unknown> => typeof metatype === 'function');
+    this.operations = routeOperations(controllers);
+    const drift = documentDrift(
+      servedRoutes(this.http.httpAdapter.getInstance<Application>()),
+      this.operations,
+    );
+    if (drift.undocumented.length > 0 || drift.unserved.length > 0) {
+      throw new Error(
+        `the OpenAPI document and the routes differ: undocumented ${JSON.stringify(drift.undocumented)}, ` +
+          `documented but not served ${JSON.stringify(drift.unserved)}`,
+      );
+    }
+  }
 
   @Get('openapi.json')
   document(@Req() request: Request) {
-    return openApiDocument(`${request.protocol}://${request.get('host') ?? `127.0.0.1:${this.config.PORT}`}`);
+    return openApiDocument(
+      this.operations,
+      `${request.protocol}://${request.get('host') ?? `127.0.0.1:${this.config.PORT}`}`,
+    );
   }
 
   @Get('docs')

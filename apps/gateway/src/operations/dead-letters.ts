@@ -20,6 +20,7 @@ import { ProblemException, validated } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Roles } from '../auth/principal';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 const KNOWN_TOPICS: ReadonlySet<string> = new Set(Object.values(Topics));
 
@@ -40,6 +41,9 @@ export const DeadLetterPageSchema = z.object({
       value: z.string().describe('The message as it was (first 2,000 characters)'),
     }),
   ),
+});
+export const DeadLetterQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(20).describe('How many of the newest to show'),
 });
 export const ReplayRequestSchema = z.strictObject({
   offsets: z
@@ -172,22 +176,35 @@ export class DeadLetters implements OnApplicationShutdown {
 }
 
 /** Operators: what is dead-lettered, why, and replaying it once the cause is fixed. */
+@ApiTag('Operations')
 @Controller('v1/dlq')
 @UseGuards(ApiKeyGuard)
 @Roles('operator')
 export class DeadLettersController {
   constructor(@Inject(DeadLetters) private readonly deadLetters: DeadLetters) {}
 
+  @ApiOperation({
+    operationId: 'listDeadLetterTopics',
+    summary: 'Dead-letter topics that hold messages, with their counts',
+    response: DeadLetterSummarySchema,
+  })
   @Get()
   summary() {
     return this.deadLetters.summary();
   }
 
+  @ApiOperation({
+    operationId: 'listDeadLetters',
+    summary: "A topic's newest dead-lettered messages with why they were set aside (`limit`, default 20)",
+    query: DeadLetterQuerySchema,
+    response: DeadLetterPageSchema,
+    errors: [400, 404],
+  })
   @Get(':topic')
-  async newest(@Param('topic') topic: string, @Query('limit') limit: string | undefined) {
-    const max = validated(
-      z.coerce.number().int().min(1).max(200).default(20),
-      limit,
+  async newest(@Param('topic') topic: string, @Query() query: unknown) {
+    const { limit: max } = validated(
+      DeadLetterQuerySchema,
+      query,
       'REQUEST.INVALID',
       'limit must be 1 to 200',
     );
@@ -207,6 +224,13 @@ export class DeadLettersController {
     };
   }
 
+  @ApiOperation({
+    operationId: 'replayDeadLetters',
+    summary: 'Re-publish dead-lettered messages (by offset) to their source topic; safe to repeat',
+    request: ReplayRequestSchema,
+    response: z.object({ replayed: z.number().int() }),
+    errors: [400, 404, 409, 422],
+  })
   @Post(':topic/replay')
   @HttpCode(HttpStatus.OK)
   async replay(@Param('topic') topic: string, @Body() body: unknown) {

@@ -4,6 +4,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Roles } from '../auth/principal';
 import { ServiceClient } from '../internal/service-client';
 import { toApiUnits } from '../domain/api-money';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 const Counts = {
   nodes: z.number().int(),
@@ -49,6 +50,7 @@ export const NetworksSchema = z.object({
  * Operators' view of the supply side: the fleet and the clusters it runs on (inventory's capacity book), and the
  * other compute networks the exchange may route to (the orchestrator's registry).
  */
+@ApiTag('Operations')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 @Roles('operator')
@@ -56,12 +58,24 @@ export class FleetController {
   constructor(@Inject(ServiceClient) private readonly services: ServiceClient) {}
 
   /** Nodes and GPUs per region and GPU product, with totals. */
+  @ApiOperation({
+    operationId: 'getFleet',
+    summary: 'Nodes and GPUs per region and GPU product, with totals',
+    response: FleetSchema,
+    errors: [503],
+  })
   @Get('fleet')
   fleet() {
     return this.services.json('inventory', '/v1/fleet');
   }
 
   /** The Kubernetes clusters with nodes in the fleet, with their counts. */
+  @ApiOperation({
+    operationId: 'listClusters',
+    summary: 'The Kubernetes clusters with nodes in the fleet, with their counts',
+    response: ClustersSchema,
+    errors: [503],
+  })
   @Get('clusters')
   clusters() {
     return this.services.json('inventory', '/v1/clusters');
@@ -71,6 +85,12 @@ export class FleetController {
    * Each configured network: its breaker, last error, offers and when they were seen, jobs placed and running
    * there, its routed share and what it charged so far.
    */
+  @ApiOperation({
+    operationId: 'listNetworks',
+    summary: 'The other compute networks the exchange may route to, with their circuit breakers and offers',
+    response: NetworksSchema,
+    errors: [503],
+  })
   @Get('networks')
   async networks() {
     return toApiUnits(await this.services.json('orchestrator', '/v1/networks'));

@@ -14,6 +14,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Public, Roles } from '../auth/principal';
 import { decimalToMicros, microsToDecimal } from '../domain/api-money';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 /** Who an offer search without a key is asked for (matching answers everyone alike). */
 const ANONYMOUS_TENANT = 'anonymous';
@@ -131,6 +132,7 @@ function offerView(o: Offer) {
  * Gridex's reservations, at the price the client pays. Anyone may browse them, without a key (limited per
  * address); placing work needs one.
  */
+@ApiTag('Market')
 @Controller('v1/offers')
 @UseGuards(ApiKeyGuard)
 @Roles('client', 'supplier', 'operator')
@@ -138,6 +140,14 @@ function offerView(o: Offer) {
 export class OffersController {
   constructor(@Inject(RequestReplyClient) private readonly replies: RequestReplyClient) {}
 
+  @ApiOperation({
+    operationId: 'searchOffers',
+    summary:
+      'Search sellable offers (gpuProduct, region, minGpuMemoryGb, maxPricePerGpuHour, verifiedOnly, sort, cursor)',
+    query: OfferQuerySchema,
+    response: OfferPageSchema,
+    errors: [400, 504],
+  })
   @Get()
   async offers(
     @Caller() caller: Principal | undefined,

@@ -21,6 +21,7 @@ import { JobSpecSchema, placementOf, refuseDisallowedImage } from '../jobs/job-s
 import { GatewayConfig } from '../config/gateway.config';
 import { parseBody } from '../openapi/validation';
 import { RequestReplyClient } from '../request-reply/request-reply.client';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const QuoteSchema = z.object({
   feasible: z.boolean(),
@@ -43,6 +44,7 @@ export const QuoteSchema = z.object({
 });
 
 /** Quotes: what a job would get now and cost, or why nothing fits — answered by matching over Kafka. */
+@ApiTag('Market')
 @Controller('v1/quotes')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -53,6 +55,14 @@ export class QuotesController {
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  @ApiOperation({
+    operationId: 'quoteJob',
+    summary:
+      'What a job would get now: feasible or not, the offers and estimated cost, or the reasons nothing fits',
+    request: JobSpecSchema,
+    response: QuoteSchema,
+    errors: [400, 409, 422, 504],
+  })
   @Post()
   @HttpCode(HttpStatus.OK)
   async quote(@Caller() caller: Principal, @Body() body: unknown): Promise<z.infer<typeof QuoteSchema>> {

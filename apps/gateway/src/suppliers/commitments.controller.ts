@@ -21,6 +21,7 @@ import { gpuHoursFromSeconds, gpuSecondsFromHours } from '../domain/gpu-hours';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ServiceClient } from '../internal/service-client';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const CommitmentRequestSchema = z.strictObject({
   gpuProduct: GpuProductSchema,
@@ -67,6 +68,7 @@ function commitmentView({ gpuSeconds, gpuSecondsSold, gpuSecondsUsed, ...rest }:
  * The commitment must be one the supplier's nodes can serve: nodes of the product, and no more GPU-hours than
  * their GPUs have until the end of the period.
  */
+@ApiTag('Suppliers')
 @Controller('v1/suppliers/me/commitments')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -74,6 +76,14 @@ function commitmentView({ gpuSeconds, gpuSecondsSold, gpuSecondsUsed, ...rest }:
 export class CommitmentsController {
   constructor(@Inject(ServiceClient) private readonly services: ServiceClient) {}
 
+  @ApiOperation({
+    operationId: 'createCommitment',
+    summary:
+      'Commit GPU-hours of a GPU product until a date at an ask; clients buy them as compute credits (Idempotency-Key required)',
+    request: CommitmentRequestSchema,
+    response: CommitmentSchema,
+    errors: [400, 422, 503],
+  })
   @Post()
   @HttpCode(HttpStatus.CREATED)
   async commit(
@@ -115,6 +125,12 @@ export class CommitmentsController {
     return commitmentView(commitment);
   }
 
+  @ApiOperation({
+    operationId: 'listCommitments',
+    summary: "The supplier's capacity commitments with the GPU-hours sold and used",
+    response: CommitmentPageSchema,
+    errors: [503],
+  })
   @Get()
   async list(@Caller() caller: Principal) {
     const page = await this.services.json<{ items: CommitmentAnswer[] }>('billing', this.path(caller));

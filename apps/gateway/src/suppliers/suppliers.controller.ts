@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { IdSchema, money, OfferDeclared, uuidv7 } from '@gridex/contracts';
 import { OutboxWriter } from '@gridex/messaging';
 import { qualified } from '@gridex/persistence';
-import { ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
+import { pageQueryFields, ProblemException, SERVICE_CONFIG, validated } from '@gridex/runtime';
 import { commandOrigin } from '../commands/command-origin';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
@@ -27,6 +27,7 @@ import { DECIMAL_AMOUNT, decimalAmountSchema, decimalToMicros, toApiUnits } from
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ServiceClient } from '../internal/service-client';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 const PLATFORM_CURRENCY = 'USD';
 
@@ -136,6 +137,7 @@ export const WalletRequestSchema = z.strictObject({
     .describe('The EVM address token payouts are minted to'),
 });
 export const WalletSchema = z.object({ address: z.string(), registeredAt: z.string() });
+export const PayoutQuerySchema = z.strictObject(pageQueryFields());
 export const PayoutPageSchema = z.object({ items: z.array(PayoutSchema), nextCursor: z.string().nullable() });
 
 const IdempotencyKeySchema = z
@@ -148,6 +150,7 @@ const IdempotencyKeySchema = z
  * rewards and payouts are rewards' (its internal routes, scoped here to the caller). Amounts are decimal strings:
  * USD for money, whole tokens for tokens.
  */
+@ApiTag('Suppliers')
 @Controller('v1/suppliers/me')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -165,6 +168,12 @@ export class SuppliersController {
   }
 
   /** The supplier and its pools as inventory sees them. */
+  @ApiOperation({
+    operationId: 'getSupplier',
+    summary: 'The calling supplier and its pools (nodes, GPUs, ready nodes)',
+    response: SupplierSchema,
+    errors: [503],
+  })
   @Get()
   async me(@Caller() caller: Principal) {
     const [tenant]: Array<{ name: string }> = await this.dataSource.query(
@@ -184,6 +193,13 @@ export class SuppliersController {
   }
 
   /** Sets the price and lease terms of one pool (nodes labelled `gridex.io/pool=<pool>`); replaces its offer. */
+  @ApiOperation({
+    operationId: 'declareOffer',
+    summary: "Set a pool's price and lease terms (replaces its offer; nodes labelled gridex.io/pool)",
+    request: OfferRequestSchema,
+    response: OfferAcceptedSchema,
+    errors: [400],
+  })
   @Put('offers/:pool')
   @HttpCode(HttpStatus.ACCEPTED)
   async declareOffer(@Caller() caller: Principal, @Param('pool') poolParam: string, @Body() body: unknown) {
@@ -231,11 +247,24 @@ export class SuppliersController {
   }
 
   /** The supplier's nodes with status, verification, reliability and price (inventory's capacity book). */
+  @ApiOperation({
+    operationId: 'listSupplierNodes',
+    summary: "The supplier's nodes: readiness, GPUs, verification, reliability, price",
+    response: SupplierNodesSchema,
+    errors: [503],
+  })
   @Get('nodes')
   async listNodes(@Caller() caller: Principal) {
     return toApiUnits(await this.nodes(caller));
   }
 
+  @ApiOperation({
+    operationId: 'stake',
+    summary: 'Stake tokens on a node (a node earns emissions only with its minimum stake)',
+    request: StakeRequestSchema,
+    response: StakeViewSchema,
+    errors: [400, 404, 409, 422, 503],
+  })
   @Post('stake')
   @HttpCode(HttpStatus.OK)
   async stake(@Caller() caller: Principal, @Body() body: unknown) {
@@ -252,6 +281,13 @@ export class SuppliersController {
   }
 
   /** Starts unbonding: the tokens return after the unbonding period (`GET /v1/suppliers/me/rewards` shows when). */
+  @ApiOperation({
+    operationId: 'unstake',
+    summary: 'Unstake tokens from a node; they unbond for the unbonding period',
+    request: UnstakeRequestSchema,
+    response: StakeViewSchema.extend({ unbonding: z.object({ amount: z.string(), releaseAt: z.string() }) }),
+    errors: [400, 404, 409, 422, 503],
+  })
   @Post('unstake')
   @HttpCode(HttpStatus.OK)
   async unstake(@Caller() caller: Principal, @Body() body: unknown) {
@@ -265,6 +301,12 @@ export class SuppliersController {
   }
 
   /** Tokens by account (available, bonded, unbonding, pending payout, paid), stakes per node and unbondings. */
+  @ApiOperation({
+    operationId: 'getRewards',
+    summary: 'Tokens by account (available, bonded, unbonding, pending payout, paid), stakes and unbondings',
+    response: RewardsSchema,
+    errors: [503],
+  })
   @Get('rewards')
   async rewards(@Caller() caller: Principal) {
     const [balances, stakes] = await Promise.all([
@@ -281,6 +323,13 @@ export class SuppliersController {
    * Asks to be paid earnings (USD) and/or tokens. The Idempotency-Key is required and is also rewards' key, so
    * a retry — even one the gateway itself makes after a crash — is one payout.
    */
+  @ApiOperation({
+    operationId: 'requestPayout',
+    summary: 'Ask to be paid earnings (USD) and/or tokens; Idempotency-Key required',
+    request: PayoutRequestSchema,
+    response: PayoutSchema,
+    errors: [400, 409, 422, 503],
+  })
   @Post('payouts')
   @HttpCode(HttpStatus.CREATED)
   async payout(
@@ -311,6 +360,13 @@ export class SuppliersController {
   }
 
   /** Where the supplier's token payouts go on the chain (replaces the wallet registered before). */
+  @ApiOperation({
+    operationId: 'registerWallet',
+    summary: 'Register the EVM address token payouts are minted to',
+    request: WalletRequestSchema,
+    response: WalletSchema,
+    errors: [400, 503],
+  })
   @Put('wallet')
   async registerWallet(@Caller() caller: Principal, @Body() body: unknown) {
     const request = parseBody(WalletRequestSchema, body);
@@ -325,6 +381,12 @@ export class SuppliersController {
     return { ...wallet, supplierId: undefined };
   }
 
+  @ApiOperation({
+    operationId: 'getWallet',
+    summary: 'The wallet token payouts go to',
+    response: WalletSchema,
+    errors: [404, 503],
+  })
   @Get('wallet')
   async wallet(@Caller() caller: Principal) {
     const wallet = await this.services.json<Record<string, unknown>>(
@@ -335,14 +397,23 @@ export class SuppliersController {
   }
 
   /** The supplier's payouts, newest first, with the status of their money and token parts. */
+  @ApiOperation({
+    operationId: 'listPayouts',
+    summary: "The supplier's payouts, newest first, each with its money and token status (`limit`, `cursor`)",
+    query: PayoutQuerySchema,
+    response: PayoutPageSchema,
+    errors: [400, 503],
+  })
   @Get('payouts')
-  async payouts(
-    @Caller() caller: Principal,
-    @Query('cursor') cursor?: string,
-    @Query('limit') limit?: string,
-  ) {
+  async payouts(@Caller() caller: Principal, @Query() query: unknown) {
+    const { cursor, limit } = validated(
+      PayoutQuerySchema,
+      query,
+      'REQUEST.INVALID',
+      'the payout query is invalid',
+    );
     const page = await this.services.json('rewards', this.rewardsPath(caller, 'payouts'), {
-      query: { cursor, limit },
+      query: { cursor, limit: String(limit) },
     });
     return toApiUnits(page);
   }

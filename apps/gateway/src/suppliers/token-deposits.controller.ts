@@ -7,6 +7,7 @@ import { Roles } from '../auth/principal';
 import { decimalAmountSchema, decimalToMicros, toApiUnits } from '../domain/api-money';
 import { ServiceClient } from '../internal/service-client';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const TokenDepositRequestSchema = z.strictObject({
   amount: decimalAmountSchema('tokens', '1000'),
@@ -29,12 +30,20 @@ export const TokenDepositSchema = z.object({
  * vault watcher credits on-chain deposits by itself). Credited to the supplier's available tokens once per
  * reference, so recording the same transfer twice changes nothing.
  */
+@ApiTag('Operations')
 @Controller('v1/suppliers/:supplierId/token-deposits')
 @UseGuards(ApiKeyGuard)
 @Roles('operator')
 export class TokenDepositsController {
   constructor(@Inject(ServiceClient) private readonly services: ServiceClient) {}
 
+  @ApiOperation({
+    operationId: 'recordTokenDeposit',
+    summary: 'Record tokens a supplier transferred off the chain (credited once per reference)',
+    request: TokenDepositRequestSchema,
+    response: TokenDepositSchema,
+    errors: [400, 422, 503],
+  })
   @Post()
   @HttpCode(HttpStatus.OK)
   async record(@Param('supplierId') supplierIdParam: string, @Body() body: unknown) {

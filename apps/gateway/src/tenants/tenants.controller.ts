@@ -25,6 +25,7 @@ import { AllowPending, Caller, PLATFORM_TENANT, Principal, Public, Roles } from 
 import { GatewayConfig } from '../config/gateway.config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
+import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
 export const TenantShareSchema = z.strictObject({
   weight: z
@@ -88,6 +89,12 @@ export const SignedUpSchema = z.object({
   key: z.string().describe("The new tenant's API key (its kind's role). Shown once: only a hash is kept"),
   keyId: z.string(),
 });
+export const MeSchema = z.object({
+  tenantId: z.string(),
+  role: z.string(),
+  keyId: z.string(),
+  pending: z.boolean().optional().describe('The tenant signed itself up and waits for approval'),
+});
 export const ApiKeyCreatedSchema = z.object({
   key: z.string().describe('The API key. Shown once: only a hash is kept'),
   keyId: z.string(),
@@ -116,6 +123,7 @@ function allowedRoles(kind: TenantKind): string[] {
 }
 
 /** Operators create tenants and their API keys; any key can ask who it is. */
+@ApiTag('Tenants')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(IdempotencyInterceptor)
@@ -137,6 +145,14 @@ export class TenantsController {
    * the exchange requires approval (GATEWAY_SIGNUP=approval, the default) the tenant waits `pending` and its key
    * only answers `GET /v1/me` until an operator approves it; a supplier reaches inventory only then.
    */
+  @ApiOperation({
+    operationId: 'signUp',
+    summary:
+      'Sign up a client or supplier tenant, with a key of its kind (waits for approval where the exchange requires it)',
+    request: SignUpSchema,
+    response: SignedUpSchema,
+    errors: [400],
+  })
   @Post('signup')
   @Public()
   @HttpCode(HttpStatus.CREATED)
@@ -164,6 +180,12 @@ export class TenantsController {
   }
 
   /** Approves a tenant that signed itself up: its keys work from now on, and a supplier reaches inventory. */
+  @ApiOperation({
+    operationId: 'approveTenant',
+    summary: 'Approve a tenant that signed itself up: its keys work, and a supplier reaches inventory',
+    response: TenantSchema,
+    errors: [404],
+  })
   @Post('tenants/:tenantId/approve')
   @Roles('operator')
   @HttpCode(HttpStatus.OK)
@@ -184,6 +206,13 @@ export class TenantsController {
     });
   }
 
+  @ApiOperation({
+    operationId: 'createTenant',
+    summary: 'Create a tenant (client or supplier)',
+    request: CreateTenantSchema,
+    response: TenantSchema,
+    errors: [400, 409, 422],
+  })
   @Post('tenants')
   @Roles('operator')
   @HttpCode(HttpStatus.CREATED)
@@ -220,6 +249,13 @@ export class TenantsController {
    * Sets a tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set): a tenant of weight
    * 2 gets two GPUs for every one of a tenant of weight 1 while both have jobs waiting.
    */
+  @ApiOperation({
+    operationId: 'setTenantShare',
+    summary: "A tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set)",
+    request: TenantShareSchema,
+    response: TenantShareViewSchema,
+    errors: [400, 404, 422, 503],
+  })
   @Put('tenants/:tenantId/share')
   @Roles('operator')
   async setShare(@Param('tenantId') tenantId: string, @Body() body: unknown) {
@@ -233,6 +269,12 @@ export class TenantsController {
     });
   }
 
+  @ApiOperation({
+    operationId: 'getTenant',
+    summary: 'Read a tenant',
+    response: TenantSchema,
+    errors: [404],
+  })
   @Get('tenants/:tenantId')
   @Roles('operator')
   async get(@Param('tenantId') tenantId: string) {
@@ -243,6 +285,13 @@ export class TenantsController {
     return this.view(row);
   }
 
+  @ApiOperation({
+    operationId: 'createApiKey',
+    summary: "Create an API key for a tenant (shown once; a client tenant's keys are client or finance)",
+    request: CreateApiKeySchema,
+    response: ApiKeyCreatedSchema,
+    errors: [400, 404, 409, 422],
+  })
   @Post('tenants/:tenantId/api-keys')
   @Roles('operator')
   @HttpCode(HttpStatus.CREATED)
@@ -297,6 +346,11 @@ export class TenantsController {
   }
 
   /** The caller's own identity: tenant, role, and whether the tenant still waits for approval. */
+  @ApiOperation({
+    operationId: 'getMe',
+    summary: "The calling key's tenant and role",
+    response: MeSchema,
+  })
   @Get('me')
   @AllowPending()
   me(@Caller() caller: Principal) {
