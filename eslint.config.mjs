@@ -50,7 +50,7 @@ const BENCHMARK_ENTRIES = ['billing', 'matching', 'orchestrator', 'rewards'].map
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '.nx', '.stack', 'libs/contracts/schemas'] },
+  { ignores: ['**/dist', '**/node_modules', '.nx', '.stack', 'libs/contracts/schemas', 'libs/sdk/src/generated'] },
   {
     files: ['**/*.ts'],
     rules: {

@@ -191,10 +191,7 @@ describe('routing a job to another compute network (the aggregator role)', () =>
 
     // A's orchestrator reads what B charged once B has settled, and A's finance reconciles it, job by job.
     const line = await eventually(async () => {
-      const report = await aFinance.get<{ items: Array<Record<string, unknown>>; mismatches: number }>(
-        '/v1/finance/networks/reconciliation',
-        { networkId: 'peer-b' },
-      );
+      const report = await aFinance.networkReconciliation({ networkId: 'peer-b' });
       const mine = report.items.find((item) => item.jobId === id);
       expect(mine).toBeDefined();
       return mine as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type {
   Balance,
   CapacityCommitment,
@@ -9,17 +10,22 @@ import type {
   Invoice,
   InvoiceSummary,
   Job,
+  JobAccepted,
   JobSpec,
   JobStatus,
+  Offer,
   OfferTerms,
   Page,
+  paths,
   Problem,
+  QueryOf,
   Quote,
+  RequestOf,
+  ResponseOf,
   SupplierPayout,
   SupplierRewards,
-  TenantKind,
   TopUp,
-} from './types';
+} from './api-types';
 
 /** A problem+json answer of the API, with its stable code and the fields it names. */
 export class GridexApiError extends Error {
@@ -39,50 +45,68 @@ export class GridexApiError extends Error {
 }
 
 export interface GridexClientOptions {
-  /** The gateway, e.g. http://127.0.0.1:8080 (GRIDEX_API_URL). */
+  /** The gateway, e.g. http://127.0.0.1:8080 (GRIDEX_API_URL); a path prefix is kept. */
   baseUrl: string;
-  /** An API key (shown once when created). */
-  apiKey: string;
+  /** An API key (shown once when created); none for what anyone may call (offers, sign-up). */
+  apiKey?: string;
   /** Retries of a 429, 503 or a network error (each POST keeps its Idempotency-Key, so a retry is safe). */
   retries?: number;
-  fetch?: typeof fetch;
+  fetch?: (request: Request) => Promise<Response>;
 }
-
-type Query = Record<string, string | number | boolean | undefined>;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 
 /**
- * The Gridex API as typed methods. Every POST carries an Idempotency-Key (yours, or a fresh one), so the
- * client retries 429 (after Retry-After), 503 and network failures without doing anything twice. Lists come
- * one page at a time (`nextCursor`) or all at once through `all…` async iterators.
+ * The Gridex API as typed methods, on openapi-fetch with the types generated from the gateway's OpenAPI document
+ * (`raw` is the typed client itself, for any operation). Middleware adds the key, gives every POST an
+ * Idempotency-Key (yours, or a fresh one), and turns a problem answer into a `GridexApiError`; the transport
+ * retries 429 (after Retry-After), 503 and network failures, so nothing is done twice. Lists come one page at a
+ * time (`nextCursor`) or all at once through the `all…` async iterators.
  */
 export class GridexClient {
-  private readonly baseUrl: string;
-  private readonly retries: number;
-  private readonly fetchFn: typeof fetch;
+  readonly raw: Client<paths>;
 
-  constructor(private readonly options: GridexClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.retries = options.retries ?? 3;
-    this.fetchFn = options.fetch ?? fetch;
+  constructor(options: GridexClientOptions) {
+    this.raw = createClient<paths>({
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      fetch: retrying(options.fetch ?? ((request) => fetch(request)), options.retries ?? 3),
+    });
+    this.raw.use(authenticate(options.apiKey), idempotencyKeys);
   }
 
   // ── anyone ─────────────────────────────────────────────────────────────────────────────────────────────
-  me(): Promise<{ tenantId: string; role: string; keyId: string }> {
-    return this.get('/v1/me');
+  me(): Promise<ResponseOf<'getMe'>> {
+    return answer(this.raw.GET('/v1/me'));
+  }
+
+  /** A client or supplier tenant signs itself up, with its first key (pending while the exchange approves). */
+  signUp(tenant: RequestOf<'signUp'>, idempotencyKey?: string): Promise<ResponseOf<'signUp'>> {
+    return answer(this.raw.POST('/v1/signup', { body: tenant, ...keyed(idempotencyKey) }));
+  }
+
+  /** Sellable offers at the client's price (anyone may browse, a key or not). */
+  offers(query: QueryOf<'searchOffers'> = {}): Promise<Page<Offer>> {
+    return answer(this.raw.GET('/v1/offers', { params: { query } }));
+  }
+
+  allOffers(query: Omit<QueryOf<'searchOffers'>, 'cursor'> = {}): AsyncIterable<Offer> {
+    return paginate((cursor) => this.offers({ ...query, limit: 200, ...(cursor ? { cursor } : {}) }));
   }
 
   // ── operators ──────────────────────────────────────────────────────────────────────────────────────────
-  createTenant(tenant: {
-    /** Default: generated. For a supplier whose nodes already carry gridex.io/supplier=<id>. */
-    id?: string;
-    name: string;
-    kind: TenantKind;
-    supplierKind?: 'datacenter' | 'individual' | 'network';
-    region?: string;
-  }): Promise<{ id: string; name: string; kind: TenantKind; createdAt: string }> {
-    return this.post('/v1/tenants', tenant);
+  createTenant(
+    tenant: RequestOf<'createTenant'>,
+    idempotencyKey?: string,
+  ): Promise<ResponseOf<'createTenant'>> {
+    return answer(this.raw.POST('/v1/tenants', { body: tenant, ...keyed(idempotencyKey) }));
+  }
+
+  tenant(tenantId: string): Promise<ResponseOf<'getTenant'>> {
+    return answer(this.raw.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId } } }));
+  }
+
+  approveTenant(tenantId: string): Promise<ResponseOf<'approveTenant'>> {
+    return answer(this.raw.POST('/v1/tenants/{tenantId}/approve', { params: { path: { tenantId } } }));
   }
 
   /** Records tokens a supplier transferred to the platform off the chain (once per reference). */
@@ -90,67 +114,72 @@ export class GridexClient {
     supplierId: string,
     amount: string,
     reference: string,
-  ): Promise<{ supplierId: string; amount: string; reference: string; credited: boolean }> {
-    return this.post(`/v1/suppliers/${encodeURIComponent(supplierId)}/token-deposits`, { amount, reference });
+  ): Promise<ResponseOf<'recordTokenDeposit'>> {
+    return answer(
+      this.raw.POST('/v1/suppliers/{supplierId}/token-deposits', {
+        params: { path: { supplierId } },
+        body: { amount, reference },
+      }),
+    );
   }
 
   createApiKey(
     tenantId: string,
-    role: 'operator' | 'client' | 'supplier' | 'finance',
-  ): Promise<{ key: string; keyId: string; tenantId: string; role: string }> {
-    return this.post(`/v1/tenants/${encodeURIComponent(tenantId)}/api-keys`, { role });
+    role: RequestOf<'createApiKey'>['role'],
+  ): Promise<ResponseOf<'createApiKey'>> {
+    return answer(
+      this.raw.POST('/v1/tenants/{tenantId}/api-keys', { params: { path: { tenantId } }, body: { role } }),
+    );
   }
 
   /** Operator: a tenant's weight in the queue's fair sharing of GPUs (every tenant has 1 until set). */
-  setTenantShare(
-    tenantId: string,
-    weight: number,
-  ): Promise<{ tenantId: string; weight: number; setAt: string }> {
-    return this.request('PUT', `/v1/tenants/${encodeURIComponent(tenantId)}/share`, { body: { weight } });
+  setTenantShare(tenantId: string, weight: number): Promise<ResponseOf<'setTenantShare'>> {
+    return answer(
+      this.raw.PUT('/v1/tenants/{tenantId}/share', { params: { path: { tenantId } }, body: { weight } }),
+    );
   }
 
   fleet(): Promise<Fleet> {
-    return this.get('/v1/fleet');
+    return answer(this.raw.GET('/v1/fleet'));
   }
 
-  clusters(): Promise<{ items: Array<Record<string, unknown>> }> {
-    return this.get('/v1/clusters');
+  clusters(): Promise<ResponseOf<'listClusters'>> {
+    return answer(this.raw.GET('/v1/clusters'));
   }
 
   /** The other compute networks the exchange may route to, with their circuit breakers and offers. */
-  networks(): Promise<{
-    items: Array<{ id: string; breaker: string; lastError: string | null; offers: number }>;
-  }> {
-    return this.get('/v1/networks');
+  networks(): Promise<ResponseOf<'listNetworks'>> {
+    return answer(this.raw.GET('/v1/networks'));
   }
 
-  deadLetters(): Promise<{ items: Array<{ topic: string; messages: number }> }> {
-    return this.get('/v1/dlq');
+  deadLetters(): Promise<ResponseOf<'listDeadLetterTopics'>> {
+    return answer(this.raw.GET('/v1/dlq'));
   }
 
   // ── clients ────────────────────────────────────────────────────────────────────────────────────────────
   quote(spec: JobSpec): Promise<Quote> {
-    return this.post('/v1/quotes', spec);
+    return answer(this.raw.POST('/v1/quotes', { body: spec }));
   }
 
-  submitJob(spec: JobSpec, idempotencyKey?: string): Promise<{ id: string; status: JobStatus }> {
-    return this.post('/v1/jobs', spec, idempotencyKey);
+  submitJob(spec: JobSpec, idempotencyKey?: string): Promise<JobAccepted> {
+    return answer(this.raw.POST('/v1/jobs', { body: spec, ...keyed(idempotencyKey) }));
   }
 
   job(jobId: string): Promise<Job> {
-    return this.get(`/v1/jobs/${encodeURIComponent(jobId)}`);
+    return answer(this.raw.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } }));
   }
 
-  jobs(page: { limit?: number; cursor?: string } = {}): Promise<Page<Job>> {
-    return this.get('/v1/jobs', page);
+  jobs(query: QueryOf<'listJobs'> = {}): Promise<Page<Job>> {
+    return answer(this.raw.GET('/v1/jobs', { params: { query } }));
   }
 
   allJobs(): AsyncIterable<Job> {
-    return this.pages((cursor) => this.jobs({ cursor, limit: 200 }));
+    return paginate((cursor) => this.jobs({ limit: 200, ...(cursor ? { cursor } : {}) }));
   }
 
-  cancelJob(jobId: string): Promise<Job> {
-    return this.post(`/v1/jobs/${encodeURIComponent(jobId)}/cancel`, {});
+  /** Cancels a job: a queued one at once, a running one when its workload has stopped. */
+  cancelJob(jobId: string): Promise<ResponseOf<'cancelJob'>> {
+    return answer(this.raw.POST('/v1/jobs/{jobId}/cancel', { params: { path: { jobId } } }));
   }
 
   /** Polls a job until it reaches one of `statuses` (by default any terminal one) or the time is up. */
@@ -172,254 +201,262 @@ export class GridexClient {
     }
   }
 
-  offers(query: Query = {}): Promise<Page<Record<string, unknown>>> {
-    return this.get('/v1/offers', query);
-  }
-
   balance(): Promise<Balance> {
-    return this.get('/v1/balance');
+    return answer(this.raw.GET('/v1/balance'));
   }
 
   addCredits(amount: string, paymentMethod = 'pm_test_visa', idempotencyKey?: string): Promise<TopUp> {
-    return this.post('/v1/credits', { amount, paymentMethod }, idempotencyKey);
+    return answer(
+      this.raw.POST('/v1/credits', { body: { amount, paymentMethod }, ...keyed(idempotencyKey) }),
+    );
   }
 
-  topUp(topUpId: string): Promise<TopUp> {
-    return this.get(`/v1/credits/${encodeURIComponent(topUpId)}`);
+  topUp(topUpId: string): Promise<ResponseOf<'getTopUp'>> {
+    return answer(this.raw.GET('/v1/credits/{topUpId}', { params: { path: { topUpId } } }));
   }
 
-  usage(
-    query: { jobId?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<{ jobId: string; gpuSeconds: number; amount: string }>> {
-    return this.get('/v1/usage', query);
+  usage(query: QueryOf<'listUsage'> = {}): Promise<ResponseOf<'listUsage'>> {
+    return answer(this.raw.GET('/v1/usage', { params: { query } }));
   }
 
-  invoices(
-    query: { tenantId?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<InvoiceSummary>> {
-    return this.get('/v1/invoices', query);
+  invoices(query: QueryOf<'listInvoices'> = {}): Promise<Page<InvoiceSummary>> {
+    return answer(this.raw.GET('/v1/invoices', { params: { query } }));
+  }
+
+  allInvoices(query: Omit<QueryOf<'listInvoices'>, 'cursor'> = {}): AsyncIterable<InvoiceSummary> {
+    return paginate((cursor) => this.invoices({ ...query, ...(cursor ? { cursor } : {}) }));
   }
 
   invoice(invoiceId: string): Promise<Invoice> {
-    return this.get(`/v1/invoices/${encodeURIComponent(invoiceId)}`);
+    // JSON unless CSV is asked for (invoiceCsv).
+    return answer(
+      this.raw.GET('/v1/invoices/{invoiceId}', { params: { path: { invoiceId } } }),
+    ) as Promise<Invoice>;
   }
 
   /** The invoice as CSV (amounts in integer micro-units, for spreadsheets). */
-  async invoiceCsv(invoiceId: string): Promise<string> {
-    const response = await this.send('GET', `/v1/invoices/${encodeURIComponent(invoiceId)}`, {
-      accept: 'text/csv',
-    });
-    return response.text();
+  invoiceCsv(invoiceId: string): Promise<string> {
+    return answer(
+      this.raw.GET('/v1/invoices/{invoiceId}', {
+        params: { path: { invoiceId }, query: { format: 'csv' } },
+        parseAs: 'text',
+      }),
+    );
   }
 
   /** Committed capacity on sale as compute credits, cheapest first. */
-  computeCreditOffers(gpuProduct?: string): Promise<{
-    items: Array<{
-      commitmentId: string;
-      supplierId: string;
-      gpuProduct: string;
-      gpuHoursAvailable: string;
-      pricePerGpuHour: string;
-      availableUntil: string;
-    }>;
-  }> {
-    return this.get('/v1/compute-credits/offers', gpuProduct ? { gpuProduct } : {});
+  computeCreditOffers(gpuProduct?: string): Promise<ResponseOf<'listComputeCreditOffers'>> {
+    return answer(
+      this.raw.GET('/v1/compute-credits/offers', { params: { query: gpuProduct ? { gpuProduct } : {} } }),
+    );
   }
 
   /** Buys GPU-hours at a locked price, paid from the balance now; jobs on the backing supplier draw on them. */
-  buyComputeCredits(
-    request: { gpuProduct: string; gpuHours: string; commitmentId?: string; maxPricePerGpuHour?: string },
-    idempotencyKey?: string,
-  ): Promise<ComputeCredit> {
-    return this.post('/v1/compute-credits', request, idempotencyKey);
+  buyComputeCredits(request: RequestOf<'buyComputeCredit'>, idempotencyKey?: string): Promise<ComputeCredit> {
+    return answer(this.raw.POST('/v1/compute-credits', { body: request, ...keyed(idempotencyKey) }));
   }
 
-  computeCredits(): Promise<{ items: ComputeCredit[] }> {
-    return this.get('/v1/compute-credits');
+  computeCredits(): Promise<ResponseOf<'listComputeCredits'>> {
+    return answer(this.raw.GET('/v1/compute-credits'));
   }
 
   computeCredit(creditId: string): Promise<ComputeCredit> {
-    return this.get(`/v1/compute-credits/${encodeURIComponent(creditId)}`);
+    return answer(this.raw.GET('/v1/compute-credits/{creditId}', { params: { path: { creditId } } }));
   }
 
   transferComputeCredits(
     creditId: string,
-    request: { toTenantId: string; gpuHours: string },
+    request: RequestOf<'transferComputeCredit'>,
     idempotencyKey?: string,
   ): Promise<ComputeCreditTransfer> {
-    return this.post(
-      `/v1/compute-credits/${encodeURIComponent(creditId)}/transfers`,
-      request,
-      idempotencyKey,
+    return answer(
+      this.raw.POST('/v1/compute-credits/{creditId}/transfers', {
+        params: { path: { creditId } },
+        body: request,
+        ...keyed(idempotencyKey),
+      }),
     );
   }
 
   /** Takes GPU-hours of a credit out to a wallet as ERC-1155 tokens (where the exchange runs its chain). */
   withdrawComputeCredits(
     creditId: string,
-    request: { gpuHours: string; address: string },
+    request: RequestOf<'withdrawComputeCredit'>,
     idempotencyKey?: string,
   ): Promise<ComputeCreditWithdrawal> {
-    return this.post(
-      `/v1/compute-credits/${encodeURIComponent(creditId)}/withdrawals`,
-      request,
-      idempotencyKey,
+    return answer(
+      this.raw.POST('/v1/compute-credits/{creditId}/withdrawals', {
+        params: { path: { creditId } },
+        body: request,
+        ...keyed(idempotencyKey),
+      }),
     );
   }
 
-  computeCreditWithdrawals(creditId: string): Promise<{ items: ComputeCreditWithdrawal[] }> {
-    return this.get(`/v1/compute-credits/${encodeURIComponent(creditId)}/withdrawals`);
+  computeCreditWithdrawals(creditId: string): Promise<ResponseOf<'listComputeCreditWithdrawals'>> {
+    return answer(
+      this.raw.GET('/v1/compute-credits/{creditId}/withdrawals', { params: { path: { creditId } } }),
+    );
   }
 
   // ── suppliers ──────────────────────────────────────────────────────────────────────────────────────────
-  supplier(): Promise<{ supplierId: string; name: string; pools: Array<Record<string, unknown>> }> {
-    return this.get('/v1/suppliers/me');
+  supplier(): Promise<ResponseOf<'getSupplier'>> {
+    return answer(this.raw.GET('/v1/suppliers/me'));
   }
 
-  declareOffer(pool: string, offer: OfferTerms): Promise<{ offerId: string; pool: string; status: string }> {
-    return this.request('PUT', `/v1/suppliers/me/offers/${encodeURIComponent(pool)}`, { body: offer });
+  declareOffer(pool: string, offer: OfferTerms): Promise<ResponseOf<'declareOffer'>> {
+    return answer(
+      this.raw.PUT('/v1/suppliers/me/offers/{pool}', { params: { path: { pool } }, body: offer }),
+    );
   }
 
-  supplierNodes(): Promise<Page<Record<string, unknown>>> {
-    return this.get('/v1/suppliers/me/nodes');
+  supplierNodes(): Promise<ResponseOf<'listSupplierNodes'>> {
+    return answer(this.raw.GET('/v1/suppliers/me/nodes'));
   }
 
-  earnings(): Promise<{ total: string; jobs: number; gpuSeconds: number }> {
-    return this.get('/v1/suppliers/me/earnings');
+  earnings(): Promise<ResponseOf<'getSupplierEarnings'>> {
+    return answer(this.raw.GET('/v1/suppliers/me/earnings'));
   }
 
-  stake(nodeId: string, amount: string, autoCompound?: boolean): Promise<Record<string, unknown>> {
-    return this.post('/v1/suppliers/me/stake', {
-      nodeId,
-      amount,
-      ...(autoCompound === undefined ? {} : { autoCompound }),
-    });
+  stake(nodeId: string, amount: string, autoCompound?: boolean): Promise<ResponseOf<'stake'>> {
+    return answer(
+      this.raw.POST('/v1/suppliers/me/stake', {
+        body: { nodeId, amount, ...(autoCompound === undefined ? {} : { autoCompound }) },
+      }),
+    );
   }
 
-  unstake(nodeId: string, amount: string): Promise<Record<string, unknown>> {
-    return this.post('/v1/suppliers/me/unstake', { nodeId, amount });
+  unstake(nodeId: string, amount: string): Promise<ResponseOf<'unstake'>> {
+    return answer(this.raw.POST('/v1/suppliers/me/unstake', { body: { nodeId, amount } }));
   }
 
   rewards(): Promise<SupplierRewards> {
-    return this.get('/v1/suppliers/me/rewards');
+    return answer(this.raw.GET('/v1/suppliers/me/rewards'));
   }
 
-  payout(request: { amount?: string; tokens?: string }, idempotencyKey?: string): Promise<SupplierPayout> {
-    return this.post('/v1/suppliers/me/payouts', request, idempotencyKey);
+  payout(request: RequestOf<'requestPayout'>, idempotencyKey?: string): Promise<SupplierPayout> {
+    return answer(this.raw.POST('/v1/suppliers/me/payouts', { body: request, ...keyed(idempotencyKey) }));
   }
 
-  registerWallet(address: string): Promise<{ address: string; registeredAt: string }> {
-    return this.request('PUT', '/v1/suppliers/me/wallet', { body: { address } });
+  registerWallet(address: string): Promise<ResponseOf<'registerWallet'>> {
+    return answer(this.raw.PUT('/v1/suppliers/me/wallet', { body: { address } }));
   }
 
-  payouts(query: { limit?: number; cursor?: string } = {}): Promise<Page<SupplierPayout>> {
-    return this.get('/v1/suppliers/me/payouts', query);
+  payouts(query: QueryOf<'listPayouts'> = {}): Promise<Page<SupplierPayout>> {
+    return answer(this.raw.GET('/v1/suppliers/me/payouts', { params: { query } }));
   }
 
   /** Commits GPU-hours of a GPU product until a date at an ask, for clients to buy as compute credits. */
   commitCapacity(
-    request: { gpuProduct: string; gpuHours: string; askPerGpuHour: string; availableUntil: string },
+    request: RequestOf<'createCommitment'>,
     idempotencyKey?: string,
   ): Promise<CapacityCommitment> {
-    return this.post('/v1/suppliers/me/commitments', request, idempotencyKey);
+    return answer(this.raw.POST('/v1/suppliers/me/commitments', { body: request, ...keyed(idempotencyKey) }));
   }
 
-  commitments(): Promise<{ items: CapacityCommitment[] }> {
-    return this.get('/v1/suppliers/me/commitments');
+  commitments(): Promise<ResponseOf<'listCommitments'>> {
+    return answer(this.raw.GET('/v1/suppliers/me/commitments'));
   }
 
   // ── finance ────────────────────────────────────────────────────────────────────────────────────────────
-  ledger(
-    query: { from?: string; to?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<Record<string, unknown>>> {
-    return this.get('/v1/finance/ledger', query);
+  ledger(query: Omit<QueryOf<'getLedger'>, 'format'> = {}): Promise<ResponseOf<'getLedger'>> {
+    return answer(this.raw.GET('/v1/finance/ledger', { params: { query } })) as Promise<
+      ResponseOf<'getLedger'>
+    >;
   }
 
-  trialBalance(): Promise<{
-    accounts: Array<{ account: string; balance: string }>;
-    total: string;
-    balanced: boolean;
-  }> {
-    return this.get('/v1/finance/trial-balance');
+  /** Per job another network ran: what it charged against what Gridex metered and owes it. */
+  networkReconciliation(
+    query: QueryOf<'getNetworkReconciliation'> = {},
+  ): Promise<ResponseOf<'getNetworkReconciliation'>> {
+    return answer(this.raw.GET('/v1/finance/networks/reconciliation', { params: { query } }));
   }
 
-  // ── plumbing ───────────────────────────────────────────────────────────────────────────────────────────
-  get<T>(path: string, query: Query = {}): Promise<T> {
-    return this.request('GET', path, { query });
+  trialBalance(): Promise<ResponseOf<'getTrialBalance'>> {
+    return answer(this.raw.GET('/v1/finance/trial-balance'));
   }
+}
 
-  post<T>(path: string, body: unknown, idempotencyKey?: string): Promise<T> {
-    return this.request('POST', path, { body, idempotencyKey: idempotencyKey ?? randomUUID() });
-  }
+/** Every page of a list, one item at a time. */
+export async function* paginate<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
 
-  private async request<T>(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    options: { query?: Query; body?: unknown; idempotencyKey?: string },
-  ): Promise<T> {
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) query.set(name, String(value));
+/** openapi-fetch's answer as its data, or its problem thrown as a GridexApiError. */
+async function answer<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<Exclude<T, undefined>> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as Exclude<T, undefined>;
+  throw new GridexApiError(problemOf(error, response));
+}
+
+function problemOf(error: unknown, response: Response): Problem {
+  if (typeof error === 'object' && error !== null && 'code' in error && 'status' in error)
+    return error as Problem;
+  return {
+    type: 'about:blank',
+    title: response.statusText,
+    status: response.status,
+    code: 'HTTP.ERROR',
+    detail: typeof error === 'string' ? error.slice(0, 500) : response.statusText,
+  };
+}
+
+const keyed = (idempotencyKey?: string) =>
+  idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {};
+
+function authenticate(apiKey: string | undefined): Middleware {
+  return {
+    onRequest({ request }) {
+      if (apiKey) request.headers.set('authorization', `Bearer ${apiKey}`);
+      return request;
+    },
+  };
+}
+
+/** Every POST carries an Idempotency-Key (a fresh one unless the caller gave one), so its retries are safe. */
+const idempotencyKeys: Middleware = {
+  onRequest({ request }) {
+    if (request.method === 'POST' && !request.headers.has('idempotency-key')) {
+      request.headers.set('idempotency-key', randomUUID());
     }
-    // The path stays relative to baseUrl, so a gateway behind a path prefix (https://host/gridex) works too.
-    const response = await this.send(
-      method,
-      query.size > 0 ? `${path}?${query}` : path,
-      {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
-      },
-      options.body === undefined ? undefined : JSON.stringify(options.body),
-    );
-    return (await response.json()) as T;
-  }
+    return request;
+  },
+};
 
-  /** One call with retries; a problem answer becomes a GridexApiError. */
-  private async send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string) {
+/**
+ * A transport that retries 429 (after its Retry-After), 503 and network failures, sending the same request
+ * (headers included, so a POST keeps its Idempotency-Key) each time.
+ */
+export function retrying(
+  fetchFn: (request: Request) => Promise<Response>,
+  retries: number,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
       try {
-        response = await this.fetchFn(`${this.baseUrl}${pathAndQuery}`, {
-          method,
-          headers: { authorization: `Bearer ${this.options.apiKey}`, ...headers },
-          body,
-        });
+        response = await fetchFn(request.clone());
       } catch (error) {
-        if (attempt >= this.retries) throw error;
+        if (attempt >= retries) throw error;
         await sleep(backoffMs(attempt));
         continue;
       }
-      if (response.ok) return response;
-      if ((response.status === 429 || response.status === 503) && attempt < this.retries) {
+      if ((response.status === 429 || response.status === 503) && attempt < retries) {
         const retryAfter = Number(response.headers.get('retry-after'));
+        await response.body?.cancel();
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffMs(attempt));
         continue;
       }
-      const text = await response.text();
-      let problem: Problem;
-      try {
-        problem = JSON.parse(text) as Problem;
-      } catch {
-        problem = {
-          type: 'about:blank',
-          title: response.statusText,
-          status: response.status,
-          code: 'HTTP.ERROR',
-          detail: text.slice(0, 500),
-        };
-      }
-      throw new GridexApiError(problem);
+      return response;
     }
-  }
-
-  private async *pages<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<T> {
-    let cursor: string | undefined;
-    do {
-      const page = await fetchPage(cursor);
-      yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
+  };
 }
 
 function backoffMs(attempt: number): number {

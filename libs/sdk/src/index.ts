@@ -1,2 +1,2 @@
 export * from './gridex-client';
-export * from './types';
+export * from './api-types';

@@ -56,7 +56,7 @@ const ScoredOfferSchema = z.object({
     .describe('Weighted terms of the score (floats that order offers, never money)'),
 });
 
-export const JobAcceptedSchema = z.object({ id: z.string(), status: z.string() });
+export const JobAcceptedSchema = z.object({ id: z.string(), status: z.enum(JOB_STATUSES) });
 
 export const JobViewSchema = z.object({
   id: z.string(),

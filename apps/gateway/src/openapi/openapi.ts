@@ -80,7 +80,8 @@ export function routeOperations(controllers: ReadonlyArray<Type<unknown>>): Rout
         status: read<number>(HTTP_CODE_METADATA) ?? (method === 'post' ? 201 : 200),
         roles: read<string[]>(ROLES_KEY) ?? [],
         public: read<boolean>(PUBLIC_KEY) === true,
-        idempotent: interceptors.includes(IdempotencyInterceptor),
+        // The interceptor acts on POSTs only (a PUT is idempotent by itself).
+        idempotent: method === 'post' && interceptors.includes(IdempotencyInterceptor),
         tag: read<string>(API_TAG) ?? 'Other',
         handler: `${controller.name}.${name}`,
         spec: Reflect.getMetadata(API_OPERATION, handler) as ApiOperationSpec | undefined,

@@ -95,7 +95,7 @@ export class GridexPeerAdapter implements NetworkAdapter {
       baseUrl: this.baseUrl,
       apiKey: this.apiKey,
       retries: 0,
-      fetch: (input, init) => fetch(input, { ...init, signal }),
+      fetch: (request) => fetch(request, { signal }),
     });
   }
 }
