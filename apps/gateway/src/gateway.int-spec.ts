@@ -423,6 +423,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/jobs',
         '/v1/jobs/{jobId}',
         '/v1/jobs/{jobId}/cancel',
+        '/v1/jobs/{jobId}/events',
         '/v1/me',
         '/v1/tenants',
         '/v1/tenants/{tenantId}',
@@ -926,6 +927,46 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     const invalid = await post('/v1/jobs', key, { ...spec, gpusPerNode: 0, maxPricePerGpuHour: 2.5 });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors?.map((e) => e.field).sort()).toEqual(['gpusPerNode', 'maxPricePerGpuHour']);
+  });
+
+  it("streams a job's lifecycle as server-sent events, resumes after Last-Event-ID, and hides it from other tenants", async () => {
+    const { key } = await tenantWithKey('client');
+    const client = new GridexClient({ baseUrl: gateway.url, apiKey: key });
+    const { id } = await client.submitJob(spec as never);
+    const received: Array<{ type: string; event?: string; index?: number; status?: string }> = [];
+    const streamed = (async () => {
+      for await (const item of client.jobEvents(id)) {
+        received.push(
+          item.type === 'timeline' ? { type: item.type, ...item.event } : { type: 'end', ...item.end },
+        );
+      }
+    })();
+    // The stream is open with what happened so far; a change made now reaches it through the notification.
+    await eventually(async () => expect(received.map((r) => r.event)).toContain('submitted'));
+    expect((await post(`/v1/jobs/${id}/cancel`, key, {})).status).toBe(202);
+    await streamed;
+    const job = (await call(`/v1/jobs/${id}`, key)).body as { timeline: Array<{ event: string }> };
+    // Every timeline entry once, in order, numbered; then the end with the final status.
+    expect(received.filter((r) => r.type === 'timeline').map((r) => [r.index, r.event])).toEqual(
+      job.timeline.map((entry, index) => [index, entry.event]),
+    );
+    expect(received.at(-1)).toMatchObject({ type: 'end', status: 'cancelled' });
+
+    // A reconnect with Last-Event-ID gets only what came after it.
+    const resumed = await fetch(`${gateway.url}/v1/jobs/${id}/events`, {
+      headers: { authorization: `Bearer ${key}`, 'last-event-id': '0' },
+    });
+    expect(resumed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await resumed.text();
+    expect(text).not.toMatch(/^id: 0$/m);
+    expect(text).toMatch(/^id: 1$/m);
+    expect(text).toMatch(/^event: end$/m);
+
+    const other = await tenantWithKey('client');
+    const hidden = await fetch(`${gateway.url}/v1/jobs/${id}/events`, {
+      headers: { authorization: `Bearer ${other.key}` },
+    });
+    expect([hidden.status, ((await hidden.json()) as { code: string }).code]).toEqual([404, 'JOB.NOT_FOUND']);
   });
 
   it('tops up through billing: credited (balance follows the finance events) or declined with the reason', async () => {

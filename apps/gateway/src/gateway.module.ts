@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { GridexServiceModule } from '@gridex/runtime';
+import { JobEventsController } from './jobs/job-events.controller';
+import { JobNotifications } from './jobs/job-notifications';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { gatewayConfigSchema } from './config/gateway.config';
 import {
@@ -57,6 +59,7 @@ import { CommitmentsController } from './suppliers/commitments.controller';
   controllers: [
     TenantsController,
     JobsController,
+    JobEventsController,
     QuotesController,
     OffersController,
     CreditsController,
@@ -76,6 +79,7 @@ import { CommitmentsController } from './suppliers/commitments.controller';
     IdempotencyInterceptor,
     IdempotencyExpiry,
     JobStore,
+    JobNotifications,
     JobMatchedStatusHandler,
     JobUnmatchedStatusHandler,
     JobExpiredStatusHandler,

@@ -317,11 +317,26 @@ describe('the exchange, end to end through the public API', () => {
     });
   });
 
-  it('fails a job over to another node when its node is lost, within its retry budget', async () => {
+  it('fails a job over to another node when its node is lost, and streams every state of it in order', async () => {
     const acme = await client('Acme Training', '300.00');
     const { id } = await acme.submitJob(
-      job({ name: 'resilient', gpuProducts: [H100], gpusPerNode: 8, retryBudget: 1 }),
+      job({
+        name: 'resilient',
+        gpuProducts: [H100],
+        gpusPerNode: 8,
+        retryBudget: 1,
+        annotations: runFor('20s'),
+      }),
     );
+    // Server-sent events from the start; the stream ends by itself when nothing more will happen.
+    const streamed = (async () => {
+      const events: Array<{ event: string; detail?: string; index: number }> = [];
+      for await (const item of acme.jobEvents(id)) {
+        if (item.type === 'end') return { events, end: item.end };
+        events.push(item.event);
+      }
+      throw new Error('the stream closed without an end');
+    })();
     const first = await until(acme, id, 'running');
     const lost = first.allocation?.nodes[0].node as string;
     await core.deleteNode({ name: lost });
@@ -336,8 +351,17 @@ describe('the exchange, end to end through the public API', () => {
     expect(replaced.timeline).toContainEqual(
       expect.objectContaining({ detail: expect.stringMatching(/node/i) }),
     );
-    await acme.cancelJob(id);
-    await until(acme, id, 'cancelled');
+    const done = await until(acme, id, 'succeeded');
+    const { events, end } = await streamed;
+    // running → failed (node lost) → matched → running → succeeded, every entry once, in the timeline's order.
+    expect(events.map((e) => [e.index, e.event])).toEqual(done.timeline.map((t, index) => [index, t.event]));
+    const names = events.map((e) => e.event);
+    expect(names.filter((n) => n === 'matched')).toHaveLength(2);
+    expect(names.filter((n) => n === 'running')).toHaveLength(2);
+    const lostAt = events.findIndex((e) => /failed/.test(e.event) && /node/i.test(e.detail ?? ''));
+    expect(lostAt).toBeGreaterThan(names.indexOf('running'));
+    expect(names.at(-1)).toBe('succeeded');
+    expect(end).toMatchObject({ status: 'succeeded' });
   }, 240_000);
 
   it("stops a tenant's work when its credit runs out, and charges what ran", async () => {

@@ -9,7 +9,12 @@ export type { operations, paths };
 
 export type OperationId = keyof operations;
 
-type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+type JsonOf<T> = T extends { content: { 'application/json': infer Body } }
+  ? Body
+  : // A stream of server-sent events: the JSON of each event's data.
+    T extends { content: { 'text/event-stream': infer Event } }
+    ? Event
+    : never;
 type SuccessOf<R> = R[Extract<keyof R, 200 | 201 | 202>];
 
 /** The JSON body an operation answers with on success. */

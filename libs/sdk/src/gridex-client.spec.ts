@@ -1,4 +1,4 @@
-import { GridexApiError, GridexClient, paginate, retrying } from './gridex-client';
+import { GridexApiError, GridexClient, paginate, retrying, serverSentEvents } from './gridex-client';
 
 /** A fake gateway: answers in turn, and records what it was sent. */
 function gateway(...answers: Array<Response | Error>) {
@@ -96,5 +96,32 @@ describe('the SDK transport and middleware', () => {
     const seen: number[] = [];
     for await (const item of paginate(async (cursor) => pages[cursor ?? 'first'])) seen.push(item);
     expect(seen).toEqual([1, 2, 3]);
+  });
+});
+
+describe('server-sent events', () => {
+  const stream = (...chunks: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+
+  it('reads events split anywhere across chunks, skipping comments', async () => {
+    const events = [];
+    for await (const event of serverSentEvents(
+      stream(
+        'id: 0\nevent: time',
+        'line\ndata: {"a":1}\n\n: keep-alive\n\n',
+        'event: end\r\ndata: x\r\ndata: y\r\n\r\n',
+      ),
+    )) {
+      events.push(event);
+    }
+    expect(events).toEqual([
+      { id: '0', event: 'timeline', data: '{"a":1}' },
+      { event: 'end', data: 'x\ny' },
+    ]);
   });
 });

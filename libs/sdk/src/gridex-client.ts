@@ -182,6 +182,38 @@ export class GridexClient {
     return answer(this.raw.POST('/v1/jobs/{jobId}/cancel', { params: { path: { jobId } } }));
   }
 
+  /**
+   * A job's lifecycle as it happens (server-sent events): each timeline entry, then `end` with the final status.
+   * A dropped connection is resumed where it left off (Last-Event-ID). Stop early with `signal`.
+   */
+  async *jobEvents(jobId: string, options: { signal?: AbortSignal } = {}): AsyncIterable<JobStreamEvent> {
+    let lastId: string | undefined;
+    for (let attempt = 0; ; attempt += 1) {
+      const { data, error, response } = await this.raw.GET('/v1/jobs/{jobId}/events', {
+        params: { path: { jobId } },
+        parseAs: 'stream',
+        headers: lastId === undefined ? {} : { 'last-event-id': lastId },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (!response.ok || !data) throw new GridexApiError(problemOf(error, response));
+      try {
+        for await (const event of serverSentEvents(data)) {
+          if (event.id !== undefined) lastId = event.id;
+          if (event.event === 'timeline')
+            yield { type: 'timeline', event: JSON.parse(event.data) as JobEvent };
+          if (event.event === 'end') {
+            yield { type: 'end', end: JSON.parse(event.data) as JobStreamEnd };
+            return;
+          }
+        }
+      } catch (streamError) {
+        if (options.signal?.aborted || attempt >= 3) throw streamError;
+      }
+      if (options.signal?.aborted) return;
+      await sleep(backoffMs(attempt));
+    }
+  }
+
   /** Polls a job until it reaches one of `statuses` (by default any terminal one) or the time is up. */
   async waitForJob(
     jobId: string,
@@ -374,6 +406,42 @@ export class GridexClient {
 
   trialBalance(): Promise<ResponseOf<'getTrialBalance'>> {
     return answer(this.raw.GET('/v1/finance/trial-balance'));
+  }
+}
+
+export type JobEvent = ResponseOf<'streamJobEvents'>;
+export interface JobStreamEnd {
+  status: JobStatus;
+  reason: string | null;
+}
+export type JobStreamEvent = { type: 'timeline'; event: JobEvent } | { type: 'end'; end: JobStreamEnd };
+
+/** The events of a `text/event-stream` body: each one's id, name and data (comments skipped). */
+export async function* serverSentEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncIterable<{ id?: string; event: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      let id: string | undefined;
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'id') id = value;
+        else if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (data.length > 0) yield { ...(id === undefined ? {} : { id }), event, data: data.join('\n') };
+    }
   }
 }
 

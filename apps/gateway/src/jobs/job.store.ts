@@ -11,6 +11,7 @@ import {
   PlacementExplanation,
   TimelineEntry,
 } from '../domain/job-status';
+import { jobChannel } from './job-notifications';
 
 export interface JobRow {
   job_id: string;
@@ -31,12 +32,14 @@ export interface JobRow {
 @Injectable()
 export class JobStore {
   private readonly table: string;
+  private readonly channel: string;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) config: GatewayConfig,
   ) {
     this.table = qualified(config.DATABASE_SCHEMA, 'jobs');
+    this.channel = jobChannel(config.DATABASE_SCHEMA);
   }
 
   async insertSubmitted(
@@ -130,5 +133,7 @@ export class JobStore {
       `UPDATE ${this.table} SET ${set.join(', ')}, updated_at = now() WHERE job_id = $1`,
       params,
     );
+    // Delivered on commit to every gateway's live streams of this job (JobNotifications).
+    await tx.query('SELECT pg_notify($1, $2)', [this.channel, jobId]);
   }
 }

@@ -435,6 +435,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{jobId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's lifecycle as server-sent events: each timeline entry, then `end` when it is over
+         * @description Events `timeline` (id: the entry index; resume with Last-Event-ID) and `end` (the final status). The stream stays open after a node-lost failure while the job may be failed over (60 s).
+         *
+         *     Roles: client.
+         */
+        get: operations["streamJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -3779,6 +3801,101 @@ export interface operations {
             };
             /** @description Well-formed but refused */
             422: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after": string;
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (with a correlation id to report) */
+            500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        at: string;
+                        detail?: string;
+                        /** @description submitted, matched, unmatched, running, succeeded, failed, cancelled, … */
+                        event: string;
+                        /** @description The entry's place in the job's timeline (also the event's id) */
+                        index: number;
+                        /**
+                         * @description The job's status when this was sent
+                         * @enum {string}
+                         */
+                        status: "queued" | "matched" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+                    };
+                };
+            };
+            /** @description No key, or a key that is not valid */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role, or the tenant is not approved yet */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not the caller’s) */
+            404: {
                 headers: {
                     /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
                     "x-correlation-id": string;
