@@ -424,6 +424,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/jobs/{jobId}',
         '/v1/jobs/{jobId}/cancel',
         '/v1/jobs/{jobId}/events',
+        '/v1/jobs/{jobId}/logs',
         '/v1/me',
         '/v1/tenants',
         '/v1/tenants/{tenantId}',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { GridexServiceModule } from '@gridex/runtime';
 import { JobEventsController } from './jobs/job-events.controller';
+import { JobLogsController } from './jobs/job-logs.controller';
 import { JobNotifications } from './jobs/job-notifications';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { gatewayConfigSchema } from './config/gateway.config';
@@ -60,6 +61,7 @@ import { CommitmentsController } from './suppliers/commitments.controller';
     TenantsController,
     JobsController,
     JobEventsController,
+    JobLogsController,
     QuotesController,
     OffersController,
     CreditsController,

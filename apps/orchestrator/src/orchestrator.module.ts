@@ -28,6 +28,9 @@ import { WorkloadWatcherService } from './workloads/workload-watcher.service';
 import { TenantNamespaces } from './workloads/tenant-namespaces.service';
 import { WorkloadLifecycle } from './workloads/workload-lifecycle.service';
 import { WorkloadStore } from './workloads/workload.store';
+import { WorkloadLogKeeper } from './workloads/cluster-api.port';
+import { WorkloadLogsController } from './workloads/workload-logs.controller';
+import { WorkloadLogs } from './workloads/workload-logs.service';
 
 /**
  * Orchestrator: runs matched work on Kubernetes GPU node pools, reports the cluster's nodes, and holds the
@@ -41,8 +44,10 @@ import { WorkloadStore } from './workloads/workload.store';
       migrations: orchestratorMigrations,
     }),
   ],
-  controllers: [NetworksController],
+  controllers: [NetworksController, WorkloadLogsController],
   providers: [
+    WorkloadLogs,
+    { provide: WorkloadLogKeeper, useExisting: WorkloadLogs },
     networkRegistryProvider,
     NetworkOffersService,
     NetworkPlacements,

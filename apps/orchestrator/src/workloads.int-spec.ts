@@ -115,6 +115,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
     KAFKA_CONSUMER_GROUP: group,
     STOP_GRACE_SECONDS: '0',
     NODE_LOST_AFTER_NOT_READY_SECONDS: '3',
+    LOG_POLL_SECONDS: '1',
     LOG_LEVEL: 'warn',
   };
 
@@ -229,6 +230,48 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       });
       expect(jobs.items).toHaveLength(0);
     });
+  });
+
+  it("keeps a job's container logs, read through the API server while it runs and once more before its pod goes", async () => {
+    const job = allocation(`job-${uuidv7()}`, [1], { annotations: runsFor(4) });
+    await publishPaid(job);
+    type Logs = { items: Array<{ seq: string; at: string; node: string; line: string }>; running: boolean };
+    const logs = async (query = '') =>
+      (await (
+        await fetch(`${orchestrator.url}/v1/jobs/${job.jobId}/logs?tenantId=${job.tenantId}${query}`)
+      ).json()) as Logs;
+    // While it runs: what its container printed so far (the simulated fleet prints a line a second).
+    const running = await eventually(async () => {
+      const page = await logs();
+      expect(page.running).toBe(true);
+      expect(page.items.length).toBeGreaterThan(0);
+      return page;
+    });
+    expect(running.items[0]).toMatchObject({
+      node: nodeName(1),
+      line: expect.stringMatching(/^epoch \d+ step \d+ loss/),
+    });
+    await finishOf(job.reservationId);
+    // After it ended and its pod was deleted, the lines are still there: more of them, each once, in order.
+    await eventually(async () => expect(await podsOf(job.reservationId)).toHaveLength(0));
+    const done = await logs();
+    expect(done.running).toBe(false);
+    expect(done.items.length).toBeGreaterThanOrEqual(running.items.length);
+    const stamps = done.items.map((item) => item.at);
+    expect(new Set(stamps).size).toBe(stamps.length);
+    expect([...stamps].sort()).toEqual(stamps);
+    expect((await logs('&tail=2')).items).toEqual(done.items.slice(-2));
+    expect((await logs(`&after=${done.items[0].seq}`)).items).toEqual(done.items.slice(1));
+    expect((await logs('&node=elsewhere')).items).toEqual([]);
+    // Another tenant's id finds nothing.
+    const foreign = await fetch(`${orchestrator.url}/v1/jobs/${job.jobId}/logs?tenantId=someone-else`);
+    expect(((await foreign.json()) as Logs).items).toEqual([]);
+    // Past the retention (lines kept 168 h by default), the next pass deletes them.
+    await queryStack(
+      `UPDATE "${orchestrator.schema}".workload_log_lines SET stored_at = now() - interval '169 hours' WHERE job_id = $1`,
+      [job.jobId],
+    );
+    await eventually(async () => expect((await logs()).items).toEqual([]));
   });
 
   it('reports a job whose pod was already running when its allocation committed', async () => {

@@ -44,7 +44,7 @@ describe('the exchange, end to end through the public API', () => {
         REWARDS_MIN_UPTIME_BPS: '3000',
       },
       matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
-      orchestrator: { STOP_GRACE_SECONDS: '1' },
+      orchestrator: { STOP_GRACE_SECONDS: '1', LOG_POLL_SECONDS: '1' },
     },
   });
   const core = exchange.core;
@@ -316,6 +316,32 @@ describe('the exchange, end to end through the public API', () => {
       expect(Number(balance.available)).toBeGreaterThan(90);
     });
   });
+
+  it("streams a job's container logs while it runs, stops at its end, and keeps them after its pod is gone", async () => {
+    const acme = await client('Acme Logs', '100.00');
+    const { id } = await acme.submitJob(
+      job({ name: 'talkative', gpuProducts: [RTX4090], annotations: runFor('6s') }),
+    );
+    await until(acme, id, 'running');
+    // Followed through the gateway: lines arrive while the job runs, and the stream ends when the job does.
+    const followed: string[] = [];
+    for await (const line of acme.followJobLogs(id)) followed.push(line);
+    expect((await acme.job(id)).status).toBe('succeeded');
+    expect(followed.length).toBeGreaterThanOrEqual(3);
+    for (const line of followed) expect(line).toMatch(/^epoch \d+ step \d+ loss \d/);
+    // The pod is deleted once the job is reported; its lines stay for the retention.
+    await eventually(async () => {
+      const pods = await core.listPodForAllNamespaces({ labelSelector: `gridex.io/job-id=${id}` });
+      expect(pods.items).toHaveLength(0);
+    });
+    const kept = (await acme.jobLogs(id)).trimEnd().split('\n');
+    expect(kept).toEqual(followed);
+    expect((await acme.jobLogs(id, { tail: 2 })).trimEnd().split('\n')).toEqual(followed.slice(-2));
+    expect(await acme.jobLogs(id, { timestamps: 'true', tail: 1 })).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z epoch /);
+    // Another tenant cannot read them.
+    const other = await client('Nosy Corp');
+    await expect(other.jobLogs(id)).rejects.toMatchObject({ status: 404, code: 'JOB.NOT_FOUND' });
+  }, 120_000);
 
   it('fails a job over to another node when its node is lost, and streams every state of it in order', async () => {
     const acme = await client('Acme Training', '300.00');

@@ -214,6 +214,36 @@ export class GridexClient {
     }
   }
 
+  /** A job's container logs as text (`tail`, `since`, `node`, `timestamps`), as kept so far. */
+  jobLogs(jobId: string, query: Omit<QueryOf<'getJobLogs'>, 'follow'> = {}): Promise<string> {
+    return answer(
+      this.raw.GET('/v1/jobs/{jobId}/logs', { params: { path: { jobId }, query }, parseAs: 'text' }),
+    ) as Promise<string>;
+  }
+
+  /** A job's container log lines as they come, until the job has ended (or `signal` aborts). */
+  async *followJobLogs(
+    jobId: string,
+    query: Omit<QueryOf<'getJobLogs'>, 'follow'> = {},
+    options: { signal?: AbortSignal } = {},
+  ): AsyncIterable<string> {
+    const { data, error, response } = await this.raw.GET('/v1/jobs/{jobId}/logs', {
+      params: { path: { jobId }, query: { ...query, follow: 'true' } },
+      parseAs: 'stream',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!response.ok || !data) throw new GridexApiError(problemOf(error, response));
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of data as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      yield* lines;
+    }
+    if (buffer) yield buffer;
+  }
+
   /** Polls a job until it reaches one of `statuses` (by default any terminal one) or the time is up. */
   async waitForJob(
     jobId: string,

@@ -24,6 +24,7 @@ export class KubernetesComponent implements StackComponent {
     controllerManager: this.managed('kube-controller-manager'),
     scheduler: this.managed('kube-scheduler'),
     kwok: this.managed('kwok'),
+    workloadLog: this.managed('workload-log-writer'),
   };
 
   server(): string {
@@ -53,8 +54,8 @@ export class KubernetesComponent implements StackComponent {
   }
 
   async down(): Promise<void> {
-    const { kwok, scheduler, controllerManager, apiserver, etcd } = this.processes;
-    for (const process of [kwok, scheduler, controllerManager, apiserver, etcd]) {
+    const { workloadLog, kwok, scheduler, controllerManager, apiserver, etcd } = this.processes;
+    for (const process of [workloadLog, kwok, scheduler, controllerManager, apiserver, etcd]) {
       await process.stop();
     }
   }
@@ -102,6 +103,16 @@ export class KubernetesComponent implements StackComponent {
     );
   }
 
+  /** Whether the running process was started with this configuration (flags and the files they name). */
+  private startedWith(name: string, configuration: readonly string[]): boolean {
+    const file = path.join(this.dir, `${name}.started.sha256`);
+    return existsSync(file) && readFileSync(file, 'utf8') === hashOf(configuration);
+  }
+
+  private rememberStart(name: string, configuration: readonly string[]): void {
+    writeFileSync(path.join(this.dir, `${name}.started.sha256`), hashOf(configuration));
+  }
+
   private rest(pki: ClusterPki): KubeRest {
     return new KubeRest(this.server(), {
       caCert: pki.caCert,
@@ -136,30 +147,40 @@ export class KubernetesComponent implements StackComponent {
 
   private async startApiserver(pki: ClusterPki): Promise<void> {
     const { apiserver } = this.processes;
+    const args = [
+      `--etcd-servers=http://${LOOPBACK}:${StackPorts.etcd}`,
+      '--etcd-prefix=/registry',
+      `--bind-address=${LOOPBACK}`,
+      `--advertise-address=${LOOPBACK}`,
+      `--secure-port=${StackPorts.kubeApiserver}`,
+      `--tls-cert-file=${pki.apiserverCert}`,
+      `--tls-private-key-file=${pki.apiserverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      '--authorization-mode=Node,RBAC',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--endpoint-reconciler-type=none',
+      '--allow-privileged=true',
+      // Thousands of simulated nodes heartbeat through one API server on two cores.
+      '--max-requests-inflight=1000',
+      '--max-mutating-requests-inflight=500',
+      '--watch-cache-sizes=nodes#10000,pods#20000',
+      // Container logs are read through the node's kubelet endpoint: kwok's, at the node's InternalIP.
+      '--kubelet-preferred-address-types=InternalIP',
+      '--profiling=false',
+    ];
+    // A running API server started with other flags (an older checkout's) is restarted with these.
+    const running = apiserver.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kubeApiserver));
+    if (running && !this.startedWith('kube-apiserver', args)) {
+      console.log('kube-apiserver: flags changed, restarting');
+      await apiserver.stop();
+    }
     if (!(apiserver.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kubeApiserver)))) {
       await this.refuseForeignPort('kube-apiserver', StackPorts.kubeApiserver);
-      apiserver.start(binary('kube-apiserver'), [
-        `--etcd-servers=http://${LOOPBACK}:${StackPorts.etcd}`,
-        '--etcd-prefix=/registry',
-        `--bind-address=${LOOPBACK}`,
-        `--advertise-address=${LOOPBACK}`,
-        `--secure-port=${StackPorts.kubeApiserver}`,
-        `--tls-cert-file=${pki.apiserverCert}`,
-        `--tls-private-key-file=${pki.apiserverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--service-account-key-file=${pki.serviceAccountPub}`,
-        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--authorization-mode=Node,RBAC',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        '--endpoint-reconciler-type=none',
-        '--allow-privileged=true',
-        // Thousands of simulated nodes heartbeat through one API server on two cores.
-        '--max-requests-inflight=1000',
-        '--max-mutating-requests-inflight=500',
-        '--watch-cache-sizes=nodes#10000,pods#20000',
-        '--profiling=false',
-      ]);
+      apiserver.start(binary('kube-apiserver'), args);
+      this.rememberStart('kube-apiserver', args);
     }
     const rest = this.rest(pki);
     try {
@@ -228,20 +249,32 @@ export class KubernetesComponent implements StackComponent {
   }
 
   private async startKwok(): Promise<void> {
-    const { kwok } = this.processes;
+    const { kwok, workloadLog } = this.processes;
     const stages = path.resolve(__dirname, 'gridex-kwok-stages.yaml');
-    // kwok reads its stages only at start: when they changed since, restart it so they take effect.
-    const stagesHash = createHash('sha256').update(readFileSync(stages)).digest('hex');
-    const hashFile = path.join(this.dir, 'kwok.stages.sha256');
-    if (kwok.isRunning()) {
-      if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === stagesHash) return;
-      console.log('kwok: stages changed, restarting');
-      await kwok.stop();
+    // Every simulated container's log is the file the log writer appends to (served by kwok as a kubelet).
+    const logFile = path.join(this.dir, 'simulated-workload.log');
+    const logsConfig = path.join(this.dir, 'kwok-logs.yaml');
+    writeFileSync(
+      logsConfig,
+      [
+        'apiVersion: kwok.x-k8s.io/v1alpha1',
+        'kind: ClusterLogs',
+        'metadata:',
+        '  name: gridex-simulated-workloads',
+        'spec:',
+        '  logs:',
+        `  - logsFile: ${logFile}`,
+        '    follow: true',
+        '',
+      ].join('\n'),
+    );
+    if (!workloadLog.isRunning()) {
+      workloadLog.start(process.execPath, [path.resolve(__dirname, 'workload-log-writer.mjs'), logFile]);
     }
-    writeFileSync(hashFile, stagesHash);
-    kwok.start(binary('kwok'), [
+    const args = [
       `--kubeconfig=${this.kubeconfigFile}`,
       `--config=${stages}`,
+      `--config=${logsConfig}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       // Real kubelets hold a 40 s lease and renew it every 10 s; kwok renews at a quarter of the duration too.
@@ -249,11 +282,23 @@ export class KubernetesComponent implements StackComponent {
       // (and the controller-manager a matching grace period).
       `--node-lease-duration-seconds=${NODE_LEASE_SECONDS}`,
       '--cidr=10.244.0.0/16',
-      '--node-ip=10.0.0.1',
+      // The nodes' kubelet endpoint is kwok's own server (HTTP and HTTPS on one port): the API server reaches
+      // it there for container logs.
+      `--node-ip=${LOOPBACK}`,
+      `--node-port=${StackPorts.kwok}`,
       `--server-address=${LOOPBACK}:${StackPorts.kwok}`,
       // At INFO kwok logs every lease renewal: gigabytes a day with a large fleet.
       '--v=WARN',
-    ]);
+    ];
+    // kwok reads its configuration only at start: when it (or its flags) changed since, restart it.
+    const configuration = [...args, readFileSync(stages, 'utf8'), readFileSync(logsConfig, 'utf8')];
+    if (kwok.isRunning()) {
+      if (this.startedWith('kwok', configuration)) return;
+      console.log('kwok: configuration changed, restarting');
+      await kwok.stop();
+    }
+    kwok.start(binary('kwok'), args);
+    this.rememberStart('kwok', configuration);
     await waitFor('kwok', () => this.httpOk(`http://${LOOPBACK}:${StackPorts.kwok}/healthz`), {
       logFile: kwok.logFile,
     });
@@ -335,3 +380,7 @@ const NODE_LEASE_SECONDS = 120;
 
 /** kube-scheduler's client QPS (and burst = 2×), stated in the cluster benchmark. */
 export const SCHEDULER_QPS = 500;
+
+function hashOf(configuration: readonly string[]): string {
+  return createHash('sha256').update(configuration.join('\0')).digest('hex');
+}

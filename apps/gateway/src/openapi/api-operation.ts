@@ -25,6 +25,8 @@ export interface ApiOperationSpec {
   csv?: boolean;
   /** Answers server-sent events (`text/event-stream`), each event's data a `response`. */
   stream?: boolean;
+  /** Answers plain text (`text/plain`), described by `response`. */
+  text?: boolean;
   /**
    * The statuses this route answers besides the ones every route of its kind may (400 for a body or query, 401,
    * 403 with roles, 413 for a body, 429, 500): a missing resource, a conflict, a refusal, an owner unavailable.

@@ -202,23 +202,25 @@ function operationObject(operation: RouteOperation): ZodOpenApiOperationObject {
       [String(operation.status)]: {
         description: STATUS_TEXT[operation.status] ?? 'OK',
         headers: successHeaders,
-        ...(spec.response && spec.stream
-          ? {
-              content: {
-                // By convention, the schema of each event's data (a JSON object per event).
-                'text/event-stream': { schema: spec.response },
-              },
-            }
-          : spec.response
+        ...(spec.response && spec.text
+          ? { content: { 'text/plain': { schema: spec.response } } }
+          : spec.response && spec.stream
             ? {
                 content: {
-                  'application/json': { schema: spec.response },
-                  ...(spec.csv
-                    ? { 'text/csv': { schema: z.string().meta({ description: 'The same, as CSV' }) } }
-                    : {}),
+                  // By convention, the schema of each event's data (a JSON object per event).
+                  'text/event-stream': { schema: spec.response },
                 },
               }
-            : {}),
+            : spec.response
+              ? {
+                  content: {
+                    'application/json': { schema: spec.response },
+                    ...(spec.csv
+                      ? { 'text/csv': { schema: z.string().meta({ description: 'The same, as CSV' }) } }
+                      : {}),
+                  },
+                }
+              : {}),
       },
       ...Object.fromEntries(
         errorStatuses(operation).map((status) => [

@@ -70,6 +70,18 @@ export const orchestratorConfigSchema = baseConfigSchema({ port: 8083, schema: '
   NETWORK_OFFERS_REFRESH_SECONDS: intFromEnv(1, 3600)
     .prefault('15')
     .describe("How often the networks' offers are pulled"),
+  LOG_POLL_SECONDS: intFromEnv(0, 3600)
+    .prefault('10')
+    .describe(
+      "How often a running workload's container logs are read into the store (0: only when it ends, before its " +
+        'pods are deleted)',
+    ),
+  LOG_MAX_BYTES_PER_POD: intFromEnv(1024, 1024 * 1024 * 1024)
+    .prefault(String(1024 * 1024))
+    .describe('The most of a pod’s log kept (its last bytes)'),
+  LOG_RETENTION_HOURS: intFromEnv(1, 24 * 365)
+    .prefault('168')
+    .describe('How long container logs are kept after they were read'),
   NETWORK_STATUS_POLL_MS: intFromEnv(100, 3_600_000)
     .prefault('1000')
     .describe(

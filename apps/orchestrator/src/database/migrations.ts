@@ -191,6 +191,40 @@ export class NetworkWorkloads1765100000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Workloads' container logs, kept past their pods: one row per line with the kubelet's timestamp (nine
+ * fractional digits, so that string order is time order), the pod's rank and node, and when it was stored (the
+ * retention counts from then). Read by job, in order; capped per pod by deleting the oldest lines.
+ */
+export class WorkloadLogs1765900000000 implements MigrationInterface {
+  name = 'WorkloadLogs1765900000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'workload_log_lines');
+    await queryRunner.query(`
+      CREATE TABLE ${table} (
+        seq         bigserial   PRIMARY KEY,
+        workload_id text        NOT NULL,
+        job_id      text        NOT NULL,
+        tenant_id   text        NOT NULL,
+        rank        integer     NOT NULL,
+        node_name   text        NOT NULL,
+        logged_at   text        NOT NULL,
+        line        text        NOT NULL,
+        stored_at   timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`CREATE INDEX workload_log_lines_by_job ON ${table} (job_id, seq)`);
+    await queryRunner.query(
+      `CREATE INDEX workload_log_lines_by_pod ON ${table} (workload_id, rank, logged_at)`,
+    );
+    await queryRunner.query(`CREATE INDEX workload_log_lines_by_age ON ${table} (stored_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${qualified(migrationSchema(queryRunner), 'workload_log_lines')}`);
+  }
+}
+
 /** The orchestrator's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateReportedNodes1764321000000,
@@ -199,4 +233,5 @@ export const orchestratorMigrations: Array<new () => MigrationInterface> = [
   CreateStoppedReservations1764334000000,
   AwaitHolds1764800000000,
   NetworkWorkloads1765100000000,
+  WorkloadLogs1765900000000,
 ];

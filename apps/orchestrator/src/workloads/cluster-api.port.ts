@@ -1,3 +1,4 @@
+import type { WorkloadRow } from './workload.store';
 import { TenantObjects, WorkloadObjects } from './workload-manifests';
 
 /** The cluster refused a workload's objects themselves (quota, admission): it cannot run as asked. */
@@ -37,4 +38,9 @@ export abstract class ClusterApi {
   abstract createWorkload(objects: WorkloadObjects): Promise<void>;
   /** Deletes a workload's objects, giving its pods `graceSeconds`. */
   abstract deleteWorkload(workload: WorkloadRef, graceSeconds: number): Promise<void>;
+}
+
+/** Keeps a workload's container logs once more before its pods are deleted (`WorkloadLogs`). */
+export abstract class WorkloadLogKeeper {
+  abstract keepFinal(workload: WorkloadRow): Promise<void>;
 }

@@ -25,7 +25,13 @@ import {
   StopReason,
   WorkloadState,
 } from '../domain/workload-lifecycle';
-import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
+import {
+  ClusterApi,
+  ClusterRefusedError,
+  NamespaceMissingError,
+  WorkloadLogKeeper,
+  WorkloadRef,
+} from './cluster-api.port';
 import { WorkloadObjects, workloadObjects } from './workload-manifests';
 import { workloadIdOf } from './workload-names';
 import { WorkloadStatus } from './workload-status';
@@ -73,6 +79,7 @@ export class WorkloadLifecycle {
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(NetworkPlacements) private readonly networks: NetworkPlacements,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
+    @Inject(WorkloadLogKeeper) private readonly logs: WorkloadLogKeeper,
   ) {
     this.transitions = metrics.counter(
       'workload_transitions_total',
@@ -397,6 +404,8 @@ export class WorkloadLifecycle {
     if (workload.kind === 'network') {
       if (!(await this.networks.cancel(workload as WorkloadRow))) return;
     } else {
+      // What its pods printed last, before they go (a failure to read leaves what was kept before).
+      if ('allocations' in workload) await this.logs.keepFinal(workload).catch(() => undefined);
       await this.cluster.deleteWorkload(workload as WorkloadRef, graceSeconds);
     }
     // Inside the caller's transaction when it holds the row (a second connection would wait on its lock).

@@ -4,7 +4,13 @@ import type { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { StopReason, WorkloadState } from '../domain/workload-lifecycle';
-import { ClusterApi, ClusterRefusedError, NamespaceMissingError, WorkloadRef } from './cluster-api.port';
+import {
+  ClusterApi,
+  ClusterRefusedError,
+  NamespaceMissingError,
+  WorkloadLogKeeper,
+  WorkloadRef,
+} from './cluster-api.port';
 import type { TenantNamespaces } from './tenant-namespaces.service';
 import type { NetworkPlacements } from '../networks/network-placements.service';
 import { WorkloadLifecycle } from './workload-lifecycle.service';
@@ -36,6 +42,19 @@ class FakeCluster extends ClusterApi {
   }
   async deleteWorkload(workload: WorkloadRef): Promise<void> {
     this.deleted.push(workload.name);
+    this.order.push(`delete ${workload.name}`);
+  }
+  /** Log keeping and deletions, in the order they happened. */
+  readonly order: string[] = [];
+}
+
+/** Keeps (in memory) the fact that a workload's logs were read before its pods went. */
+class FakeLogKeeper extends WorkloadLogKeeper {
+  constructor(private readonly cluster: FakeCluster) {
+    super();
+  }
+  async keepFinal(workload: WorkloadRow): Promise<void> {
+    this.cluster.order.push(`keep logs ${workload.name}`);
   }
 }
 
@@ -161,6 +180,7 @@ function setUp() {
   const store = new FakeStore();
   const outbox = new FakeOutbox();
   const networks = new FakeNetworks();
+  const logs = new FakeLogKeeper(cluster);
   const forgotten: string[] = [];
   const namespaces = {
     ensure: async (tenantId: string) => cluster.tenants.push(tenantId),
@@ -179,8 +199,9 @@ function setUp() {
     outbox as unknown as OutboxWriter,
     networks as unknown as NetworkPlacements,
     new ServiceMetrics('orchestrator_test', { defaultMetrics: false }),
+    logs,
   );
-  return { lifecycle, cluster, store, outbox, networks, forgotten };
+  return { lifecycle, cluster, store, outbox, networks, forgotten, logs };
 }
 
 let sequence = 0;
@@ -266,6 +287,8 @@ describe('WorkloadLifecycle', () => {
       }),
     ]);
     expect(s.cluster.deleted).toEqual([`w-${job.reservationId}`]);
+    // Its logs are read once more before its pods are deleted.
+    expect(s.cluster.order).toEqual([`keep logs w-${job.reservationId}`, `delete w-${job.reservationId}`]);
   });
 
   it("forgets a tenant's namespace that is gone, and fails the batch so it is retried", async () => {

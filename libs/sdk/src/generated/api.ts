@@ -457,6 +457,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{jobId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's container logs as text (`follow=true` streams them until the job ends)
+         * @description Roles: client.
+         */
+        get: operations["getJobLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -3920,6 +3940,133 @@ export interface operations {
             };
             /** @description An unexpected error (with a correlation id to report) */
             500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobLogs: {
+        parameters: {
+            query?: {
+                /** @description Keep the answer open and stream new lines until the job has ended */
+                follow?: "true" | "false";
+                /** @description One gang member's lines (its node name) */
+                node?: string;
+                /** @description Only lines from this long ago (90s, 15m, 2h) or this time on */
+                since?: string;
+                /** @description Only the last N lines */
+                tail?: number;
+                /** @description Start each line with the kubelet's timestamp */
+                timestamps?: "true" | "false";
+            };
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Invalid input: a problem naming each field */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No key, or a key that is not valid */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role, or the tenant is not approved yet */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not the caller’s) */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after": string;
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (with a correlation id to report) */
+            500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
                     "x-correlation-id": string;
