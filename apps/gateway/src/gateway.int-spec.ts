@@ -1239,6 +1239,16 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     const refused = cli('jobs', 'submit', '--image', spec.image, '--gpus', '0');
     expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining('gpusPerNode')]);
     expect(cli('jobs', 'frobnicate').status).toBe(2);
+    expect(cli('jobs', 'list', '--colour', 'red').stderr).toContain("unknown option '--colour'");
+    // Exit codes tell a job's outcome from a timeout: a queued job outlasts a 1 s wait (4); cancelled, it ended
+    // without succeeding (3), and watch showed each change on stderr.
+    const queuedId = (JSON.parse(submitted.stdout) as { id: string }).id;
+    expect(cli('jobs', 'wait', queuedId, '--timeout', '1').status).toBe(4);
+    expect(cli('jobs', 'cancel', queuedId).status).toBe(0);
+    const watched = cli('jobs', 'watch', queuedId, '--timeout', '30');
+    expect(watched.status).toBe(3);
+    expect(watched.stderr).toMatch(/submitted[\s\S]*cancel/);
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id: queuedId, status: 'cancelled' });
   });
 
   it('shows operators what was dead-lettered and why, and replays it to its source topic', async () => {
