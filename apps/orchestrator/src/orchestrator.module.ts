@@ -31,6 +31,7 @@ import { WorkloadStore } from './workloads/workload.store';
 import { WorkloadLogKeeper } from './workloads/cluster-api.port';
 import { WorkloadLogsController } from './workloads/workload-logs.controller';
 import { WorkloadLogs } from './workloads/workload-logs.service';
+import { LiveLogs } from './workloads/live-logs.service';
 
 /**
  * Orchestrator: runs matched work on Kubernetes GPU node pools, reports the cluster's nodes, and holds the
@@ -47,6 +48,7 @@ import { WorkloadLogs } from './workloads/workload-logs.service';
   controllers: [NetworksController, WorkloadLogsController],
   providers: [
     WorkloadLogs,
+    LiveLogs,
     { provide: WorkloadLogKeeper, useExisting: WorkloadLogs },
     networkRegistryProvider,
     NetworkOffersService,

@@ -29,6 +29,16 @@ export interface ServiceAnswer {
 export class ServiceClient {
   private readonly baseUrls: Record<InternalService, string>;
 
+  /** Where a service is reached. */
+  baseUrl(service: InternalService): string {
+    return this.baseUrls[service];
+  }
+
+  /** How long reaching a service may take. */
+  get timeoutMs(): number {
+    return this.config.GATEWAY_SERVICE_TIMEOUT_MS;
+  }
+
   constructor(@Inject(SERVICE_CONFIG) private readonly config: GatewayConfig) {
     this.baseUrls = {
       inventory: config.GATEWAY_INVENTORY_URL,
@@ -81,6 +91,51 @@ export class ServiceClient {
       text,
       headers: response.headers,
     };
+  }
+}
+
+/**
+ * The lines of a streamed answer (newline-delimited), as they arrive, until the service ends it or `signal`
+ * aborts; only reaching the service is bounded by the timeout.
+ */
+export async function* streamLines(
+  client: ServiceClient,
+  service: InternalService,
+  path: string,
+  query: Record<string, string | undefined>,
+  signal: AbortSignal,
+): AsyncIterable<string> {
+  const url = new URL(path, client.baseUrl(service));
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined) url.searchParams.set(name, value);
+  // The timeout bounds reaching the service and its first answer, not how long the stream then lasts.
+  const connecting = new AbortController();
+  const timer = setTimeout(() => connecting.abort(), client.timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.any([signal, connecting.signal]) });
+  } catch {
+    if (signal.aborted) return;
+    throw new ProblemException(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'GATEWAY.SERVICE_UNAVAILABLE',
+      `the ${service} service cannot be reached; try again shortly`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok || !response.body) throw problemFrom(service, response.status, await response.text());
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      yield* lines.filter((line) => line !== '');
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error;
   }
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ProblemException, validated } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller, Principal, Roles } from '../auth/principal';
-import { ServiceClient } from '../internal/service-client';
+import { ServiceClient, streamLines } from '../internal/service-client';
 import { ApiOperation, ApiTag } from '../openapi/api-operation';
 import { streamEnds } from './job-events.controller';
 import { JobStore } from './job.store';
@@ -28,18 +28,26 @@ export const JobLogsSchema = z
   .string()
   .describe('The lines, one per line; a gang prefixes each with [node] unless `node` is given');
 
-/** How often a followed log asks for new lines (the orchestrator reads running pods every few seconds). */
+/** How often a followed job that is not running yet (or being failed over) is looked at again. */
 const FOLLOW_POLL_MS = 1000;
 
+interface LogItem {
+  seq?: string;
+  at: string;
+  node: string;
+  line: string;
+}
+
 interface LogPage {
-  items: Array<{ seq: string; at: string; node: string; line: string }>;
+  items: Array<LogItem & { seq: string }>;
   running: boolean;
 }
 
 /**
  * A job's container logs, as the orchestrator kept them (read through the API server while the job runs and
- * once more before its pods are deleted, kept for its retention): text, like `kubectl logs`, optionally
- * followed to the job's end. Another tenant's job answers 404 like every job route.
+ * once more before its pods are deleted, kept for its retention): text, like `kubectl logs`. Followed, the kept
+ * lines come first, then the running pods' output as they write it (the orchestrator's live stream), until the
+ * job has ended. Another tenant's job answers 404 like every job route.
  */
 @ApiTag('Jobs')
 @Controller('v1/jobs')
@@ -71,44 +79,70 @@ export class JobLogsController {
     const job = await this.jobs.findOwn(caller.tenantId, jobId);
     if (!job) throw new ProblemException(HttpStatus.NOT_FOUND, 'JOB.NOT_FOUND', 'no such job');
     const gang = new Set((job.allocation ?? []).map((member) => member.node)).size > 1;
-    const read = (after?: string) =>
+    const read = (after?: string, since = query.since) =>
       this.services.json<LogPage>('orchestrator', `/v1/jobs/${encodeURIComponent(jobId)}/logs`, {
         query: {
           tenantId: caller.tenantId,
-          ...(after === undefined && query.tail !== undefined ? { tail: String(query.tail) } : {}),
+          ...(after === undefined && since === query.since && query.tail !== undefined
+            ? { tail: String(query.tail) }
+            : {}),
           ...(after === undefined ? {} : { after }),
-          ...(query.since === undefined ? {} : { since: query.since }),
+          ...(since === undefined ? {} : { since }),
           ...(query.node === undefined ? {} : { node: query.node }),
         },
       });
-    const format = (item: LogPage['items'][number]) =>
+    const format = (item: LogItem) =>
       `${query.timestamps === 'true' ? `${item.at} ` : ''}${gang && !query.node ? `[${item.node}] ` : ''}${item.line}\n`;
+    // Lines come from the kept log and, while the job runs, from its pods live; the newest stamp printed per
+    // node decides what is new, so what both give is printed once.
+    const newest = new Map<string, string>();
+    const print = (items: readonly LogItem[]) => {
+      const fresh = items.filter((item) => item.at > (newest.get(item.node) ?? ''));
+      for (const item of fresh) newest.set(item.node, item.at);
+      if (fresh.length > 0) response.write(fresh.map(format).join(''));
+    };
 
     let page = await read();
     response.status(200).type('text/plain; charset=utf-8');
-    if (query.follow === 'true') {
-      response.setHeader('cache-control', 'no-cache');
-      response.setHeader('x-accel-buffering', 'no');
-      response.flushHeaders();
+    if (query.follow !== 'true') {
+      print(page.items);
+      // A full page means more are kept: read on.
+      while (page.items.length >= 10_000) {
+        page = await read(page.items[page.items.length - 1].seq);
+        print(page.items);
+      }
+      response.end();
+      return;
     }
-    let closed = false;
-    request.on('close', () => (closed = true));
-    let last: string | undefined;
+    response.setHeader('cache-control', 'no-cache');
+    response.setHeader('x-accel-buffering', 'no');
+    response.flushHeaders();
+    const closed = new AbortController();
+    request.on('close', () => closed.abort());
+    print(page.items);
     for (;;) {
-      if (page.items.length > 0) {
-        response.write(page.items.map(format).join(''));
-        last = page.items[page.items.length - 1].seq;
+      let streamed = 0;
+      if (page.running) {
+        // As the pods write it, until they end (the orchestrator follows each pod once for every follower).
+        for await (const text of streamLines(
+          this.services,
+          'orchestrator',
+          `/v1/jobs/${encodeURIComponent(jobId)}/logs/live`,
+          { tenantId: caller.tenantId, node: query.node },
+          closed.signal,
+        )) {
+          print([JSON.parse(text) as LogItem]);
+          streamed += 1;
+        }
       }
-      // A full page means more are kept: read on. Otherwise stop unless following a job that may print more.
-      const full = page.items.length >= 10_000;
-      if (!full) {
-        if (query.follow !== 'true' || closed) break;
-        const current = await this.jobs.findOwn(caller.tenantId, jobId);
-        if (!page.running && (!current || streamEnds(current.status, current.reason))) break;
-        await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-        if (closed) break;
-      }
-      page = await read(last);
+      // Not running yet (or between a failover's pods): look again in a moment.
+      if (streamed === 0) await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+      if (closed.signal.aborted) break;
+      // What was kept meanwhile: a pod's last lines (read once more as it ended), a failover's new pods.
+      page = await read(undefined, [...newest.values()].sort()[0]);
+      print(page.items);
+      const current = await this.jobs.findOwn(caller.tenantId, jobId);
+      if (!page.running && (!current || streamEnds(current.status, current.reason))) break;
     }
     response.end();
   }

@@ -1,4 +1,11 @@
-import { linesAfter, normalizeTimestamp, parseStampedLog, sinceSecondsFor, sinceTime } from './log-lines';
+import {
+  linesAfter,
+  normalizeTimestamp,
+  parseStampedLog,
+  sinceSecondsFor,
+  sinceTime,
+  startStamp,
+} from './log-lines';
 
 describe('container log lines', () => {
   it.each<[string, string | undefined, string, string | undefined]>([
@@ -50,5 +57,12 @@ describe('container log lines', () => {
     ['10d', undefined],
   ])('reads since=%s', (value, expected) => {
     expect(sinceTime(value, new Date('2026-12-07T15:00:00Z'))?.toISOString()).toBe(expected);
+  });
+
+  it("starts a workload's log at the second it started (as the live stream asks for it)", () => {
+    const stamp = startStamp(new Date('2026-12-07T15:01:23.640Z'));
+    expect(stamp).toBe('2026-12-07T15:01:22.999999999Z');
+    const lines = parseStampedLog('2026-12-07T15:01:22.9Z before\n2026-12-07T15:01:23.1Z same second\n');
+    expect(linesAfter(lines, stamp).map((l) => l.text)).toEqual(['same second']);
   });
 });

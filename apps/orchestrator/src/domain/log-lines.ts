@@ -60,3 +60,9 @@ export function sinceTime(value: string, now: Date): Date | undefined {
   const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at) ? undefined : new Date(at);
 }
+
+/** Just before the second a workload started, as a stamp: `linesAfter` it keeps the lines from that second on. */
+export function startStamp(startedAt: Date): string {
+  const second = Math.floor(new Date(startedAt).getTime() / 1000) * 1000;
+  return `${new Date(second - 1).toISOString().slice(0, 23)}999999Z`;
+}

@@ -1,8 +1,10 @@
-import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { IdSchema } from '@gridex/contracts';
 import { ProblemException, validated } from '@gridex/runtime';
 import { sinceTime } from '../domain/log-lines';
+import { LiveLogs } from './live-logs.service';
 import { WorkloadLogs } from './workload-logs.service';
 
 const LogQuerySchema = z.strictObject({
@@ -16,6 +18,11 @@ const LogQuerySchema = z.strictObject({
   tail: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
+const LiveQuerySchema = z.strictObject({
+  tenantId: IdSchema,
+  node: z.string().min(1).max(253).optional(),
+});
+
 /**
  * A job's container logs as the orchestrator keeps them, for the gateway (which has checked the caller owns the
  * job; the tenant id is matched here again). Paged by `after` (the last line's seq), which is how the gateway
@@ -23,7 +30,54 @@ const LogQuerySchema = z.strictObject({
  */
 @Controller('v1/jobs')
 export class WorkloadLogsController {
-  constructor(@Inject(WorkloadLogs) private readonly logs: WorkloadLogs) {}
+  constructor(
+    @Inject(WorkloadLogs) private readonly logs: WorkloadLogs,
+    @Inject(LiveLogs) private readonly live: LiveLogs,
+  ) {}
+
+  /**
+   * What the job's running pods write, as it is written: one JSON line per log line (`at`, `node`, `line`),
+   * from about two seconds ago, until none of its pods runs any more (or the caller leaves). Pods shared between
+   * followers are followed once (LiveLogs).
+   */
+  @Get(':jobId/logs/live')
+  async follow(
+    @Param('jobId') jobId: string,
+    @Query() raw: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const query = validated(LiveQuerySchema, raw, 'ORCHESTRATOR.INVALID_QUERY', 'the log query is invalid');
+    const pods = (await this.logs.runningPods(jobId, query.tenantId)).filter(
+      (pod) => query.node === undefined || pod.node === query.node,
+    );
+    response.status(200).type('application/x-ndjson');
+    response.flushHeaders();
+    const stops = pods.map((pod) =>
+      this.live.follow(pod, (line) =>
+        response.write(`${JSON.stringify({ at: line.at, node: line.node, line: line.text })}\n`),
+      ),
+    );
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(check);
+      for (const stop of stops) stop();
+      response.end();
+    };
+    // The kubelet keeps a follow open as long as the container could write; the job's workload ending ends it.
+    const check = setInterval(() => {
+      this.logs
+        .runningPods(jobId, query.tenantId)
+        .then((now) => {
+          if (!pods.some((pod) => now.some((running) => running.pod === pod.pod))) end();
+        })
+        .catch(() => undefined);
+    }, 500);
+    request.on('close', end);
+    if (pods.length === 0) end();
+  }
 
   @Get(':jobId/logs')
   read(@Param('jobId') jobId: string, @Query() raw: unknown) {

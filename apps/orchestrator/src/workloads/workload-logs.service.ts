@@ -5,9 +5,10 @@ import { qualified } from '@gridex/persistence';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 import { LIVE_STATES } from '../domain/workload-lifecycle';
-import { LogLine, linesAfter, parseStampedLog, sinceSecondsFor } from '../domain/log-lines';
+import { LogLine, linesAfter, parseStampedLog, sinceSecondsFor, startStamp } from '../domain/log-lines';
 import { KubeCalls } from '../kubernetes/kube-calls';
 import { WorkloadLogKeeper } from './cluster-api.port';
+import type { FollowedPod } from './live-logs.service';
 import { WorkloadRow, WorkloadStore } from './workload.store';
 
 /** The container every workload pod runs its job in (see workload-manifests). */
@@ -119,7 +120,9 @@ export class WorkloadLogs extends WorkloadLogKeeper implements OnApplicationBoot
       // Gone with its node, not started yet, or its kubelet unreachable: what was read before stays.
       return;
     }
-    const lines = linesAfter(parseStampedLog(text), last ?? undefined);
+    // Nothing before the workload's start (its second, as the live stream asks for it): a kubelet has nothing
+    // earlier anyway, and the simulated fleet's shared log does.
+    const lines = linesAfter(parseStampedLog(text), last ?? startStamp(workload.started_at as Date));
     if (lines.length > 0) await this.append(workload, rank, node, lines);
   }
 
@@ -145,6 +148,23 @@ export class WorkloadLogs extends WorkloadLogKeeper implements OnApplicationBoot
         [workload.workload_id, rank, this.config.LOG_MAX_BYTES_PER_POD],
       );
     });
+  }
+
+  /** The pods of a job's workloads that run now (for its tenant), to follow live. */
+  async runningPods(jobId: string, tenantId: string): Promise<FollowedPod[]> {
+    const rows: WorkloadRow[] = await this.dataSource.query(
+      `SELECT * FROM ${qualified(this.config.DATABASE_SCHEMA, 'workloads')}
+       WHERE job_id = $1 AND tenant_id = $2 AND state = 'running' AND kind <> 'network'`,
+      [jobId, tenantId],
+    );
+    return rows.flatMap((row) =>
+      row.allocations.map((allocation, rank) => ({
+        namespace: row.namespace,
+        pod: `${row.name}-${rank}`,
+        node: allocation.nodeName,
+        startedAt: new Date(row.started_at ?? Date.now()),
+      })),
+    );
   }
 
   /** Deletes the lines stored longer ago than the retention; returns how many. */
