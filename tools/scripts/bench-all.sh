@@ -3,6 +3,7 @@
 # `bench:summary`, which writes bench/results/summary.md and summary.json. Exits non-zero if any benchmark failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source tools/scripts/use-node.sh
 failed=()
 for script in $(node -e "for (const name of Object.keys(require('./package.json').scripts)) if (/^bench:/.test(name) && name !== 'bench:summary') console.log(name)"); do
   echo "== npm run ${script}"

@@ -3,6 +3,7 @@
 # (npm start, npm test, stack:*) works on a fresh clone without a separate install step.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/scripts/use-node.sh
 marker=node_modules/.package-lock.json
 if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ]; then
   echo "installing npm dependencies (npm ci) ..."

@@ -3,6 +3,7 @@
 # builds the six services and runs them in the foreground until Ctrl-C, which stops them cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/scripts/use-node.sh
 bash tools/scripts/ensure-deps.sh
 node -r @swc-node/register tools/stack/stack.ts up
 npm run -s build

@@ -4,5 +4,6 @@
 # Extra arguments go to Jest (e.g. a path filter, or --watch).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/scripts/use-node.sh
 bash tools/scripts/ensure-deps.sh
 GRIDEX_TESTS=unit exec npx jest --maxWorkers=2 "$@"

@@ -6,6 +6,7 @@
 # `N passed, N failed` read from Jest's JSON report. Extra arguments go to Jest (e.g. a path filter).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tools/scripts/use-node.sh
 
 bash tools/scripts/ensure-deps.sh
 node -r @swc-node/register tools/stack/stack.ts up
