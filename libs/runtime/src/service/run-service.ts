@@ -2,6 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JsonLogger } from '@gridex/observability';
 import { BaseConfig, InvalidConfigurationError } from '../config/service-config';
+import { provisionTopics } from './provision-topics';
 import { SERVICE_CONFIG } from './service-tokens';
 
 /**
@@ -10,6 +11,7 @@ import { SERVICE_CONFIG } from './service-tokens';
  * longer than SHUTDOWN_TIMEOUT_MS).
  */
 export async function runService(service: string, appModule: Type<unknown>): Promise<INestApplication> {
+  if (process.argv.includes('--provision-topics')) process.exit(await provisionTopics(service));
   let app: INestApplication;
   try {
     // No framework logger until ours is configured: a failed start prints one JSON line, not a stack dump.
