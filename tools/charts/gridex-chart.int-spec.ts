@@ -277,6 +277,29 @@ describe('the gridex Helm chart', () => {
     );
   });
 
+  it("provisions the topic layout before migrating, with an instance's own names throughout the hook", () => {
+    type Container = { name: string; args?: string[]; env: Array<{ name: string; value?: string }> };
+    const hook = (args: string[] = []) => {
+      const job = render(args).find((o) => o.kind === 'Job') as K8sObject;
+      const spec = podSpecOf(job) as unknown as { initContainers: Container[]; containers: Container[] };
+      return [...spec.initContainers, ...spec.containers];
+    };
+    const value = (container: Container, name: string) => container.env.find((e) => e.name === name)?.value;
+    const [topics, ...migrations] = hook();
+    expect([topics.name, topics.args]).toEqual(['topics', ['--provision-topics']]);
+    expect(value(topics, 'GRIDEX_INSTANCE')).toBeUndefined();
+    expect(migrations.map((c) => value(c, 'DATABASE_SCHEMA'))).toEqual(migrations.map((c) => c.name));
+    const [peerTopics, ...peerMigrations] = hook(['--set', 'instance=peer']);
+    expect(value(peerTopics, 'GRIDEX_INSTANCE')).toBe('peer');
+    for (const container of peerMigrations) {
+      expect([value(container, 'GRIDEX_INSTANCE'), value(container, 'DATABASE_SCHEMA')]).toEqual([
+        'peer',
+        `peer_${container.name}`,
+      ]);
+    }
+    expect(hook(['--set', 'kafka.provisionTopics=false']).map((c) => c.name)).not.toContain('topics');
+  });
+
   it.each<[string, string[], RegExp]>([
     ['an unknown key', ['--set', 'gatewy.port=1'], /additional properties 'gatewy' not allowed/],
     ['a malformed broker list', ['--set', 'kafka.brokers=kafka'], /kafka\.brokers|\/kafka\/brokers/],
