@@ -69,7 +69,7 @@ export class WorkloadLogsController {
     // The kubelet keeps a follow open as long as the container could write; the job's workload ending ends it.
     const check = setInterval(() => {
       this.logs
-        .runningPods(jobId, query.tenantId)
+        .runningPodsShared(jobId, query.tenantId)
         .then((now) => {
           if (!pods.some((pod) => now.some((running) => running.pod === pod.pod))) end();
         })

@@ -37,6 +37,7 @@ export class WorkloadLogs extends WorkloadLogKeeper implements OnApplicationBoot
   private readonly table: string;
   private timers: NodeJS.Timeout[] = [];
   private collecting = false;
+  private readonly recentRunningPods = new Map<string, { at: number; pods: Promise<FollowedPod[]> }>();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -151,6 +152,23 @@ export class WorkloadLogs extends WorkloadLogKeeper implements OnApplicationBoot
   }
 
   /** The pods of a job's workloads that run now (for its tenant), to follow live. */
+  /**
+   * The same answer for every follower of a job for a moment: each live stream checks twice a second whether its
+   * job still runs, and a hundred followers should cost one query, not a hundred.
+   */
+  runningPodsShared(jobId: string, tenantId: string): Promise<FollowedPod[]> {
+    const key = `${tenantId}\u0000${jobId}`;
+    const cached = this.recentRunningPods.get(key);
+    if (cached && Date.now() - cached.at < 400) return cached.pods;
+    const pods = this.runningPods(jobId, tenantId);
+    this.recentRunningPods.set(key, { at: Date.now(), pods });
+    // Forgotten after their moment, so the map holds only jobs being followed now.
+    setTimeout(() => {
+      if (this.recentRunningPods.get(key)?.pods === pods) this.recentRunningPods.delete(key);
+    }, 1000).unref();
+    return pods;
+  }
+
   async runningPods(jobId: string, tenantId: string): Promise<FollowedPod[]> {
     const rows: WorkloadRow[] = await this.dataSource.query(
       `SELECT * FROM ${qualified(this.config.DATABASE_SCHEMA, 'workloads')}
