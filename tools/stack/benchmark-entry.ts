@@ -3,6 +3,6 @@
  * client for the API server, the scheduler's client QPS and the fleet applier.
  */
 export { applyNodes } from './fleet/apply-fleet';
-export { stackAdminRest } from './kubernetes/kube-rest';
-export { SCHEDULER_QPS } from './kubernetes/kubernetes';
+export { KubeRest, stackAdminRest } from './kubernetes/kube-rest';
+export { FLEET_LIVENESS, SCHEDULER_QPS } from './kubernetes/kubernetes';
 export { StackPaths } from './stack-paths';

@@ -197,8 +197,7 @@ export class KubernetesComponent implements StackComponent {
 
   private async startControllerManager(pki: ClusterPki): Promise<void> {
     const { controllerManager } = this.processes;
-    if (controllerManager.isRunning()) return;
-    controllerManager.start(binary('kube-controller-manager'), [
+    const args = [
       `--kubeconfig=${this.kubeconfigFile}`,
       `--bind-address=${LOOPBACK}`,
       `--secure-port=${StackPorts.kubeControllerManager}`,
@@ -208,11 +207,19 @@ export class KubernetesComponent implements StackComponent {
       '--leader-elect=false',
       '--kube-api-qps=500',
       '--kube-api-burst=1000',
-      `--node-monitor-grace-period=${NODE_LEASE_SECONDS * 2}s`,
-      '--node-monitor-period=15s',
+      `--node-monitor-grace-period=${FLEET_LIVENESS.graceSeconds}s`,
+      `--node-monitor-period=${FLEET_LIVENESS.monitorPeriodSeconds}s`,
       // Finished pods are kept for inspection until there are many (the default keeps 12,500).
       '--terminated-pod-gc-threshold=5000',
-    ]);
+    ];
+    // One started with other flags (an older checkout's) is restarted with these.
+    if (controllerManager.isRunning()) {
+      if (this.startedWith('kube-controller-manager', args)) return;
+      console.log('kube-controller-manager: flags changed, restarting');
+      await controllerManager.stop();
+    }
+    controllerManager.start(binary('kube-controller-manager'), args);
+    this.rememberStart('kube-controller-manager', args);
     await waitFor('kube-controller-manager', () => this.httpsOk(StackPorts.kubeControllerManager), {
       logFile: controllerManager.logFile,
     });
@@ -277,10 +284,8 @@ export class KubernetesComponent implements StackComponent {
       `--config=${logsConfig}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      // Real kubelets hold a 40 s lease and renew it every 10 s; kwok renews at a quarter of the duration too.
-      // 5,000 simulated nodes renewing every 10 s saturate two cores, so the local fleet uses a 120 s lease
-      // (and the controller-manager a matching grace period).
-      `--node-lease-duration-seconds=${NODE_LEASE_SECONDS}`,
+      // A 600 s lease renewed every 150 s (FLEET_LIVENESS says why), with the controller-manager's grace to match.
+      `--node-lease-duration-seconds=${FLEET_LIVENESS.leaseSeconds}`,
       '--cidr=10.244.0.0/16',
       // The nodes' kubelet endpoint is kwok's own server (HTTP and HTTPS on one port): the API server reaches
       // it there for container logs.
@@ -376,7 +381,19 @@ export class KubernetesComponent implements StackComponent {
 }
 
 /** Lease of a simulated node; see the kwok flags. */
-const NODE_LEASE_SECONDS = 120;
+/**
+ * How the simulated fleet shows it is alive, and how soon a node that falls silent is noticed: kwok renews each
+ * node's lease every quarter of `leaseSeconds`; kube-controller-manager checks every `monitorPeriodSeconds` and marks
+ * a node whose lease was last renewed more than `graceSeconds` ago NotReady (so within grace + period of its last
+ * renewal). The status heartbeat's period is in the kwok stages.
+ *
+ * Real kubelets renew a 40 s lease every 10 s against a 50 s grace. Every renewal is an API write (about 4 ms of CPU
+ * across the API server, etcd, kwok and the controller-manager here), so the local fleet stretches the three by the
+ * same factor (15), as kwokctl's `--heartbeat-factor` does: 5,000 nodes renew 33 times a second instead of 500,
+ * and a silent node is still NotReady within 12.75 minutes of its last renewal (after 5 missed renewals of 150 s, as
+ * a real kubelet's after 5 of 10 s).
+ */
+export const FLEET_LIVENESS = { leaseSeconds: 600, monitorPeriodSeconds: 15, graceSeconds: 750 } as const;
 
 /** kube-scheduler's client QPS (and burst = 2×), stated in the cluster benchmark. */
 export const SCHEDULER_QPS = 500;
