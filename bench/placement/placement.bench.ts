@@ -1,21 +1,22 @@
 /**
  * Placement benchmark: how fast the orchestrator turns allocations into running pods, against kube-scheduler
- * placing the same pods on the same fleet in the same run.
+ * placing the same pods on the same fleet, and against bare pods bound by `nodeName` (the ceiling), in one run.
  *
- *   npm run bench:placement -- [--nodes 5000] [--pods 2000] [--qps 200]
+ *   npm run bench:placement -- [--nodes 5000] [--pods 2000] [--rounds 3] [--quiet-seconds 180]
  *
- * 1. Creates `nodes` simulated single-GPU nodes (a label of this run) and waits until they are Ready.
- * 2. Orchestrator: starts the built orchestrator (node selector = this run's label, KUBE_QPS = qps, burst 2 × qps),
- *    publishes `pods` single-GPU allocations (`job-matched`, one node each), and watches the pods:
- *    latency = pod seen Running − allocation published; podsPerSecond = pods / (last Running − first publish).
- * 3. kube-scheduler: deletes those, then creates the same number of single-GPU pods for kube-scheduler (node
- *    selector = this run's label) paced at the same client QPS, and measures the same way from creation.
- * 4. Direct binding, the floor of any placement: the same number of bare pods, created already bound to their
- *    nodes (`spec.nodeName`) by this process at the same client QPS, in a namespace without quota or limits. No
- *    placement can make pods run faster than the API server accepts and the fleet starts them, so
- *    directBindRatioVsKubeScheduler is the most ratioVsKubeScheduler can be on this machine.
- * ratioVsKubeScheduler = podsPerSecond / kubeSchedulerPodsPerSecond (target ≥ 3). Cleans up, writes
- * bench/results/placement.json. Needs the stack (`npm run stack:up`) and a build (`npm run build`).
+ * Creates `nodes` simulated single-GPU nodes (a label of this run), starts the built orchestrator on them
+ * (KUBE_QPS = kube-scheduler's client QPS, burst 2×, so both placers talk to the API server alike) and lets the
+ * new fleet settle. Then three paths, in rotating order (A B C, B C A, C A B), each placing `pods` pods and
+ * emptied before the next:
+ * - orchestrator: `pods` single-GPU allocations (`job-matched`, one node each, their holds published first);
+ *   latency = pod seen Running − allocation published; podsPerSecond = pods / (last Running − first publish);
+ * - kube-scheduler: the same number of single-GPU pods with this run's node selector, created paced at the same
+ *   client QPS, measured the same way from creation;
+ * - direct binding: bare pods created already bound to their nodes (`spec.nodeName`) at that QPS. No placement can
+ *   make pods run faster than the API server accepts and the fleet starts them: this is the ceiling.
+ * Each figure is its path's median over the rounds; ratioVsDirectBind (target ≥ 0.9) and the placers' CPU per pod
+ * (the orchestrator's process against kube-scheduler's, each with its own API calls; target ≤ ⅓) are the results.
+ * Cleans up, writes bench/results/placement.json. Needs the stack (`npm run stack:up`) and a build.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,8 @@ import { CoreV1Api, V1Pod, V1PodSpec, Watch } from '@kubernetes/client-node';
 import { Partitioners } from 'kafkajs';
 import { createEvent, HoldPlaced, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
-import { stackAdminRest, SCHEDULER_QPS } from '@gridex/stack/benchmark';
+import { FLEET_LIVENESS, stackAdminRest, SCHEDULER_QPS } from '@gridex/stack/benchmark';
+import { cpuByComponent } from '../shared/cpu-usage';
 import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import {
   dropSchema,
@@ -44,12 +46,16 @@ const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '5000' },
     pods: { type: 'string', default: '2000' },
-    qps: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    'quiet-seconds': { type: 'string', default: String(FLEET_LIVENESS.leaseSeconds / 4 + 30) },
   },
 });
 const NODES = Number(args.nodes);
 const PODS = Number(args.pods);
-const QPS = Number(args.qps);
+const ROUNDS = Number(args.rounds);
+const QUIET_SECONDS = Number(args['quiet-seconds']);
+/** The client QPS of both placers and of this process's pod creation: kube-scheduler's, as the stack sets it. */
+const QPS = SCHEDULER_QPS;
 const RUN = uniqueSuffix();
 const SUPPLIER = `bench-placement-${RUN}`;
 const TENANT = `bench-placement-${RUN}`;
@@ -107,6 +113,18 @@ function summary(started: Map<string, number>, running: Map<string, number>) {
   };
 }
 
+type Path = 'orchestrator' | 'kube-scheduler' | 'direct';
+const PATHS: readonly Path[] = ['orchestrator', 'kube-scheduler', 'direct'];
+
+/** CPU ms the orchestrator (by pid) and kube-scheduler have used so far. */
+function placementCpuMs(orchestratorPid: number | undefined): {
+  orchestrator: number;
+  kubeScheduler: number;
+} {
+  const totals = cpuByComponent(new Map(orchestratorPid ? [[orchestratorPid, 'orchestrator']] : []));
+  return { orchestrator: totals.get('orchestrator') ?? 0, kubeScheduler: totals.get('kube-scheduler') ?? 0 };
+}
+
 async function main(): Promise<void> {
   const labelKey = 'gridex.io/bench';
   const labelValue = `placement-${RUN}`;
@@ -116,14 +134,24 @@ async function main(): Promise<void> {
     count: NODES,
     label: [labelKey, labelValue],
   });
-  const schedulerNamespace = `bench-placement-${RUN}`;
-  const directNamespace = `bench-direct-${RUN}`;
+  const namespaces: string[] = [];
+
+  /** Waits until a namespace's pods are gone, so the next path gets the whole fleet. */
+  async function emptied(namespace: string): Promise<void> {
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await until(
+      `pods in ${namespace} deleted`,
+      async () => (await core.listNamespacedPod({ namespace })).items.length === 0,
+      10 * 60_000,
+    );
+  }
 
   /**
    * Creates PODS single-GPU pods in a new namespace, paced at the client QPS, and measures creation → Running.
    * `placement(i)` says where pod i goes: a node selector for kube-scheduler, or the node itself.
    */
   async function pacedPods(namespace: string, placement: (i: number) => Partial<V1PodSpec>) {
+    namespaces.push(namespace);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await until(
       'default service account',
@@ -168,57 +196,24 @@ async function main(): Promise<void> {
     watch.stop();
     return summary(created, watch.running);
   }
-  let orchestratorSchema: string | undefined;
-  let stopOrchestrator: (() => Promise<void>) | undefined;
-  try {
-    console.log(`creating ${NODES} simulated single-GPU nodes ...`);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < nodes.length) await core.createNode({ body: nodes[next++] });
-      }),
-    );
-    await until(
-      'nodes Ready',
-      async () =>
-        (await core.listNode({ labelSelector: `${labelKey}=${labelValue}` })).items.filter((n) =>
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-        ).length === NODES,
-      20 * 60_000,
-    );
 
-    console.log(`orchestrator: ${PODS} allocations, client QPS ${QPS} ...`);
-    const orchestrator = await launchService('orchestrator', {
-      GPU_NODE_SELECTOR: `${labelKey}=${labelValue}`,
-      KUBE_QPS: String(QPS),
-      KUBE_BURST: String(QPS * 2),
-      // The tenant's GPU quota must not be what limits the run.
-      TENANT_GPU_QUOTA: String(PODS * 2),
-      LOG_LEVEL: 'warn',
-      DATABASE_POOL_SIZE: '20',
-      CONSUMER_PARTITIONS_CONCURRENTLY: '12',
-    });
-    orchestratorSchema = orchestrator.schema;
-    stopOrchestrator = () => orchestrator.process.kill();
-    // Its start lists and reports the whole new fleet.
-    await untilReady(orchestrator, { timeoutMs: 5 * 60_000 });
-    // Let its node sync report the new fleet first: that is start-up work, not placement.
-    await sleep(Math.min(60_000, NODES * 4));
-
-    const namespace = tenantNamespace(TENANT);
+  /** PODS single-GPU allocations published as `job-matched` (their holds first) for the orchestrator to run. */
+  async function viaOrchestrator(round: number) {
+    const tenant = `${TENANT}-${round}`;
+    const namespace = tenantNamespace(tenant);
+    namespaces.push(namespace);
     const published = new Map<string, number>();
     // All namespaces: the orchestrator creates the tenant's namespace on first use.
     const watch = await watchRunning(
       '/api/v1/pods',
-      `${WorkloadLabels.tenantId}=${TENANT}`,
+      `${WorkloadLabels.tenantId}=${tenant}`,
       (pod) => pod.metadata?.labels?.[WorkloadLabels.reservationId],
     );
-    const kafka = testKafka();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const allocations: JobMatchedPayload[] = Array.from({ length: PODS }, (_, i) => ({
-      jobId: `bench-${RUN}-${i}`,
-      tenantId: TENANT,
+      jobId: `bench-${RUN}-${round}-${i}`,
+      tenantId: tenant,
       reservationId: uuidv7(),
       attempt: 0,
       tier: 'on-demand',
@@ -262,54 +257,119 @@ async function main(): Promise<void> {
     await producer.disconnect();
     await until('orchestrator pods Running', () => watch.running.size === PODS, 20 * 60_000);
     watch.stop();
-    const viaOrchestrator = summary(published, watch.running);
-    await stopOrchestrator();
-    stopOrchestrator = undefined;
-    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-    console.log(
-      `  ${viaOrchestrator.podsPerSecond} pods/s, p50 ${viaOrchestrator.p50Ms} ms, p99 ${viaOrchestrator.p99Ms} ms`,
+    return { namespace, ...summary(published, watch.running) };
+  }
+
+  let orchestratorSchema: string | undefined;
+  let stopOrchestrator: (() => Promise<void>) | undefined;
+  try {
+    console.log(`creating ${NODES} simulated single-GPU nodes ...`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < nodes.length) await core.createNode({ body: nodes[next++] });
+      }),
     );
-    // The orchestrator's pods must be gone before kube-scheduler gets the same fleet.
     await until(
-      'orchestrator pods deleted',
-      async () => (await core.listNamespacedPod({ namespace })).items.length === 0,
-      10 * 60_000,
+      'nodes Ready',
+      async () =>
+        (await core.listNode({ labelSelector: `${labelKey}=${labelValue}` })).items.filter((n) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length === NODES,
+      20 * 60_000,
     );
 
-    console.log(`kube-scheduler: ${PODS} pods at client QPS ${QPS} ...`);
-    const viaScheduler = await pacedPods(schedulerNamespace, () => ({
-      nodeSelector: { [labelKey]: labelValue },
-    }));
-    console.log(
-      `  ${viaScheduler.podsPerSecond} pods/s, p50 ${viaScheduler.p50Ms} ms, p99 ${viaScheduler.p99Ms} ms`,
-    );
-    await core.deleteNamespace({ name: schedulerNamespace });
-    await until(
-      'kube-scheduler pods deleted',
-      async () => (await core.listNamespacedPod({ namespace: schedulerNamespace })).items.length === 0,
-      10 * 60_000,
-    );
+    const orchestrator = await launchService('orchestrator', {
+      GPU_NODE_SELECTOR: `${labelKey}=${labelValue}`,
+      KUBE_QPS: String(QPS),
+      KUBE_BURST: String(QPS * 2),
+      // The tenant's GPU quota must not be what limits the run.
+      TENANT_GPU_QUOTA: String(PODS * 2),
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '20',
+      CONSUMER_PARTITIONS_CONCURRENTLY: '12',
+    });
+    orchestratorSchema = orchestrator.schema;
+    stopOrchestrator = () => orchestrator.process.kill();
+    // Its start lists and reports the whole new fleet.
+    await untilReady(orchestrator, { timeoutMs: 5 * 60_000 });
+    // The paths are measured on a quiet fleet: the orchestrator has reported the new nodes and every node has
+    // renewed its lease once since it was created (the creations' own writes are over).
+    console.log(`letting the new fleet settle for ${QUIET_SECONDS} s ...`);
+    await sleep(QUIET_SECONDS * 1000);
 
-    console.log(`direct binding: ${PODS} bare pods on their nodes at client QPS ${QPS} ...`);
-    const direct = await pacedPods(directNamespace, (i) => ({ nodeName: nodes[i % NODES].metadata.name }));
-    console.log(`  ${direct.podsPerSecond} pods/s, p50 ${direct.p50Ms} ms, p99 ${direct.p99Ms} ms`);
+    const rounds: Array<Record<Path, ReturnType<typeof summary> & { cpuMsPerPod: number | null }>> = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = PATHS.map((_, i) => PATHS[(i + round) % PATHS.length]);
+      console.log(`round ${round + 1}: ${order.join(' → ')}`);
+      const measured = {} as Record<Path, ReturnType<typeof summary> & { cpuMsPerPod: number | null }>;
+      for (const path of order) {
+        const cpuBefore = placementCpuMs(orchestrator.process.pid);
+        let figures: ReturnType<typeof summary>;
+        let namespace: string;
+        if (path === 'orchestrator') {
+          ({ namespace, ...figures } = await viaOrchestrator(round));
+        } else if (path === 'kube-scheduler') {
+          namespace = `bench-placement-${RUN}-${round}`;
+          figures = await pacedPods(namespace, () => ({ nodeSelector: { [labelKey]: labelValue } }));
+        } else {
+          namespace = `bench-direct-${RUN}-${round}`;
+          figures = await pacedPods(namespace, (i) => ({ nodeName: nodes[i % NODES].metadata.name }));
+        }
+        const cpuAfter = placementCpuMs(orchestrator.process.pid);
+        // The placer's own CPU per pod, its API calls included: the orchestrator's for its path,
+        // kube-scheduler's for its; direct binding has no placer.
+        const placerMs =
+          path === 'orchestrator'
+            ? cpuAfter.orchestrator - cpuBefore.orchestrator
+            : path === 'kube-scheduler'
+              ? cpuAfter.kubeScheduler - cpuBefore.kubeScheduler
+              : null;
+        measured[path] = {
+          ...figures,
+          cpuMsPerPod: placerMs === null ? null : Math.round((placerMs / PODS) * 100) / 100,
+        };
+        console.log(`  ${path}: ${JSON.stringify(measured[path])}`);
+        await emptied(namespace);
+      }
+      rounds.push(measured);
+    }
 
+    const median = (path: Path, figure: 'podsPerSecond' | 'p50Ms' | 'p99Ms' | 'cpuMsPerPod') =>
+      percentile(
+        rounds.map((round) => round[path][figure] ?? 0).sort((a, b) => a - b),
+        0.5,
+      );
+    const podsPerSecond = median('orchestrator', 'podsPerSecond');
+    const kubeSchedulerPodsPerSecond = median('kube-scheduler', 'podsPerSecond');
+    const directBindPodsPerSecond = median('direct', 'podsPerSecond');
     const result = {
       nodes: NODES,
       pods: PODS,
-      clientQps: QPS,
-      podsPerSecond: viaOrchestrator.podsPerSecond,
-      p50Ms: viaOrchestrator.p50Ms,
-      p99Ms: viaOrchestrator.p99Ms,
-      kubeSchedulerPodsPerSecond: viaScheduler.podsPerSecond,
-      kubeSchedulerP50Ms: viaScheduler.p50Ms,
-      kubeSchedulerP99Ms: viaScheduler.p99Ms,
-      kubeSchedulerOwnClientQps: SCHEDULER_QPS,
-      ratioVsKubeScheduler: Number((viaOrchestrator.podsPerSecond / viaScheduler.podsPerSecond).toFixed(2)),
-      directBindPodsPerSecond: direct.podsPerSecond,
-      directBindP50Ms: direct.p50Ms,
-      directBindRatioVsKubeScheduler: Number((direct.podsPerSecond / viaScheduler.podsPerSecond).toFixed(2)),
-      target: 'ratioVsKubeScheduler >= 3',
+      rounds: ROUNDS,
+      // Both placers talk to the API server at the same client rate.
+      orchestratorClientQps: QPS,
+      kubeSchedulerClientQps: SCHEDULER_QPS,
+      podsPerSecond,
+      p50Ms: median('orchestrator', 'p50Ms'),
+      p99Ms: median('orchestrator', 'p99Ms'),
+      kubeSchedulerPodsPerSecond,
+      kubeSchedulerP50Ms: median('kube-scheduler', 'p50Ms'),
+      kubeSchedulerP99Ms: median('kube-scheduler', 'p99Ms'),
+      directBindPodsPerSecond,
+      directBindP50Ms: median('direct', 'p50Ms'),
+      ratioVsKubeScheduler: Number((podsPerSecond / kubeSchedulerPodsPerSecond).toFixed(2)),
+      directBindRatioVsKubeScheduler: Number(
+        (directBindPodsPerSecond / kubeSchedulerPodsPerSecond).toFixed(2),
+      ),
+      ratioVsDirectBind: Number((podsPerSecond / directBindPodsPerSecond).toFixed(2)),
+      orchestratorCpuMsPerPod: median('orchestrator', 'cpuMsPerPod'),
+      kubeSchedulerCpuMsPerPod: median('kube-scheduler', 'cpuMsPerPod'),
+      cpuPerPodRatioVsKubeScheduler: Number(
+        (median('orchestrator', 'cpuMsPerPod') / median('kube-scheduler', 'cpuMsPerPod')).toFixed(2),
+      ),
+      byRound: rounds,
+      target: 'ratioVsDirectBind >= 0.9; cpuPerPodRatioVsKubeScheduler <= 0.33',
       measuredAt: new Date().toISOString(),
     };
     const outFile = path.resolve(__dirname, '..', 'results', 'placement.json');
@@ -319,9 +379,8 @@ async function main(): Promise<void> {
   } finally {
     console.log('cleaning up ...');
     await stopOrchestrator?.();
-    await core.deleteNamespace({ name: schedulerNamespace }).catch(() => undefined);
-    await core.deleteNamespace({ name: directNamespace }).catch(() => undefined);
-    await core.deleteNamespace({ name: tenantNamespace(TENANT) }).catch(() => undefined);
+    for (const namespace of namespaces)
+      await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     // Deleting thousands of nodes takes minutes; server-side, with a long timeout (as the cluster benchmark).
     const rest = stackAdminRest(64);
     await rest
