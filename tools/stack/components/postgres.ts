@@ -29,15 +29,21 @@ export class PostgresComponent implements StackComponent {
   }
 
   async up(): Promise<void> {
-    if (this.serverPid() !== undefined && (await isPortOpen(LOOPBACK, StackPorts.postgres))) {
+    const running = this.serverPid() !== undefined && (await isPortOpen(LOOPBACK, StackPorts.postgres));
+    if (running && !this.writeSettings()) {
       console.log(`postgres: already running on ${LOOPBACK}:${StackPorts.postgres}`);
       return;
     }
-    if (await isPortOpen(LOOPBACK, StackPorts.postgres)) {
+    if (running) {
+      // Settings such as shared_preload_libraries take effect only at start; clients reconnect.
+      console.log('postgres: settings changed, restarting');
+      await this.down();
+    } else if (await isPortOpen(LOOPBACK, StackPorts.postgres)) {
       throw new Error(`postgres: port ${StackPorts.postgres} is taken by a process this stack did not start`);
     }
     const bin = this.binDir();
     this.initialise(bin);
+    this.writeSettings();
     run(
       ...this.asServerUser(path.join(bin, 'pg_ctl'), [
         '-D',
@@ -144,26 +150,33 @@ export class PostgresComponent implements StackComponent {
         '--locale=C.UTF-8',
       ]),
     );
+  }
+
+  /** Writes the server's settings; returns whether they differ from what the data directory had. */
+  private writeSettings(): boolean {
     const socketDir = path.join(this.dir, 'run');
     mkdirSync(socketDir, { recursive: true });
     this.giveToServerUser(socketDir);
-    writeFileSync(
-      path.join(this.dataDir, 'postgresql.auto.conf'),
-      [
-        `listen_addresses = '${LOOPBACK}'`,
-        `port = ${StackPorts.postgres}`,
-        `unix_socket_directories = '${socketDir}'`,
-        // Six services, the outbox relays and parallel test workers each hold a pool.
-        'max_connections = 400',
-        'shared_buffers = 256MB',
-        // A local development stack: a crash may lose the last few hundred milliseconds of commits, never
-        // corrupt data. Production settings belong to the operator's PostgreSQL, not to this stack.
-        'synchronous_commit = off',
-        "log_min_messages = 'warning'",
-        '',
-      ].join('\n'),
-    );
-    this.giveToServerUser(path.join(this.dataDir, 'postgresql.auto.conf'));
+    const file = path.join(this.dataDir, 'postgresql.auto.conf');
+    const settings = [
+      `listen_addresses = '${LOOPBACK}'`,
+      `port = ${StackPorts.postgres}`,
+      `unix_socket_directories = '${socketDir}'`,
+      // Six services, the outbox relays and parallel test workers each hold a pool.
+      'max_connections = 400',
+      'shared_buffers = 256MB',
+      // A local development stack: a crash may lose the last few hundred milliseconds of commits, never
+      // corrupt data. Production settings belong to the operator's PostgreSQL, not to this stack.
+      'synchronous_commit = off',
+      "log_min_messages = 'warning'",
+      // Statement counts per query, which bench:e2e reads to show what one job costs the database.
+      "shared_preload_libraries = 'pg_stat_statements'",
+      '',
+    ].join('\n');
+    if (existsSync(file) && readFileSync(file, 'utf8') === settings) return false;
+    writeFileSync(file, settings);
+    this.giveToServerUser(file);
+    return true;
   }
 
   /** A client of the maintenance database `postgres`, which exists before ours is created. */
