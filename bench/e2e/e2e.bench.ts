@@ -21,10 +21,13 @@ import {
   EventContract,
   HoldPlaced,
   JobMatched,
+  UsageSettled,
   WorkloadScheduled,
   WorkloadStarted,
 } from '@gridex/contracts';
+import { GPU_TAINT } from '@gridex/gpu-node-pool';
 import { buildGpuPool, resolveGpuProduct } from '@gridex/gpu-node-pool';
+import { CostMeter } from '../shared/job-cost';
 import { TokenBucket } from '@gridex/runtime';
 import { GridexClient } from '@gridex/sdk';
 import {
@@ -37,7 +40,7 @@ import {
   uniqueSuffix,
   untilReady,
 } from '@gridex/testing';
-import { stackAdminRest, applyNodes } from '@gridex/stack/benchmark';
+import { stackAdminRest, applyNodes, FLEET_LIVENESS, SCHEDULER_QPS } from '@gridex/stack/benchmark';
 import { tenantNamespace } from '@gridex/orchestrator/benchmark';
 import { coresBusy, cpuByComponent, machineBusyMs } from '../shared/cpu-usage';
 import { percentile, sleep, until } from '../shared/measure';
@@ -132,6 +135,80 @@ function capacity(
         : null,
     coresByComponent,
   };
+}
+
+/**
+ * The baseline of the cost table: `count` bare single-GPU pods created at `rate`/s on the benchmark's fleet, bound by
+ * kube-scheduler, run by kwok to success (the same 20 s as the jobs) and deleted, with what that cost per pod. The
+ * benchmark's own polls (a LIST every 2 s) are taken out of the request counts.
+ */
+async function kubeSchedulerPodCost(
+  rest: ReturnType<typeof stackAdminRest>,
+  meter: CostMeter,
+  rate: number,
+  count: number,
+  quiet: Parameters<CostMeter['perJob']>[3],
+) {
+  const namespace = `bench-e2e-pods-${RUN}`;
+  await rest.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
+  await until(
+    'the namespace default service account',
+    async () =>
+      (await rest.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200,
+    60_000,
+    500,
+  );
+  const pods = `/api/v1/namespaces/${namespace}/pods`;
+  let polls = 0;
+  const podsLeft = async (fieldSelector: string) => {
+    polls += 1;
+    const list = await rest.expect<{ items: unknown[] }>('GET', `${pods}?fieldSelector=${fieldSelector}`);
+    return list.items.length;
+  };
+  try {
+    const before = await meter.read();
+    const bucket = new TokenBucket(rate, 1, Date.now());
+    for (let index = 0; index < count; index += 1) {
+      const wait = bucket.take(Date.now());
+      if (wait > 0) await sleep(wait);
+      await rest.expect('POST', pods, {
+        metadata: {
+          name: `gpu-${index}`,
+          annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '20s' },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          restartPolicy: 'Never',
+          nodeSelector: { [LABEL[0]]: LABEL[1] },
+          tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+          containers: [
+            {
+              name: 'worker',
+              image: 'registry.gridex.io/bench/worker:1',
+              resources: { limits: { 'nvidia.com/gpu': '1' } },
+            },
+          ],
+        },
+      });
+    }
+    await until(
+      'every pod succeeded',
+      async () => (await podsLeft('status.phase!=Succeeded')) === 0,
+      180_000,
+      2000,
+    );
+    await rest.expect('DELETE', pods);
+    await until('every pod gone', async () => (await podsLeft('')) === 0, 120_000, 2000);
+    await sleep(5000);
+    const cost = meter.perJob(before, await meter.read(), count, quiet);
+    const benchLists = cost.apiserver.byVerbAndResource['LIST pods'];
+    if (benchLists !== undefined) {
+      cost.apiserver.byVerbAndResource['LIST pods'] = Math.round((benchLists - polls / count) * 100) / 100;
+    }
+    return { pods: count, kubeSchedulerClientQps: SCHEDULER_QPS, ...cost };
+  } finally {
+    await rest.call('DELETE', `/api/v1/namespaces/${namespace}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -237,11 +314,13 @@ async function main(): Promise<void> {
     const heldAt = new Map<string, number>();
     const scheduledAt = new Map<string, number>();
     const startedAt = new Map<string, number>();
+    const settledAt = new Map<string, number>();
     const stamps = [
       { contract: JobMatched, into: matchedAt },
       { contract: HoldPlaced, into: heldAt },
       { contract: WorkloadScheduled, into: scheduledAt },
       { contract: WorkloadStarted, into: startedAt },
+      { contract: UsageSettled, into: settledAt },
     ] as const;
     const consumer = testKafka().consumer({ groupId: `bench-e2e-${RUN}`, maxWaitTimeInMs: 50 });
     await consumer.connect();
@@ -264,11 +343,26 @@ async function main(): Promise<void> {
     for (const service of services) {
       if (service.process.pid) named.set(service.process.pid, service.process.service);
     }
+    // Idle is measured once the new fleet is quiet: every node has renewed its lease once since it was verified.
+    console.log('letting the new fleet settle ...');
+    await sleep((FLEET_LIVENESS.leaseSeconds / 4 + 30) * 1000);
     const idle = await settledIdle(named);
     console.log(`idle: ${idle.cores.toFixed(2)} of ${availableParallelism()} cores busy before the load`);
 
     const rss = new Map<string, number>();
     const product = resolveGpuProduct(PRODUCT).label;
+    const kafkaAdmin = testKafka().admin();
+    await kafkaAdmin.connect();
+    await CostMeter.enableStatementCounts();
+    const meter = new CostMeter(
+      rest,
+      kafkaAdmin,
+      services.map((service) => ({
+        name: service.process.service,
+        pid: service.process.pid,
+        schema: service.schema,
+      })),
+    );
 
     /**
      * Submits `rate` jobs/s for `seconds` and waits until they run (5 minutes at most): their latencies, where
@@ -359,6 +453,7 @@ async function main(): Promise<void> {
       };
       const firstSubmit = Math.min(...submittedAt.values());
       return {
+        jobIds: [...submittedAt.keys()],
         rate,
         seconds,
         submitted: submittedAt.size,
@@ -402,17 +497,36 @@ async function main(): Promise<void> {
     };
 
     // First a few jobs at a rate the machine has room for: what one job costs and how fast it goes unhurried.
+    // The cost covers each job's whole life: submitted, matched, held, run, succeeded, settled and paid out.
     console.log(`probe: ${PROBE_RATE * PROBE_SECONDS} jobs at ${PROBE_RATE}/s ...`);
+    // The background the costs are measured against: the same readings over a minute with nothing submitted.
+    const quiet = { before: await meter.read(), after: await meter.read() };
+    await sleep(60_000);
+    quiet.after = await meter.read();
+    const probeBefore = await meter.read();
     const probe = await load(PROBE_RATE, PROBE_SECONDS);
     show(probe);
-    await sleep(25_000); // the probe's jobs complete 20 s after they start; their completions pass first
+    await until('every probe job settled', () => probe.jobIds.every((id) => settledAt.has(id)), 180_000, 500);
+    await sleep(5000); // what follows settlement: rewards' earnings, the pod's deletion
+    const exchangeCost = meter.perJob(probeBefore, await meter.read(), probe.jobIds.length, quiet);
+    console.log(`what one job costs: ${JSON.stringify(exchangeCost, null, 2)}`);
+    const kubeSchedulerCost = await kubeSchedulerPodCost(
+      rest,
+      meter,
+      PROBE_RATE,
+      PROBE_RATE * PROBE_SECONDS,
+      quiet,
+    );
+    console.log(`what kube-scheduler's equivalent pod costs: ${JSON.stringify(kubeSchedulerCost, null, 2)}`);
     console.log(`load: ${RATE * SECONDS} single-GPU jobs at ${RATE}/s through the gateway ...`);
     const main = await load(RATE, SECONDS);
     show(main);
     console.table([Object.fromEntries([...rss.entries()].sort())]);
     await consumer.disconnect();
 
-    const { cpu, ...figures } = main;
+    await kafkaAdmin.disconnect();
+
+    const { cpu, jobIds: _mainJobIds, ...figures } = main;
     const result = {
       benchmark: 'e2e',
       nodes: NODES,
@@ -428,6 +542,13 @@ async function main(): Promise<void> {
         submittedToScheduled: probe.submittedToScheduled,
         stages: probe.stages,
         cpu: probe.cpu,
+      },
+      // What one single-GPU job costs from submission to settlement, per service and stack component, beside
+      // what kube-scheduler spends on an equivalent pod (created, bound, run to success, deleted) in the same run.
+      costPerJob: {
+        targets: { servicesCpuMs: '<= 15', apiserverWrites: '<= 4' },
+        exchange: exchangeCost,
+        kubeSchedulerPod: kubeSchedulerCost,
       },
       target: 'p50Ms <= 300, p99Ms <= 1000 at 50 jobs/s onto 5,000 nodes',
       measuredAt: new Date().toISOString(),

@@ -17,7 +17,7 @@ export async function apiserverRequests(rest: KubeRest): Promise<Map<string, num
   return totals;
 }
 
-const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']);
+export const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
 
 /** `after − before` per second of `windowMs`, largest first, with the writes among them summed. */
 export function requestRates(
