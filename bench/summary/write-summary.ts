@@ -236,6 +236,24 @@ export const FIGURES: readonly Figure[] = [
   { bench: 'e2e', figure: 'submit → Running p50 at the probe rate', path: 'probe.p50Ms', unit: 'ms' },
   {
     bench: 'e2e',
+    figure: 'CPU of the six services per single-GPU job, POST to settled',
+    path: 'costPerJob.exchange.cpuMs.servicesTotal',
+    unit: 'ms',
+    target: { op: '<=', value: 15 },
+  },
+  {
+    bench: 'e2e',
+    figure: 'API server writes per single-node job',
+    path: 'costPerJob.exchange.apiserver.writes',
+    target: { op: '<=', value: 4 },
+  },
+  {
+    bench: 'e2e',
+    figure: 'API server writes per kube-scheduler pod (baseline)',
+    path: 'costPerJob.kubeSchedulerPod.apiserver.writes',
+  },
+  {
+    bench: 'e2e',
     figure: 'submit → pod bound p50 at the probe rate',
     path: 'probe.submittedToScheduled.p50Ms',
     unit: 'ms',
