@@ -250,7 +250,8 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
   it('recomputes reliability on a schedule: downtime in the history lowers the score without any new event', async () => {
     // Seen for three hours, down for the middle one: as if the history had been recorded before this test.
     const schema = services[1].schema;
-    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    const writtenAt = Date.now();
+    const hoursAgo = (h: number) => new Date(writtenAt - h * 3600_000);
     // One statement, so the scheduled pass never sees the history half rewritten.
     await queryStack(
       `WITH seen AS (UPDATE "${schema}".nodes SET first_seen_at = $2 WHERE node_id = $1),
@@ -262,10 +263,14 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
       const uptime = state.reliability?.uptime24hBps ?? 10_000;
       return uptime > 6_000 && uptime < 7_000;
     });
-    // Two of the three hours seen (and the seconds since): about 66.7 % in every window, less the fault before.
+    // Two of the three hours seen, and up for the seconds since: (2 h + s) / (3 h + s) in every window, less the
+    // fault before, where s is at most the time from the rewrite until the recomputed capacity was published.
     const parts = recomputed.payload.reliability;
+    const since = Math.max(0, (Date.parse(recomputed.occurredAt) - writtenAt) / 1000);
     expect(parts?.uptime24hBps).toBeGreaterThanOrEqual(6_666);
-    expect(parts?.uptime24hBps).toBeLessThan(6_700);
+    expect(parts?.uptime24hBps).toBeLessThanOrEqual(
+      Math.floor((10_000 * (7_200 + since)) / (10_800 + since)) + 1,
+    );
     expect(parts).toMatchObject({
       uptime7dBps: parts?.uptime24hBps,
       uptime30dBps: parts?.uptime24hBps,
