@@ -43,7 +43,7 @@ export class KubernetesComponent implements StackComponent {
     await this.startApiserver(pki);
     await this.startControllerManager(pki);
     await this.startScheduler();
-    await this.startKwok();
+    await this.startKwok(pki);
     this.linkTools();
     const rest = this.rest(pki);
     try {
@@ -255,9 +255,12 @@ export class KubernetesComponent implements StackComponent {
     });
   }
 
-  private async startKwok(): Promise<void> {
+  private async startKwok(pki: ClusterPki): Promise<void> {
     const { kwok, workloadLog } = this.processes;
-    const stages = path.resolve(__dirname, 'gridex-kwok-stages.yaml');
+    // The stages are copied into the stack's state, so that the checkout kwok was started from (CI clones, the
+    // main working copy) is not part of its configuration: only what the stages say is.
+    const stages = path.join(this.dir, 'gridex-kwok-stages.yaml');
+    writeFileSync(stages, readFileSync(path.resolve(__dirname, 'gridex-kwok-stages.yaml')));
     // Every simulated container's log is the file the log writer appends to (served by kwok as a kubelet).
     const logFile = path.join(this.dir, 'simulated-workload.log');
     const logsConfig = path.join(this.dir, 'kwok-logs.yaml');
@@ -301,6 +304,16 @@ export class KubernetesComponent implements StackComponent {
       if (this.startedWith('kwok', configuration)) return;
       console.log('kwok: configuration changed, restarting');
       await kwok.stop();
+      // Each kwok instance holds its nodes' leases under an identity of its own and takes over another's only
+      // once it expires: up to a whole lease (600 s) in which no pod on those nodes would start. The old
+      // instance is gone, so its leases are released; the new one creates its own at once, well within the
+      // controller-manager's grace period.
+      const rest = this.rest(pki);
+      try {
+        await rest.expect('DELETE', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+      } finally {
+        rest.close();
+      }
     }
     kwok.start(binary('kwok'), args);
     this.rememberStart('kwok', configuration);
