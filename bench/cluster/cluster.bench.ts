@@ -26,7 +26,7 @@ import {
 } from '@gridex/stack/benchmark';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
 import { apiserverRequests, requestRates } from '../shared/apiserver-requests';
-import { singleGpuBenchNodes } from '../shared/bench-kubernetes';
+import { createBenchNamespace, singleGpuBenchNodes } from '../shared/bench-kubernetes';
 import { coresBusy, cpuByComponent, machineBusyMs } from '../shared/cpu-usage';
 import { sleep } from '../shared/measure';
 
@@ -165,13 +165,7 @@ async function main(): Promise<void> {
       await waitUntil(`${NODES} nodes Ready`, () => allReady(NODES), 20 * 60_000);
     }
 
-    await rest.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
-    await waitUntil(
-      'the namespace default service account',
-      async () =>
-        (await rest.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200,
-      60_000,
-    );
+    await createBenchNamespace(rest, namespace);
 
     console.log(`creating ${PODS} single-GPU pods for kube-scheduler ...`);
     const podsStarted = performance.now();

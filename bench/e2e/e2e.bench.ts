@@ -27,6 +27,7 @@ import {
 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
 import { buildGpuPool, resolveGpuProduct } from '@gridex/gpu-node-pool';
+import { createBenchNamespace } from '../shared/bench-kubernetes';
 import { CostMeter } from '../shared/job-cost';
 import { TokenBucket } from '@gridex/runtime';
 import { GridexClient } from '@gridex/sdk';
@@ -150,14 +151,7 @@ async function kubeSchedulerPodCost(
   quiet: Parameters<CostMeter['perJob']>[3],
 ) {
   const namespace = `bench-e2e-pods-${RUN}`;
-  await rest.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
-  await until(
-    'the namespace default service account',
-    async () =>
-      (await rest.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200,
-    60_000,
-    500,
-  );
+  await createBenchNamespace(rest, namespace);
   const pods = `/api/v1/namespaces/${namespace}/pods`;
   let polls = 0;
   const podsLeft = async (fieldSelector: string) => {

@@ -1,4 +1,6 @@
 import { buildGpuPool, NodeManifest } from '@gridex/gpu-node-pool';
+import { KubeRest } from '@gridex/stack/benchmark';
+import { until } from './measure';
 
 /**
  * The fleet the Kubernetes benchmarks measure on: `count` simulated single-GPU nodes (RTX 4090, PCIe, one region),
@@ -20,4 +22,16 @@ export function singleGpuBenchNodes(spec: {
     interconnect: 'pcie',
     labels: { [spec.label[0]]: spec.label[1] },
   });
+}
+
+/** Creates a namespace and waits for its default service account, without which pods in it are refused. */
+export async function createBenchNamespace(rest: KubeRest, namespace: string): Promise<void> {
+  await rest.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
+  await until(
+    'the namespace default service account',
+    async () =>
+      (await rest.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200,
+    60_000,
+    500,
+  );
 }
