@@ -1,6 +1,9 @@
 import { KubeRest } from '@gridex/stack/benchmark';
 
-/** Requests the API server has served so far, by verb and resource (`PUT leases`, `PATCH nodes/status`, ...). */
+/**
+ * Requests the API server has served so far, by verb and resource (`PUT leases`, `PATCH nodes/status`, ...).
+ * WATCH and CONNECT count streams opened, not work done; readers leave them out where they count work.
+ */
 export async function apiserverRequests(rest: KubeRest): Promise<Map<string, number>> {
   const { status, body } = await rest.call<string>('GET', '/metrics');
   if (status !== 200 || typeof body !== 'string') throw new Error(`GET /metrics answered ${status}`);
@@ -10,14 +13,20 @@ export async function apiserverRequests(rest: KubeRest): Promise<Map<string, num
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map(([, name, value]) => [name, value] as const),
     );
-    // WATCH and CONNECT count streams opened, not work done per second; the rest are what the clients ask for.
     const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
     totals.set(key, (totals.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return totals;
 }
 
-export const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
+export const WRITE_VERBS: ReadonlySet<string> = new Set([
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'DELETECOLLECTION',
+  'APPLY',
+]);
 
 /** `after − before` per second of `windowMs`, largest first, with the writes among them summed. */
 export function requestRates(
