@@ -304,16 +304,16 @@ export class KubernetesComponent implements StackComponent {
       if (this.startedWith('kwok', configuration)) return;
       console.log('kwok: configuration changed, restarting');
       await kwok.stop();
-      // Each kwok instance holds its nodes' leases under an identity of its own and takes over another's only
-      // once it expires: up to a whole lease (600 s) in which no pod on those nodes would start. The old
-      // instance is gone, so its leases are released; the new one creates its own at once, well within the
-      // controller-manager's grace period.
-      const rest = this.rest(pki);
-      try {
-        await rest.expect('DELETE', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
-      } finally {
-        rest.close();
-      }
+    }
+    // Each kwok instance holds its nodes' leases under an identity of its own and takes over another's only once
+    // it expires: up to a whole lease (600 s) in which no pod on those nodes would start. Whatever instance held
+    // them (the one just stopped, or one that died with the machine's last session) is gone, so its leases are
+    // released; the new one creates its own at once, well within the controller-manager's grace period.
+    const rest = this.rest(pki);
+    try {
+      await rest.expect('DELETE', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+    } finally {
+      rest.close();
     }
     kwok.start(binary('kwok'), args);
     this.rememberStart('kwok', configuration);
