@@ -157,6 +157,8 @@ describe('the exchange, end to end through the public API', () => {
       return acme.invoice(page.items[0].invoiceId);
     }, 90_000);
     expect(invoice.lines).toEqual([expect.objectContaining({ jobId: id, amount: usage.amount })]);
+    // The job shows the run billing metered, to the millisecond (a peer exchange meters its own client by them).
+    expect(invoice.lines[0]).toMatchObject({ startedAt: done.startedAt, finishedAt: done.finishedAt });
     expect(invoice.total).toBe(usage.amount);
     const balance = await acme.balance();
     expect(balance.held).toBe('0.00');

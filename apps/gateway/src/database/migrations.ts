@@ -261,6 +261,23 @@ export class IdempotencyLeases1765800000000 implements MigrationInterface {
   }
 }
 
+/** A job shows when its current placement's workload started and ended, the times billing meters with. */
+export class JobRunTimes1765900000000 implements MigrationInterface {
+  name = 'JobRunTimes1765900000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'jobs');
+    await queryRunner.query(
+      `ALTER TABLE ${table} ADD COLUMN started_at timestamptz, ADD COLUMN finished_at timestamptz`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const table = qualified(migrationSchema(queryRunner), 'jobs');
+    await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN started_at, DROP COLUMN finished_at`);
+  }
+}
+
 /** Gateway's own schema migrations, oldest first (the messaging tables are added by the runtime). */
 export const gatewayMigrations: Array<new () => MigrationInterface> = [
   CreateTenantsAndKeys1764338000000,
@@ -271,4 +288,5 @@ export const gatewayMigrations: Array<new () => MigrationInterface> = [
   JobExplanations1765600000000,
   TenantApproval1765700000000,
   IdempotencyLeases1765800000000,
+  JobRunTimes1765900000000,
 ];

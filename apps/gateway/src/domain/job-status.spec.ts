@@ -12,7 +12,15 @@ const job = (
   status: JobStatusView['status'],
   reservationId: string | null = null,
   attempt: number | null = null,
-) => ({ status, reservationId, attempt }) satisfies JobStatusView;
+) => ({ status, reservationId, attempt, startedAt: null, finishedAt: null }) satisfies JobStatusView;
+const T0 = '2026-12-07T10:00:00.400Z';
+const T1 = '2026-12-07T10:01:36.300Z';
+const T2 = '2026-12-07T10:01:37.100Z';
+const started = (reservationId: string, startedAt = T0): JobStatusInput => ({
+  kind: 'started',
+  reservationId,
+  startedAt,
+});
 const nodes = [{ cluster: 'local', node: 'gpu-1', gpus: 8 }];
 const matched = (reservationId: string, attempt: number): JobStatusInput => ({
   kind: 'matched',
@@ -31,9 +39,12 @@ const finished = (
   reservationId: string,
   outcome: 'succeeded' | 'failed',
   reason?: string,
+  startedAt: string | null = T0,
 ): JobStatusInput => ({
   kind: 'finished',
   reservationId,
+  ...(startedAt === null ? {} : { startedAt }),
+  finishedAt: T1,
   outcome,
   reason,
 });
@@ -123,44 +134,110 @@ describe('jobStatusChange', () => {
     [
       'a start before its match runs the job and records the placement',
       job('queued'),
-      { kind: 'started', reservationId: R1 },
-      { status: 'running', reservationId: R1, entry: { event: 'running' } },
+      started(R1),
+      { status: 'running', reservationId: R1, run: { startedAt: T0 }, entry: { event: 'running' } },
     ],
     [
       'a start of the current placement runs the job',
       job('matched', R1, 0),
-      { kind: 'started', reservationId: R1 },
-      { status: 'running', entry: { event: 'running' } },
+      started(R1),
+      { status: 'running', run: { startedAt: T0 }, entry: { event: 'running' } },
     ],
     [
       'a start after the end only joins the timeline',
-      job('succeeded', R1, 0),
-      { kind: 'started', reservationId: R1 },
+      { ...job('succeeded', R1, 0), startedAt: T0, finishedAt: T1 },
+      started(R1),
       { entry: { event: 'running' } },
     ],
-    [
-      'a start of an older placement changes nothing',
-      job('matched', R2, 1),
-      { kind: 'started', reservationId: R1 },
-      undefined,
-    ],
+    ['a start of an older placement changes nothing', job('matched', R2, 1), started(R1), undefined],
     [
       'success ends the job',
       job('running', R1, 0),
       finished(R1, 'succeeded'),
+      {
+        status: 'succeeded',
+        reason: null,
+        run: { startedAt: T0, finishedAt: T1 },
+        entry: { event: 'succeeded', detail: undefined },
+      },
+    ],
+    [
+      "the end's own start time is the one metered, over the started event's",
+      { ...job('running', R1, 0), startedAt: T2 },
+      finished(R1, 'succeeded'),
+      {
+        status: 'succeeded',
+        reason: null,
+        run: { startedAt: T0, finishedAt: T1 },
+        entry: { event: 'succeeded', detail: undefined },
+      },
+    ],
+    [
+      'a second end of the same placement keeps the first end time',
+      { ...job('succeeded', R1, 0), startedAt: T0, finishedAt: T2 },
+      finished(R1, 'succeeded'),
       { status: 'succeeded', reason: null, entry: { event: 'succeeded', detail: undefined } },
+    ],
+    [
+      'a workload that never ran ends without a start time',
+      job('matched', R1, 0),
+      finished(R1, 'failed', 'image-pull', null),
+      {
+        status: 'failed',
+        reason: 'image-pull',
+        run: { startedAt: null, finishedAt: T1 },
+        entry: { event: 'failed', detail: 'image-pull' },
+      },
+    ],
+    [
+      'a second start of the running placement keeps the first start time',
+      { ...job('running', R1, 0), startedAt: T0 },
+      started(R1, T2),
+      { entry: { event: 'running' } },
+    ],
+    [
+      'a newer placement clears the earlier run times',
+      { ...job('failed', R1, 0), reason: 'node-lost', startedAt: T0, finishedAt: T1 },
+      matched(R2, 1),
+      {
+        status: 'matched',
+        reason: null,
+        placement: placement(R2, 1),
+        run: { startedAt: null, finishedAt: null },
+        entry: { event: 'matched', detail: '1 node(s), attempt 1' },
+      },
+    ],
+    [
+      'a match seen after its own start keeps the run times',
+      { ...job('running', R1), startedAt: T0 },
+      matched(R1, 0),
+      {
+        reason: null,
+        placement: placement(R1, 0),
+        entry: { event: 'matched', detail: '1 node(s), attempt 0' },
+      },
     ],
     [
       'a lost node fails the job (until matching places it again)',
       job('running', R1, 0),
       finished(R1, 'failed', 'node-lost'),
-      { status: 'failed', reason: 'node-lost', entry: { event: 'failed', detail: 'node-lost' } },
+      {
+        status: 'failed',
+        reason: 'node-lost',
+        run: { startedAt: T0, finishedAt: T1 },
+        entry: { event: 'failed', detail: 'node-lost' },
+      },
     ],
     [
       'preempted work waits again',
       job('running', R1, 0),
       finished(R1, 'failed', 'preempted'),
-      { status: 'queued', reason: 'preempted', entry: { event: 'queued', detail: 'preempted' } },
+      {
+        status: 'queued',
+        reason: 'preempted',
+        run: { startedAt: T0, finishedAt: T1 },
+        entry: { event: 'queued', detail: 'preempted' },
+      },
     ],
     [
       'an older placement ending only joins the timeline',

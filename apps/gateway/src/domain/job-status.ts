@@ -38,6 +38,9 @@ export interface JobStatusView {
   reason?: string | null;
   reservationId: string | null;
   attempt: number | null;
+  /** The current placement's workload times (ISO), as billing meters them; null until known. */
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 
 /** One offer's score for a job, as the API shows it (see `PlacementExplanation`). */
@@ -70,10 +73,13 @@ export type JobStatusInput =
     }
   | { kind: 'unmatched'; reasons: string; attempt?: number }
   | { kind: 'expired' }
-  | { kind: 'started'; reservationId: string }
+  | { kind: 'started'; reservationId: string; startedAt: string }
   | {
       kind: 'finished';
       reservationId: string;
+      /** Absent when the workload never ran. */
+      startedAt?: string;
+      finishedAt: string;
       outcome: 'succeeded' | 'failed';
       reason?: string;
       detail?: string;
@@ -95,6 +101,12 @@ export interface JobStatusChange {
   };
   /** Set only when the job has no reservation yet (a start seen before its match). */
   reservationId?: string;
+  /**
+   * The current placement's workload times. Billing meters a workload from these two (the finished event's
+   * own start wins over the started event's; the first end wins), so the job shows them by the same rules: a
+   * peer exchange that placed the job here reads them to meter exactly what this exchange charges.
+   */
+  run?: { startedAt?: string | null; finishedAt?: string | null };
   entry: Omit<TimelineEntry, 'at'>;
 }
 
@@ -122,10 +134,13 @@ export function jobStatusChange(job: JobStatusView, input: JobStatusInput): JobS
         job.reservationId === input.reservationId && ['running', 'succeeded', 'failed'].includes(job.status);
       const keep = samePlacementProgressed || job.status === 'cancelled' || job.status === 'expired';
       const { kind: _kind, ...placement } = input;
+      // Another placement's run times are not this one's.
+      const newPlacement = job.reservationId !== input.reservationId && (job.startedAt || job.finishedAt);
       return {
         ...(keep ? {} : { status: 'matched' }),
         reason: null,
         placement,
+        ...(newPlacement ? { run: { startedAt: null, finishedAt: null } } : {}),
         entry: { event: 'matched', detail: `${input.allocation.length} node(s), attempt ${input.attempt}` },
       };
     }
@@ -151,6 +166,7 @@ export function jobStatusChange(job: JobStatusView, input: JobStatusInput): JobS
       return {
         ...(job.status === 'queued' || job.status === 'matched' ? { status: 'running' } : {}),
         ...(job.reservationId === null ? { reservationId: input.reservationId } : {}),
+        ...(job.startedAt || job.finishedAt ? {} : { run: { startedAt: input.startedAt } }),
         entry: { event: 'running' },
       };
     case 'finished': {
@@ -162,6 +178,9 @@ export function jobStatusChange(job: JobStatusView, input: JobStatusInput): JobS
       return {
         status,
         reason: input.reason ?? null,
+        ...(job.finishedAt
+          ? {}
+          : { run: { startedAt: input.startedAt ?? null, finishedAt: input.finishedAt } }),
         entry: { event: status, detail: input.detail ?? input.reason },
       };
     }

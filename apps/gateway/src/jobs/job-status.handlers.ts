@@ -118,7 +118,7 @@ export class WorkloadStartedStatusHandler extends JobStatusHandler<WorkloadStart
   readonly contract = WorkloadStarted;
 
   protected input(started: WorkloadStartedPayload): JobStatusInput {
-    return { kind: 'started', reservationId: started.reservationId };
+    return { kind: 'started', reservationId: started.reservationId, startedAt: started.startedAt };
   }
 }
 
@@ -132,6 +132,8 @@ export class WorkloadFinishedStatusHandler extends JobStatusHandler<WorkloadFini
     return {
       kind: 'finished',
       reservationId: f.reservationId,
+      ...(f.startedAt ? { startedAt: f.startedAt } : {}),
+      finishedAt: f.finishedAt,
       outcome: f.outcome,
       reason: f.reason,
       detail: f.detail,

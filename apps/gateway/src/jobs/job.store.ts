@@ -25,7 +25,26 @@ export interface JobRow {
   explanation: PlacementExplanation | null;
   price_per_gpu_hour_micros: string | null;
   submitted_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
   timeline: TimelineEntry[];
+}
+
+type StatusColumns = Pick<
+  JobRow,
+  'status' | 'reason' | 'reservation_id' | 'attempt' | 'started_at' | 'finished_at'
+>;
+
+/** What the status rules read of a job row. */
+export function statusViewOf(row: StatusColumns): JobStatusView {
+  return {
+    status: row.status,
+    reason: row.reason,
+    reservationId: row.reservation_id,
+    attempt: row.attempt,
+    startedAt: row.started_at && row.started_at.toISOString(),
+    finishedAt: row.finished_at && row.finished_at.toISOString(),
+  };
 }
 
 /** The gateway's job read model: every read and write of its jobs table. */
@@ -89,24 +108,12 @@ export class JobStore {
 
   /** What the status rules read of a job, locked; undefined for a job this gateway did not take. */
   async lockStatus(tx: EntityManager, jobId: string): Promise<JobStatusView | undefined> {
-    const rows: Array<{
-      status: JobStatus;
-      reason: string | null;
-      reservation_id: string | null;
-      attempt: number | null;
-    }> = await tx.query(
-      `SELECT status, reason, reservation_id, attempt FROM ${this.table} WHERE job_id = $1 FOR UPDATE`,
+    const rows: StatusColumns[] = await tx.query(
+      `SELECT status, reason, reservation_id, attempt, started_at, finished_at
+         FROM ${this.table} WHERE job_id = $1 FOR UPDATE`,
       [jobId],
     );
-    const row = rows[0];
-    return (
-      row && {
-        status: row.status,
-        reason: row.reason,
-        reservationId: row.reservation_id,
-        attempt: row.attempt,
-      }
-    );
+    return rows[0] && statusViewOf(rows[0]);
   }
 
   /** Writes a change the status rules decided, with its timeline entry stamped `at`. */
@@ -126,6 +133,8 @@ export class JobStore {
       assign('explanation', JSON.stringify(change.placement.explanation ?? null));
     }
     if (change.reservationId !== undefined) assign('reservation_id', change.reservationId);
+    if (change.run?.startedAt !== undefined) assign('started_at', change.run.startedAt);
+    if (change.run?.finishedAt !== undefined) assign('finished_at', change.run.finishedAt);
     const entry: TimelineEntry = { at, ...change.entry };
     if (!entry.detail) delete entry.detail;
     set.push(`timeline = timeline || $${params.push(JSON.stringify([entry]))}::jsonb`);

@@ -31,7 +31,7 @@ import { microsToDecimal } from '../domain/api-money';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseBody } from '../openapi/validation';
 import { JOB_STATUSES, jobStatusChange } from '../domain/job-status';
-import { JobRow, JobStore } from './job.store';
+import { JobRow, JobStore, statusViewOf } from './job.store';
 import { jobSubmitted, JobSpecSchema, refuseDisallowedImage } from './job-spec';
 import { ApiOperation, ApiTag } from '../openapi/api-operation';
 
@@ -89,6 +89,18 @@ export const JobViewSchema = z.object({
     .nullable()
     .describe('Why the job landed where it did, term by term (the higher total wins); null before a match'),
   submittedAt: z.string(),
+  startedAt: z
+    .string()
+    .nullable()
+    .describe(
+      "When the current placement's workload started (every gang member running); usage is metered from here",
+    ),
+  finishedAt: z
+    .string()
+    .nullable()
+    .describe(
+      "When the current placement's workload ended; usage is metered to here (whole seconds, rounded up)",
+    ),
   timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
 });
 export const JobPageSchema = z.object({ items: z.array(JobViewSchema), nextCursor: z.string().nullable() });
@@ -183,10 +195,7 @@ export class JobsController {
     return this.dataSource.transaction(async (tx) => {
       const row = await this.jobs.lockOwn(tx, caller.tenantId, jobId);
       if (!row) throw notFound();
-      const change = jobStatusChange(
-        { status: row.status, reservationId: row.reservation_id, attempt: row.attempt },
-        { kind: 'cancel-requested' },
-      );
+      const change = jobStatusChange(statusViewOf(row), { kind: 'cancel-requested' });
       if (!change) {
         throw new ProblemException(
           HttpStatus.CONFLICT,
@@ -227,6 +236,8 @@ export class JobsController {
         : null,
       explanation: row.explanation ?? null,
       submittedAt: new Date(row.submitted_at).toISOString(),
+      startedAt: row.started_at && row.started_at.toISOString(),
+      finishedAt: row.finished_at && row.finished_at.toISOString(),
       timeline: row.timeline,
     };
   }

@@ -48,7 +48,7 @@ describe('the Gridex peer adapter: a peer exchange in the port’s terms', () =>
     },
   );
 
-  it('reads start and end from the peer job’s timeline', () => {
+  it('reads start and end as the peer meters them, not the timeline’s event times', () => {
     const job: Job = {
       id: 'job-9',
       name: null,
@@ -58,18 +58,21 @@ describe('the Gridex peer adapter: a peer exchange in the port’s terms', () =>
       allocation: null,
       explanation: null,
       submittedAt: '2026-12-03T10:00:00.000Z',
+      // The workload ran 300.2 s (301 billable seconds); the events reporting it were stamped later.
+      startedAt: '2026-12-03T10:00:01.900Z',
+      finishedAt: '2026-12-03T10:05:02.100Z',
       timeline: [
         { at: '2026-12-03T10:00:00.000Z', event: 'submitted' },
         { at: '2026-12-03T10:00:01.000Z', event: 'matched' },
-        { at: '2026-12-03T10:00:02.000Z', event: 'running' },
-        { at: '2026-12-03T10:05:02.000Z', event: 'succeeded' },
+        { at: '2026-12-03T10:00:02.300Z', event: 'running' },
+        { at: '2026-12-03T10:05:02.400Z', event: 'succeeded' },
       ],
     };
     expect(ExternalJobSchema.parse(externalJobOf(job))).toEqual({
       externalJobId: 'job-9',
       status: 'succeeded',
-      startedAt: '2026-12-03T10:00:02.000Z',
-      finishedAt: '2026-12-03T10:05:02.000Z',
+      startedAt: '2026-12-03T10:00:01.900Z',
+      finishedAt: '2026-12-03T10:05:02.100Z',
     });
   });
 

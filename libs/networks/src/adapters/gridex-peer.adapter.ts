@@ -131,16 +131,17 @@ export function peerOffers(items: readonly PeerOffer[]): NetworkOffer[] {
     }));
 }
 
-/** A peer's job as the port's: its state, and when it started and ended (from its timeline). */
+/**
+ * A peer's job as the port's: its state, and its workload's start and end as the peer meters them (not the
+ * timeline's event times, which may fall in another second), so that what this exchange meters is what the
+ * peer charges.
+ */
 export function externalJobOf(job: Job): ExternalJob {
-  const at = (events: string[]) => job.timeline.find((t) => events.includes(t.event))?.at;
-  const startedAt = at(['running']);
-  const finishedAt = at(['succeeded', 'failed', 'cancelled', 'expired']);
   return {
     externalJobId: job.id,
     status: job.status as JobState,
-    ...(startedAt ? { startedAt } : {}),
-    ...(finishedAt ? { finishedAt } : {}),
+    ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
     ...(job.reason ? { reason: job.reason } : {}),
   };
 }

@@ -3354,11 +3354,15 @@ export interface operations {
                                     supplier: string;
                                 } | null;
                             } | null;
+                            /** @description When the current placement's workload ended; usage is metered to here (whole seconds, rounded up) */
+                            finishedAt: string | null;
                             id: string;
                             name: string | null;
                             /** @description USD per GPU-hour fixed at match time */
                             pricePerGpuHour: string | null;
                             reason: string | null;
+                            /** @description When the current placement's workload started (every gang member running); usage is metered from here */
+                            startedAt: string | null;
                             /** @enum {string} */
                             status: "queued" | "matched" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
                             submittedAt: string;
@@ -3657,11 +3661,15 @@ export interface operations {
                                 supplier: string;
                             } | null;
                         } | null;
+                        /** @description When the current placement's workload ended; usage is metered to here (whole seconds, rounded up) */
+                        finishedAt: string | null;
                         id: string;
                         name: string | null;
                         /** @description USD per GPU-hour fixed at match time */
                         pricePerGpuHour: string | null;
                         reason: string | null;
+                        /** @description When the current placement's workload started (every gang member running); usage is metered from here */
+                        startedAt: string | null;
                         /** @enum {string} */
                         status: "queued" | "matched" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
                         submittedAt: string;
