@@ -1,5 +1,5 @@
 import { GridexClient, Job, JobSpec } from '@gridex/sdk';
-import { eventually, ExchangeUnderTest, Tenant, uniqueSuffix } from '@gridex/testing';
+import { eventually, ExchangeUnderTest, Tenant, testInstance } from '@gridex/testing';
 
 /**
  * The exchange end to end, through the public API only (the SDK), with the six real services, Kafka,
@@ -19,17 +19,16 @@ const IMAGE = 'registry.gridex.io/e2e/worker:1';
 const runFor = (delay: string) => ({ 'pod-complete.stage.kwok.x-k8s.io/delay': delay });
 
 describe('the exchange, end to end through the public API', () => {
-  const run = `e2e${uniqueSuffix()
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '')
-    .slice(-8)}`;
-  // Regions of this run only: matching's book holds every node the shared stack's feed ever carried, so the
-  // stories ask for these regions to stay on this run's nodes.
+  // An instance of its own: services of other test files on the shared stack (each with consumer groups of
+  // their own) would otherwise match, meter or report this exchange's jobs too.
+  const run = testInstance('e');
+  // Regions of this run only, so each story's nodes are told apart by name.
   const EU = `eu-${run}`;
   const US = `us-${run}`;
   const operatorKey = `gdx_operator_${'e'.repeat(40)}`;
   const exchange = new ExchangeUnderTest(run, {
     operatorKey,
+    instance: run,
     env: {
       billing: {
         BILLING_INVOICE_PERIOD: 'minute',
