@@ -24,14 +24,14 @@ function jestProject(projectDir) {
         },
       ],
       '^.+\\.m?js$': [
-        '@swc/jest',
+        `${workspaceRoot}/tools/jest/esm-package.transform.js`,
         { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
       ],
     },
-    // @kubernetes/client-node 1.x and a few of its dependencies are ESM-only; Jest runs CommonJS, so SWC
-    // rewrites them like our own files (Node 20 itself loads them through require(esm)).
+    // @kubernetes/client-node 1.x, @platformatic/kafka and a few of their dependencies are ESM-only; Jest runs
+    // CommonJS, so they are rewritten like our own files (tools/jest/esm-package.transform.js says how).
     transformIgnorePatterns: [
-      '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648)/)',
+      '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648|@platformatic)/)',
     ],
     moduleNameMapper: {
       '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Consumer, Kafka } from 'kafkajs';
 import { CapacityChanged, CapacityChangedPayload, decodeEvent, Topics, uuidv7 } from '@gridex/contracts';
+import { CompactedTopicReader } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { SERVICE_CONFIG } from '@gridex/runtime';
 import { MatchingConfig } from '../config/matching.config';
@@ -50,7 +50,7 @@ export function nodeStateFrom(payload: CapacityChangedPayload, currency: string)
 @Injectable()
 export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CapacityFeedReader.name);
-  private consumer?: Consumer;
+  private reader?: CompactedTopicReader;
   private readonly revisions = new Map<string, number>();
   private readonly applied;
   private readonly bookNodes;
@@ -58,7 +58,6 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
   private catchingUp: Map<string, Buffer | null> | undefined = new Map();
 
   constructor(
-    @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(OfferBook) private readonly book: OfferBook,
     @Inject(ReservationSync) private readonly reservations: ReservationSync,
     @Inject(SERVICE_CONFIG) private readonly config: MatchingConfig,
@@ -75,49 +74,21 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(Topics.capacityChanged);
-    await admin.disconnect();
-    const pending = new Map(
-      ends
-        .filter((partition) => Number(partition.high) > Number(partition.low))
-        .map((partition) => [partition.partition, Number(partition.high) - 1]),
-    );
-    let resolveLoaded!: () => void;
-    const loaded = new Promise<void>((resolve) => (resolveLoaded = resolve));
-    const caughtUp = () => {
-      const latest = this.catchingUp ?? new Map();
-      this.catchingUp = undefined;
-      for (const value of latest.values()) this.apply(value);
-      this.bookNodes.set(this.book.size);
-      resolveLoaded();
-    };
-    if (pending.size === 0) caughtUp();
-
-    this.consumer = this.kafka.consumer({
+    this.reader = new CompactedTopicReader({
+      brokers: this.config.KAFKA_BROKERS,
+      clientId: `gridex-matching-book`,
       groupId: `${this.config.KAFKA_CONSUMER_GROUP}-book-${uuidv7()}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 200,
+      topic: Topics.capacityChanged,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [Topics.capacityChanged], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
+    const caughtUp = this.reader.follow(
+      ({ key, value }) => {
         const latest = this.catchingUp;
-        for (const message of batch.messages) {
-          if (latest && message.key) latest.set(message.key.toString(), message.value);
-          else this.apply(message.value);
-        }
-        this.bookNodes.set(this.book.size);
-        const last = pending.get(batch.partition);
-        if (last !== undefined && Number(batch.lastOffset()) >= last) {
-          pending.delete(batch.partition);
-          if (pending.size === 0) caughtUp();
-        }
+        if (latest && key) latest.set(key.toString(), value);
+        else this.apply(value);
+        if (!latest) this.bookNodes.set(this.book.size);
       },
-    });
+      (error) => this.logger.error(`capacity feed failed: ${error.message}`),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -132,16 +103,20 @@ export class CapacityFeedReader implements OnModuleInit, OnApplicationShutdown {
       );
     });
     try {
-      await Promise.race([loaded, timeout]);
+      await Promise.race([caughtUp, timeout]);
     } finally {
       clearTimeout(timer);
     }
+    const latest = this.catchingUp ?? new Map();
+    this.catchingUp = undefined;
+    for (const value of latest.values()) this.apply(value);
+    this.bookNodes.set(this.book.size);
     await this.reservations.loadAll();
     this.logger.log(`offer book loaded: ${this.book.size} nodes in ${Date.now() - started} ms`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.reader?.close();
   }
 
   private apply(value: Buffer | null): void {

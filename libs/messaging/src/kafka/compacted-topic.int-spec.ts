@@ -1,48 +1,40 @@
-import { Kafka, Partitioners } from 'kafkajs';
-import { eventually, testKafka, uniqueSuffix } from '@gridex/testing';
+import { Partitioners } from 'kafkajs';
+import { eventually, stackEnv, testKafka, uniqueSuffix } from '@gridex/testing';
+import { CompactedTopicReader } from './compacted-topic.reader';
 
 /**
  * A compacted topic keeps the last batch of every idempotent producer as an empty batch after its records were
- * superseded. A segment holding only such batches made kafkajs refetch the same offset forever (kafkajs #1072);
- * tools/build/patch-kafkajs.mjs fixes that. This test builds exactly that log and reads it from the beginning.
+ * superseded. A reader that does not move its position past such a batch refetches the same offset forever
+ * (kafkajs #1072). This test builds exactly that log and reads it from the beginning with the reader the
+ * services use.
  */
-async function readAll(kafka: Kafka, topic: string, timeoutMs: number): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const [{ high }] = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const last = Number(high) - 1;
+async function readAll(topic: string, timeoutMs: number): Promise<string[]> {
   const values: string[] = [];
   // One batch per fetch (Kafka always returns at least one): a fetch that meets an empty batch sees nothing
   // else, as a fetch of a segment full of them does with the default limits.
-  const consumer = kafka.consumer({
+  const reader = new CompactedTopicReader({
+    brokers: stackEnv().KAFKA_BROKERS.split(','),
+    clientId: `compacted-${uniqueSuffix()}`,
     groupId: `compacted-${uniqueSuffix()}`,
-    maxWaitTimeInMs: 100,
-    maxBytesPerPartition: 64,
+    topic,
+    maxWaitMs: 100,
     maxBytes: 64,
   });
-  await consumer.connect();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`stuck before offset ${last}, after ${values.length} values`)),
-        timeoutMs,
-      );
-      void consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          values.push(...batch.messages.map((m) => `${m.key}=${m.value}`));
-          if (Number(batch.lastOffset()) >= last) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
+    await Promise.race([
+      reader.follow(
+        (record) => values.push(`${record.key}=${record.value}`),
+        (error) => values.push(`error=${error.message}`),
+      ),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not caught up after ${values.length} values`)), timeoutMs);
+      }),
+    ]);
     return values;
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    await reader.close();
   }
 }
 
@@ -96,7 +88,7 @@ describe('a compacted topic', () => {
     await eventually(
       async () => {
         await send('tick', String(Date.now()));
-        const values = await readAll(kafka, topic, 20_000);
+        const values = await readAll(topic, 20_000);
         expect(values.filter((v) => v.startsWith('node='))).toEqual(['node=third']);
       },
       90_000,
