@@ -233,6 +233,12 @@ export const FIGURES: readonly Figure[] = [
     unit: 'ms',
     target: { op: '<=', value: 1000 },
   },
+  {
+    bench: 'e2e',
+    figure: 'knee: first step (5 … 50 jobs/s) whose p99 submit → Running exceeds 1 s',
+    path: 'knee.rate',
+    unit: 'jobs/s',
+  },
   { bench: 'e2e', figure: 'submit → Running p50 at the probe rate', path: 'probe.p50Ms', unit: 'ms' },
   {
     bench: 'e2e',
