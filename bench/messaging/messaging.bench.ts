@@ -173,7 +173,7 @@ async function measurePipeline(
   const consumer = new InboxConsumer({
     dataSource,
     schema,
-    kafka,
+    kafka: { brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: `bench-${scenario}` },
     metrics,
     groupId: `bench-${scenario}`,
     handlers: [handler as EventHandler<unknown>],

@@ -9,5 +9,3 @@ if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ]; then
   echo "installing npm dependencies (npm ci) ..."
   npm ci --no-audit --no-fund --loglevel=error
 fi
-# kafkajs needs a fix to read compacted topics (see the script); idempotent, so it runs every time.
-node tools/build/patch-kafkajs.mjs

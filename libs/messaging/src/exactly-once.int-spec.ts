@@ -135,7 +135,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     const consumer = new InboxConsumer({
       dataSource,
       schema,
-      kafka,
+      kafka: { brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: `inbox-${uniqueSuffix()}` },
       metrics,
       groupId,
       handlers: [handler as EventHandler<unknown>],

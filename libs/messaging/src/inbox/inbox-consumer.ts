@@ -1,17 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { Batch, Consumer, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
+import { Consumer, Message, MessagesStream, Producer } from '@platformatic/kafka';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, deadLetterTopic, EventEnvelope } from '@gridex/contracts';
 import { ServiceMetrics, withCorrelation } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { DeadLetterCode, DeadLetterHeaders } from '../dead-letter/dead-letter-headers';
+import { KafkaEndpoint } from '../kafka/kafka-connection';
 import { EventHandler, RejectedEventError } from './event-handler';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-delay';
 
 export interface InboxConsumerOptions {
   dataSource: DataSource;
   schema: string;
-  kafka: Kafka;
+  kafka: KafkaEndpoint;
   metrics: ServiceMetrics;
   /** Kafka consumer group; one per service. */
   groupId: string;
@@ -21,8 +22,17 @@ export interface InboxConsumerOptions {
   partitionsConsumedConcurrently?: number;
 }
 
+type KafkaRecord = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** The messages of one partition taken from the stream together, in offset order. */
+interface Batch {
+  topic: string;
+  partition: number;
+  messages: KafkaRecord[];
+}
+
 interface ValidMessage {
-  message: KafkaMessage;
+  message: KafkaRecord;
   event: EventEnvelope<unknown>;
 }
 
@@ -30,8 +40,8 @@ interface ValidMessage {
 type Applied = Array<{ handler: EventHandler<unknown>; events: EventEnvelope<unknown>[] }>;
 
 interface BatchControl {
-  heartbeat(): Promise<void>;
   isRunning(): boolean;
+  /** Whether the group rebalanced since the batch was taken (its partition may be another member's now). */
   isStale(): boolean;
 }
 
@@ -44,7 +54,14 @@ class BatchAbandoned extends Error {}
  * For each batch: messages that are not JSON or break their topic's contract go to `<topic>.dlq` with the reason;
  * valid ones are processed in one database transaction that first inserts their ids into the inbox
  * (`ON CONFLICT DO NOTHING`) and hands only the newly inserted ones to the handlers. Kafka redelivers after
- * rebalances and crashes (kafkajs #1046, #1764); the inbox turns each repeat into a no-op.
+ * rebalances and crashes; the inbox turns each repeat into a no-op.
+ *
+ * Built on `@platformatic/kafka`'s message stream, read in paused mode: whatever the stream holds is taken at
+ * once and split by partition, up to `partitionsConsumedConcurrently` partitions are processed side by side
+ * (each in offset order), and nothing more is fetched beyond the stream's buffer until they are done; then each
+ * partition's offset is committed. The group's heartbeats run on their own timer, so a slow batch does not cost
+ * the membership. A stream that fails (the broker went away for longer than the client's retries) is replaced
+ * by a new consumer, which resumes from the committed offsets.
  *
  * If the batch transaction fails, the messages are retried one by one, each with its own backoff budget, so one
  * poisoned message cannot hold up the others: it ends on the dead-letter topic and the partition moves on.
@@ -52,8 +69,9 @@ class BatchAbandoned extends Error {}
  */
 export class InboxConsumer {
   private readonly logger = new Logger(InboxConsumer.name);
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private consumer?: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  private stream?: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   private readonly inbox: string;
   private readonly retry: RetryPolicy;
   private readonly handlersByTopic = new Map<string, EventHandler<unknown>[]>();
@@ -62,6 +80,12 @@ export class InboxConsumer {
   private readonly lag;
   private readonly batchSeconds;
   private started = false;
+  /** The consuming loop, settled once `stop` has let it finish its batch. */
+  private loop?: Promise<void>;
+  /** Bumped on every rebalance of the group: a batch taken before it may be stale. */
+  private generation = 0;
+  /** A lag reading due shortly after processing (at most one pending: a busy consumer reads it 4 times a second). */
+  private lagRefresh?: NodeJS.Timeout;
 
   constructor(private readonly options: InboxConsumerOptions) {
     this.inbox = qualified(options.schema, 'inbox');
@@ -73,21 +97,12 @@ export class InboxConsumer {
       }
       this.handlersByTopic.set(handler.contract.topic, [...handlers, handler]);
     }
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
-      maxBytesPerPartition: 1024 * 1024,
-      // A fetch returns as soon as data arrives, so this only bounds the idle long-poll, and with it how long
-      // a stop waits for the fetch in flight (kafkajs's 5 s default made every shutdown 5 s slower).
-      maxWaitTimeInMs: 500,
-    });
-    this.producer = options.kafka.producer({
+    this.producer = new Producer({
+      clientId: options.kafka.clientId,
+      bootstrapBrokers: options.kafka.brokers,
       idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      acks: -1,
+      autocreateTopics: false,
     });
     const { metrics } = options;
     this.consumed = metrics.counter(
@@ -120,39 +135,180 @@ export class InboxConsumer {
 
   async start(): Promise<void> {
     if (this.started || this.handlersByTopic.size === 0) return;
-    await this.producer.connect();
-    await this.consumer.connect();
-    // A new group starts at the earliest offset: events published before a service's first deploy still count.
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        commitOffsetsIfNecessary,
-        isRunning,
-        isStale,
-      }) => {
-        const stopTimer = this.batchSeconds.startTimer({ topic: batch.topic });
-        await this.processBatch(batch, { heartbeat, isRunning, isStale });
-        resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
-        this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-        stopTimer();
-      },
-    });
+    await this.subscribe();
     this.started = true;
+    this.loop = this.consume();
   }
 
   /** Stops fetching; the batch in progress finishes and its offsets are committed. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+    this.wake?.();
+    await this.loop;
+    await this.closeConsumer();
+    await this.producer.close();
+  }
+
+  /** Joins the group and opens the message stream. */
+  private async subscribe(): Promise<void> {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: this.options.kafka.clientId,
+      bootstrapBrokers: this.options.kafka.brokers,
+      groupId: this.options.groupId,
+      autocreateTopics: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 1024 * 1024,
+      // A fetch returns as soon as data arrives, so this only bounds the idle long-poll, and with it how long
+      // a stop waits for the fetch in flight.
+      maxWaitTime: 500,
+    });
+    consumer.on('consumer:group:rebalance', () => (this.generation += 1));
+    consumer.on('consumer:lag', (lag: Map<string, bigint[]>) => {
+      for (const [topic, partitions] of lag) {
+        partitions.forEach((messages, partition) => {
+          if (messages >= 0n) this.lag.set({ topic, partition: String(partition) }, Number(messages));
+        });
+      }
+    });
+    this.consumer = consumer;
+    // A new group starts at the earliest offset: events published before a service's first deploy still count.
+    const stream = await consumer.consume({
+      topics: this.topics,
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+    });
+    stream.on('readable', () => this.wake?.());
+    stream.on('close', () => this.wake?.());
+    stream.on('error', (error: Error) => {
+      this.streamError = error;
+      this.wake?.();
+    });
+    this.stream = stream;
+    // Read after processing (see `processTaken`), and every few seconds while idle.
+    consumer.startLagMonitoring({ topics: this.topics }, 5000);
+  }
+
+  private refreshLagSoon(): void {
+    if (this.lagRefresh) return;
+    this.lagRefresh = setTimeout(() => {
+      this.lagRefresh = undefined;
+      // Errors come back as `consumer:lag:error` too; a missed reading is taken again on the next one.
+      this.consumer?.getLag({ topics: this.topics }).catch(() => undefined);
+    }, 250);
+  }
+
+  private async closeConsumer(): Promise<void> {
+    clearTimeout(this.lagRefresh);
+    this.lagRefresh = undefined;
+    const { consumer, stream } = this;
+    this.consumer = undefined;
+    this.stream = undefined;
+    consumer?.stopLagMonitoring();
+    await stream?.close().catch(() => undefined);
+    await consumer?.close(true).catch(() => undefined);
+  }
+
+  private wake?: () => void;
+  private streamError?: Error;
+
+  /** Everything the stream holds now; waits for at least one message (or a stop, or a failed stream). */
+  private async take(): Promise<KafkaRecord[]> {
+    for (;;) {
+      const stream = this.stream;
+      if (!this.started || !stream || this.streamError || stream.destroyed) return [];
+      const taken: KafkaRecord[] = [];
+      for (let message = stream.read(); message !== null; message = stream.read()) taken.push(message);
+      if (taken.length > 0) return taken;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+
+  private async consume(): Promise<void> {
+    while (this.started) {
+      const messages = await this.take();
+      if (messages.length > 0) {
+        await this.processTaken(messages);
+        continue;
+      }
+      if (!this.started) return;
+      // The stream failed or ended while running: a new consumer resumes from the committed offsets.
+      this.logger.warn(
+        `consumer stream ended (${this.streamError?.message ?? 'closed'}); rejoining the group`,
+      );
+      this.streamError = undefined;
+      await this.closeConsumer();
+      while (this.started) {
+        try {
+          await this.subscribe();
+          break;
+        } catch (error) {
+          this.logger.warn(`rejoining failed (${(error as Error).message}); retrying in 1 s`);
+          await this.closeConsumer();
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    }
+  }
+
+  /** Processes what was taken, partition by partition, and commits each partition's offset after its effects. */
+  private async processTaken(messages: KafkaRecord[]): Promise<void> {
+    const batches = new Map<string, Batch>();
+    for (const message of messages) {
+      const key = `${message.topic}:${message.partition}`;
+      const batch = batches.get(key) ?? { topic: message.topic, partition: message.partition, messages: [] };
+      batch.messages.push(message);
+      batches.set(key, batch);
+    }
+    const generation = this.generation;
+    const control: BatchControl = {
+      isRunning: () => this.started,
+      isStale: () => this.generation !== generation,
+    };
+    const queue = [...batches.values()];
+    const workers = Math.min(queue.length, this.options.partitionsConsumedConcurrently ?? 3);
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let batch = queue.shift(); batch; batch = queue.shift()) {
+          const stopTimer = this.batchSeconds.startTimer({ topic: batch.topic });
+          try {
+            await this.processBatch(batch, control);
+            await this.commit(batch);
+          } catch (error) {
+            if (!(error instanceof BatchAbandoned)) throw error;
+            this.logger.warn(`${batch.topic}[${batch.partition}]: ${error.message}`);
+          }
+          stopTimer();
+        }
+      }),
+    );
+    this.refreshLagSoon();
+  }
+
+  /** Commits the offset after the batch's last message; a commit refused by a rebalance is redelivered later. */
+  private async commit(batch: Batch): Promise<void> {
+    const last = batch.messages[batch.messages.length - 1];
+    try {
+      await this.consumer?.commit({
+        offsets: [
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: last.offset + 1n,
+            leaderEpoch: last.leaderEpoch,
+          },
+        ],
+      });
+    } catch (error) {
+      // The inbox absorbs the redelivery of what this batch applied.
+      this.logger.warn(
+        `committing ${batch.topic}[${batch.partition}]@${last.offset + 1n} failed (${(error as Error).message}); ` +
+          'the batch will be redelivered',
+      );
+    }
   }
 
   private async processBatch(batch: Batch, control: BatchControl): Promise<void> {
@@ -161,7 +317,7 @@ export class InboxConsumer {
     const valid: ValidMessage[] = [];
     for (const message of batch.messages) {
       const result = contract
-        ? decodeEvent(contract, message.value)
+        ? decodeEvent(contract, message.value ?? null)
         : { ok: false as const, reason: `no handler for topic ${batch.topic}` };
       if (result.ok) {
         valid.push({ message, event: result.event });
@@ -259,7 +415,6 @@ export class InboxConsumer {
           `event ${item.event.eventId} from ${batch.topic}[${batch.partition}]@${item.message.offset} failed ` +
             `(attempt ${attempt}/${this.retry.maxAttempts}), retrying in ${delay} ms: ${reason}`,
         );
-        await control.heartbeat();
         if (!control.isRunning() || control.isStale()) {
           throw new BatchAbandoned('consumer stopping or partition revoked; the batch will be redelivered');
         }
@@ -286,7 +441,7 @@ export class InboxConsumer {
         batch.topic,
         batch.partition,
         items.map(({ event }) => event.eventId),
-        items.map(({ message }) => message.offset),
+        items.map(({ message }) => message.offset.toString()),
       ],
     );
     return new Set(rows.map((row) => row.event_id));
@@ -294,27 +449,37 @@ export class InboxConsumer {
 
   private async deadLetter(
     batch: Batch,
-    message: KafkaMessage,
+    message: KafkaRecord,
     code: DeadLetterCode,
     reason: string,
     attempts: number,
   ): Promise<void> {
-    const headers: IHeaders = {
-      ...message.headers,
+    const added: Record<string, string> = {
       [DeadLetterHeaders.reason]: reason.slice(0, 4000),
       [DeadLetterHeaders.code]: code,
       [DeadLetterHeaders.sourceTopic]: batch.topic,
       [DeadLetterHeaders.sourcePartition]: String(batch.partition),
-      [DeadLetterHeaders.sourceOffset]: message.offset,
+      [DeadLetterHeaders.sourceOffset]: String(message.offset),
       [DeadLetterHeaders.consumerGroup]: this.options.groupId,
       [DeadLetterHeaders.handler]: (this.handlersByTopic.get(batch.topic) ?? []).map((h) => h.name).join(','),
       [DeadLetterHeaders.attempts]: String(attempts),
       [DeadLetterHeaders.failedAt]: new Date().toISOString(),
     };
+    // The message's own headers, then why and whence (replacing any a replayed message still carried).
+    const headers = new Map<Buffer, Buffer>();
+    for (const [name, value] of message.headerEntries) {
+      if (!(name.toString() in added)) headers.set(name, value);
+    }
+    for (const [name, value] of Object.entries(added)) headers.set(Buffer.from(name), Buffer.from(value));
     await this.producer.send({
-      topic: deadLetterTopic(batch.topic),
-      acks: -1,
-      messages: [{ key: message.key, value: message.value, headers }],
+      messages: [
+        {
+          topic: deadLetterTopic(batch.topic),
+          ...(message.key ? { key: message.key } : {}),
+          ...(message.value ? { value: message.value } : {}),
+          headers,
+        },
+      ],
     });
     this.deadLettered.inc({ topic: batch.topic, code });
     this.consumed.inc({ topic: batch.topic, outcome: 'dead-lettered' });

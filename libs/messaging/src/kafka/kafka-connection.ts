@@ -1,5 +1,13 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 
+/** Where the brokers are and who is asking: what every client of `@platformatic/kafka` is built from. */
+export interface KafkaEndpoint {
+  /** host:port list. */
+  brokers: string[];
+  /** Shown in broker logs and quotas; one per service. */
+  clientId: string;
+}
+
 /** How to reach Kafka. */
 export interface KafkaConnectionOptions {
   /** host:port list. */

@@ -19,7 +19,7 @@ import {
 import { ServiceMetrics } from '@gridex/observability';
 import type { BaseConfig } from '../config/service-config';
 import { AnswersRequests, ConsumesEvents } from './event-handler.decorator';
-import { SERVICE_CONFIG } from './service-tokens';
+import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
 
 /**
  * Orders start and stop of the messaging parts around the database:
@@ -42,6 +42,7 @@ export class MessagingLifecycle
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,7 +52,7 @@ export class MessagingLifecycle
     this.consumer = new InboxConsumer({
       dataSource: this.dataSource,
       schema: this.config.DATABASE_SCHEMA,
-      kafka: this.kafka,
+      kafka: { brokers: this.config.KAFKA_BROKERS, clientId: `gridex-${this.service}` },
       metrics: this.metrics,
       groupId: this.config.KAFKA_CONSUMER_GROUP,
       handlers,
