@@ -178,7 +178,14 @@ async function measurePipeline(
     groupId: `bench-${scenario}`,
     handlers: [handler as EventHandler<unknown>],
   });
-  const relay = new OutboxRelay({ dataSource, schema, kafka, metrics, batchSize: 1000, idlePollMs: 5 });
+  const relay = new OutboxRelay({
+    dataSource,
+    schema,
+    kafka: { brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: `bench-${scenario}` },
+    metrics,
+    batchSize: 1000,
+    idlePollMs: 5,
+  });
   await consumer.start();
   await relay.start();
 

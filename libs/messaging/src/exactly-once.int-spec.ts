@@ -87,6 +87,10 @@ class ProbeEffectHandler implements EventHandler<ProbePayload> {
 describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
   const schema = testSchemaName('msg');
   const kafka: Kafka = testKafka();
+  const endpoint = {
+    brokers: stackEnv().KAFKA_BROKERS.split(','),
+    clientId: `exactly-once-${uniqueSuffix()}`,
+  };
   const metrics = new ServiceMetrics('test', { defaultMetrics: false });
   let dataSource: DataSource;
   let writer: OutboxWriter;
@@ -125,7 +129,14 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     });
 
   const startRelay = async () => {
-    const relay = new OutboxRelay({ dataSource, schema, kafka, metrics, batchSize: 50, idlePollMs: 10 });
+    const relay = new OutboxRelay({
+      dataSource,
+      schema,
+      kafka: endpoint,
+      metrics,
+      batchSize: 50,
+      idlePollMs: 10,
+    });
     await relay.start();
     running.push(relay);
     return relay;
@@ -135,7 +146,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     const consumer = new InboxConsumer({
       dataSource,
       schema,
-      kafka: { brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: `inbox-${uniqueSuffix()}` },
+      kafka: endpoint,
       metrics,
       groupId,
       handlers: [handler as EventHandler<unknown>],

@@ -108,7 +108,8 @@ describe('rewards: tokens entering and leaving on the real chain', () => {
     rewards = await launchService('rewards', {
       ...chainEnv,
       REWARDS_CHAIN_START_BLOCK: String(startBlock), // this test's deposits only, not earlier runs'
-      ...(schema ? { DATABASE_SCHEMA: schema } : {}),
+      // Its database again, but a consumer group of its own (see the crash test below).
+      ...(schema ? { DATABASE_SCHEMA: schema, KAFKA_CONSUMER_GROUP: `e2e-rewards-${uniqueSuffix()}` } : {}),
     });
     await untilReady(rewards);
   };

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, Message, MessagesStream, Producer } from '@platformatic/kafka';
+import { compatibilityPartitioner, Consumer, Message, MessagesStream, Producer } from '@platformatic/kafka';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, deadLetterTopic, EventEnvelope } from '@gridex/contracts';
 import { ServiceMetrics, withCorrelation } from '@gridex/observability';
@@ -103,6 +103,8 @@ export class InboxConsumer {
       idempotent: true,
       acks: -1,
       autocreateTopics: false,
+      // Keys land on the partitions the Java client (and the relay) would choose.
+      partitioner: compatibilityPartitioner,
     });
     const { metrics } = options;
     this.consumed = metrics.counter(
@@ -133,9 +135,12 @@ export class InboxConsumer {
     return [...this.handlersByTopic.keys()];
   }
 
+  /**
+   * Starts consuming in the background: joining the group can take a session timeout (a member killed before
+   * this one left is waited for), and nothing else of the service waits on it.
+   */
   async start(): Promise<void> {
     if (this.started || this.handlersByTopic.size === 0) return;
-    await this.subscribe();
     this.started = true;
     this.loop = this.consume();
   }
@@ -145,6 +150,8 @@ export class InboxConsumer {
     if (!this.started) return;
     this.started = false;
     this.wake?.();
+    // A join still waiting for the group is abandoned; a batch in progress is let finish.
+    if (this.joining) await this.closeConsumer();
     await this.loop;
     await this.closeConsumer();
     await this.producer.close();
@@ -158,6 +165,9 @@ export class InboxConsumer {
       groupId: this.options.groupId,
       autocreateTopics: false,
       sessionTimeout: 30_000,
+      // How long a rebalance waits for members to rejoin: a member killed without leaving holds the group that
+      // long before a restarted one gets its partitions (the client's default is 102 s).
+      rebalanceTimeout: 30_000,
       heartbeatInterval: 3000,
       maxBytesPerPartition: 1024 * 1024,
       // A fetch returns as soon as data arrives, so this only bounds the idle long-poll, and with it how long
@@ -213,6 +223,7 @@ export class InboxConsumer {
 
   private wake?: () => void;
   private streamError?: Error;
+  private joining = false;
 
   /** Everything the stream holds now; waits for at least one message (or a stop, or a failed stream). */
   private async take(): Promise<KafkaRecord[]> {
@@ -229,28 +240,35 @@ export class InboxConsumer {
 
   private async consume(): Promise<void> {
     while (this.started) {
+      if (!this.stream) {
+        // First start, or the stream failed or ended while running: a new member resumes from the committed
+        // offsets.
+        this.joining = true;
+        try {
+          await this.subscribe();
+        } catch (error) {
+          if (!this.started) return;
+          this.logger.warn(
+            `joining ${this.options.groupId} failed (${(error as Error).message}); retrying in 1 s`,
+          );
+          await this.closeConsumer();
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        } finally {
+          this.joining = false;
+        }
+      }
       const messages = await this.take();
       if (messages.length > 0) {
         await this.processTaken(messages);
         continue;
       }
       if (!this.started) return;
-      // The stream failed or ended while running: a new consumer resumes from the committed offsets.
       this.logger.warn(
         `consumer stream ended (${this.streamError?.message ?? 'closed'}); rejoining the group`,
       );
       this.streamError = undefined;
       await this.closeConsumer();
-      while (this.started) {
-        try {
-          await this.subscribe();
-          break;
-        } catch (error) {
-          this.logger.warn(`rejoining failed (${(error as Error).message}); retrying in 1 s`);
-          await this.closeConsumer();
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-      }
     }
   }
 

@@ -31,9 +31,6 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        // The relay's idempotent producer has a bounded retry budget on purpose (a stuck send would block shutdown);
-        // a batch that fails is re-sent from the outbox and consumers' inboxes absorb any repeat.
-        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         options.log?.(level === logLevel.ERROR ? 'error' : 'warn', message, extra);
       },
   });

@@ -1,14 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
+import { compatibilityPartitioner, Producer } from '@platformatic/kafka';
 import { DataSource } from 'typeorm';
 import { qualified } from '@gridex/persistence';
 import { ServiceMetrics } from '@gridex/observability';
 import { EVENT_ID_HEADER } from '../dead-letter/dead-letter-headers';
+import { KafkaEndpoint } from '../kafka/kafka-connection';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   schema: string;
-  kafka: Kafka;
+  kafka: KafkaEndpoint;
   metrics: ServiceMetrics;
   /** Rows published per Kafka request. */
   batchSize?: number;
@@ -38,7 +39,7 @@ export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly table: string;
   private readonly lockKey: string;
-  private readonly producer: Producer;
+  private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly published;
@@ -52,11 +53,15 @@ export class OutboxRelay {
     this.lockKey = `gridex:outbox-relay:${options.schema}`;
     this.batchSize = options.batchSize ?? 500;
     this.idlePollMs = options.idlePollMs ?? 20;
-    this.producer = options.kafka.producer({
+    this.producer = new Producer({
+      clientId: options.kafka.clientId,
+      bootstrapBrokers: options.kafka.brokers,
       idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      acks: -1,
+      autocreateTopics: false,
+      // A key's partition is the one the Java client would choose (murmur2, sign bit cleared), as it always was:
+      // an aggregate's events keep their partition, and with it their order, across the change of client.
+      partitioner: compatibilityPartitioner,
     });
     this.published = options.metrics.counter(
       'outbox_published_total',
@@ -82,7 +87,6 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.producer.connect();
     this.running = true;
     this.loop = this.run();
   }
@@ -94,7 +98,7 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.drain();
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 
   /** Publishes until the outbox is empty. */
@@ -140,16 +144,12 @@ export class OutboxRelay {
         if (topicRows) topicRows.push(row);
         else byTopic.set(row.topic, [row]);
       }
-      await this.producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-          topic,
-          messages: topicRows.map((row) => ({
-            key: row.partition_key,
-            value: row.message,
-            headers: { [EVENT_ID_HEADER]: row.event_id },
-          })),
+      await this.producer.send({
+        messages: rows.map((row) => ({
+          topic: row.topic,
+          key: Buffer.from(row.partition_key),
+          value: Buffer.from(row.message),
+          headers: new Map([[Buffer.from(EVENT_ID_HEADER), Buffer.from(row.event_id)]]),
         })),
       });
       await tx.query(`DELETE FROM ${this.table} WHERE position = ANY($1::bigint[])`, [

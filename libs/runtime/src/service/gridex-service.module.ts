@@ -4,7 +4,13 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { z } from 'zod';
-import { createKafka, messagingMigrations, OutboxRelay, OutboxWriter } from '@gridex/messaging';
+import {
+  createKafka,
+  KafkaEndpoint,
+  messagingMigrations,
+  OutboxRelay,
+  OutboxWriter,
+} from '@gridex/messaging';
 import { JsonLogger, ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { BaseConfig, parseServiceConfig } from '../config/service-config';
@@ -13,7 +19,7 @@ import { HealthController } from '../http/health.controller';
 import { MetricsController } from '../http/metrics.controller';
 import { ProblemDetailsFilter } from '../http/problem-details';
 import { MessagingLifecycle } from './messaging-lifecycle';
-import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
+import { KAFKA_ENDPOINT, SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
 
 export interface GridexServiceOptions {
   /** Lower-case service name: metrics prefix, default schema, consumer group `gridex-<service>`. */
@@ -87,14 +93,27 @@ export class GridexServiceModule implements NestModule {
             }),
         },
         {
+          provide: KAFKA_ENDPOINT,
+          inject: [SERVICE_CONFIG],
+          useFactory: (config: BaseConfig): KafkaEndpoint => ({
+            brokers: config.KAFKA_BROKERS,
+            clientId: `gridex-${service}`,
+          }),
+        },
+        {
           provide: OutboxWriter,
           inject: [SERVICE_CONFIG],
           useFactory: (config: BaseConfig) => new OutboxWriter(config.DATABASE_SCHEMA),
         },
         {
           provide: OutboxRelay,
-          inject: [SERVICE_CONFIG, DataSource, Kafka, ServiceMetrics],
-          useFactory: (config: BaseConfig, dataSource: DataSource, kafka: Kafka, metrics: ServiceMetrics) =>
+          inject: [SERVICE_CONFIG, DataSource, KAFKA_ENDPOINT, ServiceMetrics],
+          useFactory: (
+            config: BaseConfig,
+            dataSource: DataSource,
+            kafka: KafkaEndpoint,
+            metrics: ServiceMetrics,
+          ) =>
             new OutboxRelay({
               dataSource,
               schema: config.DATABASE_SCHEMA,
@@ -106,7 +125,16 @@ export class GridexServiceModule implements NestModule {
         MessagingLifecycle,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME, JsonLogger, ServiceMetrics, DataSource, Kafka, OutboxWriter],
+      exports: [
+        SERVICE_CONFIG,
+        SERVICE_NAME,
+        JsonLogger,
+        ServiceMetrics,
+        DataSource,
+        Kafka,
+        KAFKA_ENDPOINT,
+        OutboxWriter,
+      ],
     };
   }
 

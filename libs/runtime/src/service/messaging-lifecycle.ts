@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import {
   EventHandler,
   InboxConsumer,
+  KafkaEndpoint,
   OutboxRelay,
   RequestHandler,
   RequestResponder,
@@ -19,7 +20,7 @@ import {
 import { ServiceMetrics } from '@gridex/observability';
 import type { BaseConfig } from '../config/service-config';
 import { AnswersRequests, ConsumesEvents } from './event-handler.decorator';
-import { SERVICE_CONFIG, SERVICE_NAME } from './service-tokens';
+import { KAFKA_ENDPOINT, SERVICE_CONFIG } from './service-tokens';
 
 /**
  * Orders start and stop of the messaging parts around the database:
@@ -42,7 +43,7 @@ export class MessagingLifecycle
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
-    @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(KAFKA_ENDPOINT) private readonly endpoint: KafkaEndpoint,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,7 +53,7 @@ export class MessagingLifecycle
     this.consumer = new InboxConsumer({
       dataSource: this.dataSource,
       schema: this.config.DATABASE_SCHEMA,
-      kafka: { brokers: this.config.KAFKA_BROKERS, clientId: `gridex-${this.service}` },
+      kafka: this.endpoint,
       metrics: this.metrics,
       groupId: this.config.KAFKA_CONSUMER_GROUP,
       handlers,
