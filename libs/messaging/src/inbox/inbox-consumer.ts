@@ -86,6 +86,11 @@ export class InboxConsumer {
   private generation = 0;
   /** A lag reading due shortly after processing (at most one pending: a busy consumer reads it 4 times a second). */
   private lagRefresh?: NodeJS.Timeout;
+  /** Resolves the loop's wait for the stream (new messages, a stop, a failed stream). */
+  private wake?: () => void;
+  private streamError?: Error;
+  /** Whether a join of the group is in flight (a stop abandons it rather than wait for the group). */
+  private joining = false;
 
   constructor(private readonly options: InboxConsumerOptions) {
     this.inbox = qualified(options.schema, 'inbox');
@@ -220,10 +225,6 @@ export class InboxConsumer {
     await stream?.close().catch(() => undefined);
     await consumer?.close(true).catch(() => undefined);
   }
-
-  private wake?: () => void;
-  private streamError?: Error;
-  private joining = false;
 
   /** Everything the stream holds now; waits for at least one message (or a stop, or a failed stream). */
   private async take(): Promise<KafkaRecord[]> {
