@@ -9,11 +9,13 @@ const layerConstraints = [
   { sourceTag: 'layer:persistence', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:kubernetes', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:chain', onlyDependOnLibsWithTags: [] },
+  // The exchange's Kafka clients (publisher, admin, offsets, topic layout), below the exactly-once layer.
+  { sourceTag: 'layer:kafka', onlyDependOnLibsWithTags: ['layer:contracts'] },
   // Adapters to other compute networks speak their public APIs (another Gridex through its SDK).
   { sourceTag: 'layer:networks', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:client'] },
   {
     sourceTag: 'layer:messaging',
-    onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence'],
+    onlyDependOnLibsWithTags: ['layer:contracts', 'layer:observability', 'layer:persistence', 'layer:kafka'],
   },
   {
     sourceTag: 'layer:runtime',
@@ -21,6 +23,7 @@ const layerConstraints = [
       'layer:contracts',
       'layer:observability',
       'layer:persistence',
+      'layer:kafka',
       'layer:messaging',
     ],
   },
@@ -31,6 +34,7 @@ const layerConstraints = [
       'layer:contracts',
       'layer:observability',
       'layer:persistence',
+      'layer:kafka',
       'layer:messaging',
       // An exchange under test is driven through its public API, as clients drive it.
       'layer:client',

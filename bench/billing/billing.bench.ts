@@ -23,7 +23,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
   createEvent,
@@ -36,6 +35,7 @@ import {
   WorkloadFinished,
   WorkloadStarted,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import { OutboxWriter } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import {
@@ -46,6 +46,7 @@ import {
   testKafka,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import {
   billingConfigSchema,
@@ -175,11 +176,11 @@ function lifecycle(g: Generated): Outgoing[] {
   ];
 }
 
-async function send(producer: Producer, batch: Outgoing[]): Promise<void> {
+async function send(producer: MessagePublisher, batch: Outgoing[]): Promise<void> {
   const byTopic = new Map<string, Array<{ key: string; value: string }>>();
   for (const m of batch)
     byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
-  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  await Promise.all([...byTopic].map(([topic, messages]) => producer.send(topic, messages)));
 }
 
 /** What the ledger must say, computed the plain way from the generated events. */
@@ -218,11 +219,7 @@ async function untilSettled(schema: string, count: number): Promise<void> {
 
 async function main(): Promise<void> {
   const kafka = testKafka();
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  const producer = testPublisher(kafka);
   const settings = {
     BILLING_ACCRUAL_INTERVAL_SECONDS: '3600',
     BILLING_MAX_TOP_UP_MICROS: TOP_UP.toString(),
@@ -389,7 +386,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await billing.process.kill();
-    await producer.disconnect();
+    await producer.close();
     await dropSchema(schema);
   }
 }

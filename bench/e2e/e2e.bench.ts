@@ -19,6 +19,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { Consumer } from '@platformatic/kafka';
+import { consumeFromEnd, createAdmin } from '@gridex/kafka-client';
 import {
   decodeEvent,
   EventContract,
@@ -377,21 +379,26 @@ async function main(): Promise<void> {
       { contract: WorkloadStarted, into: startedAt },
       { contract: UsageSettled, into: settledAt },
     ] as const;
-    const consumer = testKafka().consumer({ groupId: `bench-e2e-${RUN}`, maxWaitTimeInMs: 50 });
-    await consumer.connect();
-    await consumer.subscribe({ topics: stamps.map((s) => s.contract.topic), fromBeginning: false });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const stamp = stamps.find((s) => s.contract.topic === topic);
-        if (!stamp) return;
-        const decoded = decodeEvent(stamp.contract as EventContract<{ jobId: string }>, message.value);
-        if (decoded.ok && !stamp.into.has(decoded.event.payload.jobId)) {
-          stamp.into.set(decoded.event.payload.jobId, Date.now());
-        }
-      },
+    const kafka = testKafka();
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: kafka.clientId,
+      bootstrapBrokers: kafka.brokers,
+      groupId: `bench-e2e-${RUN}`,
+      autocreateTopics: false,
+      maxWaitTime: 50,
     });
-    await joined;
+    const stream = await consumeFromEnd(
+      consumer,
+      stamps.map((s) => s.contract.topic),
+    );
+    stream.on('data', (message) => {
+      const stamp = stamps.find((s) => s.contract.topic === message.topic);
+      if (!stamp) return;
+      const decoded = decodeEvent(stamp.contract as EventContract<{ jobId: string }>, message.value ?? null);
+      if (decoded.ok && !stamp.into.has(decoded.event.payload.jobId)) {
+        stamp.into.set(decoded.event.payload.jobId, Date.now());
+      }
+    });
 
     // What the machine spends with the fleet and the services up but no jobs: the room left for jobs.
     const named = new Map<number, string>([[process.pid, 'bench']]);
@@ -406,8 +413,7 @@ async function main(): Promise<void> {
 
     const rss = new Map<string, number>();
     const product = resolveGpuProduct(PRODUCT).label;
-    const kafkaAdmin = testKafka().admin();
-    await kafkaAdmin.connect();
+    const kafkaAdmin = createAdmin(testKafka());
     await CostMeter.enableStatementCounts();
     const meter = new CostMeter(
       rest,
@@ -594,9 +600,10 @@ async function main(): Promise<void> {
     console.log(`knee: ${JSON.stringify(knee)}`);
     const main = steps.reduce((highest, step) => (step.rate > highest.rate ? step : highest));
     console.table([Object.fromEntries([...rss.entries()].sort())]);
-    await consumer.disconnect();
+    await stream.close();
+    await consumer.close(true);
 
-    await kafkaAdmin.disconnect();
+    await kafkaAdmin.close();
 
     const { cpu, jobIds: _mainJobIds, ...figures } = main;
     const result = {

@@ -15,7 +15,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Partitioners } from 'kafkajs';
 import { CapacityChanged } from '@gridex/contracts';
 import {
   capacityChange,
@@ -27,6 +26,7 @@ import {
   testKafka,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { percentile } from '../shared/measure';
 
@@ -85,8 +85,7 @@ async function steadyLoad(send: () => Promise<Response>): Promise<Load> {
 async function main(): Promise<void> {
   const services: LaunchedService[] = [];
   const kafka = testKafka();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer = testPublisher(kafka);
   try {
     const gateway = await launchService('gateway', {
       GRIDEX_OPERATOR_KEY: OPERATOR_KEY,
@@ -170,7 +169,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
   } finally {
     for (const service of services) await service.process.kill();
-    await producer.disconnect();
+    await producer.close();
     for (const service of services) await dropSchema(service.schema);
   }
 }

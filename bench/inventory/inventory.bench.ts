@@ -13,10 +13,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { createEvent, NodeObserved, NodeObservedPayload, Topics } from '@gridex/contracts';
-import { dropSchema, launchService, stackEnv, testKafka, uniqueSuffix, untilReady } from '@gridex/testing';
+import {
+  dropSchema,
+  launchService,
+  stackEnv,
+  testKafka,
+  uniqueSuffix,
+  untilReady,
+  testPublisher,
+} from '@gridex/testing';
 
 const { values: args } = parseArgs({
   options: { nodes: { type: 'string', default: '10000' }, updates: { type: 'string', default: '10000' } },
@@ -52,8 +59,7 @@ function observation(
 
 async function main(): Promise<void> {
   const kafka = testKafka();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer = testPublisher(kafka);
   // launchService starts the group at the topics' ends: only this run's events are measured.
   const groupId = `bench-inventory-${uniqueSuffix()}`;
   const inventory = await launchService('inventory', {
@@ -68,15 +74,15 @@ async function main(): Promise<void> {
 
   const publish = async (payloads: NodeObservedPayload[]) => {
     for (let i = 0; i < payloads.length; i += 1000) {
-      await producer.send({
-        topic: Topics.nodeObserved,
-        messages: payloads.slice(i, i + 1000).map((payload) => ({
+      await producer.send(
+        Topics.nodeObserved,
+        payloads.slice(i, i + 1000).map((payload) => ({
           key: `${payload.clusterId}/${payload.nodeName}`,
           value: JSON.stringify(
             createEvent(NodeObserved, payload, { correlationId: CLUSTER, causationId: null }),
           ),
         })),
-      });
+      );
     }
   };
   const waitUntil = async (what: string, done: () => Promise<boolean>) => {
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(result)) console.log(`| ${key} | ${value} |`);
     console.log(`\nwritten to ${path.relative(process.cwd(), outFile)}`);
   } finally {
-    await producer.disconnect();
+    await producer.close();
     await database.end();
     inventory.process.signal('SIGTERM');
     await inventory.process.exited;

@@ -1,7 +1,7 @@
 /**
  * Messaging benchmark: events per second and commit → effect latency through the whole exactly-once path
- * (business transaction + outbox row → relay → Kafka → inbox consumer → effect row), against raw kafkajs
- * produce → consume of the same messages in the same run as the baseline.
+ * (business transaction + outbox row → relay → Kafka → inbox consumer → effect row), against the raw client's
+ * (@platformatic/kafka) produce → consume of the same messages in the same run as the baseline.
  *
  *   npm run bench:messaging -- [--events 30000] [--events-per-transaction 10,1] [--writers 8]
  *
@@ -10,10 +10,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Consumer } from '@platformatic/kafka';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, defineEvent, EventEnvelope } from '@gridex/contracts';
+import { KafkaEndpoint, MessagePublisher } from '@gridex/kafka-client';
 import {
   messagingMigrations,
   EventHandler,
@@ -23,7 +24,7 @@ import {
 } from '@gridex/messaging';
 import { ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource, qualified } from '@gridex/persistence';
-import { createTopics, dropSchema, stackEnv, uniqueSuffix } from '@gridex/testing';
+import { createTopics, dropSchema, stackEnv, uniqueSuffix, withAdmin } from '@gridex/testing';
 import { percentile } from '../shared/measure';
 
 const { values: args } = parseArgs({
@@ -86,37 +87,37 @@ class CreateBenchTables1764316800002 implements MigrationInterface {
   }
 }
 
-async function baseline(kafka: Kafka, messages: string[]): Promise<number> {
+async function baseline(kafka: KafkaEndpoint, messages: string[]): Promise<number> {
   const topic = `gridex.bench.baseline-${suffix}.v1`;
   await createTopics(kafka, [topic], PARTITIONS);
-  const consumer = kafka.consumer({ groupId: `bench-baseline-${suffix}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  const consumer = new Consumer({
+    clientId: kafka.clientId,
+    bootstrapBrokers: kafka.brokers,
+    groupId: `bench-baseline-${suffix}`,
+    autocreateTopics: false,
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true });
   let received = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.run({
-    partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch }) => {
-      received += batch.messages.length;
-      if (received >= messages.length) finish();
-    },
+  stream.on('data', () => {
+    received += 1;
+    if (received >= messages.length) finish();
   });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer = new MessagePublisher(kafka);
   const started = performance.now();
   for (let i = 0; i < messages.length; i += 500) {
-    await producer.send({
+    await producer.send(
       topic,
-      acks: -1,
-      messages: messages.slice(i, i + 500).map((value, j) => ({ key: `account-${(i + j) % 1000}`, value })),
-    });
+      messages.slice(i, i + 500).map((value, j) => ({ key: `account-${(i + j) % 1000}`, value })),
+    );
   }
   await done;
   const seconds = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  await consumer.disconnect();
-  await deleteTopics(kafka, [topic]);
+  await producer.close();
+  await stream.close();
+  await consumer.close(true);
+  await deleteTopics([topic]);
   return messages.length / seconds;
 }
 
@@ -132,7 +133,7 @@ interface ScenarioResult {
 
 /** One run of the exactly-once path on a schema and topic of its own. */
 async function measurePipeline(
-  kafka: Kafka,
+  kafka: KafkaEndpoint,
   env: ReturnType<typeof stackEnv>,
   perTransaction: number,
 ): Promise<ScenarioResult> {
@@ -231,7 +232,7 @@ async function measurePipeline(
   const latencies = [...effectAt].map(([id, at]) => at - (committedAt.get(id) ?? at)).sort((a, b) => a - b);
   await dataSource.destroy();
   await dropSchema(schema);
-  await deleteTopics(kafka, [BenchEvent.topic]);
+  await deleteTopics([BenchEvent.topic]);
   return {
     eventsPerTransaction: perTransaction,
     eventsPerSecond: Math.round(distinct / endToEndSeconds),
@@ -243,22 +244,17 @@ async function measurePipeline(
   };
 }
 
-async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: topics.flatMap((topic) => [topic, `${topic}.dlq`]) });
-  await admin.disconnect();
+async function deleteTopics(topics: string[]): Promise<void> {
+  await withAdmin((admin) =>
+    admin.deleteTopics({ topics: topics.flatMap((topic) => [topic, `${topic}.dlq`]) }),
+  );
 }
 
 async function main(): Promise<void> {
   const env = stackEnv();
-  const kafka = new Kafka({
-    clientId: `bench-${suffix}`,
-    brokers: env.KAFKA_BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = { clientId: `bench-${suffix}`, brokers: env.KAFKA_BROKERS.split(',') };
 
-  console.log(`baseline: raw kafkajs produce → consume of ${TOTAL} messages ...`);
+  console.log(`baseline: raw @platformatic/kafka produce → consume of ${TOTAL} messages ...`);
   const baselineEventsPerSecond = await baseline(
     kafka,
     makeEvents(benchEvent(`${suffix}_baseline`)).map((e) => JSON.stringify(e)),
@@ -283,7 +279,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `\nbaseline (raw kafkajs, no database, no exactly-once): ${result.baselineEventsPerSecond} events/s`,
+    `\nbaseline (raw @platformatic/kafka, no database, no exactly-once): ${result.baselineEventsPerSecond} events/s`,
   );
   console.log(
     '\n| events per transaction | events/s end to end | writes/s | p50 ms | p99 ms | lost | duplicates | vs baseline |',

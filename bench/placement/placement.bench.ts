@@ -22,7 +22,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, V1Pod, V1PodSpec, Watch } from '@kubernetes/client-node';
-import { Partitioners } from 'kafkajs';
 import { createEvent, HoldPlaced, JobMatched, JobMatchedPayload, uuidv7 } from '@gridex/contracts';
 import { GPU_TAINT } from '@gridex/gpu-node-pool';
 import { FLEET_LIVENESS, stackAdminRest, SCHEDULER_QPS } from '@gridex/stack/benchmark';
@@ -33,10 +32,10 @@ import {
   holdFor,
   launchService,
   publishEvents,
-  testKafka,
   testKubeConfig,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { TokenBucket } from '@gridex/runtime';
 import { tenantNamespace, WorkloadLabels } from '@gridex/orchestrator/benchmark';
@@ -209,8 +208,7 @@ async function main(): Promise<void> {
       `${WorkloadLabels.tenantId}=${tenant}`,
       (pod) => pod.metadata?.labels?.[WorkloadLabels.reservationId],
     );
-    const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    const producer = testPublisher();
     const allocations: JobMatchedPayload[] = Array.from({ length: PODS }, (_, i) => ({
       jobId: `bench-${RUN}-${round}-${i}`,
       tenantId: tenant,
@@ -244,17 +242,17 @@ async function main(): Promise<void> {
       const chunk = allocations.slice(i, i + 100);
       const at = performance.now();
       for (const allocation of chunk) published.set(allocation.reservationId, at);
-      await producer.send({
-        topic: JobMatched.topic,
-        messages: chunk.map((payload) => ({
+      await producer.send(
+        JobMatched.topic,
+        chunk.map((payload) => ({
           key: JobMatched.partitionKey(payload),
           value: JSON.stringify(
             createEvent(JobMatched, payload, { correlationId: uuidv7(), causationId: null }),
           ),
         })),
-      });
+      );
     }
-    await producer.disconnect();
+    await producer.close();
     await until('orchestrator pods Running', () => watch.running.size === PODS, 20 * 60_000);
     watch.stop();
     return { namespace, ...summary(published, watch.running) };

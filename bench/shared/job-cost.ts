@@ -1,5 +1,6 @@
-import { Admin } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { Topics } from '@gridex/contracts';
+import { partitionOffsets } from '@gridex/kafka-client';
 import { queryStack } from '@gridex/testing';
 import { KubeRest } from '@gridex/stack/benchmark';
 import { apiserverRequests, WRITE_VERBS } from './apiserver-requests';
@@ -121,7 +122,7 @@ export class CostMeter {
     const totals = new Map<string, number>();
     await Promise.all(
       Object.values(Topics).map(async (topic) => {
-        const partitions = await this.admin.fetchTopicOffsets(topic);
+        const partitions = await partitionOffsets(this.admin, topic);
         totals.set(
           topic,
           partitions.reduce((sum, partition) => sum + Number(partition.high), 0),

@@ -1,6 +1,6 @@
-import { Kafka } from 'kafkajs';
 import { Topics } from '@gridex/contracts';
-import { startGroupAtEnd } from '@gridex/kafka-groups';
+import { startGroupAtEnd } from '@gridex/kafka-client';
+import { createAdmin, partitionOffsets } from '@gridex/kafka-client';
 
 /** Where a partition's retained events begin and end. */
 export interface PartitionBounds {
@@ -45,27 +45,45 @@ export async function skipStaleBacklog(
   limit: number,
   say: (line: string) => void,
 ): Promise<void> {
-  const kafka = new Kafka({ clientId: 'gridex-start', brokers: brokers.split(','), logLevel: 0 });
+  const kafka = { clientId: 'gridex-start', brokers: brokers.split(',') };
   const topics = Object.values(Topics);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(kafka);
   const bounds = new Map<string, Map<number, PartitionBounds>>();
-  for (const topic of topics) {
-    const partitions = await admin.fetchTopicOffsets(topic);
-    bounds.set(
-      topic,
-      new Map(partitions.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }])),
-    );
-  }
   const stale: Array<{ group: string; unread: bigint }> = [];
-  for (const service of services) {
-    const group = `gridex-${service}`;
-    const unread = unreadEvents(await admin.fetchOffsets({ groupId: group, topics }), bounds);
-    if (unread > BigInt(limit)) stale.push({ group, unread });
+  try {
+    for (const topic of topics) {
+      const partitions = await partitionOffsets(admin, topic);
+      bounds.set(topic, new Map(partitions.map(({ partition, low, high }) => [partition, { low, high }])));
+    }
+    for (const service of services) {
+      const group = `gridex-${service}`;
+      const [listed] = await admin.listConsumerGroupOffsets({
+        groups: [
+          {
+            groupId: group,
+            topics: topics.map((name) => ({ name, partitionIndexes: partitionsOf(bounds, name) })),
+          },
+        ],
+      });
+      const committed = (listed?.topics ?? []).map(({ name, partitions }) => ({
+        topic: name,
+        partitions: partitions.map((p) => ({
+          partition: p.partitionIndex,
+          offset: p.committedOffset.toString(),
+        })),
+      }));
+      const unread = unreadEvents(committed, bounds);
+      if (unread > BigInt(limit)) stale.push({ group, unread });
+    }
+  } finally {
+    await admin.close();
   }
-  await admin.disconnect();
   for (const { group, unread } of stale) {
     say(`${group}: skipping ${unread} events other runs (tests, benchmarks) left on the shared topics`);
     await startGroupAtEnd(kafka, group, topics);
   }
 }
+
+const partitionsOf = (bounds: ReadonlyMap<string, ReadonlyMap<number, PartitionBounds>>, topic: string) => [
+  ...(bounds.get(topic)?.keys() ?? []),
+];

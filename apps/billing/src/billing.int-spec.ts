@@ -1,4 +1,3 @@
-import { Partitioners, Producer } from 'kafkajs';
 import {
   createEvent,
   CreditExhaustedPayload,
@@ -23,6 +22,7 @@ import {
   WorkloadStarted,
   WorkloadStartedPayload,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   dropSchema,
   launchService,
@@ -32,6 +32,7 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { chargeMicros, supplierShareMicros } from './domain/money-rules';
 
@@ -77,7 +78,7 @@ type Recorded<T> = EventEnvelope<T>;
 
 describe('billing: holds, per-second metering, settlement, credits and invoices on the real stack', () => {
   const kafka = testKafka();
-  let producer: Producer;
+  let producer: MessagePublisher;
   let billing: LaunchedService;
   const recorders: Record<string, TopicRecorder> = {};
   const watched = [
@@ -94,7 +95,10 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
   const send = async <T>(contract: EventContract<T>, payload: T, tenantId: string, times = 1) => {
     const event = createEvent(contract, payload, { correlationId: uuidv7(), causationId: null, tenantId });
     const message = { key: contract.partitionKey(payload), value: JSON.stringify(event) };
-    await producer.send({ topic: contract.topic, messages: Array.from({ length: times }, () => message) });
+    await producer.send(
+      contract.topic,
+      Array.from({ length: times }, () => message),
+    );
   };
   const waitFor = <T>(topic: string, test: (payload: T) => boolean, timeoutMs?: number) =>
     recorders[topic].waitFor<Recorded<T>>((e) => test(e.payload), timeoutMs);
@@ -124,8 +128,7 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
   };
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     await Promise.all(
       watched.map(async (topic) => {
         recorders[topic] = await TopicRecorder.start(kafka, topic);
@@ -144,7 +147,7 @@ describe('billing: holds, per-second metering, settlement, credits and invoices 
   afterAll(async () => {
     await billing?.process.kill();
     await Promise.all(Object.values(recorders).map((r) => r.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     if (billing) await dropSchema(billing.schema);
   });
 

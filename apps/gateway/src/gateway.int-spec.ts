@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
   deterministicUuid,
@@ -15,6 +14,7 @@ import {
   WorkloadFinished,
   WorkloadStarted,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   capacityChange,
   dropSchema,
@@ -26,6 +26,7 @@ import {
   testKafka,
   TopicRecorder,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { GridexApiError, GridexClient } from '@gridex/sdk';
 
@@ -46,7 +47,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   let offerDeclared: TopicRecorder;
   /** The client whose job the job test runs to completion; its usage is invoiced. */
   let invoicedClient: { tenantId: string; key: string; jobId: string } | undefined;
-  let producer: Producer;
+  let producer: MessagePublisher;
   let submitted: TopicRecorder;
   let cancelled: TopicRecorder;
 
@@ -89,8 +90,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
   };
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     [submitted, cancelled] = await Promise.all(
       [Topics.jobSubmitted, Topics.jobCancelled].map((topic) => TopicRecorder.start(kafka, topic)),
     );
@@ -134,7 +134,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
     if (billing) await dropSchema(billing.schema);
     if (matching) await dropSchema(matching.schema);
     await Promise.all([submitted, cancelled, supplierRegistered, offerDeclared].map((r) => r?.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     if (gateway) await dropSchema(gateway.schema);
   });
 
@@ -1253,7 +1253,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
 
   it('shows operators what was dead-lettered and why, and replays it to its source topic', async () => {
     const marker = `broken-${uuidv7()}`;
-    await producer.send({ topic: Topics.jobMatched, messages: [{ key: marker, value: marker }] });
+    await producer.send(Topics.jobMatched, [{ key: marker, value: marker }]);
     type Entry = { offset: string; key: string | null; code: string | null; value: string };
     const entry = await eventually(async () => {
       const page = await call(`/v1/dlq/${Topics.jobMatched}?limit=50`, operatorKey);

@@ -1,4 +1,3 @@
-import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
   CapacityChangedPayload,
@@ -16,6 +15,7 @@ import {
   uuidv7,
   WorkloadFinished,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   capacityChange,
   dropSchema,
@@ -28,6 +28,8 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
+  withAdmin,
 } from '@gridex/testing';
 
 /**
@@ -106,7 +108,7 @@ function quoteOf(product: string) {
 describe('matching service', () => {
   const kafka = testKafka();
   const product = `T-${suffix}`;
-  let producer: Producer;
+  let producer: MessagePublisher;
   let matching: LaunchedService;
   let matched: TopicRecorder;
   let unmatched: TopicRecorder;
@@ -116,8 +118,7 @@ describe('matching service', () => {
     matched.waitFor<Recorded<JobMatchedPayload>>((e) => e.payload.jobId === jobId);
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     [matched, unmatched, preempted, expired] = await Promise.all(
       [Topics.jobMatched, Topics.jobUnmatched, Topics.jobPreempted, Topics.jobExpired].map((topic) =>
         TopicRecorder.start(kafka, topic),
@@ -131,7 +132,7 @@ describe('matching service', () => {
   afterAll(async () => {
     await matching?.process.kill();
     await Promise.all([matched, unmatched, preempted, expired].map((r) => r?.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     if (matching) await dropSchema(matching.schema);
   });
 
@@ -503,19 +504,18 @@ describe('two matching replicas on one fleet', () => {
   const kafka = testKafka();
   const product = `R-${suffix}`;
   const replicas: LaunchedService[] = [];
-  let producer: Producer;
+  let producer: MessagePublisher;
   let matched: TopicRecorder;
 
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.process.kill()));
     await matched?.stop();
-    await producer?.disconnect();
+    await producer?.close();
     if (replicas[0]) await dropSchema(replicas[0].schema);
   });
 
   it('never allocates a GPU twice: 120 jobs of 4 GPUs for 20 nodes of 8 place exactly 40', async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     matched = await TopicRecorder.start(kafka, Topics.jobMatched);
     await publishEvents(
       producer,
@@ -527,14 +527,13 @@ describe('two matching replicas on one fleet', () => {
     replicas.push(await startMatching(group));
     replicas.push(await startMatching(group, replicas[0].schema));
     // Publish only once both processes hold partitions of the jobs topic, or one replica would take them all.
-    const admin = kafka.admin();
-    await admin.connect();
-    await eventually(async () => {
-      const [described] = (await admin.describeGroups([group])).groups;
-      expect(described.state).toBe('Stable');
-      expect(described.members).toHaveLength(2);
-    }, 60_000);
-    await admin.disconnect();
+    await withAdmin((admin) =>
+      eventually(async () => {
+        const described = (await admin.describeGroups({ groups: [group] })).get(group);
+        expect(described?.state).toBe('Stable');
+        expect(described?.members.size).toBe(2);
+      }, 60_000),
+    );
 
     const jobs = Array.from({ length: 120 }, () => job(product, { gpusPerNode: 4 }));
     await publishEvents(producer, JobSubmitted, jobs);

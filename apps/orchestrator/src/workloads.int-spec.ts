@@ -1,5 +1,4 @@
 import { BatchV1Api, CoreV1Api, NetworkingV1Api, V1Job, V1Node, V1Pod } from '@kubernetes/client-node';
-import { Partitioners, Producer } from 'kafkajs';
 import {
   createEvent,
   EventContract,
@@ -18,6 +17,7 @@ import {
   WorkloadStartedPayload,
 } from '@gridex/contracts';
 import { buildGpuPool, SIMULATED_NODE_ANNOTATION } from '@gridex/gpu-node-pool';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   dropSchema,
   eventually,
@@ -31,6 +31,7 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { jobPod, workloadObjects } from './workloads/workload-manifests';
 import { tenantNamespace, WorkloadLabels, workloadIdOf } from './workloads/workload-names';
@@ -100,7 +101,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const networking = kubeConfig.makeApiClient(NetworkingV1Api);
-  let producer: Producer;
+  let producer: MessagePublisher;
   let orchestrator: LaunchedService;
   let scheduled: TopicRecorder;
   let started: TopicRecorder;
@@ -132,10 +133,9 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       causationId: null,
       tenantId: tenant,
     });
-    await producer.send({
-      topic: contract.topic,
-      messages: [{ key: contract.partitionKey(payload), value: JSON.stringify(event) }],
-    });
+    await producer.send(contract.topic, [
+      { key: contract.partitionKey(payload), value: JSON.stringify(event) },
+    ]);
     await eventually(async () => {
       const rows = await queryStack(`SELECT 1 FROM "${orchestrator.schema}".inbox WHERE event_id = $1`, [
         event.eventId,
@@ -169,8 +169,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
 
   beforeAll(async () => {
     for (const node of nodes) await core.createNode({ body: node });
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     [scheduled, started, finished, faults] = await Promise.all(
       [
         Topics.workloadScheduled,
@@ -186,7 +185,7 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
   afterAll(async () => {
     await orchestrator?.process.kill();
     await Promise.all([scheduled, started, finished, faults].map((r) => r?.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     for (const node of nodes) await core.deleteNode({ name: node.metadata.name }).catch(() => undefined);
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     await core.deleteNamespace({ name: secondNamespace }).catch(() => undefined);
@@ -369,10 +368,9 @@ describe('orchestrator: allocations run on exactly their nodes, and every lifecy
       },
       { correlationId: uuidv7(), causationId: null, tenantId: tenant },
     );
-    await producer.send({
-      topic: HoldRejected.topic,
-      messages: [{ key: HoldRejected.partitionKey(rejection.payload), value: JSON.stringify(rejection) }],
-    });
+    await producer.send(HoldRejected.topic, [
+      { key: HoldRejected.partitionKey(rejection.payload), value: JSON.stringify(rejection) },
+    ]);
     await eventually(async () => {
       const rows = await queryStack(`SELECT 1 FROM "${orchestrator.schema}".inbox WHERE event_id = $1`, [
         rejection.eventId,

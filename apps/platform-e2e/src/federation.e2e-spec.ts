@@ -5,8 +5,8 @@ import {
   ExchangeUnderTest,
   Tenant,
   testInstance,
-  testKafka,
   uniqueSuffix,
+  testPublisher,
 } from '@gridex/testing';
 
 /**
@@ -231,8 +231,7 @@ describe('routing a job to another compute network (the aggregator role)', () =>
   it('withdraws the offers of a network nobody observes again in time', async () => {
     // As an orchestrator would tell A's inventory of a network, once, and then stop (it was shut down).
     const ghostRegion = `eu-g${suffix}`;
-    const producer = testKafka().producer();
-    await producer.connect();
+    const producer = testPublisher();
     const observation = {
       networkId: 'ghost',
       observedAt: new Date().toISOString(),
@@ -254,18 +253,15 @@ describe('routing a job to another compute network (the aggregator role)', () =>
         },
       ],
     };
-    await producer.send({
-      topic: topicForInstance(NetworkOffersObserved.topic, instanceA),
-      messages: [
-        {
-          key: NetworkOffersObserved.partitionKey(observation),
-          value: JSON.stringify(
-            createEvent(NetworkOffersObserved, observation, { correlationId: uuidv7(), causationId: null }),
-          ),
-        },
-      ],
-    });
-    await producer.disconnect();
+    await producer.send(topicForInstance(NetworkOffersObserved.topic, instanceA), [
+      {
+        key: NetworkOffersObserved.partitionKey(observation),
+        value: JSON.stringify(
+          createEvent(NetworkOffersObserved, observation, { correlationId: uuidv7(), causationId: null }),
+        ),
+      },
+    ]);
+    await producer.close();
     const ghostJob = gang({ nodes: 1, regions: [ghostRegion] });
     const offered = await eventually(async () => {
       const quote = await client.quote(ghostJob);

@@ -1,4 +1,3 @@
-import { Partitioners, Producer } from 'kafkajs';
 import {
   createEvent,
   CreditAdded,
@@ -12,6 +11,7 @@ import {
   topicForInstance,
   uuidv7,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   dropSchema,
   launchService,
@@ -23,6 +23,8 @@ import {
   testKafka,
   TopicRecorder,
   untilReady,
+  testPublisher,
+  withAdmin,
 } from '@gridex/testing';
 
 /**
@@ -35,15 +37,14 @@ describe('two exchanges sharing one stack', () => {
   const kafka = testKafka();
   const billings: LaunchedService[] = [];
   const recorders = new Map<string, TopicRecorder>();
-  let producer: Producer;
+  let producer: MessagePublisher;
 
   const topicOf = (topic: string, instance: string) => topicForInstance(topic, instance);
   const recorded = <T>(topic: string) =>
     (recorders.get(topic) as TopicRecorder).values<EventEnvelope<T>>().map((e) => e.payload);
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     for (const instance of instances) {
       await provisionInstanceTopics(instance);
       for (const contract of [CreditAdded, HoldPlaced]) {
@@ -67,7 +68,7 @@ describe('two exchanges sharing one stack', () => {
       await dropSchema(billing.schema);
     }
     await Promise.all([...recorders.values()].map((recorder) => recorder.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     for (const instance of instances) await removeInstance(instance);
   });
 
@@ -115,10 +116,7 @@ describe('two exchanges sharing one stack', () => {
       causationId: null,
       tenantId: tenant,
     });
-    await producer.send({
-      topic: topicOf(JobMatched.topic, a),
-      messages: [{ key: jobId, value: JSON.stringify(event) }],
-    });
+    await producer.send(topicOf(JobMatched.topic, a), [{ key: jobId, value: JSON.stringify(event) }]);
     await recorders
       .get(topicOf(HoldPlaced.topic, a))
       ?.waitFor<EventEnvelope<HoldPlacedPayload>>((e) => e.payload.reservationId === matched.reservationId);
@@ -135,15 +133,13 @@ describe('two exchanges sharing one stack', () => {
     ).toHaveLength(1);
 
     // Each instance's consumer group, on its own instance's topics.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+    await withAdmin(async (admin) => {
+      const groups = [...(await admin.listGroups()).keys()];
       expect(groups).toEqual(expect.arrayContaining([`gridex-${a}-billing`, `gridex-${b}-billing`]));
-      const offsets = await admin.fetchOffsets({ groupId: `gridex-${a}-billing` });
-      expect(offsets.map((o) => o.topic).every((topic) => topic.startsWith(`gridex-${a}.`))).toBe(true);
-    } finally {
-      await admin.disconnect();
-    }
+      const [offsets] = await admin.listConsumerGroupOffsets({ groups: [`gridex-${a}-billing`] });
+      const topics = offsets.topics.map(({ name }) => name);
+      expect(topics.length).toBeGreaterThan(0);
+      expect(topics.every((topic) => topic.startsWith(`gridex-${a}.`))).toBe(true);
+    });
   }, 120_000);
 });

@@ -1,5 +1,4 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { Partitioners } from 'kafkajs';
 import {
   CapacityChangedPayload,
   createEvent,
@@ -25,6 +24,7 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 // The same builder `stack:fleet` uses, so the test's node follows the GPU node-pool contract.
 import { buildGpuPool } from '@gridex/gpu-node-pool';
@@ -79,10 +79,9 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     feed.waitFor<Capacity>((event) => event.payload.nodeId === id && predicate(event.payload));
 
   const publish = async (topic: string, key: string, event: unknown) => {
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
-    await producer.disconnect();
+    const producer = testPublisher(kafka);
+    await producer.send(topic, [{ key, value: JSON.stringify(event) }]);
+    await producer.close();
   };
 
   beforeAll(async () => {
@@ -296,8 +295,8 @@ describe('supply: a GPU node in Kubernetes becomes sellable capacity on the feed
     await publish(Topics.offerDeclared, supplier, bad);
     await deadLetters.waitFor<{ payload: { offerId: string } }>((event) => event.payload.offerId === offerId);
     const message = deadLetters.messages.find((m) => m.value?.toString().includes(offerId));
-    expect(message?.headers?.['gridex-dlq-code']?.toString()).toBe('MESSAGING.REJECTED');
-    expect(message?.headers?.['gridex-dlq-reason']?.toString()).toMatch(
+    expect(message?.headers.get('gridex-dlq-code')?.toString()).toBe('MESSAGING.REJECTED');
+    expect(message?.headers.get('gridex-dlq-reason')?.toString()).toMatch(
       /INVENTORY.INVALID_PRICE: pricePerGpuHour: must be more than 0/,
     );
     const states = feed.values<Capacity>().filter((event) => event.payload.nodeId === nodeId);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { CompactedTopics, topicForInstance, topicLayout } from '@gridex/contracts';
-import { removeInstance, stackEnv, testInstance, testKafka } from '@gridex/testing';
+import { ConfigResourceTypes } from '@platformatic/kafka';
+import { removeInstance, stackEnv, testInstance, withAdmin } from '@gridex/testing';
 
 /**
  * `<service> --provision-topics`, what the Helm chart's hook runs before any service starts: the built process
@@ -25,21 +26,24 @@ describe('provisioning the topic layout from a service image', () => {
       0,
       expect.stringMatching(/topic layout provisioned: \d+ topic\(s\) created/),
     ]);
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const topics = new Set(await admin.listTopics());
       const wanted = topicLayout(instance);
       expect(wanted.filter(({ topic }) => !topics.has(topic))).toEqual([]);
       const [compacted] = [...CompactedTopics].map((topic) => topicForInstance(topic, instance));
-      const described = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: 2, name: compacted, configNames: ['cleanup.policy'] }],
+      const [described] = await admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: compacted,
+            configurationKeys: ['cleanup.policy'],
+          },
+        ],
       });
-      expect(described.resources[0].configEntries[0].configValue).toBe('compact');
-    } finally {
-      await admin.disconnect();
-    }
+      expect(described.configs.map(({ name, value }) => [name, value])).toEqual([
+        ['cleanup.policy', 'compact'],
+      ]);
+    });
     // Again: nothing to create, still a success (the hook runs on every upgrade).
     const again = provision({ KAFKA_BROKERS: stackEnv().KAFKA_BROKERS });
     expect([again.status, again.stderr]).toEqual([0, expect.stringContaining('0 topic(s) created')]);

@@ -1,4 +1,3 @@
-import { Partitioners, Producer } from 'kafkajs';
 import {
   CapacityChanged,
   CapacityChangedPayload,
@@ -17,6 +16,7 @@ import {
   UsageSettledPayload,
   uuidv7,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   capacityChange,
   dropSchema,
@@ -27,6 +27,7 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 
 /**
@@ -68,7 +69,7 @@ type Recorded<T> = EventEnvelope<T>;
 
 describe('rewards: earnings, staking, epoch emissions, slashing and payouts on the real stack', () => {
   const kafka = testKafka();
-  let producer: Producer;
+  let producer: MessagePublisher;
   let rewards: LaunchedService;
   let epochs: TopicRecorder;
   let slashes: TopicRecorder;
@@ -77,7 +78,10 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
   const send = async <T>(contract: EventContract<T>, payload: T, times = 1) => {
     const event = createEvent(contract, payload, { correlationId: uuidv7(), causationId: null });
     const message = { key: contract.partitionKey(payload), value: JSON.stringify(event) };
-    await producer.send({ topic: contract.topic, messages: Array.from({ length: times }, () => message) });
+    await producer.send(
+      contract.topic,
+      Array.from({ length: times }, () => message),
+    );
   };
   const api = async (path: string, init: RequestInit = {}) => {
     const response = await fetch(`${rewards.url}/v1/${path}`, {
@@ -97,8 +101,7 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
     });
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     [epochs, slashes, payouts] = await Promise.all(
       [Topics.epochClosed, Topics.stakeSlashed, Topics.payoutRequested].map((topic) =>
         TopicRecorder.start(kafka, topic),
@@ -129,7 +132,7 @@ describe('rewards: earnings, staking, epoch emissions, slashing and payouts on t
   afterAll(async () => {
     await rewards?.process.kill();
     await Promise.all([epochs, slashes, payouts].map((r) => r?.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     if (rewards) await dropSchema(rewards.schema);
   });
 

@@ -1,4 +1,3 @@
-import { Kafka } from 'kafkajs';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { createEvent, deadLetterTopic, defineEvent, EventEnvelope, uuidv7 } from '@gridex/contracts';
@@ -12,6 +11,7 @@ import {
   readMessages,
   stackEnv,
   testKafka,
+  testPublisher,
   testSchemaName,
   uniqueSuffix,
 } from '@gridex/testing';
@@ -86,7 +86,7 @@ class ProbeEffectHandler implements EventHandler<ProbePayload> {
 
 describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
   const schema = testSchemaName('msg');
-  const kafka: Kafka = testKafka();
+  const kafka = testKafka();
   const endpoint = {
     brokers: stackEnv().KAFKA_BROKERS.split(','),
     clientId: `exactly-once-${uniqueSuffix()}`,
@@ -261,11 +261,10 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
 
   it('applies an event delivered twice once', async () => {
     const event = probe(`twice-${uniqueSuffix()}`);
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = testPublisher(kafka);
     const message = { key: event.payload.probeId, value: JSON.stringify(event) };
-    await producer.send({ topic: Probe.topic, messages: [message, message] });
-    await producer.disconnect();
+    await producer.send(Probe.topic, [message, message]);
+    await producer.close();
 
     const handler = new ProbeEffectHandler(schema);
     await startConsumer(handler);
@@ -285,21 +284,17 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     const badContract = { ...probe(key), payload: { probeId: key, behaviour: 'explode' } };
     const failing = probe(key, 'fail-always');
     const rejected = probe(key, 'reject');
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: Probe.topic,
-      messages: [
-        { key, value: JSON.stringify(good[0]) },
-        { key, value: '{"not": json' },
-        { key, value: JSON.stringify(badContract) },
-        { key, value: JSON.stringify(good[1]) },
-        { key, value: JSON.stringify(failing) },
-        { key, value: JSON.stringify(rejected) },
-        { key, value: JSON.stringify(good[2]) },
-      ],
-    });
-    await producer.disconnect();
+    const producer = testPublisher(kafka);
+    await producer.send(Probe.topic, [
+      { key, value: JSON.stringify(good[0]) },
+      { key, value: '{"not": json' },
+      { key, value: JSON.stringify(badContract) },
+      { key, value: JSON.stringify(good[1]) },
+      { key, value: JSON.stringify(failing) },
+      { key, value: JSON.stringify(rejected) },
+      { key, value: JSON.stringify(good[2]) },
+    ]);
+    await producer.close();
 
     const handler = new ProbeEffectHandler(schema, dataSource);
     const groupId = `group-${uniqueSuffix()}`;
@@ -316,7 +311,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     expect(effects.map((row) => row.event_id).sort()).toEqual(good.map((event) => event.eventId).sort());
 
     const dead = (await readMessages(kafka, deadLetterTopic(Probe.topic), dlqBefore + 4)).slice(dlqBefore);
-    const header = (message: (typeof dead)[number], name: string) => message.headers?.[name]?.toString();
+    const header = (message: (typeof dead)[number], name: string) => message.headers.get(name)?.toString();
     expect(
       dead.map((message) => ({
         code: header(message, DeadLetterHeaders.code),
@@ -360,7 +355,7 @@ describe('exactly-once in effect over real Kafka and PostgreSQL', () => {
     await eventually(async () => expect(await messageCount(kafka, Probe.topic)).toBe(before + 1));
     const messages = await readMessages(kafka, Probe.topic, before + 1);
     const published = messages.find(
-      (message) => message.headers?.['gridex-event-id']?.toString() === event.eventId,
+      (message) => message.headers.get('gridex-event-id')?.toString() === event.eventId,
     );
     expect(JSON.parse(String(published?.value))).toEqual(event);
     expect(event.eventId).toMatch(/^[0-9a-f-]{14}7/);

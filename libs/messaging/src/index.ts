@@ -1,4 +1,3 @@
-export * from './kafka/kafka-connection';
 export * from './kafka/compacted-topic.reader';
 export * from './outbox/outbox-writer';
 export * from './outbox/outbox-relay';

@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
-import { createEvent, deadLetterTopic, ensureTopicLayout, EventContract, uuidv7 } from '@gridex/contracts';
+import { Admin, Consumer, MessagesStream } from '@platformatic/kafka';
+import { createEvent, deadLetterTopic, EventContract, uuidv7 } from '@gridex/contracts';
+import {
+  createAdmin,
+  createMissingTopics,
+  ensureTopicLayout,
+  IncomingMessage,
+  KafkaEndpoint,
+  MessagePublisher,
+  partitionOffsets,
+  readPartitionRange,
+} from '@gridex/kafka-client';
 import { stackEnv } from './stack-env';
 
 // Tests and the local start (tools/start) share it.
-export { startGroupAtEnd } from '@gridex/kafka-groups';
+export { startGroupAtEnd } from '@gridex/kafka-client';
 
 /** A short random suffix that keeps the names of parallel test runs apart. */
 export function uniqueSuffix(): string {
@@ -35,83 +45,73 @@ export async function queryStack<T = Record<string, unknown>>(
   }
 }
 
-/** A kafkajs client on the local stack with its logging silenced (tests assert, they do not read logs). */
-export function testKafka(clientId = `test-${uniqueSuffix()}`): Kafka {
-  return new Kafka({ clientId, brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+/** The local stack's brokers, as a client named for one test (or benchmark) would reach them. */
+export function testKafka(clientId = `test-${uniqueSuffix()}`): KafkaEndpoint {
+  return { clientId, brokers: stackEnv().KAFKA_BROKERS.split(',') };
+}
+
+/** A publisher on the local stack, for a test that plays a producing service; close it when done. */
+export function testPublisher(kafka: KafkaEndpoint = testKafka()): MessagePublisher {
+  return new MessagePublisher(kafka);
+}
+
+/** Runs `use` with an admin client on the local stack, closed afterwards. */
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>, kafka = testKafka()): Promise<T> {
+  const admin = createAdmin(kafka);
+  try {
+    return await use(admin);
+  } finally {
+    await admin.close();
+  }
 }
 
 /** The whole topic layout of another exchange on the shared stack (see `GRIDEX_INSTANCE`), created once. */
 export async function provisionInstanceTopics(instance: string): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await ensureTopicLayout(admin, instance);
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin((admin) => ensureTopicLayout(admin, instance));
 }
 
 /** Creates topics and their dead-letter twins on the local stack. */
-export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.flatMap((topic) => [
-        { topic, numPartitions: partitions, replicationFactor: 1 },
-        { topic: deadLetterTopic(topic), numPartitions: 1, replicationFactor: 1 },
-      ]),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+export async function createTopics(kafka: KafkaEndpoint, topics: string[], partitions = 3): Promise<void> {
+  await withAdmin(
+    (admin) =>
+      createMissingTopics(
+        admin,
+        topics.flatMap((topic) => [
+          { topic, partitions, replicationFactor: 1, configs: {} },
+          { topic: deadLetterTopic(topic), partitions: 1, replicationFactor: 1, configs: {} },
+        ]),
+      ),
+    kafka,
+  );
 }
 
-/** Total messages ever written to a topic (sum of high watermarks). */
-export async function messageCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+/** Messages a topic holds (what its partitions retain, summed). */
+export async function messageCount(kafka: KafkaEndpoint, topic: string): Promise<number> {
+  const offsets = await withAdmin((admin) => partitionOffsets(admin, topic), kafka);
+  return offsets.reduce((sum, partition) => sum + Number(partition.high - partition.low), 0);
 }
 
-/** Reads a topic from the beginning until `count` messages arrived, or fails after `timeoutMs`. */
+/**
+ * Waits until a topic holds at least `count` messages (or fails after `timeoutMs`), then reads everything it
+ * holds: partition after partition, each in offset order.
+ */
 export async function readMessages(
-  kafka: Kafka,
+  kafka: KafkaEndpoint,
   topic: string,
   count: number,
   timeoutMs = 30_000,
-): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${uniqueSuffix()}` });
-  const messages: KafkaMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          messages.push(message);
-          if (messages.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    return messages;
-  } finally {
-    await consumer.disconnect();
+): Promise<IncomingMessage[]> {
+  const partitions = await eventually(async () => {
+    const offsets = await withAdmin((admin) => partitionOffsets(admin, topic), kafka);
+    const held = offsets.reduce((sum, { low, high }) => sum + Number(high - low), 0);
+    if (held < count) throw new Error(`${topic} holds ${held} of ${count} messages`);
+    return offsets;
+  }, timeoutMs);
+  const read = [];
+  for (const { partition, low, high } of partitions) {
+    read.push(...(await readPartitionRange(kafka, { topic, partition, from: low, to: high }, timeoutMs)));
   }
+  return read;
 }
 
 /**
@@ -119,15 +119,15 @@ export async function readMessages(
  * partition key, on its topic. Each event starts a flow of its own (fresh correlation id).
  */
 export async function publishEvents<T>(
-  producer: Producer,
+  publisher: MessagePublisher,
   contract: EventContract<T>,
   payloads: T[],
   /** The tenant the envelopes name (as a service sets it for tenant-scoped events). */
   tenantId?: string,
 ): Promise<void> {
-  await producer.send({
-    topic: contract.topic,
-    messages: payloads.map((payload) => ({
+  await publisher.send(
+    contract.topic,
+    payloads.map((payload) => ({
       key: contract.partitionKey(payload),
       value: JSON.stringify(
         createEvent(contract, payload, {
@@ -137,7 +137,7 @@ export async function publishEvents<T>(
         }),
       ),
     })),
-  });
+  );
 }
 
 /** Retries an assertion until it passes or the time is up; the last failure is the one reported. */
@@ -162,33 +162,53 @@ export async function eventually<T>(
  * default (a shared topic may hold far more than the test cares about), or at the beginning.
  */
 export class TopicRecorder {
-  readonly messages: KafkaMessage[] = [];
+  readonly messages: IncomingMessage[] = [];
   private readonly decoded: unknown[] = [];
-  private readonly consumer;
+  private stream?: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 
-  private constructor(kafka: Kafka) {
-    this.consumer = kafka.consumer({ groupId: `recorder-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
-  }
+  private constructor(private readonly consumer: Consumer<Buffer, Buffer, Buffer, Buffer>) {}
 
-  static async start(kafka: Kafka, topic: string, from: 'now' | 'beginning' = 'now'): Promise<TopicRecorder> {
-    const recorder = new TopicRecorder(kafka);
-    const admin = kafka.admin();
-    await admin.connect();
+  static async start(
+    kafka: KafkaEndpoint,
+    topic: string,
+    from: 'now' | 'beginning' = 'now',
+  ): Promise<TopicRecorder> {
+    const recorder = new TopicRecorder(
+      new Consumer({
+        clientId: kafka.clientId,
+        bootstrapBrokers: kafka.brokers,
+        groupId: `recorder-${uniqueSuffix()}`,
+        autocreateTopics: false,
+        maxWaitTime: 200,
+      }),
+    );
     // A topic created moments ago may not have a leader in every broker's metadata yet.
-    const ends = await eventually(() => admin.fetchTopicOffsets(topic), 30_000);
-    await admin.disconnect();
-    await recorder.consumer.connect();
-    await recorder.consumer.subscribe({ topic, fromBeginning: from === 'beginning' });
-    await recorder.consumer.run({
-      eachMessage: async ({ message }) => {
-        recorder.messages.push(message);
-        // Decoded once on arrival: tests poll often and topics can be long.
-        if (message.value) recorder.decoded.push(JSON.parse(message.value.toString()));
-      },
+    const offsets = await eventually(
+      () => withAdmin((admin) => partitionOffsets(admin, topic), kafka),
+      30_000,
+    );
+    const stream = await recorder.consumer.consume({
+      topics: [topic],
+      mode: 'manual',
+      offsets: offsets.map(({ partition, low, high }) => ({
+        topic,
+        partition,
+        offset: from === 'now' ? high : low,
+      })),
+      autocommit: false,
     });
-    if (from === 'now') {
-      for (const { partition, high } of ends) recorder.consumer.seek({ topic, partition, offset: high });
-    }
+    stream.on('data', (message) => {
+      recorder.messages.push({
+        partition: message.partition,
+        offset: message.offset,
+        key: message.key ?? null,
+        value: message.value ?? null,
+        headers: new Map([...message.headers].map(([name, data]) => [name.toString(), data])),
+      });
+      // Decoded once on arrival: tests poll often and topics can be long.
+      if (message.value) recorder.decoded.push(JSON.parse(message.value.toString()));
+    });
+    recorder.stream = stream;
     return recorder;
   }
 
@@ -211,6 +231,7 @@ export class TopicRecorder {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.stream?.close();
+    await this.consumer.close(true);
   }
 }

@@ -1,4 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
+import { createAdmin } from '@gridex/kafka-client';
 import { eventually, provisionInstanceTopics, queryStack, testKafka } from './real-stack';
 import { testKubeConfig } from './kubernetes';
 import { removeInstance, sweepTestInstances, testInstance } from './test-instances';
@@ -9,10 +10,9 @@ import { removeInstance, sweepTestInstances, testInstance } from './test-instanc
  */
 describe('test instances on the shared stack', () => {
   const core = testKubeConfig().makeApiClient(CoreV1Api);
-  const admin = testKafka().admin();
+  const admin = createAdmin(testKafka());
 
-  beforeAll(() => admin.connect());
-  afterAll(() => admin.disconnect());
+  afterAll(() => admin.close());
 
   /** Leaves what a killed test run of `instance` would leave: its topics, a schema and a workload namespace. */
   async function leaveBehind(instance: string): Promise<void> {

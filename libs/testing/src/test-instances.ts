@@ -1,5 +1,6 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { INSTANCE_PATTERN } from '@gridex/contracts';
+import { createAdmin } from '@gridex/kafka-client';
 import { queryStack, testKafka, uniqueSuffix } from './real-stack';
 import { testKubeConfig } from './kubernetes';
 
@@ -56,17 +57,16 @@ async function removeWhere(isRemoved: (instance: string) => boolean): Promise<Re
     return instance !== undefined && isRemoved(instance);
   };
 
-  const admin = testKafka().admin();
-  await admin.connect();
+  const admin = createAdmin(testKafka(), 60_000);
   let topics: string[];
   try {
     topics = (await admin.listTopics()).filter((topic) => removed(topic, 'topic'));
     // A few hundred at a time: one request naming thousands of topics outlives the broker's request timeout.
     for (let at = 0; at < topics.length; at += 200) {
-      await admin.deleteTopics({ topics: topics.slice(at, at + 200), timeout: 60_000 });
+      await admin.deleteTopics({ topics: topics.slice(at, at + 200) });
     }
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 
   const schemas = (

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopicLayout } from '@gridex/contracts';
+import { Admin } from '@platformatic/kafka';
+import { ensureTopicLayout } from '@gridex/kafka-client';
 import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';
@@ -193,38 +193,42 @@ export class KafkaComponent implements StackComponent {
     );
   }
 
-  private admin() {
-    return new Kafka({
+  /** Fails fast: the stack polls while the broker starts. */
+  private admin(): Admin {
+    return new Admin({
       clientId: 'gridex-stack',
-      brokers: [this.brokers()],
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      connectionTimeout: 1000,
-    }).admin();
+      bootstrapBrokers: [this.brokers()],
+      autocreateTopics: false,
+      retries: 0,
+      connectTimeout: 1000,
+      timeout: 5000,
+    });
   }
 
   private async canDescribeCluster(): Promise<boolean> {
     const admin = this.admin();
     try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0;
+      const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+      return cluster.brokers.size > 0;
     } catch {
       return false;
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      await admin.close().catch(() => undefined);
     }
   }
 
   /** Every topic of the default exchange's layout, with its dead-letter twin; existing topics are left alone. */
   private async createTopics(): Promise<void> {
-    const admin = this.admin();
-    await admin.connect();
+    const admin = new Admin({
+      clientId: 'gridex-stack',
+      bootstrapBrokers: [this.brokers()],
+      autocreateTopics: false,
+    });
     try {
       const created = await ensureTopicLayout(admin, '');
       if (created.length > 0) console.log(`kafka: created ${created.length} topics`);
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   }
 }

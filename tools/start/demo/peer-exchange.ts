@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ensureTopicLayout } from '@gridex/contracts';
 import { buildGpuPool } from '@gridex/gpu-node-pool';
 import { GridexApiError, GridexClient } from '@gridex/sdk';
-import { Kafka, logLevel } from 'kafkajs';
+import { createAdmin, ensureTopicLayout } from '@gridex/kafka-client';
 import { applyNodes } from '../../stack/fleet/apply-fleet';
 import { stackAdminRest } from '../../stack/kubernetes/kube-rest';
 import { micros } from './demo-world';
@@ -56,12 +55,11 @@ export function peerEnvironment(keysFile: string): Record<string, string> {
 
 /** The peer's topics (its instance's copy of the layout), before its services start. */
 export async function ensurePeerTopics(brokers: string): Promise<void> {
-  const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const admin = createAdmin({ clientId: 'gridex-start', brokers: brokers.split(',') });
   try {
     await ensureTopicLayout(admin, PEER_INSTANCE);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

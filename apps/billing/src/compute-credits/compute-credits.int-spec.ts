@@ -1,4 +1,3 @@
-import { Partitioners, Producer } from 'kafkajs';
 import {
   ComputeCreditExpiredPayload,
   ComputeCreditPurchasedPayload,
@@ -16,6 +15,7 @@ import {
   uuidv7,
   WorkloadFinished,
 } from '@gridex/contracts';
+import { MessagePublisher } from '@gridex/kafka-client';
 import {
   dropSchema,
   eventually,
@@ -26,6 +26,7 @@ import {
   TopicRecorder,
   uniqueSuffix,
   untilReady,
+  testPublisher,
 } from '@gridex/testing';
 import { supplierShareMicros } from '../domain/money-rules';
 
@@ -44,7 +45,7 @@ const value = (gpuSeconds: number) => (PRICE / 3600n) * BigInt(gpuSeconds);
 
 describe('billing: compute credits on the real stack', () => {
   const kafka = testKafka();
-  let producer: Producer;
+  let producer: MessagePublisher;
   let billing: LaunchedService;
   const recorders: Record<string, TopicRecorder> = {};
   const watched = [
@@ -57,10 +58,9 @@ describe('billing: compute credits on the real stack', () => {
 
   const send = async <T>(contract: EventContract<T>, payload: T, tenantId: string) => {
     const event = createEvent(contract, payload, { correlationId: uuidv7(), causationId: null, tenantId });
-    await producer.send({
-      topic: contract.topic,
-      messages: [{ key: contract.partitionKey(payload), value: JSON.stringify(event) }],
-    });
+    await producer.send(contract.topic, [
+      { key: contract.partitionKey(payload), value: JSON.stringify(event) },
+    ]);
   };
   const recorded = <T>(topic: string, test: (payload: T) => boolean) =>
     recorders[topic].values<EventEnvelope<T>>().filter((e) => test(e.payload));
@@ -159,8 +159,7 @@ describe('billing: compute credits on the real stack', () => {
   };
 
   beforeAll(async () => {
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    producer = testPublisher(kafka);
     await Promise.all(
       watched.map(async (topic) => {
         recorders[topic] = await TopicRecorder.start(kafka, topic);
@@ -177,7 +176,7 @@ describe('billing: compute credits on the real stack', () => {
   afterAll(async () => {
     await billing?.process.kill();
     await Promise.all(Object.values(recorders).map((r) => r.stop()));
-    await producer?.disconnect();
+    await producer?.close();
     if (billing) await dropSchema(billing.schema);
   });
 

@@ -12,11 +12,19 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { Admin, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { z } from 'zod';
-import { deadLetterTopic, Topics, uuidv7 } from '@gridex/contracts';
+import { deadLetterTopic, Topics } from '@gridex/contracts';
+import {
+  createAdmin,
+  IncomingMessage,
+  KafkaEndpoint,
+  MessagePublisher,
+  partitionOffsets,
+  readPartitionRange,
+} from '@gridex/kafka-client';
 import { DeadLetterHeaders } from '@gridex/messaging';
-import { ProblemException, validated } from '@gridex/runtime';
+import { KAFKA_ENDPOINT, ProblemException, validated } from '@gridex/runtime';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Roles } from '../auth/principal';
 import { parseBody } from '../openapi/validation';
@@ -53,7 +61,7 @@ export const ReplayRequestSchema = z.strictObject({
     .describe('Dead-letter offsets to replay'),
 });
 
-const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? null;
+const header = (message: IncomingMessage, name: string) => message.headers.get(name)?.toString() ?? null;
 
 /**
  * Reads and replays dead-letter topics for operators. Reading uses a throw-away consumer group positioned at the
@@ -64,35 +72,33 @@ const header = (message: KafkaMessage, name: string) => message.headers?.[name]?
 @Injectable()
 export class DeadLetters implements OnApplicationShutdown {
   private admin?: Admin;
-  private producer?: Producer;
+  private publisher?: MessagePublisher;
 
-  constructor(@Inject(Kafka) private readonly kafka: Kafka) {}
+  constructor(@Inject(KAFKA_ENDPOINT) private readonly kafka: KafkaEndpoint) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.admin?.disconnect();
-    await this.producer?.disconnect();
+    await this.admin?.close();
+    await this.publisher?.close();
   }
 
   async summary(): Promise<z.infer<typeof DeadLetterSummarySchema>> {
-    const admin = await this.connectedAdmin();
     const items = [];
     for (const topic of KNOWN_TOPICS) {
-      const offsets = await admin.fetchTopicOffsets(deadLetterTopic(topic)).catch(() => []);
-      const messages = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      const offsets = await this.offsets(deadLetterTopic(topic)).catch(() => []);
+      const messages = offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0);
       if (messages > 0) items.push({ topic, deadLetterTopic: deadLetterTopic(topic), messages });
     }
     return { items };
   }
 
   /** The newest `limit` messages of a topic's dead-letter topic, oldest first. */
-  async newest(topic: string, limit: number): Promise<KafkaMessage[]> {
+  async newest(topic: string, limit: number): Promise<IncomingMessage[]> {
     const dlq = deadLetterTopic(topic);
-    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(dlq);
-    const partition = offsets[0];
-    if (!partition || Number(partition.high) <= Number(partition.low)) return [];
-    const high = Number(partition.high);
-    const from = Math.max(Number(partition.low), high - limit);
-    return this.read(dlq, from, high);
+    const [partition] = await this.offsets(dlq);
+    if (!partition || partition.high <= partition.low) return [];
+    const from =
+      partition.high - BigInt(limit) > partition.low ? partition.high - BigInt(limit) : partition.low;
+    return this.read(dlq, from, partition.high);
   }
 
   /**
@@ -102,76 +108,45 @@ export class DeadLetters implements OnApplicationShutdown {
    */
   async replay(topic: string, offsets: readonly string[]): Promise<number> {
     const dlq = deadLetterTopic(topic);
-    const wanted = new Set(offsets.map((offset) => String(Number(offset))));
-    const sorted = [...wanted].map(Number).sort((a, b) => a - b);
-    const [partition] = await (await this.connectedAdmin()).fetchTopicOffsets(dlq);
-    const [low, high] = [Number(partition?.low ?? 0), Number(partition?.high ?? 0)];
+    const wanted = new Set(offsets.map((offset) => BigInt(offset).toString()));
+    const sorted = [...wanted].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const [partition] = await this.offsets(dlq);
+    const [low, high] = [partition?.low ?? 0n, partition?.high ?? 0n];
     const missing = (found: ReadonlySet<string>) => {
       const absent = [...wanted].filter((offset) => !found.has(offset));
       return new ProblemException(
         HttpStatus.NOT_FOUND,
         'DLQ.NO_SUCH_OFFSET',
-        `no dead letter at offset(s) ${absent.join(', ')} of ${dlq} (it holds ${low} to ${high - 1})`,
+        `no dead letter at offset(s) ${absent.join(', ')} of ${dlq} (it holds ${low} to ${high - 1n})`,
         absent.map((offset) => ({ field: 'offsets', message: `${offset} holds no dead letter` })),
       );
     };
     const inRange = new Set(sorted.filter((offset) => offset >= low && offset < high).map(String));
     if (inRange.size < wanted.size) throw missing(inRange);
-    const messages = (await this.read(dlq, sorted[0], sorted[sorted.length - 1] + 1)).filter((m) =>
-      wanted.has(m.offset),
+    const messages = (await this.read(dlq, sorted[0], sorted[sorted.length - 1] + 1n)).filter((m) =>
+      wanted.has(m.offset.toString()),
     );
-    if (messages.length < wanted.size) throw missing(new Set(messages.map((m) => m.offset)));
-    if (!this.producer) {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-      await this.producer.connect();
-    }
-    await this.producer.send({
+    if (messages.length < wanted.size) throw missing(new Set(messages.map((m) => m.offset.toString())));
+    this.publisher ??= new MessagePublisher(this.kafka);
+    await this.publisher.send(
       topic,
-      messages: messages.map((m) => ({
+      messages.map((m) => ({
         key: m.key,
         value: m.value,
         headers: { 'gridex-replayed-from': `${deadLetterTopic(topic)}@${m.offset}` },
       })),
-    });
+    );
     return messages.length;
   }
 
-  private async read(topic: string, from: number, to: number): Promise<KafkaMessage[]> {
-    const groupId = `gateway-dlq-reader-${uuidv7()}`;
-    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    const messages: KafkaMessage[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 15_000);
-        void consumer
-          .run({
-            eachMessage: async ({ message }) => {
-              const offset = Number(message.offset);
-              if (offset >= from && offset < to) messages.push(message);
-              if (offset >= to - 1) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          })
-          .then(() => consumer.seek({ topic, partition: 0, offset: String(from) }))
-          .catch(reject);
-      });
-      return messages;
-    } finally {
-      await consumer.disconnect();
-      await (await this.connectedAdmin()).deleteGroups([groupId]).catch(() => undefined);
-    }
+  /** A dead-letter topic has one partition (its order is the order of failures). */
+  private read(topic: string, from: bigint, to: bigint): Promise<IncomingMessage[]> {
+    return readPartitionRange(this.kafka, { topic, partition: 0, from, to });
   }
 
-  private async connectedAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
-    }
-    return this.admin;
+  private offsets(topic: string) {
+    this.admin ??= createAdmin(this.kafka);
+    return partitionOffsets(this.admin, topic);
   }
 }
 
@@ -211,7 +186,7 @@ export class DeadLettersController {
     const messages = await this.deadLetters.newest(known(topic), max);
     return {
       items: messages.map((m) => ({
-        offset: m.offset,
+        offset: m.offset.toString(),
         key: m.key?.toString() ?? null,
         code: header(m, DeadLetterHeaders.code),
         reason: header(m, DeadLetterHeaders.reason),

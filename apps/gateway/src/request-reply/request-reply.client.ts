@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Consumer, Kafka, Partitioners, Producer } from 'kafkajs';
+import { Consumer, MessagesStream } from '@platformatic/kafka';
 import {
   contractForTopic,
   createEvent,
@@ -16,7 +16,8 @@ import {
   QuoteAnswered,
   uuidv7,
 } from '@gridex/contracts';
-import { ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
+import { consumeFromEnd, KafkaEndpoint, MessagePublisher } from '@gridex/kafka-client';
+import { KAFKA_ENDPOINT, ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
 
 /** The answer topics this client waits on; every answer payload names its request. */
@@ -33,43 +34,43 @@ const ANSWERS: ReadonlyArray<EventContract<{ requestId: string }>> = [QuoteAnswe
 export class RequestReplyClient implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RequestReplyClient.name);
   private readonly pending = new Map<string, (answer: unknown) => void>();
-  private consumer?: Consumer;
-  private producer?: Producer;
+  private consumer?: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  private stream?: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  private publisher?: MessagePublisher;
 
   constructor(
-    @Inject(Kafka) private readonly kafka: Kafka,
+    @Inject(KAFKA_ENDPOINT) private readonly kafka: KafkaEndpoint,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await this.producer.connect();
-    this.consumer = this.kafka.consumer({
+    this.publisher = new MessagePublisher(this.kafka);
+    this.consumer = new Consumer({
+      clientId: this.kafka.clientId,
+      bootstrapBrokers: this.kafka.brokers,
       groupId: `${this.config.KAFKA_CONSUMER_GROUP}-answers-${uuidv7()}`,
-      maxWaitTimeInMs: 50,
-      allowAutoTopicCreation: false,
+      autocreateTopics: false,
+      maxWaitTime: 50,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: ANSWERS.map((c) => c.topic), fromBeginning: false });
-    const joined = new Promise<void>((resolve) =>
-      this.consumer?.on(this.consumer.events.GROUP_JOIN, () => resolve()),
+    this.stream = await consumeFromEnd(
+      this.consumer,
+      ANSWERS.map((c) => c.topic),
     );
-    await this.consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const contract = contractForTopic(topic);
-        if (!contract) return;
-        const decoded = decodeEvent(contract, message.value);
-        if (!decoded.ok) return;
-        const answer = decoded.event.payload as { requestId: string };
-        this.pending.get(answer.requestId)?.(answer);
-      },
+    this.stream.on('data', (message) => {
+      const contract = contractForTopic(message.topic);
+      if (!contract) return;
+      const decoded = decodeEvent(contract, message.value ?? null);
+      if (!decoded.ok) return;
+      const answer = decoded.event.payload as { requestId: string };
+      this.pending.get(answer.requestId)?.(answer);
     });
-    await joined;
+    this.stream.on('error', (error: Error) => this.logger.error(`reading answers failed: ${error.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
+    await this.stream?.close();
+    await this.consumer?.close(true);
+    await this.publisher?.close();
   }
 
   /** Publishes `request` (its `requestId` and `requestedAt` are filled in) and resolves with the answer. */
@@ -104,10 +105,9 @@ export class RequestReplyClient implements OnApplicationBootstrap, OnApplication
       now,
     );
     try {
-      await this.producer?.send({
-        topic: contract.topic,
-        messages: [{ key: contract.partitionKey(event.payload), value: JSON.stringify(event) }],
-      });
+      await this.publisher?.send(contract.topic, [
+        { key: contract.partitionKey(event.payload), value: JSON.stringify(event) },
+      ]);
     } catch (error) {
       this.pending.delete(requestId);
       this.logger.warn(`publishing a ${contract.type} request failed: ${(error as Error).message}`);

@@ -5,7 +5,7 @@ import { decodeEvent, deadLetterTopic, EventEnvelope } from '@gridex/contracts';
 import { ServiceMetrics, withCorrelation } from '@gridex/observability';
 import { qualified } from '@gridex/persistence';
 import { DeadLetterCode, DeadLetterHeaders } from '../dead-letter/dead-letter-headers';
-import { KafkaEndpoint } from '../kafka/kafka-connection';
+import { KafkaEndpoint } from '@gridex/kafka-client';
 import { EventHandler, RejectedEventError } from './event-handler';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-delay';
 

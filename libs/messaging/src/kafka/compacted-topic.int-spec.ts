@@ -1,5 +1,5 @@
-import { Partitioners } from 'kafkajs';
-import { eventually, stackEnv, testKafka, uniqueSuffix } from '@gridex/testing';
+import { Producer, stringSerializers } from '@platformatic/kafka';
+import { eventually, stackEnv, testKafka, uniqueSuffix, withAdmin } from '@gridex/testing';
 import { CompactedTopicReader } from './compacted-topic.reader';
 
 /**
@@ -43,40 +43,34 @@ describe('a compacted topic', () => {
   const topic = `gridex.test.compacted-${uniqueSuffix()}.v1`;
 
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await withAdmin((admin) => admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
   });
 
   it('is read to its end although superseded records left segments of empty batches', async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'segment.ms', value: '500' },
-            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-            { name: 'min.compaction.lag.ms', value: '0' },
-          ],
-        },
-      ],
-    });
-    await admin.disconnect();
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [topic],
+        partitions: 1,
+        replicas: 1,
+        configs: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'segment.ms', value: '500' },
+          { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+          { name: 'min.compaction.lag.ms', value: '0' },
+        ],
+      }),
+    );
     const send = async (key: string, value: string) => {
       // A new idempotent producer each time: each leaves its own last batch, kept empty by compaction.
-      const producer = kafka.producer({
+      const producer = new Producer({
+        clientId: kafka.clientId,
+        bootstrapBrokers: kafka.brokers,
         idempotent: true,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        acks: -1,
+        serializers: stringSerializers,
       });
-      await producer.connect();
-      await producer.send({ topic, acks: -1, messages: [{ key, value }] });
-      await producer.disconnect();
+      await producer.send({ messages: [{ topic, key, value }] });
+      await producer.close();
       // The next append after segment.ms rolls the segment: each write lands in a segment of its own.
       await new Promise((resolve) => setTimeout(resolve, 600));
     };

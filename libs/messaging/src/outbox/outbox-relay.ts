@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { qualified } from '@gridex/persistence';
 import { ServiceMetrics } from '@gridex/observability';
 import { EVENT_ID_HEADER } from '../dead-letter/dead-letter-headers';
-import { KafkaEndpoint } from '../kafka/kafka-connection';
+import { KafkaEndpoint } from '@gridex/kafka-client';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;

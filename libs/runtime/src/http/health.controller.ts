@@ -1,7 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { Admin } from '@platformatic/kafka';
+import { createAdmin, KafkaEndpoint } from '@gridex/kafka-client';
+import { KAFKA_ENDPOINT } from '../service/service-tokens';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
 
@@ -15,7 +17,7 @@ export class HealthController {
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(Kafka) private readonly kafka: Kafka,
+    @Inject(KAFKA_ENDPOINT) private readonly kafka: KafkaEndpoint,
   ) {}
 
   @Get('healthz')
@@ -33,10 +35,10 @@ export class HealthController {
         await this.dataSource.query('SELECT 1');
       }),
       this.check(async () => {
-        this.admin ??= this.kafka.admin();
-        await this.admin.connect();
-        const cluster = await this.admin.describeCluster();
-        if (cluster.brokers.length === 0) throw new Error('no brokers in cluster metadata');
+        this.admin ??= createAdmin(this.kafka);
+        // Asks a broker afresh each time (cached metadata would answer for a broker that is gone).
+        const cluster = await this.admin.metadata({ topics: [], forceUpdate: true });
+        if (cluster.brokers.size === 0) throw new Error('no brokers in cluster metadata');
       }),
     ]);
     const ready = database.status === 'up' && kafka.status === 'up';
@@ -62,6 +64,6 @@ export class HealthController {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.admin?.disconnect();
+    await this.admin?.close();
   }
 }

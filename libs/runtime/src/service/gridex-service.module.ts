@@ -1,16 +1,10 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
-import { Kafka } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { z } from 'zod';
-import {
-  createKafka,
-  KafkaEndpoint,
-  messagingMigrations,
-  OutboxRelay,
-  OutboxWriter,
-} from '@gridex/messaging';
+import { KafkaEndpoint } from '@gridex/kafka-client';
+import { messagingMigrations, OutboxRelay, OutboxWriter } from '@gridex/messaging';
 import { JsonLogger, ServiceMetrics } from '@gridex/observability';
 import { openServiceDataSource } from '@gridex/persistence';
 import { BaseConfig, parseServiceConfig } from '../config/service-config';
@@ -83,16 +77,6 @@ export class GridexServiceModule implements NestModule {
             }),
         },
         {
-          provide: Kafka,
-          inject: [SERVICE_CONFIG, JsonLogger],
-          useFactory: (config: BaseConfig, logger: JsonLogger) =>
-            createKafka({
-              brokers: config.KAFKA_BROKERS,
-              clientId: `gridex-${service}`,
-              log: (level, message, extra) => logger.pino[level]({ context: 'kafkajs', ...extra }, message),
-            }),
-        },
-        {
           provide: KAFKA_ENDPOINT,
           inject: [SERVICE_CONFIG],
           useFactory: (config: BaseConfig): KafkaEndpoint => ({
@@ -131,7 +115,6 @@ export class GridexServiceModule implements NestModule {
         JsonLogger,
         ServiceMetrics,
         DataSource,
-        Kafka,
         KAFKA_ENDPOINT,
         OutboxWriter,
       ],

@@ -7,12 +7,11 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { KafkaEndpoint } from '@gridex/kafka-client';
 import {
   EventHandler,
   InboxConsumer,
-  KafkaEndpoint,
   OutboxRelay,
   RequestHandler,
   RequestResponder,
@@ -39,7 +38,6 @@ export class MessagingLifecycle
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(Kafka) private readonly kafka: Kafka,
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
@@ -65,7 +63,7 @@ export class MessagingLifecycle
       .map(
         (handler) =>
           new RequestResponder({
-            kafka: this.kafka,
+            kafka: this.endpoint,
             groupId: `${this.config.KAFKA_CONSUMER_GROUP}-${handler.groupSuffix}`,
             request: handler.request,
             answer: handler.answer,

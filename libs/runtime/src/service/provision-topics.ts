@@ -1,5 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopicLayout, GRIDEX_INSTANCE } from '@gridex/contracts';
+import { GRIDEX_INSTANCE } from '@gridex/contracts';
+import { createAdmin, ensureTopicLayout } from '@gridex/kafka-client';
 
 /**
  * `<service> --provision-topics`: creates the exchange's whole topic layout (every contract topic with its
@@ -19,13 +19,8 @@ export async function provisionTopics(service: string): Promise<number> {
     line('fatal', 'KAFKA_BROKERS must be host:port[,host:port…] to provision topics');
     return 1;
   }
-  const admin = new Kafka({
-    clientId: `${service}-provision-topics`,
-    brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = createAdmin({ clientId: `${service}-provision-topics`, brokers });
   try {
-    await admin.connect();
     const created = await ensureTopicLayout(admin, GRIDEX_INSTANCE);
     line('info', `topic layout provisioned: ${created.length} topic(s) created`);
     return 0;
@@ -33,6 +28,6 @@ export async function provisionTopics(service: string): Promise<number> {
     line('fatal', `provisioning topics failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await admin.close().catch(() => undefined);
   }
 }

@@ -1,0 +1,3 @@
+export * from './kafka-clients';
+export * from './topic-provisioning';
+export * from './group-offsets';
