@@ -28,10 +28,10 @@ function jestProject(projectDir) {
         { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
       ],
     },
-    // @kubernetes/client-node 1.x, @platformatic/kafka and a few of their dependencies are ESM-only; Jest runs
+    // @kubernetes/client-node, @platformatic/kafka and a few of their dependencies are ESM-only; Jest runs
     // CommonJS, so they are rewritten like our own files (tools/jest/esm-package.transform.js says how).
     transformIgnorePatterns: [
-      '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648|@platformatic)/)',
+      '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648|socks-proxy-agent|agent-base|@platformatic)/)',
     ],
     moduleNameMapper: {
       '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,

@@ -35,7 +35,7 @@ describe('KeepAliveKubeConfig against the real API server', () => {
     expect(await connectionsOpenedBy(readTwenty(pooled))).toBe(1);
   });
 
-  it('runs concurrent calls on at most maxSockets connections', async () => {
+  it('runs concurrent calls on at most maxConnections connections', async () => {
     const pooled = new KeepAliveKubeConfig(4);
     pooled.loadFromFile(kubeconfigFile);
     const core = pooled.makeApiClient(CoreV1Api);

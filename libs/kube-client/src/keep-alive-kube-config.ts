@@ -1,38 +1,54 @@
-import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { Agent, Dispatcher } from 'undici';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
 /**
- * A kubeconfig whose API clients keep their connections open. `@kubernetes/client-node` 1.x builds a new agent
- * for every request, so every call paid a TLS handshake with a client certificate on both ends: under load that
- * was about 15 % of the orchestrator's CPU, and more of the API server's. Here the agent the first request gets
- * is made again with keep-alive and then serves every later request of this config.
+ * A connection pool to `config`'s current cluster with at most `connections` connections, made from the TLS
+ * settings (CA, client certificate, server name) client-node would use. Undefined where client-node's own
+ * dispatchers must serve: a cluster behind a proxy, or plain HTTP.
+ */
+export async function clusterPool(config: KubeConfig, connections: number): Promise<Dispatcher | undefined> {
+  const request: https.RequestOptions = {};
+  await config.applyToHTTPSOptions(request);
+  const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = request;
+  const planned = config.createDispatcherOptions(config.getCurrentCluster(), {
+    ca,
+    cert,
+    key,
+    pfx,
+    passphrase,
+    rejectUnauthorized,
+    servername,
+  });
+  // 'agent' is a direct TLS connection; 'proxy', 'socks' and 'none' (plain HTTP) stay as client-node makes them.
+  if (planned.type !== 'agent') return undefined;
+  return new Agent({ connect: planned.connect, connections });
+}
+
+/**
+ * A kubeconfig whose API clients keep their connections open. `@kubernetes/client-node` (2.x as 1.x) builds a
+ * new connection pool for every request, so every call paid a TLS handshake with a client certificate on both
+ * ends: under load that was about 15 % of the orchestrator's CPU, and more of the API server's. Here one pool
+ * serves every request of this config, on at most `maxConnections` connections. A request that holds its
+ * connection open for long (a followed log) should bring a pool of its own (`clusterPool`), or it takes one of
+ * these.
  *
- * The agent keeps the credentials it was made with: a client certificate is read once (a rotated certificate
- * takes a restart), while bearer tokens travel as headers and are fresh on every request. Clusters reached
- * through a proxy keep client-node's own agents.
+ * The pool keeps the credentials it was made with: a client certificate is read once (a rotated certificate
+ * takes a restart), while bearer tokens travel as headers and are fresh on every request.
  */
 export class KeepAliveKubeConfig extends KubeConfig {
-  private agent?: http.Agent;
+  private pool?: Promise<Dispatcher | undefined>;
 
-  constructor(private readonly maxSockets = 64) {
+  constructor(private readonly maxConnections = 64) {
     super();
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    if (this.getCurrentCluster()?.proxyUrl) return;
-    this.agent ??= keepAlive(context.getAgent(), this.maxSockets);
-    if (this.agent) context.setAgent(this.agent);
+    this.pool ??= clusterPool(this, this.maxConnections);
+    const pool = await this.pool;
+    if (pool) context.setDispatcher(pool);
   }
-}
-
-/** The same agent, made to keep and reuse up to `maxSockets` connections. */
-function keepAlive(agent: http.Agent | undefined, maxSockets: number): http.Agent | undefined {
-  if (agent instanceof https.Agent) return new https.Agent({ ...agent.options, keepAlive: true, maxSockets });
-  // Plain HTTP (a kubeconfig allows it only with skipTLSVerify) carries no TLS options to keep.
-  if (agent instanceof http.Agent) return new http.Agent({ keepAlive: true, maxSockets });
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { ensureTopicLayout } from '@gridex/kafka-client';
@@ -6,12 +6,15 @@ import { isPortOpen, ManagedProcess, run, waitFor } from '../process-control';
 import { LOOPBACK, StackPaths, StackPorts } from '../stack-paths';
 import { ComponentStatus, StackComponent } from './component';
 
-/** Kafka 3.9: kafkajs 2.2.4 is known to work against KRaft 3.x; 4.0 raised minimum API versions (see ARCHITECTURE.md). */
-const KAFKA_VERSION = '3.9.1';
-/** The logging binding the release tarball ships but the kafka_2.13 POM does not declare. */
+/**
+ * Kafka 4.2, the newest release `@platformatic/kafka` is tested against (its CI runs Confluent Platform up to
+ * 8.2, which is Apache Kafka 4.2). Brokers of 4.x need Java 17, which the machine has.
+ */
+const KAFKA_VERSION = '4.2.2';
+/** The Log4j 2 binding for SLF4J 1.7 (what the POM declares) that the release tarball ships but the POM does not. */
 const LOGGING_ARTIFACTS = [
-  ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
-  ['ch.qos.reload4j', 'reload4j', '1.2.25'],
+  ['org.apache.logging.log4j', 'log4j-slf4j-impl', '2.25.3'],
+  ['org.apache.logging.log4j', 'log4j-core', '2.25.3'],
 ];
 
 /**
@@ -23,6 +26,8 @@ export class KafkaComponent implements StackComponent {
   private readonly libDir = path.join(StackPaths.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   private readonly dir = path.join(StackPaths.stateDir, 'kafka');
   private readonly dataDir = path.join(this.dir, 'data');
+  /** The version the broker in `dir` was formatted and started with. */
+  private readonly versionFile = path.join(this.dir, 'version');
   private readonly process = new ManagedProcess(
     'kafka',
     path.join(this.dir, 'kafka.pid'),
@@ -38,10 +43,21 @@ export class KafkaComponent implements StackComponent {
   }
 
   async up(): Promise<void> {
-    if (this.process.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kafka))) {
+    const formattedWith = existsSync(this.versionFile) ? readFileSync(this.versionFile, 'utf8').trim() : '';
+    const running = this.process.isRunning() && (await isPortOpen(LOOPBACK, StackPorts.kafka));
+    if (running && formattedWith === KAFKA_VERSION) {
       console.log(`kafka: already running on ${this.brokers()}`);
       await this.createTopics();
       return;
+    }
+    if (formattedWith !== KAFKA_VERSION && existsSync(this.dataDir)) {
+      // A local broker's data is disposable (tests and the demo create what they need), and starting the new
+      // version from empty storage is what a fresh machine does: both start the same way.
+      console.log(
+        `kafka: ${formattedWith || 'an older version'} → ${KAFKA_VERSION}: starting from empty storage`,
+      );
+      if (running) await this.process.stop(30_000);
+      rmSync(this.dataDir, { recursive: true, force: true });
     }
     if (await isPortOpen(LOOPBACK, StackPorts.kafka)) {
       throw new Error(`kafka: port ${StackPorts.kafka} is taken by a process this stack did not start`);
@@ -49,7 +65,7 @@ export class KafkaComponent implements StackComponent {
     this.download();
     this.configure();
     const classpath = `${this.libDir}/*`;
-    const log4j = `-Dlog4j.configuration=file:${path.join(this.dir, 'log4j.properties')}`;
+    const log4j = `-Dlog4j2.configurationFile=${path.join(this.dir, 'log4j2.properties')}`;
     if (!existsSync(path.join(this.dataDir, 'meta.properties'))) {
       // The tool prints the id as its last line (logging may come before it).
       const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'])
@@ -84,6 +100,7 @@ export class KafkaComponent implements StackComponent {
       timeoutMs: 90_000,
       logFile: this.process.logFile,
     });
+    writeFileSync(this.versionFile, `${KAFKA_VERSION}\n`);
     await this.createTopics();
     console.log(`kafka: started ${KAFKA_VERSION} on ${this.brokers()} (data in ${this.dataDir})`);
   }
@@ -181,13 +198,16 @@ export class KafkaComponent implements StackComponent {
         .join('\n')}\n`,
     );
     writeFileSync(
-      path.join(this.dir, 'log4j.properties'),
+      path.join(this.dir, 'log4j2.properties'),
       [
-        'log4j.rootLogger=WARN, stdout',
-        'log4j.logger.kafka.server.KafkaRaftServer=INFO',
-        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+        'appender.stdout.type = Console',
+        'appender.stdout.name = STDOUT',
+        'appender.stdout.layout.type = PatternLayout',
+        'appender.stdout.layout.pattern = [%d] %p %m (%c)%n',
+        'rootLogger.level = WARN',
+        'rootLogger.appenderRef.stdout.ref = STDOUT',
+        'logger.server.name = kafka.server.KafkaRaftServer',
+        'logger.server.level = INFO',
         '',
       ].join('\n'),
     );

@@ -1,6 +1,7 @@
-import { Writable } from 'node:stream';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { KubeConfig, Log } from '@kubernetes/client-node';
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+import { clusterPool } from '@gridex/kube-client';
 import { LogLine, parseStampedLog } from '../domain/log-lines';
 
 /** A pod whose log is followed, and where its lines come from. */
@@ -34,11 +35,8 @@ interface Hub {
 export class LiveLogs implements OnApplicationShutdown {
   private readonly logger = new Logger(LiveLogs.name);
   private readonly hubs = new Map<string, Hub>();
-  private readonly log: Log;
 
-  constructor(@Inject(KubeConfig) kubeConfig: KubeConfig) {
-    this.log = new Log(kubeConfig);
-  }
+  constructor(@Inject(KubeConfig) private readonly kubeConfig: KubeConfig) {}
 
   onApplicationShutdown(): void {
     for (const hub of this.hubs.values()) hub.abort?.abort();
@@ -67,11 +65,38 @@ export class LiveLogs implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * Follows the pod's log endpoint itself rather than through client-node's `Log`, whose 2.x leaves the response
+   * stream's errors unhandled: aborting a follow there ends the process. Each stream has a connection of its own,
+   * so a hundred followed pods do not hold the API calls' pool.
+   */
   private async open(pod: FollowedPod, hub: Hub): Promise<void> {
+    const abort = new AbortController();
+    hub.abort = abort;
+    if (hub.closing) return;
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) return;
+    const url = new URL(`${cluster.server}/api/v1/namespaces/${pod.namespace}/pods/${pod.pod}/log`);
+    url.searchParams.set('container', 'main');
+    url.searchParams.set('follow', 'true');
+    url.searchParams.set('timestamps', 'true');
+    // From the workload's start, to the second (RFC 3339): the same second the kept log starts at (startStamp);
+    // followers drop by timestamp what they already had from the store.
+    url.searchParams.set('sinceTime', pod.startedAt.toISOString().replace(/\.\d+Z$/, 'Z'));
+    const context = new RequestContext(url.toString(), HttpMethod.GET);
+    const pool = await clusterPool(this.kubeConfig, 1);
     let partial = '';
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        const text = partial + chunk.toString('utf8');
+    try {
+      await this.kubeConfig.applySecurityAuthentication(context);
+      const response = await fetch(url, {
+        headers: context.getHeaders(),
+        dispatcher: pool ?? context.getDispatcher(),
+        signal: abort.signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`the log endpoint answered ${response.status}`);
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body) {
+        const text = partial + decoder.decode(chunk as Uint8Array, { stream: true });
         const end = text.lastIndexOf('\n');
         partial = end < 0 ? text : text.slice(end + 1);
         for (const parsed of parseStampedLog(end < 0 ? '' : text.slice(0, end + 1))) {
@@ -80,20 +105,13 @@ export class LiveLogs implements OnApplicationShutdown {
           if (hub.seen.length > REPLAY_LINES) hub.seen.shift();
           for (const listener of hub.listeners) listener(line);
         }
-        done();
-      },
-    });
-    try {
-      // From the workload's start: followers drop by timestamp what they already had from the store.
-      hub.abort = await this.log.log(pod.namespace, pod.pod, 'main', sink, {
-        follow: true,
-        timestamps: true,
-        // RFC 3339 to the second: the same second the kept log starts at (startStamp).
-        sinceTime: pod.startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-      });
-      if (hub.closing) hub.abort.abort();
+      }
     } catch (error) {
-      this.logger.warn(`following ${pod.namespace}/${pod.pod} failed: ${(error as Error).message}`);
+      if (!abort.signal.aborted) {
+        this.logger.warn(`following ${pod.namespace}/${pod.pod} failed: ${(error as Error).message}`);
+      }
+    } finally {
+      await pool?.destroy().catch(() => undefined);
     }
   }
 }
