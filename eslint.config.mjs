@@ -47,7 +47,7 @@ const layerConstraints = [
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tooling'] },
 ];
 
-const BENCHMARK_ENTRIES = ['billing', 'matching', 'orchestrator', 'rewards'].map(
+const BENCHMARK_ENTRIES = ['billing', 'gateway', 'matching', 'orchestrator', 'rewards'].map(
   (app) => `@gridex/${app}/benchmark`,
 );
 

@@ -35,6 +35,8 @@ function jestProject(projectDir) {
     ],
     moduleNameMapper: {
       '^@gridex/([a-z-]+)$': `${workspaceRoot}/libs/$1/src/index.ts`,
+      // The browser helpers load playwright-core: only the tests that drive a browser import them.
+      '^@gridex/testing/browser$': `${workspaceRoot}/libs/testing/src/browser.ts`,
     },
     // `npm run test:unit` sets GRIDEX_TESTS=unit: pure tests only (`*.spec.ts`), which need no stack.
     testMatch:

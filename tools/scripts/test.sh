@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, on a fresh machine as on a developer's.
-# Installs dependencies if needed, brings up the local stack (Kafka, PostgreSQL, Kubernetes, the chain), removes
-# what test instances of earlier runs left on it (see libs/testing test-instances), type-checks and builds the
-# services (the end-to-end tests run the built processes), runs every Jest project, and ends with the plain total
+# Installs dependencies if needed (npm packages; Debian's Chromium for the console's browser tests), brings up the
+# local stack (Kafka, PostgreSQL, Kubernetes, the chain), removes what test instances of earlier runs left on it (see
+# libs/testing test-instances), type-checks and builds the services and the console (the end-to-end tests run the
+# built processes), runs every Jest project, and ends with the plain total
 # `N passed, N failed` read from Jest's JSON report. Extra arguments go to Jest (e.g. a path filter).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/scripts/use-node.sh
 
 bash tools/scripts/ensure-deps.sh
+bash tools/scripts/ensure-chromium.sh
 node -r @swc-node/register tools/stack/stack.ts up
 node -r @swc-node/register libs/testing/src/sweep-test-instances.main.ts
 npm run -s build

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { GridexServiceModule } from '@gridex/runtime';
+import { ConsoleModule } from './console/console.module';
 import { JobEventsController } from './jobs/job-events.controller';
 import { JobLogsController } from './jobs/job-logs.controller';
 import { JobNotifications } from './jobs/job-notifications';
@@ -56,6 +57,7 @@ import { CommitmentsController } from './suppliers/commitments.controller';
       configSchema: gatewayConfigSchema,
       migrations: gatewayMigrations,
     }),
+    ConsoleModule,
   ],
   controllers: [
     TenantsController,

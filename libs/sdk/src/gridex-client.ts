@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type {
   Balance,
@@ -522,7 +521,8 @@ function authenticate(apiKey: string | undefined): Middleware {
 const idempotencyKeys: Middleware = {
   onRequest({ request }) {
     if (request.method === 'POST' && !request.headers.has('idempotency-key')) {
-      request.headers.set('idempotency-key', randomUUID());
+      // Web Crypto's global: the same client runs in Node and in the web console.
+      request.headers.set('idempotency-key', globalThis.crypto.randomUUID());
     }
     return request;
   },

@@ -341,6 +341,7 @@ function printSummary(
   line(`  money: ${flows(money0, money, ', ')}`);
   line();
   line('Where to look next:');
+  line(`  web console     ${world.baseUrl}/console/   (sign in with a key, e.g. GRIDEX_OPERATOR_KEY in .stack/env)`);
   line(`  API docs        ${world.baseUrl}/docs   (the operator key is GRIDEX_OPERATOR_KEY in .stack/env)`);
   line('  metrics         http://127.0.0.1:8080/metrics … :8085/metrics (one port per service)');
   line('  CLI             bin/gridex fleet · bin/gridex dlq · GRIDEX_API_KEY=<key> bin/gridex jobs list');
