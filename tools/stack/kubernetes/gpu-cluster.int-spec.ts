@@ -204,12 +204,20 @@ describe('the local GPU cluster (real kube-apiserver, kube-scheduler, controller
     );
 
     const seen: V1Pod[] = [];
-    const watching = await new Watch(config).watch(
-      `/api/v1/namespaces/${namespace}/pods`,
-      { fieldSelector: `metadata.name=${name}` },
-      (_type, pod: V1Pod) => seen.push(pod),
-      () => undefined,
-    );
+    // The pod is quiet for a minute before the GC fails it, and client-node ends a watch after 30 s without an
+    // event: watch again whenever it ends, until the test is done.
+    let watching: AbortController | undefined;
+    let done = false;
+    const watchPod = async (): Promise<void> => {
+      if (done) return;
+      watching = await new Watch(config).watch(
+        `/api/v1/namespaces/${namespace}/pods`,
+        { fieldSelector: `metadata.name=${name}` },
+        (_type, pod: V1Pod) => seen.push(pod),
+        () => void watchPod(),
+      );
+    };
+    await watchPod();
     try {
       await core.deleteNode({ name: nodeName });
       // kube-controller-manager's pod GC finds the orphan (it checks every 20 s, after a 40 s quarantine).
@@ -227,7 +235,8 @@ describe('the local GPU cluster (real kube-apiserver, kube-scheduler, controller
         reason: 'DeletionByPodGC',
       });
     } finally {
-      watching.abort();
+      done = true;
+      watching?.abort();
     }
   }, 180_000);
 });
