@@ -8,7 +8,8 @@ import { accessibilityViolations, launchChromium } from '@gridex/testing/browser
  * The web console in a real headless Chromium (Debian's), against a running exchange: the six services on an
  * instance of their own, simulated H100 nodes, and the console as the gateway serves it. What people do in it:
  * a client finds an offer, submits a job, watches it run and end, opens its invoice; the supplier sees the node
- * it earned on; another tenant cannot open the job's page. Each page is checked with axe-core.
+ * it earned on, its utilisation and its rewards per epoch; another tenant cannot open the job's page. Each page
+ * is checked with axe-core.
  *
  * Screenshots of the main pages go to CONSOLE_SCREENSHOTS (default .stack/console-screenshots; docs/console
  * holds the committed ones).
@@ -30,6 +31,11 @@ describe('the web console in a real browser', () => {
         BILLING_INVOICE_PERIOD: 'minute',
         BILLING_INVOICE_CHECK_SECONDS: '1',
         BILLING_ACCRUAL_INTERVAL_SECONDS: '2',
+      },
+      rewards: {
+        REWARDS_GENESIS: new Date().toISOString(),
+        REWARDS_EPOCH_SECONDS: '5',
+        REWARDS_EPOCH_CHECK_SECONDS: '1',
       },
       matching: { MATCHING_QUEUE_INTERVAL_MS: '250' },
       orchestrator: { STOP_GRACE_SECONDS: '1', LOG_POLL_SECONDS: '1' },
@@ -174,14 +180,20 @@ describe('the web console in a real browser', () => {
     const page = await signedIn(supplier.key);
     const node = page.getByTestId('supplier-node').filter({ hasText: H100 });
     // Earnings follow the job's settlement (the API's figure, to the micro-dollar): open the page until it shows.
-    const { total } = await supplier.api.earnings();
+    const { total, gpuSeconds } = await supplier.api.earnings();
     expect(Number(total)).toBeGreaterThan(0);
+    // The hours of the utilisation chart hold every GPU-second the supplier has sold.
+    const { hours } = await supplier.api.activity();
+    expect(hours.reduce((sum, hour) => sum + hour.gpuSeconds, 0)).toBe(gpuSeconds);
     await eventually(
       async () => {
         await page.getByRole('link', { name: 'Offers' }).click();
         await page.getByRole('link', { name: 'My nodes' }).click();
         await node.waitFor();
         expect(await page.getByTestId('earnings-total').textContent()).toBe(`$${total}`);
+        // Epochs close every 5 s here; the hour the job settled in shows as utilisation.
+        expect(await page.getByTestId('epoch').count()).toBeGreaterThan(0);
+        await page.getByRole('img', { name: /% of GPUs sold per hour/ }).waitFor({ timeout: 1000 });
       },
       60_000,
       1000,

@@ -49,6 +49,10 @@ const WalletSchema = z.strictObject({
   address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address'),
 });
 const HistorySchema = z.strictObject(pageQueryFields({ maxLimit: 500 }));
+const ActivitySchema = z.strictObject({
+  hours: z.coerce.number().int().min(1).max(720).default(24),
+  epochs: z.coerce.number().int().min(1).max(200).default(24),
+});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
   return validated(schema, value, code, 'the request is invalid');
@@ -123,6 +127,59 @@ export class SuppliersController {
   }
 
   /** Earnings and token balances only (one row; the earnings route adds per-node totals and history). */
+  /**
+   * What a supplier's capacity did lately: GPU-seconds sold and money earned per hour (by settlement time, over
+   * the last `hours`), and its nodes' rewards in each of the last `epochs` closed epochs (nodes, eligible nodes,
+   * time online, units emitted to them).
+   */
+  @Get('activity')
+  async activity(@Param('supplierId') supplierIdParam: string, @Query() query: unknown) {
+    const supplierId = parse(IdSchema, supplierIdParam, 'REWARDS.INVALID_SUPPLIER');
+    const { hours, epochs } = parse(ActivitySchema, query, 'REWARDS.INVALID_QUERY');
+    const hourly: Array<{ hour: Date; gpu_seconds: string; amount: string }> = await this.dataSource.query(
+      `SELECT date_trunc('hour', settled_at) AS hour, sum(gpu_seconds)::text AS gpu_seconds,
+              sum(amount_micros)::text AS amount
+       FROM ${this.tables.earnings}
+       WHERE supplier_id = $1 AND settled_at >= now() - make_interval(hours => $2)
+       GROUP BY 1 ORDER BY 1`,
+      [supplierId, hours],
+    );
+    const closed: Array<{
+      epoch_number: number;
+      starts_at: Date;
+      ends_at: Date;
+      nodes: string;
+      eligible: string;
+      online_ms: string;
+      units: string;
+    }> = await this.dataSource.query(
+      `SELECT e.epoch_number, e.starts_at, e.ends_at, count(*)::text AS nodes,
+              count(*) FILTER (WHERE n.eligible)::text AS eligible, sum(n.online_ms)::text AS online_ms,
+              sum(n.units)::text AS units
+       FROM ${this.tables.epochNodes} n JOIN ${this.tables.epochs} e ON e.epoch_number = n.epoch_number
+       WHERE n.supplier_id = $1
+       GROUP BY e.epoch_number, e.starts_at, e.ends_at ORDER BY e.epoch_number DESC LIMIT $2`,
+      [supplierId, epochs],
+    );
+    const currency = this.config.REWARDS_CURRENCY;
+    return {
+      hours: hourly.map((h) => ({
+        hourStart: new Date(h.hour).toISOString(),
+        gpuSeconds: Number(h.gpu_seconds),
+        earned: money(currency, BigInt(h.amount)),
+      })),
+      epochs: closed.map((e) => ({
+        epochNumber: e.epoch_number,
+        startsAt: new Date(e.starts_at).toISOString(),
+        endsAt: new Date(e.ends_at).toISOString(),
+        nodes: Number(e.nodes),
+        eligibleNodes: Number(e.eligible),
+        onlineMs: Number(e.online_ms),
+        rewardUnits: e.units,
+      })),
+    };
+  }
+
   @Get('balances')
   balances(@Param('supplierId') supplierId: string) {
     return this.accountBalances(parse(IdSchema, supplierId, 'REWARDS.INVALID_SUPPLIER'));

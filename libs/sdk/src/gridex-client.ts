@@ -391,6 +391,11 @@ export class GridexClient {
     return answer(this.raw.POST('/v1/suppliers/me/unstake', { body: { nodeId, amount } }));
   }
 
+  /** GPU-seconds sold and earned per hour, and the supplier's rewards per closed epoch. */
+  activity(query: QueryOf<'getSupplierActivity'> = {}): Promise<ResponseOf<'getSupplierActivity'>> {
+    return answer(this.raw.GET('/v1/suppliers/me/activity', { params: { query } }));
+  }
+
   rewards(): Promise<SupplierRewards> {
     return answer(this.raw.GET('/v1/suppliers/me/rewards'));
   }

@@ -2,8 +2,16 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** GPU-hours per hour as bars (uPlot draws on a canvas; the table beside it carries the same figures in text). */
-export function UsageChart({ hours, gpuHours }: { hours: number[]; gpuHours: number[] }) {
+/** A figure per hour as bars (uPlot draws on a canvas; its label says what the bars are). */
+export function UsageChart({
+  hours,
+  gpuHours,
+  label = 'GPU-hours',
+}: {
+  hours: number[];
+  gpuHours: number[];
+  label?: string;
+}) {
   const target = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!target.current || hours.length === 0) return;
@@ -14,13 +22,13 @@ export function UsageChart({ hours, gpuHours }: { hours: number[]; gpuHours: num
         series: [
           {},
           {
-            label: 'GPU-hours',
+            label,
             stroke: '#2563eb',
             fill: 'rgba(37,99,235,0.25)',
             paths: uPlot.paths.bars?.({ size: [0.8] }),
           },
         ],
-        axes: [{}, { label: 'GPU-hours' }],
+        axes: [{}, { label }],
       },
       // An idle hour either side, so even one hour of usage has a time axis of hours around it.
       [
@@ -30,7 +38,7 @@ export function UsageChart({ hours, gpuHours }: { hours: number[]; gpuHours: num
       target.current,
     );
     return () => chart.destroy();
-  }, [hours, gpuHours]);
-  if (hours.length === 0) return <p>No usage yet.</p>;
-  return <div ref={target} role="img" aria-label={`GPU-hours per hour over ${hours.length} hours`} />;
+  }, [hours, gpuHours, label]);
+  if (hours.length === 0) return <p>Nothing yet.</p>;
+  return <div ref={target} role="img" aria-label={`${label} per hour over ${hours.length} hours`} />;
 }

@@ -1,4 +1,4 @@
-import { gpuHoursPerHour } from './usage-series';
+import { gpuHoursPerHour, utilisationPerHour } from './usage-series';
 
 const at = (time: string) => `2026-12-07T${time}:00.000Z`;
 const hour = (time: string) => Date.parse(at(time)) / 1000;
@@ -36,5 +36,29 @@ describe('GPU-hours per hour', () => {
     ],
   ])('%s', (_case, spans, expected) => {
     expect(gpuHoursPerHour(spans, Date.parse(at('12:15')))).toEqual(expected);
+  });
+});
+
+describe("a supplier's utilisation per hour", () => {
+  it.each([
+    ['nothing sold', [], 8, { hours: [], percent: [] }],
+    ['no GPUs', [{ hourStart: at('10:00'), gpuSeconds: 3600 }], 0, { hours: [], percent: [] }],
+    [
+      'one GPU-hour of eight GPUs',
+      [{ hourStart: at('10:00'), gpuSeconds: 3600 }],
+      8,
+      { hours: [hour('10:00')], percent: [12.5] },
+    ],
+    [
+      'an idle hour between two busy ones',
+      [
+        { hourStart: at('09:00'), gpuSeconds: 7200 },
+        { hourStart: at('11:00'), gpuSeconds: 28_800 },
+      ],
+      8,
+      { hours: [hour('09:00'), hour('10:00'), hour('11:00')], percent: [25, 0, 100] },
+    ],
+  ])('%s', (_case, sold, gpus, expected) => {
+    expect(utilisationPerHour(sold, gpus)).toEqual(expected);
   });
 });

@@ -32,3 +32,24 @@ export function gpuHoursPerHour(
   for (let hour = first; hour <= last; hour += HOUR) hours.push(hour);
   return { hours: hours.map((hour) => hour / 1000), gpuHours: hours.map((hour) => buckets.get(hour) ?? 0) };
 }
+
+/**
+ * A supplier's utilisation per hour: the GPU-seconds it sold in each hour over what `gpus` GPUs could give in an
+ * hour, as a percentage; every hour from the first to the last is there (idle ones at 0).
+ */
+export function utilisationPerHour(
+  sold: ReadonlyArray<{ hourStart: string; gpuSeconds: number }>,
+  gpus: number,
+): { hours: number[]; percent: number[] } {
+  if (sold.length === 0 || gpus <= 0) return { hours: [], percent: [] };
+  const HOUR = 3_600_000;
+  const byHour = new Map(sold.map((h) => [Date.parse(h.hourStart), h.gpuSeconds]));
+  const first = Math.min(...byHour.keys());
+  const last = Math.max(...byHour.keys());
+  const hours: number[] = [];
+  for (let hour = first; hour <= last; hour += HOUR) hours.push(hour);
+  return {
+    hours: hours.map((hour) => hour / 1000),
+    percent: hours.map((hour) => Math.min(100, ((byHour.get(hour) ?? 0) / (gpus * 3600)) * 100)),
+  };
+}

@@ -1,6 +1,9 @@
+import { useMemo } from 'react';
 import { useSession } from '../session';
 import { useApi } from '../lib/use-api';
+import { utilisationPerHour } from '../lib/usage-series';
 import { ProblemNotice } from '../components/problem-notice';
+import { UsageChart } from '../components/usage-chart';
 
 /** The node fields a supplier reads first, in this order; the API may add more. */
 const NODE_COLUMNS: Array<[key: string, label: string]> = [
@@ -32,6 +35,15 @@ export function SupplierPage() {
   const earnings = useApi(() => client.earnings(), [client]);
   const rewards = useApi(() => client.rewards(), [client]);
   const payouts = useApi(() => client.payouts(), [client]);
+  const activity = useApi(() => client.activity({ hours: 48, epochs: 24 }), [client]);
+  const gpus = (nodes.data?.items ?? []).reduce(
+    (sum, node) => sum + (typeof node.gpus === 'number' ? node.gpus : 0),
+    0,
+  );
+  const utilisation = useMemo(
+    () => utilisationPerHour(activity.data?.hours ?? [], gpus),
+    [activity.data, gpus],
+  );
 
   return (
     <section aria-labelledby="supplier-title">
@@ -71,6 +83,40 @@ export function SupplierPage() {
           ))}
         </tbody>
       </table>
+      <h2>Utilisation</h2>
+      <ProblemNotice error={activity.error} />
+      <p>
+        Share of the nodes' {gpus} GPUs sold, per hour of the last two days (by when the usage was settled).
+      </p>
+      <UsageChart hours={utilisation.hours} gpuHours={utilisation.percent} label="% of GPUs sold" />
+      <h2>Rewards per epoch</h2>
+      <table aria-label="Rewards per epoch">
+        <thead>
+          <tr>
+            <th scope="col">Epoch</th>
+            <th scope="col">Ended</th>
+            <th scope="col">Eligible nodes</th>
+            <th scope="col">Hours online</th>
+            <th scope="col">Tokens</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(activity.data?.epochs ?? []).map((epoch) => (
+            <tr key={epoch.epochNumber} data-testid="epoch">
+              <td>{epoch.epochNumber}</td>
+              <td>{new Date(epoch.endsAt).toLocaleString()}</td>
+              <td>
+                {epoch.eligibleNodes} / {epoch.nodes}
+              </td>
+              <td>{(epoch.onlineMs / 3_600_000).toFixed(2)}</td>
+              <td>{epoch.reward}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {activity.data && activity.data.epochs.length === 0 ? (
+        <p>No epoch has closed with these nodes yet.</p>
+      ) : null}
       <h2>Stake and rewards</h2>
       <ProblemNotice error={rewards.error} />
       {rewards.data ? (

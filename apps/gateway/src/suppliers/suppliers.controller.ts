@@ -139,6 +139,34 @@ export const WalletRequestSchema = z.strictObject({
 export const WalletSchema = z.object({ address: z.string(), registeredAt: z.string() });
 export const PayoutQuerySchema = z.strictObject(pageQueryFields());
 export const PayoutPageSchema = z.object({ items: z.array(PayoutSchema), nextCursor: z.string().nullable() });
+export const ActivityQuerySchema = z.strictObject({
+  hours: z.coerce.number().int().min(1).max(720).default(24).describe('Hours back to report (1–720)'),
+  epochs: z.coerce.number().int().min(1).max(200).default(24).describe('Closed epochs to report (1–200)'),
+});
+export const SupplierActivitySchema = z.object({
+  hours: z
+    .array(
+      z.object({
+        hourStart: z.string(),
+        gpuSeconds: z.number().int().describe('GPU-seconds sold, of usage settled in this hour'),
+        earned: z.string().describe('USD earned from that usage'),
+      }),
+    )
+    .describe('Hours with settled usage, oldest first'),
+  epochs: z
+    .array(
+      z.object({
+        epochNumber: z.number().int(),
+        startsAt: z.string(),
+        endsAt: z.string(),
+        nodes: z.number().int(),
+        eligibleNodes: z.number().int().describe('Nodes that met the uptime and stake rules'),
+        onlineMs: z.number().int().describe("The nodes' time online in the epoch, summed"),
+        reward: z.string().describe('Tokens emitted to these nodes'),
+      }),
+    )
+    .describe('Closed epochs, newest first'),
+});
 
 const IdempotencyKeySchema = z
   .string({ error: 'Idempotency-Key is required: a payout must never be paid twice' })
@@ -296,6 +324,29 @@ export class SuppliersController {
       await this.services.json('rewards', this.rewardsPath(caller, `nodes/${request.nodeId}/unstake`), {
         method: 'POST',
         body: { units: decimalToMicros(request.amount).toString() },
+      }),
+    );
+  }
+
+  @ApiOperation({
+    operationId: 'getSupplierActivity',
+    summary:
+      "What the supplier's capacity did lately: GPU-seconds sold and earned per hour, and its nodes' rewards per epoch",
+    query: ActivityQuerySchema,
+    response: SupplierActivitySchema,
+    errors: [400, 503],
+  })
+  @Get('activity')
+  async activity(@Caller() caller: Principal, @Query() query: unknown) {
+    const { hours, epochs } = validated(
+      ActivityQuerySchema,
+      query,
+      'REQUEST.INVALID',
+      'the activity query is invalid',
+    );
+    return toApiUnits(
+      await this.services.json('rewards', this.rewardsPath(caller, 'activity'), {
+        query: { hours: String(hours), epochs: String(epochs) },
       }),
     );
   }

@@ -617,6 +617,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/suppliers/me/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the supplier's capacity did lately: GPU-seconds sold and earned per hour, and its nodes' rewards per epoch
+         * @description Roles: supplier.
+         */
+        get: operations["getSupplierActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/suppliers/me/commitments": {
         parameters: {
             query?: never;
@@ -4874,6 +4894,125 @@ export interface operations {
                         }[];
                         supplierId: string;
                     };
+                };
+            };
+            /** @description No key, or a key that is not valid */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role, or the tenant is not approved yet */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after": string;
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (with a correlation id to report) */
+            500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupplierActivity: {
+        parameters: {
+            query?: {
+                /** @description Closed epochs to report (1–200) */
+                epochs?: number;
+                /** @description Hours back to report (1–720) */
+                hours?: number;
+            };
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Closed epochs, newest first */
+                        epochs: {
+                            /** @description Nodes that met the uptime and stake rules */
+                            eligibleNodes: number;
+                            endsAt: string;
+                            epochNumber: number;
+                            nodes: number;
+                            /** @description The nodes' time online in the epoch, summed */
+                            onlineMs: number;
+                            /** @description Tokens emitted to these nodes */
+                            reward: string;
+                            startsAt: string;
+                        }[];
+                        /** @description Hours with settled usage, oldest first */
+                        hours: {
+                            /** @description USD earned from that usage */
+                            earned: string;
+                            /** @description GPU-seconds sold, of usage settled in this hour */
+                            gpuSeconds: number;
+                            hourStart: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input: a problem naming each field */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the caller's X-Correlation-Id if it sent a sane one) */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No key, or a key that is not valid */
