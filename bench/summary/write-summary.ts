@@ -30,6 +30,20 @@ export const FIGURES: readonly Figure[] = [
   { bench: 'messaging', figure: 'lost events', path: 'lost', target: { op: '=', value: 0 } },
   { bench: 'messaging', figure: 'duplicated effects', path: 'duplicates', target: { op: '=', value: 0 } },
   {
+    bench: 'console',
+    figure: 'web console first load, JavaScript gzipped',
+    path: 'firstLoadJsGzipKb',
+    unit: 'KB',
+    target: { op: '<=', value: 300 },
+  },
+  {
+    bench: 'console',
+    figure: 'web console: 1,000 jobs on screen (median)',
+    path: 'jobList1000MedianMs',
+    unit: 'ms',
+    target: { op: '<=', value: 1000 },
+  },
+  {
     bench: 'cluster',
     figure: 'idle fleet of 5,000 nodes, Kubernetes side',
     path: 'idle.5000.kubernetesCoresBusy',
