@@ -436,6 +436,7 @@ describe('gateway: keys, roles, idempotency and problems over HTTP', () => {
         '/v1/quotes',
         '/v1/offers',
         '/v1/suppliers/me/earnings',
+        '/v1/suppliers/me/activity',
         '/v1/suppliers/me',
         '/v1/suppliers/me/offers/{pool}',
         '/v1/suppliers/me/nodes',
