@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Consumer } from '@platformatic/kafka';
-import { consumeFromEnd, createAdmin } from '@gridex/kafka-client';
+import { consumeFrom, createAdmin } from '@gridex/kafka-client';
 import {
   decodeEvent,
   EventContract,
@@ -387,7 +387,7 @@ async function main(): Promise<void> {
       autocreateTopics: false,
       maxWaitTime: 50,
     });
-    const stream = await consumeFromEnd(
+    const stream = await consumeFrom(
       consumer,
       stamps.map((s) => s.contract.topic),
     );

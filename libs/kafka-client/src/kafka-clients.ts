@@ -1,4 +1,11 @@
-import { Admin, compatibilityPartitioner, Consumer, MessagesStream, Producer } from '@platformatic/kafka';
+import {
+  Admin,
+  compatibilityPartitioner,
+  Consumer,
+  Message,
+  MessagesStream,
+  Producer,
+} from '@platformatic/kafka';
 
 /** Where the brokers are and who is asking: what every Kafka client of the exchange is built from. */
 export interface KafkaEndpoint {
@@ -104,20 +111,32 @@ export async function partitionOffsets(admin: Admin, topic: string): Promise<Par
   }));
 }
 
+/** A message as the client hands it over, as this lib hands it on (header names as text). */
+export function incomingMessage(message: Message<Buffer, Buffer, Buffer, Buffer>): IncomingMessage {
+  return {
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: new Map([...message.headers].map(([name, data]) => [name.toString(), data])),
+  };
+}
+
 /**
- * Consumes `topics` from their ends as they are now: what was written before is skipped and nothing written
- * after is (a stream told to start at the latest offsets looks them up only once it runs, and would miss what
- * arrives in between). For a consumer whose group is its own.
+ * Consumes `topics` from their ends as they are now (or from their beginnings): what was written before is
+ * skipped and nothing written after is (a stream told to start at the latest offsets looks them up only once it
+ * runs, and would miss what arrives in between). For a consumer whose group is its own.
  */
-export async function consumeFromEnd(
+export async function consumeFrom(
   consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
   topics: readonly string[],
+  from: 'end' | 'beginning' = 'end',
 ): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
-  const ends = await consumer.listOffsets({ topics: [...topics], timestamp: -1n });
+  const starts = await consumer.listOffsets({ topics: [...topics], timestamp: from === 'end' ? -1n : -2n });
   return consumer.consume({
     topics: [...topics],
     mode: 'manual',
-    offsets: [...ends].flatMap(([topic, offsets]) =>
+    offsets: [...starts].flatMap(([topic, offsets]) =>
       offsets.map((offset, partition) => ({ topic, partition, offset })),
     ),
     autocommit: false,
@@ -158,13 +177,7 @@ export async function readPartitionRange(
       );
       stream.on('data', (message) => {
         if (message.partition !== partition || message.offset < from || message.offset >= to) return;
-        messages.push({
-          partition: message.partition,
-          offset: message.offset,
-          key: message.key ?? null,
-          value: message.value ?? null,
-          headers: new Map([...message.headers].map(([name, data]) => [name.toString(), data])),
-        });
+        messages.push(incomingMessage(message));
         if (message.offset >= to - 1n) {
           clearTimeout(timer);
           resolve();

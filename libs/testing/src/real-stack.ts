@@ -3,10 +3,12 @@ import { Client } from 'pg';
 import { Admin, Consumer, MessagesStream } from '@platformatic/kafka';
 import { createEvent, deadLetterTopic, EventContract, uuidv7 } from '@gridex/contracts';
 import {
+  consumeFrom,
   createAdmin,
   createMissingTopics,
   ensureTopicLayout,
   IncomingMessage,
+  incomingMessage,
   KafkaEndpoint,
   MessagePublisher,
   partitionOffsets,
@@ -183,28 +185,12 @@ export class TopicRecorder {
       }),
     );
     // A topic created moments ago may not have a leader in every broker's metadata yet.
-    const offsets = await eventually(
-      () => withAdmin((admin) => partitionOffsets(admin, topic), kafka),
+    const stream = await eventually(
+      () => consumeFrom(recorder.consumer, [topic], from === 'now' ? 'end' : 'beginning'),
       30_000,
     );
-    const stream = await recorder.consumer.consume({
-      topics: [topic],
-      mode: 'manual',
-      offsets: offsets.map(({ partition, low, high }) => ({
-        topic,
-        partition,
-        offset: from === 'now' ? high : low,
-      })),
-      autocommit: false,
-    });
     stream.on('data', (message) => {
-      recorder.messages.push({
-        partition: message.partition,
-        offset: message.offset,
-        key: message.key ?? null,
-        value: message.value ?? null,
-        headers: new Map([...message.headers].map(([name, data]) => [name.toString(), data])),
-      });
+      recorder.messages.push(incomingMessage(message));
       // Decoded once on arrival: tests poll often and topics can be long.
       if (message.value) recorder.decoded.push(JSON.parse(message.value.toString()));
     });

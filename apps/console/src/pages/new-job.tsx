@@ -1,4 +1,4 @@
-import { FormEvent, useMemo, useState } from 'react';
+import { ChangeEvent, FormEvent, useMemo, useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import jobSpecSchema from 'virtual:job-spec-schema';
 import type { JobSpec, Quote } from '@gridex/sdk';
@@ -86,6 +86,8 @@ export function NewJobPage() {
             'aria-invalid': fieldErrors.length > 0,
             'aria-describedby': described || undefined,
             'aria-required': required,
+            onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+              setForm({ ...form, [key]: e.target.value }),
           };
           return (
             <div className="field" key={key}>
@@ -93,15 +95,7 @@ export function NewJobPage() {
                 {label}
                 {required ? ' *' : ''}
               </label>
-              {multiline ? (
-                <textarea
-                  {...common}
-                  rows={3}
-                  onChange={(e) => setForm({ ...form, [key]: e.target.value })}
-                />
-              ) : (
-                <input {...common} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
-              )}
+              {multiline ? <textarea {...common} rows={3} /> : <input {...common} />}
               {hint ? <small id={`${id}-hint`}>{hint}</small> : null}
               {fieldErrors.length ? (
                 <small id={`${id}-error`} className="field-error">

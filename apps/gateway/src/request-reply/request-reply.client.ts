@@ -16,7 +16,7 @@ import {
   QuoteAnswered,
   uuidv7,
 } from '@gridex/contracts';
-import { consumeFromEnd, KafkaEndpoint, MessagePublisher } from '@gridex/kafka-client';
+import { consumeFrom, KafkaEndpoint, MessagePublisher } from '@gridex/kafka-client';
 import { KAFKA_ENDPOINT, ProblemException, SERVICE_CONFIG } from '@gridex/runtime';
 import { GatewayConfig } from '../config/gateway.config';
 
@@ -52,7 +52,7 @@ export class RequestReplyClient implements OnApplicationBootstrap, OnApplication
       autocreateTopics: false,
       maxWaitTime: 50,
     });
-    this.stream = await consumeFromEnd(
+    this.stream = await consumeFrom(
       this.consumer,
       ANSWERS.map((c) => c.topic),
     );
